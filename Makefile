@@ -1,0 +1,33 @@
+# `make demo` and `make test` work on a fresh clone with a bare Python >= 3.11.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+# make test installs every optional extra so that their tests run.
+EXTRAS ?= dev,ibm,dask,grid,notebooks
+comma  := ,
+STAMP  := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
+PYTEST_ARGS ?= -n 2
+
+.PHONY: demo test venv bench clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e ".[$(EXTRAS)]"
+	touch $@
+
+venv: $(STAMP)
+
+demo: $(STAMP)
+	$(VENV)/bin/qenergy demo
+
+test: $(STAMP)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(PY) benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) qenergy-demo .pytest_cache .hypothesis

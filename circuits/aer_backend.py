@@ -1,0 +1,58 @@
+"""Qiskit Aer backend: the stabilizer method for Clifford (linear-oracle) circuits, statevector otherwise.
+
+Circuits go to ``AerSimulator.run`` as built (H, X, CX, CCX, MCX and measurements are
+native Aer instructions), so wide stabilizer circuits never meet the 30-qubit target
+that ``transpile(qc, AerSimulator())`` would impose.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+from qiskit import QuantumCircuit
+from qiskit_aer import AerSimulator
+
+from qenergy.problem import SimonInstance
+
+from .backends import PreparedSimon, SimonBackend, check_statevector_memory, circuit_gate_counts
+from .qiskit_builder import simon_circuit
+from .reversible import oracle_network
+
+__all__ = ["AerBackend", "bitstrings_to_array"]
+
+
+def bitstrings_to_array(memory: list[str], n: int) -> NDArray[np.uint8]:
+    """Qiskit little-endian bitstrings (clbit 0 rightmost) to a ``(shots, n)`` array, column i = clbit i."""
+    if not memory:
+        return np.zeros((0, n), dtype=np.uint8)
+    raw = np.frombuffer("".join(memory).encode("ascii"), dtype=np.uint8).reshape(len(memory), n)
+    return (raw[:, ::-1] - ord("0")).astype(np.uint8)
+
+
+class _PreparedAer(PreparedSimon):
+    def __init__(self, circuit: QuantumCircuit, simulator: AerSimulator, method: str, gate_counts: dict[str, int], rng: np.random.Generator) -> None:
+        super().__init__("aer", method, circuit.num_qubits, circuit.depth(), gate_counts)
+        self.circuit = circuit
+        self._sim = simulator
+        self._rng = rng
+        self._n = circuit.num_clbits
+
+    def _sample(self, shots: int) -> NDArray[np.uint8]:
+        seed = int(self._rng.integers(0, 2**31 - 1))
+        result = self._sim.run(self.circuit, shots=shots, memory=True, seed_simulator=seed).result()
+        return bitstrings_to_array(result.get_memory(self.circuit), self._n)
+
+
+class AerBackend(SimonBackend):
+    """Qiskit Aer; the method follows the oracle (``stabilizer`` for Clifford, else ``statevector``)."""
+
+    name = "aer"
+
+    def prepare(self, instance: SimonInstance, *, rng: np.random.Generator) -> PreparedSimon:
+        clifford = instance.oracle.is_clifford
+        if not clifford:
+            check_statevector_memory(instance, bytes_per_amplitude=16)
+        network = oracle_network(instance.oracle)
+        method = "stabilizer" if network.is_clifford else "statevector"
+        circuit = simon_circuit(instance, network)
+        return _PreparedAer(circuit, AerSimulator(method=method), method, circuit_gate_counts(network), rng)

@@ -1,0 +1,52 @@
+"""Cirq backend on Cirq's own simulators: ``cirq.Simulator`` (statevector, untangled
+subsystems kept apart) up to 2n = 20 qubits, ``cirq.CliffordSimulator`` for wider Clifford circuits."""
+
+from __future__ import annotations
+
+import cirq
+import numpy as np
+from numpy.typing import NDArray
+
+from qenergy.problem import SimonInstance
+
+from .backends import PreparedSimon, SimonBackend, check_statevector_memory, circuit_gate_counts
+from .cirq_builder import MEASUREMENT_KEY, simon_circuit
+from .reversible import oracle_network
+
+__all__ = ["CirqBackend"]
+
+#: Widest circuit sent to the statevector simulator when a Clifford one could run it.
+STATEVECTOR_MAX_CLIFFORD_QUBITS = 20
+
+
+class _PreparedCirq(PreparedSimon):
+    def __init__(self, circuit: cirq.Circuit, simulator: cirq.SimulatesSamples, method: str, qubits: int, gate_counts: dict[str, int]) -> None:
+        super().__init__("cirq", method, qubits, len(circuit), gate_counts)
+        self.circuit = circuit
+        self._sim = simulator
+
+    def _sample(self, shots: int) -> NDArray[np.uint8]:
+        result = self._sim.run(self.circuit, repetitions=shots)
+        return np.asarray(result.measurements[MEASUREMENT_KEY], dtype=np.uint8)
+
+
+class CirqBackend(SimonBackend):
+    """Cirq: statevector for small or non-Clifford circuits, Clifford tableau for wide Clifford ones."""
+
+    name = "cirq"
+
+    def prepare(self, instance: SimonInstance, *, rng: np.random.Generator) -> PreparedSimon:
+        qubits = 2 * instance.n
+        use_clifford = instance.oracle.is_clifford and qubits > STATEVECTOR_MAX_CLIFFORD_QUBITS
+        if not use_clifford:
+            check_statevector_memory(instance, bytes_per_amplitude=8)
+        network = oracle_network(instance.oracle)
+        circuit = simon_circuit(instance, network)
+        seed = int(rng.integers(0, 2**31 - 1))
+        if use_clifford:
+            sim: cirq.SimulatesSamples = cirq.CliffordSimulator(seed=seed)
+            method = "clifford"
+        else:
+            sim = cirq.Simulator(seed=seed, split_untangled_states=True)
+            method = "statevector"
+        return _PreparedCirq(circuit, sim, method, qubits, circuit_gate_counts(network))

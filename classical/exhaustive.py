@@ -1,0 +1,42 @@
+"""Deterministic exhaustive search: query x = 0, 1, 2, … until f repeats; s = x ⊕ x'.
+
+At most 2^(n−1) + 1 queries, which also decides s = 0.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+import numpy as np
+from numpy.typing import NDArray
+
+from qenergy.charging import ChargePolicy
+from qenergy.ledger import Ledger
+from qenergy.problem import SimonInstance
+from qenergy.queries import CountingOracle
+
+from .collision import check_classical_n, collision_search, doubling_sizes
+from .result import ClassicalResult
+
+
+def sequential_inputs(n: int) -> Iterator[NDArray[np.uint64]]:
+    """Batches 0, 1, 2, … of consecutive inputs."""
+    start = 0
+    for size in doubling_sizes(n):
+        yield np.arange(start, start + size, dtype=np.uint64)
+        start += size
+
+
+def exhaustive_search(
+    instance: SimonInstance,
+    ledger: Ledger,
+    *,
+    rng: np.random.Generator | None = None,
+    policy: ChargePolicy | None = None,
+    account: str = "classical",
+    label: str = "",
+) -> ClassicalResult:
+    """Find s by querying inputs in order, charging every query to ``account``. ``rng`` is unused."""
+    check_classical_n(instance.n)
+    oracle = CountingOracle(instance, ledger, account=account, policy=policy, label=label)
+    return collision_search("exhaustive", oracle, sequential_inputs(instance.n))

@@ -1,0 +1,34 @@
+"""Exceptions that carry a message fit to show a user as one plain line."""
+
+from __future__ import annotations
+
+
+class QenergyError(Exception):
+    """Base class: the CLI prints ``str(error)`` on one line and exits with status 2."""
+
+
+class InputError(QenergyError, ValueError):
+    """A value given by the user is outside what is allowed; the message names both."""
+
+
+class ResourceLimitError(QenergyError):
+    """A run would not fit this machine (memory); the message gives the estimate."""
+
+
+class LedgerError(QenergyError):
+    """A ledger file cannot be used (wrong kind of file, mismatched settings)."""
+
+
+class LedgerCorruptError(LedgerError):
+    """A ledger file holds a line that is not a valid record.
+
+    Attributes:
+        path: the file.
+        line: 1-based number of the first bad line.
+    """
+
+    def __init__(self, path: str, line: int, reason: str) -> None:
+        self.path = path
+        self.line = line
+        self.reason = reason
+        super().__init__(f"ledger {path} is corrupt at line {line}: {reason}")

@@ -1,0 +1,163 @@
+"""The experiment runner: one Simon instance, the quantum and classical sides, one ledger.
+
+This module (with the CLI) is where the quantum side (``circuits``) and the classical
+side (``classical``) meet; qenergy's core modules import neither.
+
+Use :func:`plan_simon` to validate every input and build the instance and circuit
+before anything is charged, then :func:`run_planned` to run both sides on a ledger.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy as np
+
+import circuits
+import classical
+from circuits.backends import PreparedSimon
+from circuits.simon import QuantumResult
+from classical.result import ClassicalResult
+
+from .charging import ChargePolicy, LandauerPolicy
+from .errors import InputError
+from .ledger import Ledger
+from .problem import SimonInstance, make_instance, seed_streams
+
+__all__ = ["PlannedSimon", "SimonRun", "fresh_seed", "plan_simon", "run_planned"]
+
+
+def fresh_seed() -> int:
+    """A new random seed (recorded in the ledger so the run can be repeated)."""
+    return int(np.random.SeedSequence().entropy % (1 << 63))
+
+
+@dataclass
+class PlannedSimon:
+    """A validated instance with its circuit prepared; nothing charged yet."""
+
+    instance: SimonInstance
+    seed: int
+    backend: str | None
+    algorithm: str | None
+    prepared: PreparedSimon | None
+    search: Callable[..., ClassicalResult] | None
+
+
+@dataclass(frozen=True)
+class SimonRun:
+    """Both sides of one Simon instance and what the ledger charged them.
+
+    ``quantum`` / ``classical`` are None when that side was skipped.
+    """
+
+    n: int
+    secret: int
+    oracle: str
+    seed: int
+    temperature_k: float
+    policy: str
+    label: str
+    quantum: QuantumResult | None
+    quantum_energy_j: float | None
+    classical: ClassicalResult | None
+    classical_energy_j: float | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data (secrets and results as integers)."""
+        q = self.quantum
+        c = self.classical
+        return {
+            "n": self.n,
+            "secret": self.secret,
+            "oracle": self.oracle,
+            "seed": self.seed,
+            "temperature_k": self.temperature_k,
+            "policy": self.policy,
+            "quantum": None
+            if q is None
+            else {
+                "backend": q.metadata.backend,
+                "method": q.metadata.method,
+                "found": q.found,
+                "correct": q.found == self.secret,
+                "queries": q.queries,
+                "shots": q.shots,
+                "confirmation_queries": q.confirmation_queries,
+                "rank": q.rank,
+                "batches": q.batches,
+                "qubits": q.metadata.qubits,
+                "depth": q.metadata.depth,
+                "gate_counts": q.metadata.gate_counts,
+                "wall_time_s": q.metadata.wall_time_s,
+                "energy_j": self.quantum_energy_j,
+            },
+            "classical": None
+            if c is None
+            else {
+                "algorithm": c.algorithm,
+                "found": c.found,
+                "correct": c.found == self.secret,
+                "queries": c.queries,
+                "collision": list(c.collision) if c.collision else None,
+                "energy_j": self.classical_energy_j,
+            },
+        }
+
+
+def plan_simon(
+    n: int | None,
+    *,
+    secret: int | str | None = None,
+    oracle: str = "linear",
+    backend: str | None = "aer",
+    algorithm: str | None = "birthday",
+    seed: int | None = None,
+) -> PlannedSimon:
+    """Check every input and build the instance (and its circuit); raises :class:`InputError`,
+    :class:`~qenergy.errors.ResourceLimitError` before anything is charged."""
+    if seed is None:
+        seed = fresh_seed()
+    elif isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise InputError(f"seed {seed!r} is not allowed; allowed: an integer >= 0")
+    be = None if backend in (None, "none") else circuits.get_backend(backend)
+    search = None if algorithm in (None, "none") else classical.get_algorithm(algorithm)
+    instance = make_instance(n, secret, oracle, seed=seed)
+    prepared = be.prepare(instance, rng=seed_streams(seed)["quantum"]) if be is not None else None
+    return PlannedSimon(instance, seed, be.name if be else None, algorithm if search else None, prepared, search)
+
+
+def run_planned(plan: PlannedSimon, ledger: Ledger, *, policy: ChargePolicy | None = None, label: str = "") -> SimonRun:
+    """Run the planned sides, charging accounts ``quantum`` and ``classical`` of ``ledger``."""
+    pol: ChargePolicy = policy if policy is not None else LandauerPolicy()
+    rngs = seed_streams(plan.seed)
+    inst = plan.instance
+    run = ledger.current_run
+    q = None
+    if plan.prepared is not None:
+        q = circuits.run_simon(inst, plan.prepared, ledger, rng=rngs["quantum"], policy=pol, label=label)
+    c = None
+    if plan.search is not None:
+        c = plan.search(inst, ledger, rng=rngs["classical"], policy=pol, label=label)
+    return SimonRun(
+        n=inst.n,
+        secret=inst.secret,
+        oracle=inst.oracle.describe(),
+        seed=plan.seed,
+        temperature_k=ledger.temperature_k,
+        policy=pol.name,
+        label=label,
+        quantum=q,
+        quantum_energy_j=ledger.energy_j("quantum", run=run, label=label) if q else None,
+        classical=c,
+        classical_energy_j=ledger.energy_j("classical", run=run, label=label) if c else None,
+    )
+
+
+def energy_ratio(run: SimonRun) -> float:
+    """Classical ÷ quantum energy of a run (nan when a side is missing or zero)."""
+    if not run.quantum_energy_j or run.classical_energy_j is None:
+        return math.nan
+    return run.classical_energy_j / run.quantum_energy_j

@@ -1,0 +1,319 @@
+"""The cost ledger: every query, reset, erased bit and joule of a run, charged to an account.
+
+A charge is taken in bulk (``count`` units at ``unit_j`` joules each), names its account
+(``quantum``, ``classical``, …), its resource (``query``, ``qubit_reset``, ``bit_erased``, …),
+and its basis: how we know the figure (``lower_bound``, ``upper_bound``, ``measured``,
+``estimated``) with a short provenance string.
+
+File format (JSON Lines, append-only): the first line is the header
+``{"qenergy_ledger": 1, "type": "header", "schema": …, "temperature_k": …, "seed": …,
+"command": …, "versions": {…}, "created": …}``; a later invocation that appends to the
+same file first writes a ``{"type": "run", …}`` line; then one ``{"type": "charge", …}``
+line per charge. Each line is written whole, flushed and synced. :meth:`Ledger.load`
+reads a file back exactly and reports a corrupt file with its line number; an existing
+file that is not a qenergy ledger is never written to.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+from typing import IO, Any, Iterable, Literal, get_args
+
+from .errors import InputError, LedgerCorruptError, LedgerError
+from .physics import check_temperature, landauer_bit_energy
+
+__all__ = ["BASES", "SCHEMA_VERSION", "Basis", "Charge", "Ledger", "RunInfo"]
+
+Basis = Literal["lower_bound", "upper_bound", "measured", "estimated"]
+#: How a charge's energy is known.
+BASES: tuple[str, ...] = get_args(Basis)
+#: Version of the JSON Lines schema written by this module.
+SCHEMA_VERSION = 1
+#: Distributions whose versions go into the header.
+_VERSIONED = ("qenergy", "numpy", "scipy", "qiskit", "qiskit-aer", "cirq-core", "stim", "qiskit-ibm-runtime")
+
+
+def package_versions() -> dict[str, str]:
+    """Installed versions of qenergy and the libraries it runs on (absent ones left out)."""
+    out = {}
+    for name in _VERSIONED:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return out
+
+
+@dataclass(frozen=True)
+class Charge:
+    """``count`` units of ``resource`` at ``unit_j`` joules each, charged to ``account``."""
+
+    account: str
+    resource: str
+    count: int
+    unit_j: float
+    basis: str
+    provenance: str
+    run: int = 0
+    label: str = ""
+
+    @property
+    def energy_j(self) -> float:
+        """count × unit_j, in joules."""
+        return self.count * self.unit_j
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """One invocation that wrote to the ledger."""
+
+    command: str
+    seed: int | None
+    started: str
+    versions: dict[str, str] = field(default_factory=dict)
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _dumps(obj: dict[str, Any]) -> str:
+    return json.dumps(obj, separators=(",", ":"), allow_nan=False, ensure_ascii=False)
+
+
+class Ledger:
+    """An append-only list of charges at one bath temperature.
+
+    Use ``Ledger(temperature_k)`` in memory, :meth:`open` to write through to a file,
+    :meth:`load` to read a file back. Totals are per account, in joules and in units
+    of k_B·T·ln 2 at the ledger's temperature.
+    """
+
+    def __init__(self, temperature_k: float = 300.0, *, seed: int | None = None, command: str = "") -> None:
+        self.temperature_k = check_temperature(temperature_k)
+        self.runs: list[RunInfo] = [RunInfo(command=command, seed=seed, started=_now(), versions=package_versions())]
+        self._charges: list[Charge] = []
+        self.path: Path | None = None
+        self._fh: IO[str] | None = None
+
+    # -- charging ---------------------------------------------------------------------
+
+    @property
+    def current_run(self) -> int:
+        """Index of the invocation that new charges belong to."""
+        return len(self.runs) - 1
+
+    @property
+    def seed(self) -> int | None:
+        return self.runs[self.current_run].seed
+
+    @property
+    def charges(self) -> tuple[Charge, ...]:
+        return tuple(self._charges)
+
+    def charge(
+        self,
+        account: str,
+        resource: str,
+        count: int,
+        unit_j: float,
+        basis: Basis,
+        provenance: str,
+        *,
+        label: str = "",
+    ) -> Charge:
+        """Charge ``count`` units of ``resource`` at ``unit_j`` joules each to ``account``; returns the charge."""
+        c = self._make(account, resource, count, unit_j, basis, provenance, label)
+        self._append([c])
+        return c
+
+    def charge_many(self, charges: Iterable[tuple[str, str, int, float, Basis, str]], *, label: str = "") -> list[Charge]:
+        """Charge several ``(account, resource, count, unit_j, basis, provenance)`` rows with one write."""
+        made = [self._make(*row, label) for row in charges]
+        self._append(made)
+        return made
+
+    def _make(self, account: str, resource: str, count: int, unit_j: float, basis: str, provenance: str, label: str) -> Charge:
+        if not isinstance(account, str) or not account:
+            raise InputError(f"account {account!r} is not allowed; allowed: a non-empty name")
+        if not isinstance(resource, str) or not resource:
+            raise InputError(f"resource {resource!r} is not allowed; allowed: a non-empty name")
+        try:
+            n_units = int(count)
+        except (TypeError, ValueError):
+            raise InputError(f"count {count!r} is not an integer; allowed: an integer >= 0") from None
+        if n_units != count or n_units < 0:
+            raise InputError(f"count {count!r} is not allowed; allowed: an integer >= 0")
+        e = float(unit_j)
+        if not math.isfinite(e) or e < 0.0:
+            raise InputError(f"energy per unit {unit_j!r} J is not allowed; allowed: a finite value >= 0")
+        if basis not in BASES:
+            raise InputError(f"basis {basis!r} is unknown; allowed: {', '.join(BASES)}")
+        return Charge(account, resource, n_units, e, basis, str(provenance), self.current_run, label)
+
+    def _append(self, charges: list[Charge]) -> None:
+        self._charges.extend(charges)
+        if self._fh is not None and charges:
+            self._write("".join(_dumps({"type": "charge", **asdict(c)}) + "\n" for c in charges))
+
+    # -- totals -----------------------------------------------------------------------
+
+    def select(self, *, run: int | None = None, account: str | None = None) -> list[Charge]:
+        """Charges of one run and/or account (all when None)."""
+        return [c for c in self._charges if (run is None or c.run == run) and (account is None or c.account == account)]
+
+    def accounts(self) -> list[str]:
+        """Account names in order of first charge."""
+        return list(dict.fromkeys(c.account for c in self._charges))
+
+    def totals_j(self, *, run: int | None = None) -> dict[str, float]:
+        """Joules per account (of one run when given)."""
+        sums: dict[str, list[float]] = {}
+        for c in self.select(run=run):
+            sums.setdefault(c.account, []).append(c.energy_j)
+        return {a: math.fsum(v) for a, v in sums.items()}
+
+    def totals_kTln2(self, *, run: int | None = None) -> dict[str, float]:
+        """Energy per account in units of k_B·T·ln 2 at the ledger's temperature."""
+        unit = landauer_bit_energy(self.temperature_k)
+        return {a: e / unit for a, e in self.totals_j(run=run).items()}
+
+    def counts(self, account: str, resource: str, *, run: int | None = None, label: str | None = None) -> int:
+        """Total units of ``resource`` charged to ``account``."""
+        return sum(c.count for c in self.select(run=run, account=account) if c.resource == resource and (label is None or c.label == label))
+
+    def energy_j(self, account: str, *, run: int | None = None, label: str | None = None) -> float:
+        """Joules charged to ``account`` (optionally one run, one label)."""
+        return math.fsum(c.energy_j for c in self.select(run=run, account=account) if label is None or c.label == label)
+
+    # -- files ------------------------------------------------------------------------
+
+    def header(self) -> dict[str, Any]:
+        first = self.runs[0]
+        return {
+            "qenergy_ledger": 1,
+            "type": "header",
+            "schema": SCHEMA_VERSION,
+            "temperature_k": self.temperature_k,
+            "seed": first.seed,
+            "command": first.command,
+            "versions": first.versions,
+            "created": first.started,
+        }
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str], temperature_k: float = 300.0, *, seed: int | None = None, command: str = "") -> "Ledger":
+        """A ledger that writes through to ``path``.
+
+        A new file gets a header. An existing qenergy ledger is loaded and appended to
+        (a ``run`` line first); its temperature must equal ``temperature_k``. Any other
+        existing file is refused and left untouched.
+        """
+        p = Path(path)
+        t = check_temperature(temperature_k)
+        if p.exists():
+            led = cls.load(p)
+            if led.temperature_k != t:
+                raise LedgerError(f"ledger {p} was recorded at T = {led.temperature_k:g} K; --temperature {t:g} differs (use another ledger path)")
+            led.runs.append(RunInfo(command=command, seed=seed, started=_now(), versions=package_versions()))
+            led._attach(p, mode="a")
+            run = led.runs[-1]
+            led._write(_dumps({"type": "run", "run": led.current_run, **asdict(run)}) + "\n")
+            return led
+        if p.parent and not p.parent.exists():
+            raise LedgerError(f"ledger directory {p.parent} does not exist; allowed: a path in an existing directory")
+        led = cls(t, seed=seed, command=command)
+        led._attach(p, mode="x")
+        led._write(_dumps(led.header()) + "\n")
+        return led
+
+    def _attach(self, path: Path, mode: str) -> None:
+        try:
+            self._fh = open(path, mode, encoding="utf-8")
+        except FileExistsError:
+            raise LedgerError(f"ledger path {path} appeared while opening; refusing to overwrite it") from None
+        except OSError as exc:
+            raise LedgerError(f"ledger path {path} cannot be written: {exc.strerror}") from None
+        self.path = path
+
+    def _write(self, text: str) -> None:
+        assert self._fh is not None
+        self._fh.write(text)
+        self._fh.flush()
+        os.fsync(self._fh.fileno())
+
+    def close(self) -> None:
+        """Stop writing through (the file stays complete after every charge)."""
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None
+
+    def __enter__(self) -> "Ledger":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> "Ledger":
+        """Read a ledger file back exactly. Raises :class:`LedgerError` for a file that is not a
+        qenergy ledger and :class:`LedgerCorruptError` (with the line number) for a damaged one."""
+        p = Path(path)
+        if not p.is_file():
+            raise LedgerError(f"ledger path {p} exists and is not a qenergy ledger (not a regular file); choose another path" if p.exists() else f"ledger {p} does not exist")
+        try:
+            with open(p, "rb") as fh:
+                raw = fh.read()
+        except OSError as exc:
+            raise LedgerError(f"ledger {p} cannot be read: {exc.strerror}") from None
+        lines = raw.split(b"\n")
+        first = _parse_line(lines[0])
+        if not isinstance(first, dict) or first.get("qenergy_ledger") != 1 or first.get("type") != "header":
+            raise LedgerError(f"ledger path {p} exists and is not a qenergy ledger; choose another path (it is left untouched)")
+        if lines[-1] != b"":
+            raise LedgerCorruptError(str(p), len(lines), "incomplete last line (no newline: a torn write)")
+        body = lines[:-1]
+        try:
+            schema = first["schema"]
+            if not isinstance(schema, int) or schema > SCHEMA_VERSION:
+                raise LedgerCorruptError(str(p), 1, f"schema {schema!r} is newer than this qenergy reads ({SCHEMA_VERSION})")
+            led = cls(first["temperature_k"], seed=first["seed"], command=first["command"])
+            led.runs[0] = RunInfo(command=first["command"], seed=first["seed"], started=first["created"], versions=dict(first["versions"]))
+        except (KeyError, TypeError, InputError) as exc:
+            raise LedgerCorruptError(str(p), 1, f"bad header ({exc})") from None
+        for lineno, line in enumerate(body[1:], start=2):
+            rec = _parse_line(line)
+            if not isinstance(rec, dict):
+                raise LedgerCorruptError(str(p), lineno, "not a JSON object")
+            kind = rec.get("type")
+            try:
+                if kind == "charge":
+                    run = rec["run"]
+                    if not isinstance(run, int) or not 0 <= run < len(led.runs):
+                        raise ValueError(f"run {run!r} was never started")
+                    if not isinstance(rec["count"], int) or not isinstance(rec["unit_j"], (int, float)):
+                        raise ValueError("count must be an integer and unit_j a number")
+                    c = led._make(rec["account"], rec["resource"], rec["count"], rec["unit_j"], rec["basis"], rec["provenance"], rec.get("label", ""))
+                    led._charges.append(Charge(c.account, c.resource, c.count, c.unit_j, c.basis, c.provenance, run, c.label))
+                elif kind == "run":
+                    if rec["run"] != len(led.runs):
+                        raise ValueError(f"run {rec['run']!r} out of order")
+                    led.runs.append(RunInfo(command=rec["command"], seed=rec["seed"], started=rec["started"], versions=dict(rec["versions"])))
+                else:
+                    raise ValueError(f"unknown record type {kind!r}")
+            except (KeyError, TypeError, ValueError, InputError) as exc:
+                raise LedgerCorruptError(str(p), lineno, str(exc) if not isinstance(exc, KeyError) else f"missing field {exc}") from None
+        return led
+
+
+def _parse_line(line: bytes) -> Any:
+    try:
+        return json.loads(line.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None

@@ -1,0 +1,104 @@
+"""Simon problem instances: n, the hidden period s, and an oracle family.
+
+A seed drives everything random in an instance (the secret when none is given, the
+oracle's key) through :func:`seed_streams`, so one integer reproduces a run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from .errors import InputError
+from .oracles import LinearOracle, Oracle, RandomOracle, TableOracle, load_table
+
+__all__ = ["ORACLE_FAMILIES", "SimonInstance", "make_instance", "parse_secret", "seed_streams"]
+
+#: Oracle families accepted by :func:`make_instance` (``table:PATH`` takes a file).
+ORACLE_FAMILIES = ("linear", "random", "table:PATH")
+
+#: Names of the independent random streams derived from one seed.
+STREAMS = ("secret", "oracle", "quantum", "classical")
+
+
+def seed_streams(seed: int) -> dict[str, np.random.Generator]:
+    """Independent generators for each part of a run, all derived from one seed."""
+    children = np.random.SeedSequence(seed).spawn(len(STREAMS))
+    return {name: np.random.default_rng(child) for name, child in zip(STREAMS, children)}
+
+
+def parse_secret(text: str | int, n: int) -> int:
+    """A secret given as decimal, ``0b…`` or ``0x…`` text (or an int), checked to lie in 0…2^n−1."""
+    if isinstance(text, int) and not isinstance(text, bool):
+        value = text
+    else:
+        try:
+            value = int(str(text).strip().replace("_", ""), 0)
+        except ValueError:
+            raise InputError(f"secret {text!r} is not an integer; allowed: decimal, 0b... or 0x... in 0..2^{n}-1") from None
+    if not 0 <= value < (1 << n):
+        raise InputError(f"secret {text} is outside 0..2^{n}-1 = 0..{(1 << n) - 1} for n = {n}")
+    return value
+
+
+@dataclass(frozen=True)
+class SimonInstance:
+    """A hidden-period instance: f on n bits with f(x) = f(x ⊕ s); s = 0 is the one-to-one case."""
+
+    oracle: Oracle
+
+    @property
+    def n(self) -> int:
+        return self.oracle.n
+
+    @property
+    def secret(self) -> int:
+        return self.oracle.secret
+
+    def f(self, x: ArrayLike) -> NDArray[np.uint64]:
+        """Uncounted evaluation of the oracle (for checks; algorithms use a counting oracle)."""
+        return self.oracle.evaluate(x)
+
+    def describe(self) -> str:
+        return f"n={self.n} s={self.secret:#0{self.n + 2}b} oracle={self.oracle.describe()}"
+
+
+def make_instance(n: int | None, secret: int | str | None = None, oracle: str = "linear", *, seed: int = 0) -> SimonInstance:
+    """Build an instance.
+
+    Args:
+        n: number of bits (≥ 1). May be None for ``table:PATH``, where the table's length sets it.
+        secret: the period s; None draws a random non-zero one from ``seed``
+            (for a table, None takes the table's own period).
+        oracle: ``linear``, ``random`` or ``table:PATH``.
+        seed: drives the secret draw and the oracle's key.
+    """
+    if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 1):
+        raise InputError(f"n = {n} is not allowed; allowed: an integer n >= 1")
+    rngs = seed_streams(seed)
+    if oracle.startswith("table:"):
+        path = oracle[len("table:"):]
+        table = load_table(path)
+        s = None if secret is None else parse_secret(secret, n if n is not None else max(1, len(table).bit_length() - 1))
+        return SimonInstance(TableOracle(table, s, n=n, source=path))
+    if n is None:
+        raise InputError("n is required for the linear and random oracles; allowed: n >= 1")
+    if secret is None:
+        s = int(rngs["secret"].integers(1, 1 << n)) if n < 63 else _random_nonzero(rngs["secret"], n)
+    else:
+        s = parse_secret(secret, n)
+    if oracle == "linear":
+        return SimonInstance(LinearOracle(n, s, rng=rngs["oracle"]))
+    if oracle == "random":
+        return SimonInstance(RandomOracle(n, s, rng=rngs["oracle"]))
+    raise InputError(f"oracle {oracle!r} is unknown; allowed: linear, random, table:PATH")
+
+
+def _random_nonzero(rng: np.random.Generator, n: int) -> int:
+    while True:
+        words = rng.integers(0, 2**32, size=-(-n // 32), dtype=np.uint64)
+        value = sum(int(w) << (32 * i) for i, w in enumerate(words)) & ((1 << n) - 1)
+        if value:
+            return value
