@@ -1,0 +1,143 @@
+import json
+import subprocess
+import sys
+
+import pytest
+
+from qenergy.cli import main
+from qenergy.ledger import Ledger
+
+
+def run(argv, capsys):
+    try:
+        code = main(argv)
+    except SystemExit as exc:
+        code = exc.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize("backend", ["aer", "cirq"])
+def test_acceptance_command_returns_secret_on_both_sides(backend, capsys):
+    code, out, err = run(["simon", "--n", "8", "--secret", "0b10110101", "--backend", backend, "--json"], capsys)
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["n"] == 8 and data["secret"] == 0b10110101
+    q, c = data["quantum"], data["classical"]
+    assert q["backend"] == backend and q["found"] == 0b10110101 and isinstance(q["found"], int)
+    assert q["queries"] == q["shots"] + 2 and q["shots"] >= 7
+    assert c["algorithm"] == "birthday" and c["found"] == 0b10110101 and c["queries"] >= 2
+    assert data["ledger"]["path"] is None
+    assert set(data["ledger"]["totals_j"]) == {"quantum", "classical"}
+    assert data["ledger"]["totals_j"]["quantum"] == pytest.approx(q["energy_j"])
+
+
+def test_skipping_a_side_gives_null(capsys):
+    code, out, _ = run(["simon", "--n", "5", "--backend", "none", "--classical", "exhaustive", "--seed", "3", "--json"], capsys)
+    data = json.loads(out)
+    assert code == 0 and data["quantum"] is None and data["classical"]["algorithm"] == "exhaustive"
+    assert data["classical"]["found"] == data["secret"] != 0
+    code, out, _ = run(["simon", "--n", "5", "--classical", "none", "--seed", "3", "--json"], capsys)
+    data = json.loads(out)
+    assert data["classical"] is None and data["quantum"]["found"] == data["secret"]
+
+
+def test_seed_reproduces_run(capsys):
+    a = json.loads(run(["simon", "--n", "6", "--oracle", "random", "--seed", "9", "--json"], capsys)[1])
+    b = json.loads(run(["simon", "--n", "6", "--oracle", "random", "--seed", "9", "--json"], capsys)[1])
+    for d in (a, b):
+        d["quantum"].pop("wall_time_s")
+    assert a == b
+
+
+def test_human_table_and_ledger_file(tmp_path, capsys):
+    path = tmp_path / "run.jsonl"
+    code, out, _ = run(["simon", "--n", "4", "--secret", "0", "--temperature", "4.2", "--ledger", str(path)], capsys)
+    assert code == 0
+    assert "quantum" in out and "classical" in out and "0b0000" in out and "NO" not in out
+    assert f"ledger: {path} (run 0)" in out
+    code, _, _ = run(["simon", "--n", "4", "--temperature", "4.2", "--ledger", str(path), "--json"], capsys)
+    led = Ledger.load(path)
+    assert code == 0 and len(led.runs) == 2 and led.temperature_k == 4.2
+    assert {c.run for c in led.charges} == {0, 1}
+
+
+def test_table_oracle_from_cli(tmp_path, capsys):
+    p = tmp_path / "t.json"
+    p.write_text("[3, 1, 1, 3, 0, 2, 2, 0]")  # period 0b011
+    code, out, err = run(["simon", "--oracle", f"table:{p}", "--backend", "cirq", "--json"], capsys)
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["n"] == 3 and data["secret"] == 3 and data["quantum"]["found"] == 3 and data["classical"]["found"] == 3
+
+
+def bad_cases(tmp_path):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("my notes\n")
+    short = tmp_path / "short.json"
+    short.write_text("[0, 1, 2]")
+    noperiod = tmp_path / "noperiod.json"
+    noperiod.write_text("[0, 1, 0, 2]")
+    malformed = tmp_path / "bad.txt"
+    malformed.write_text("1\nfoo\n")
+    return [
+        (["simon", "--n", "0"], "--n 0"),
+        (["simon", "--n", "-3"], "--n -3"),
+        (["simon", "--n", "three"], "'three'"),
+        (["simon", "--n", "3", "--secret", "8"], "secret 8 is outside 0..2^3-1"),
+        (["simon", "--n", "3", "--secret", "zz"], "secret 'zz'"),
+        (["simon", "--oracle", f"table:{tmp_path / 'missing.json'}"], "does not exist"),
+        (["simon", "--oracle", f"table:{short}"], "has 3 entries"),
+        (["simon", "--oracle", f"table:{noperiod}"], "does not have period"),
+        (["simon", "--oracle", f"table:{malformed}"], "line 2: 'foo' is not an integer"),
+        (["simon", "--n", "3", "--oracle", "cubic"], "oracle 'cubic' is unknown; allowed: linear, random, table:PATH"),
+        (["simon", "--n", "3", "--backend", "qpu"], "backend 'qpu' is unknown; allowed: aer, cirq, none"),
+        (["simon", "--n", "3", "--classical", "grover"], "classical algorithm 'grover' is unknown"),
+        (["simon", "--n", "20", "--oracle", "random"], "40-qubit statevector"),
+        (["simon", "--n", "3", "--temperature", "0"], "--temperature '0'"),
+        (["simon", "--n", "3", "--temperature", "-5"], "--temperature '-5'"),
+        (["simon", "--n", "3", "--ledger", str(notes)], "is not a qenergy ledger"),
+        (["simon", "--n", "3", "--seed", "-1"], "--seed -1"),
+        (["simon"], "--n is required"),
+        (["frobnicate"], "invalid choice: 'frobnicate'"),
+    ]
+
+
+def test_each_bad_input_exits_2_with_one_line(tmp_path, capsys):
+    for argv, needle in bad_cases(tmp_path):
+        code, out, err = run(argv, capsys)
+        assert code == 2, argv
+        assert out == ""
+        lines = err.strip().splitlines()
+        assert len(lines) == 1 and needle in lines[0], (argv, err)
+        assert "Traceback" not in err
+    assert (tmp_path / "notes.txt").read_text() == "my notes\n"
+
+
+def test_memory_refusal_suggests_linear(capsys):
+    code, _, err = run(["simon", "--n", "20", "--oracle", "random", "--backend", "cirq"], capsys)
+    assert code == 2 and "use --oracle linear" in err
+
+
+def test_no_ledger_written_when_input_is_bad(tmp_path, capsys):
+    path = tmp_path / "l.jsonl"
+    code, _, _ = run(["simon", "--n", "3", "--backend", "qpu", "--ledger", str(path)], capsys)
+    assert code == 2 and not path.exists()
+
+
+def test_console_script_in_subprocess(tmp_path):
+    ok = subprocess.run([sys.executable, "-m", "qenergy", "simon", "--n", "3", "--secret", "5", "--json"], capture_output=True, text=True, cwd=tmp_path)
+    assert ok.returncode == 0 and json.loads(ok.stdout)["quantum"]["found"] == 5
+    bad = subprocess.run([sys.executable, "-m", "qenergy", "simon", "--n", "3", "--temperature", "-1"], capture_output=True, text=True, cwd=tmp_path)
+    assert bad.returncode == 2 and bad.stdout == "" and len(bad.stderr.strip().splitlines()) == 1 and "Traceback" not in bad.stderr
+
+
+def test_demo_prints_table_and_writes_ledger(tmp_path, capsys):
+    code, out, err = run(["demo", "--dir", str(tmp_path / "d")], capsys)
+    assert code == 0, err
+    rows = [line.split() for line in out.splitlines() if line.strip() and line.split()[0].isdigit()]
+    assert [int(r[0]) for r in rows] == list(range(2, 11))
+    assert all(r[2] == "ok/ok" for r in rows)
+    led = Ledger.load(tmp_path / "d" / "ledger.jsonl")
+    assert {c.label for c in led.charges} == {f"n={n}" for n in range(2, 11)}
+    assert set(led.totals_j()) == {"quantum", "classical"}

@@ -1,0 +1,123 @@
+import json
+
+import pytest
+
+from qenergy.errors import InputError, LedgerCorruptError, LedgerError
+from qenergy.ledger import BASES, Ledger
+from qenergy.physics import landauer_bit_energy
+
+
+def fill(ledger):
+    u = landauer_bit_energy(ledger.temperature_k)
+    ledger.charge("quantum", "qubit_reset", 12, u, "lower_bound", "Landauer")
+    ledger.charge("classical", "query", 10**6, 0.1 / 3, "estimated", "bulk", label="n=3")
+    ledger.charge_many([("quantum", "bit_erased", 2**70, u, "upper_bound", "big"), ("measure", "kwh", 1, 3.6e6, "measured", "meter")])
+
+
+def test_bulk_charges_and_totals():
+    led = Ledger(4.2, seed=3, command="test")
+    fill(led)
+    u = landauer_bit_energy(4.2)
+    assert led.totals_j()["quantum"] == pytest.approx(12 * u + 2**70 * u)
+    assert led.totals_kTln2()["quantum"] == pytest.approx(12 + 2**70)
+    assert led.counts("classical", "query") == 10**6
+    assert led.energy_j("classical", label="n=3") == pytest.approx(10**6 * 0.1 / 3)
+    assert led.accounts() == ["quantum", "classical", "measure"]
+
+
+def test_round_trip_is_exact(tmp_path):
+    path = tmp_path / "l.jsonl"
+    with Ledger.open(path, 77.0, seed=5, command="qenergy simon --n 3") as led:
+        fill(led)
+    back = Ledger.load(path)
+    assert back.charges == led.charges
+    assert back.temperature_k == 77.0 and back.seed == 5 and back.runs[0].command == "qenergy simon --n 3"
+    assert back.totals_j() == led.totals_j()
+    header = json.loads(path.read_text().splitlines()[0])
+    assert header["qenergy_ledger"] == 1 and header["schema"] == 1 and "qiskit" in header["versions"]
+
+
+def test_append_adds_a_run(tmp_path):
+    path = tmp_path / "l.jsonl"
+    with Ledger.open(path, 300.0, seed=1) as a:
+        a.charge("quantum", "query", 3, 0.0, "lower_bound", "x")
+    with Ledger.open(path, 300.0, seed=2, command="again") as b:
+        assert b.current_run == 1
+        b.charge("classical", "query", 4, 1e-21, "lower_bound", "y")
+    back = Ledger.load(path)
+    assert [c.run for c in back.charges] == [0, 1]
+    assert back.runs[1].seed == 2 and back.runs[1].command == "again"
+    assert back.totals_j(run=1) == {"classical": 4e-21}
+
+
+def test_append_refuses_other_temperature(tmp_path):
+    path = tmp_path / "l.jsonl"
+    Ledger.open(path, 300.0).close()
+    before = path.read_bytes()
+    with pytest.raises(LedgerError, match="T = 300 K; --temperature 4 differs"):
+        Ledger.open(path, 4.0)
+    assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize("content", [b"hello\n", b"", b'{"some": "json"}\n', b"\x00\x01"])
+def test_foreign_file_is_never_overwritten(tmp_path, content):
+    path = tmp_path / "notes.txt"
+    path.write_bytes(content)
+    with pytest.raises(LedgerError, match="not a qenergy ledger"):
+        Ledger.open(path, 300.0)
+    assert path.read_bytes() == content
+
+
+def test_directory_is_not_a_ledger(tmp_path):
+    with pytest.raises(LedgerError, match="not a qenergy ledger"):
+        Ledger.open(tmp_path, 300.0)
+
+
+def test_corrupt_line_is_reported_with_its_number(tmp_path):
+    path = tmp_path / "l.jsonl"
+    with Ledger.open(path, 300.0) as led:
+        fill(led)
+    lines = path.read_text().splitlines(keepends=True)
+    lines[2] = '{"type": "charge", "account": "q"}\n'
+    path.write_text("".join(lines))
+    with pytest.raises(LedgerCorruptError, match="corrupt at line 3: missing field") as info:
+        Ledger.load(path)
+    assert info.value.line == 3
+    lines[2] = "garbage\n"
+    path.write_text("".join(lines))
+    with pytest.raises(LedgerCorruptError, match="line 3: not a JSON object"):
+        Ledger.load(path)
+    before = path.read_bytes()
+    with pytest.raises(LedgerCorruptError):
+        Ledger.open(path, 300.0)
+    assert path.read_bytes() == before
+
+
+def test_torn_last_line(tmp_path):
+    path = tmp_path / "l.jsonl"
+    with Ledger.open(path, 300.0) as led:
+        fill(led)
+    path.write_bytes(path.read_bytes()[:-7])
+    with pytest.raises(LedgerCorruptError, match="line 5: incomplete last line"):
+        Ledger.load(path)
+
+
+def test_bad_charges_rejected():
+    led = Ledger()
+    with pytest.raises(InputError, match="basis 'guess' is unknown"):
+        led.charge("quantum", "query", 1, 0.0, "guess", "")
+    with pytest.raises(InputError, match="count -1"):
+        led.charge("quantum", "query", -1, 0.0, "measured", "")
+    with pytest.raises(InputError, match="count 1.5"):
+        led.charge("quantum", "query", 1.5, 0.0, "measured", "")
+    with pytest.raises(InputError, match="energy per unit"):
+        led.charge("quantum", "query", 1, float("nan"), "measured", "")
+    with pytest.raises(InputError, match="account"):
+        led.charge("", "query", 1, 0.0, "measured", "")
+    assert led.charges == ()
+    assert set(BASES) == {"lower_bound", "upper_bound", "measured", "estimated"}
+
+
+def test_missing_directory(tmp_path):
+    with pytest.raises(LedgerError, match="does not exist"):
+        Ledger.open(tmp_path / "no" / "l.jsonl", 300.0)
