@@ -12,11 +12,17 @@ from qenergy.queries import CountingOracle
 
 
 @pytest.mark.parametrize("algorithm", sorted(ALGORITHMS))
-@pytest.mark.parametrize("family", ["linear", "random"])
+@pytest.mark.parametrize("family", ["linear", "random", "table"])
 @pytest.mark.parametrize("n", range(1, 9))
-def test_finds_every_secret(algorithm, family, n):
+def test_finds_every_secret(algorithm, family, n, tmp_path):
     for s in {0, 1, (1 << n) - 1, 1 << (n - 1), int(np.random.default_rng(n).integers(0, 1 << n))}:
-        inst = make_instance(n, s, family, seed=n)
+        if family == "table":
+            path = tmp_path / f"t{s}.txt"
+            path.write_text("\n".join(str(int(v)) for v in make_instance(n, s, "random", seed=s).oracle.truth_table()))
+            inst = make_instance(n, None, f"table:{path}")
+            assert inst.secret == s
+        else:
+            inst = make_instance(n, s, family, seed=n)
         ledger = Ledger()
         r = get_algorithm(algorithm)(inst, ledger, rng=np.random.default_rng(s))
         assert r.found == s and r.algorithm == algorithm
