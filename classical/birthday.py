@@ -14,9 +14,8 @@ from numpy.typing import NDArray
 from qenergy.charging import ChargePolicy
 from qenergy.ledger import Ledger
 from qenergy.problem import SimonInstance
-from qenergy.queries import CountingOracle
 
-from .collision import check_classical_n, collision_search, doubling_sizes
+from .collision import collision_search, doubling_sizes
 from .result import ClassicalResult
 
 #: Up to this n the inputs come from one random permutation of all 2^n strings.
@@ -54,6 +53,6 @@ def birthday_search(
     label: str = "",
 ) -> ClassicalResult:
     """Find s by random collision search, charging every query to ``account``."""
-    check_classical_n(instance.n)
-    oracle = CountingOracle(instance, ledger, account=account, policy=policy, label=label)
-    return collision_search("birthday", oracle, random_distinct_inputs(instance.n, rng))
+    return collision_search(
+        "birthday", instance, ledger, lambda n: random_distinct_inputs(n, rng), policy=policy, account=account, label=label
+    )

@@ -13,9 +13,8 @@ from numpy.typing import NDArray
 from qenergy.charging import ChargePolicy
 from qenergy.ledger import Ledger
 from qenergy.problem import SimonInstance
-from qenergy.queries import CountingOracle
 
-from .collision import check_classical_n, collision_search, doubling_sizes
+from .collision import collision_search, doubling_sizes
 from .result import ClassicalResult
 
 
@@ -37,6 +36,4 @@ def exhaustive_search(
     label: str = "",
 ) -> ClassicalResult:
     """Find s by querying inputs in order, charging every query to ``account``. ``rng`` is unused."""
-    check_classical_n(instance.n)
-    oracle = CountingOracle(instance, ledger, account=account, policy=policy, label=label)
-    return collision_search("exhaustive", oracle, sequential_inputs(instance.n))
+    return collision_search("exhaustive", instance, ledger, sequential_inputs, policy=policy, account=account, label=label)

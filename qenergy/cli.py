@@ -11,7 +11,7 @@ import json
 import shlex
 import sys
 from pathlib import Path
-from typing import NoReturn, Sequence
+from typing import Callable, NoReturn, Sequence
 
 from .charging import LandauerPolicy
 from .errors import InputError, QenergyError
@@ -29,24 +29,19 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"qenergy: error: {message}\n")
 
 
-def _positive_n(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"--n {text!r} is not an integer; allowed: n >= 1") from None
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"--n {n} is not allowed; allowed: n >= 1")
-    return n
+def _int_option(flag: str, minimum: int) -> Callable[[str], int]:
+    """An argparse type for an integer option ``flag`` that must be >= ``minimum``."""
 
+    def parse(text: str) -> int:
+        try:
+            value = int(text, 0)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{flag} {text!r} is not an integer; allowed: an integer >= {minimum}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"{flag} {value} is not allowed; allowed: an integer >= {minimum}")
+        return value
 
-def _seed(text: str) -> int:
-    try:
-        s = int(text, 0)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"--seed {text!r} is not an integer; allowed: an integer >= 0") from None
-    if s < 0:
-        raise argparse.ArgumentTypeError(f"--seed {s} is not allowed; allowed: an integer >= 0")
-    return s
+    return parse
 
 
 def _temperature(text: str) -> float:
@@ -62,18 +57,18 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     s = sub.add_parser("simon", help="run Simon's algorithm and a classical search on one instance")
-    s.add_argument("--n", type=_positive_n, default=None, help="number of bits n >= 1 (a table file may set it)")
+    s.add_argument("--n", type=_int_option("--n", 1), default=None, help="number of bits n >= 1 (a table file may set it)")
     s.add_argument("--secret", default=None, help="hidden period s: decimal, 0b... or 0x... (default: random non-zero from the seed)")
     s.add_argument("--oracle", default="linear", help="linear | random | table:PATH (default: linear)")
     s.add_argument("--backend", default="aer", help="aer | cirq | none (default: aer)")
     s.add_argument("--classical", default="birthday", help="birthday | exhaustive | none (default: birthday)")
-    s.add_argument("--seed", type=_seed, default=None, help="integer >= 0 (default: fresh, recorded in the ledger)")
+    s.add_argument("--seed", type=_int_option("--seed", 0), default=None, help="integer >= 0 (default: fresh, recorded in the ledger)")
     s.add_argument("--temperature", type=_temperature, default=300.0, help="bath temperature in kelvin (default: 300)")
     s.add_argument("--ledger", type=Path, default=None, help="JSON Lines ledger to create or append to")
     s.add_argument("--json", action="store_true", help="print one JSON object")
 
     d = sub.add_parser("demo", help="n = 2..10 on the local Aer simulator against birthday search")
-    d.add_argument("--seed", type=_seed, default=DEMO_SEED, help=f"integer >= 0 (default: {DEMO_SEED})")
+    d.add_argument("--seed", type=_int_option("--seed", 0), default=DEMO_SEED, help=f"integer >= 0 (default: {DEMO_SEED})")
     d.add_argument("--dir", type=Path, default=Path("qenergy-demo"), help="where the ledger is written (default: ./qenergy-demo)")
     d.add_argument("--json", action="store_true", help="print one JSON object")
     return p
