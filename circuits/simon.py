@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from qenergy.charging import ChargePolicy, LandauerPolicy
+from qenergy.charging import BoundsPolicy, ChargePolicy
 from qenergy.errors import QenergyError
 from qenergy.gf2 import solve_secret
 from qenergy.ledger import Ledger
@@ -71,10 +71,11 @@ def run_simon(
     ``max_shots`` (default 20·n + 100) stops a backend that never yields enough
     independent equations (for an ideal simulator the chance of reaching it is < 2^−(19n+101)).
     """
-    pol: ChargePolicy = policy if policy is not None else LandauerPolicy()
+    pol: ChargePolicy = policy if policy is not None else BoundsPolicy()
     n = instance.n
     limit = max_shots if max_shots is not None else 20 * n + 100
     prepared = backend if isinstance(backend, PreparedSimon) else backend.prepare(instance, rng=rng)
+    gates = sum(v for k, v in prepared.metadata.gate_counts.items() if k != "measure")
     ys = np.zeros((0, n), dtype=np.uint8)
     estimate = solve_secret(ys, n)
     batches = 0
@@ -86,12 +87,12 @@ def run_simon(
                 f"(limit {limit}); the samples are not those of an ideal Simon circuit"
             )
         sample = prepared.sample(k)
-        pol.charge_shots(ledger, n, k, account=account, label=label)
+        pol.charge_shots(ledger, n, k, gates=gates, account=account, label=label)
         batches += 1
         ys = np.vstack((ys, sample.ys))
         estimate = solve_secret(ys, n)
     candidate = estimate.candidate
-    checker = CountingOracle(instance, ledger, account=account, policy=pol, label=label)
+    checker = CountingOracle(instance, ledger, account=account, policy=pol, label=label, role="check")
     f0, fc = checker.query_ints([0, candidate])
     found = candidate if candidate and f0 == fc else 0
     return QuantumResult(

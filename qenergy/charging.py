@@ -1,75 +1,101 @@
 """Charging policy: what one quantum shot or one classical query costs, in one replaceable place.
 
 Algorithms never price anything themselves; they tell a :class:`ChargePolicy` how many
-shots or queries they made, and the policy writes the ledger rows. Swap the policy to
-change the physics without touching any algorithm.
-
-:class:`LandauerPolicy` (``landauer-v1``) is a placeholder built only on Landauer's
-principle, k_B·T·ln 2 per erased bit, with these counts (our assumptions, not the
-Meier–Yamasaki theorem, whose text was not available):
-
-* quantum shot (one oracle query): the 2n-qubit query register is reset (2n resets)
-  and the n-bit measurement record is erased after use (n bits);
-* classical query: the 2n-bit query register (x, f(x)) is overwritten (2n bits erased);
-* the oracle itself is assumed energy-conserving and is charged 0 J per call.
-
-Every figure is a ``lower_bound``: an irreversible implementation dissipates at least
-this much. Reversible classical computing could avoid the classical erasures
-(Perlner & Liu, arXiv:1709.10510); the full assumption sets come with the energy framework.
+shots, gates or queries they made, and the policy writes the ledger rows. Swap the
+policy, or its assumption sets (:mod:`qenergy.bounds`), to change the physics without
+touching any algorithm.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Protocol
+import weakref
+from typing import Literal, Protocol
 
+from .bounds import ClassicalLowerBound, IrreversibleRegisterReuse, QuantumUpperBound
 from .ledger import Ledger
 from .physics import landauer_bit_energy
 
-__all__ = ["ChargePolicy", "LandauerPolicy"]
+__all__ = ["BoundsPolicy", "ChargePolicy", "QueryRole"]
+
+#: ``search``: a classical algorithm's own query; ``check``: a quantum algorithm's classical check.
+QueryRole = Literal["search", "check"]
 
 
 class ChargePolicy(Protocol):
     """Prices the resources of Simon runs and writes them to a ledger."""
 
-    name: str
+    @property
+    def name(self) -> str: ...
 
-    def charge_shots(self, ledger: Ledger, n: int, shots: int, *, account: str = "quantum", label: str = "") -> None:
-        """Charge ``shots`` quantum oracle queries on a 2n-qubit register."""
+    def charge_shots(self, ledger: Ledger, n: int, shots: int, *, gates: int = 0, account: str = "quantum", label: str = "") -> None:
+        """Charge ``shots`` quantum oracle queries on a 2n-qubit register, ``gates`` gates per shot."""
 
-    def charge_queries(self, ledger: Ledger, n: int, queries: int, *, account: str = "classical", label: str = "") -> None:
+    def charge_queries(
+        self, ledger: Ledger, n: int, queries: int, *, account: str = "classical", label: str = "", role: QueryRole = "search"
+    ) -> None:
         """Charge ``queries`` classical oracle queries on n-bit inputs."""
 
 
-@dataclass(frozen=True)
-class LandauerPolicy:
-    """k_B·T·ln 2 per erased bit or reset qubit, at the ledger's temperature (see module docstring)."""
+class BoundsPolicy:
+    """Charges real runs through the assumption sets (replaces the placeholder policy).
 
-    name: str = "landauer-v1"
+    * quantum shots: ``qubit_reset`` 2n and ``bit_erased`` n per shot at W_N(ε) each,
+      ``gate`` per gate at the imperfection energy, ``query`` at 0 J; basis ``upper_bound``;
+    * classical checks of the quantum algorithm (``role="check"``): 2n-bit register
+      resets at W_N(ε), basis ``upper_bound``;
+    * classical search queries: the bits the classical model says the run so far must
+      erase, charged incrementally at k_B·T·ln 2, basis ``lower_bound``.
 
-    def charge_shots(self, ledger: Ledger, n: int, shots: int, *, account: str = "quantum", label: str = "") -> None:
+    Keeps, per (ledger, account, label), the queries charged so far, so models whose
+    cost is not linear in q (memory, reversible) are charged exactly.
+    """
+
+    def __init__(self, quantum: QuantumUpperBound | None = None, classical: ClassicalLowerBound | None = None) -> None:
+        self.quantum = quantum if quantum is not None else QuantumUpperBound()
+        self.classical = classical if classical is not None else IrreversibleRegisterReuse()
+        self._queries: weakref.WeakKeyDictionary[Ledger, dict[tuple[str, str], int]] = weakref.WeakKeyDictionary()
+
+    @property
+    def name(self) -> str:
+        return f"{self.quantum.name}+{self.classical.name}"
+
+    def charge_shots(self, ledger: Ledger, n: int, shots: int, *, gates: int = 0, account: str = "quantum", label: str = "") -> None:
         if shots == 0:
             return
-        u = landauer_bit_energy(ledger.temperature_k)
-        tag = f"policy {self.name}"
-        ledger.charge_many(
-            [
-                (account, "query", shots, 0.0, "lower_bound", f"quantum oracle call; oracle assumed energy-conserving ({tag})"),
-                (account, "qubit_reset", 2 * n * shots, u, "lower_bound", f"Landauer k_B T ln 2 per reset of the 2n-qubit query register ({tag})"),
-                (account, "bit_erased", n * shots, u, "lower_bound", f"Landauer k_B T ln 2 per bit of the n-bit measurement record ({tag})"),
-            ],
-            label=label,
-        )
+        q = self.quantum
+        w = q.reset_j(ledger.temperature_k)
+        model = q.describe()
+        rows = [
+            (account, "query", shots, 0.0, "upper_bound", "quantum oracle call; oracle conserves energy"),
+            (account, "qubit_reset", 2 * n * shots, w, "upper_bound", f"reset of the 2n-qubit register by {q.erasure.describe()}"),
+            (account, "bit_erased", n * shots, w, "upper_bound", f"n-bit measurement record erased by {q.erasure.describe()}"),
+        ]
+        if gates:
+            rows.append((account, "gate", gates * shots, q.gate_energy_j, "upper_bound", "gate imperfection energy per gate"))
+        ledger.charge_many(rows, label=label, model=model)
 
-    def charge_queries(self, ledger: Ledger, n: int, queries: int, *, account: str = "classical", label: str = "") -> None:
+    def charge_queries(
+        self, ledger: Ledger, n: int, queries: int, *, account: str = "classical", label: str = "", role: QueryRole = "search"
+    ) -> None:
         if queries == 0:
             return
-        u = landauer_bit_energy(ledger.temperature_k)
-        tag = f"policy {self.name}"
-        ledger.charge_many(
-            [
-                (account, "query", queries, 0.0, "lower_bound", f"classical oracle call; oracle assumed energy-conserving ({tag})"),
-                (account, "bit_erased", 2 * n * queries, u, "lower_bound", f"Landauer k_B T ln 2 per bit of the 2n-bit query register overwritten ({tag})"),
-            ],
-            label=label,
-        )
+        if role == "check":
+            q = self.quantum
+            ledger.charge_many(
+                [
+                    (account, "query", queries, 0.0, "upper_bound", "classical check query; oracle conserves energy"),
+                    (account, "bit_erased", 2 * n * queries, q.reset_j(ledger.temperature_k), "upper_bound", f"2n-bit check register reset by {q.erasure.describe()}"),
+                ],
+                label=label,
+                model=q.describe(),
+            )
+            return
+        seen = self._queries.setdefault(ledger, {})
+        before = seen.get((account, label), 0)
+        after = before + queries
+        seen[(account, label)] = after
+        bits = self.classical.erased_bits(n, after) - self.classical.erased_bits(n, before)
+        rows = [(account, "query", queries, 0.0, "lower_bound", "classical oracle call; oracle conserves energy")]
+        if bits:
+            rows.append((account, "bit_erased", bits, landauer_bit_energy(ledger.temperature_k), "lower_bound", f"Landauer k_B T ln 2 per bit the {self.classical.name} model must erase"))
+        ledger.charge_many(rows, label=label, model=self.classical.describe())

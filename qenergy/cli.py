@@ -1,4 +1,4 @@
-"""Command line: ``qenergy simon`` and ``qenergy demo``.
+"""Command line: ``qenergy simon``, ``bounds``, ``sweep`` and ``demo``.
 
 Bad input exits with status 2 and one plain line naming the bad value and what is
 allowed; tracebacks are reserved for bugs.
@@ -7,13 +7,19 @@ allowed; tracebacks are reserved for bugs.
 from __future__ import annotations
 
 import argparse
+import csv
 import json
+import math
 import shlex
 import sys
+from fractions import Fraction
 from pathlib import Path
-from typing import Callable, NoReturn, Sequence
+from typing import Any, Callable, NoReturn, Sequence
 
-from .charging import LandauerPolicy
+from .bounds import CLASSICAL_MODELS, ClassicalLowerBound, QuantumUpperBound, parse_classical_model
+from .charging import BoundsPolicy
+from .counts import parse_probability
+from .erasure import FiniteStepErasure, check_epsilon
 from .errors import InputError, QenergyError
 from .ledger import Ledger
 from .physics import check_temperature, landauer_bit_energy
@@ -29,26 +35,74 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"qenergy: error: {message}\n")
 
 
-def _int_option(flag: str, minimum: int) -> Callable[[str], int]:
-    """An argparse type for an integer option ``flag`` that must be >= ``minimum``."""
+def _checked(flag: str, parse: Callable[[str], Any]) -> Callable[[str], Any]:
+    """An argparse type that turns an :class:`InputError` into a one-line message naming ``flag``."""
 
+    def run(text: str) -> Any:
+        try:
+            return parse(text)
+        except InputError as exc:
+            message = str(exc)
+            raise argparse.ArgumentTypeError(message if text in message else f"{text!r}: {message}") from None
+
+    return run
+
+
+def _int_at_least(flag: str, minimum: int) -> Callable[[str], int]:
     def parse(text: str) -> int:
         try:
             value = int(text, 0)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{flag} {text!r} is not an integer; allowed: an integer >= {minimum}") from None
+            raise InputError(f"not an integer; allowed: an integer >= {minimum}") from None
         if value < minimum:
-            raise argparse.ArgumentTypeError(f"{flag} {value} is not allowed; allowed: an integer >= {minimum}")
+            raise InputError(f"not allowed; allowed: an integer >= {minimum}")
         return value
 
-    return parse
+    return _checked(flag, parse)
 
 
-def _temperature(text: str) -> float:
+def parse_n_range(text: str) -> list[int]:
+    """``A:B`` (inclusive), ``A:B:STEP`` or a single ``N``, every n >= 1."""
+    parts = text.split(":")
     try:
-        return check_temperature(float(text))
-    except (ValueError, InputError):
-        raise argparse.ArgumentTypeError(f"--temperature {text!r} is not allowed; allowed: a temperature > 0 kelvin") from None
+        nums = [int(p) for p in parts]
+    except ValueError:
+        raise InputError("allowed: N, A:B or A:B:STEP with integers n >= 1") from None
+    if len(nums) == 1:
+        nums = [nums[0], nums[0]]
+    if len(nums) not in (2, 3) or nums[0] < 1 or nums[1] < nums[0] or (len(nums) == 3 and nums[2] < 1):
+        raise InputError("allowed: N, A:B or A:B:STEP with 1 <= A <= B and STEP >= 1")
+    return list(range(nums[0], nums[1] + 1, nums[2] if len(nums) == 3 else 1))
+
+
+def _add_energy_options(p: argparse.ArgumentParser, *, success: bool = True) -> None:
+    g = p.add_argument_group("energy model")
+    g.add_argument("--temperature", type=_checked("--temperature", lambda t: check_temperature(_float(t))), default=300.0,
+                   help="bath temperature in kelvin, > 0 (default: 300)")
+    g.add_argument("--epsilon", type=_checked("--epsilon", lambda t: check_epsilon(_float(t))), default=1e-6,
+                   help="reset error of the finite-step erasure, 0 < epsilon < 0.5 (default: 1e-6)")
+    g.add_argument("--steps", type=_int_at_least("--steps", 1), default=1000, help="steps N of the finite-step erasure (default: 1000)")
+    g.add_argument("--gate-energy", type=_checked("--gate-energy", _nonnegative), default=0.0,
+                   help="imperfection energy per quantum gate in joules (default: 0)")
+    g.add_argument("--classical-model", type=_checked("--classical-model", parse_classical_model), default="irreversible",
+                   help=f"classical lower bound: {' | '.join(CLASSICAL_MODELS)} (default: irreversible)")
+    if success:
+        g.add_argument("--success", type=_checked("--success", lambda t: parse_probability(t, name="success")), default=Fraction(2, 3),
+                       help="success probability for the classical lower bound, e.g. 2/3 (default)")
+
+
+def _float(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise InputError("not a number") from None
+
+
+def _nonnegative(text: str) -> float:
+    v = _float(text)
+    if not math.isfinite(v) or v < 0:
+        raise InputError("allowed: a finite value >= 0")
+    return v
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -57,40 +111,83 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     s = sub.add_parser("simon", help="run Simon's algorithm and a classical search on one instance")
-    s.add_argument("--n", type=_int_option("--n", 1), default=None, help="number of bits n >= 1 (a table file may set it)")
+    s.add_argument("--n", type=_int_at_least("--n", 1), default=None, help="number of bits n >= 1 (a table file may set it)")
     s.add_argument("--secret", default=None, help="hidden period s: decimal, 0b... or 0x... (default: random non-zero from the seed)")
     s.add_argument("--oracle", default="linear", help="linear | random | table:PATH (default: linear)")
     s.add_argument("--backend", default="aer", help="aer | cirq | none (default: aer)")
     s.add_argument("--classical", default="birthday", help="birthday | exhaustive | none (default: birthday)")
-    s.add_argument("--seed", type=_int_option("--seed", 0), default=None, help="integer >= 0 (default: fresh, recorded in the ledger)")
-    s.add_argument("--temperature", type=_temperature, default=300.0, help="bath temperature in kelvin (default: 300)")
+    s.add_argument("--seed", type=_int_at_least("--seed", 0), default=None, help="integer >= 0 (default: fresh, recorded in the ledger)")
     s.add_argument("--ledger", type=Path, default=None, help="JSON Lines ledger to create or append to")
     s.add_argument("--json", action="store_true", help="print one JSON object")
+    _add_energy_options(s)
+
+    b = sub.add_parser("bounds", help="quantum upper against classical lower bound over a range of n")
+    b.add_argument("--n", type=_checked("--n", parse_n_range), default=parse_n_range("2:64"), help="range A:B[:STEP] (default: 2:64)")
+    fmt = b.add_mutually_exclusive_group()
+    fmt.add_argument("--json", action="store_true", help="print one JSON object")
+    fmt.add_argument("--csv", action="store_true", help="print CSV")
+    _add_energy_options(b)
+
+    w = sub.add_parser("sweep", help="real runs at each n on both sides, with report and plot")
+    w.add_argument("--n", type=_checked("--n", parse_n_range), default=parse_n_range("2:12"), help="range A:B[:STEP] (default: 2:12)")
+    w.add_argument("--backend", default="aer", help="aer | cirq | none (default: aer)")
+    w.add_argument("--classical", default="birthday", help="birthday | exhaustive | none (default: birthday)")
+    w.add_argument("--oracle", default="linear", help="linear | random (default: linear)")
+    w.add_argument("--repeats", type=_int_at_least("--repeats", 1), default=3, help="instances per n (default: 3)")
+    w.add_argument("--out", type=Path, required=True, help="output directory (ledger.jsonl, results.csv, report.md, advantage.png)")
+    w.add_argument("--seed", type=_int_at_least("--seed", 0), default=0, help="integer >= 0 (default: 0)")
+    _add_energy_options(w)
 
     d = sub.add_parser("demo", help="n = 2..10 on the local Aer simulator against birthday search")
-    d.add_argument("--seed", type=_int_option("--seed", 0), default=DEMO_SEED, help=f"integer >= 0 (default: {DEMO_SEED})")
+    d.add_argument("--seed", type=_int_at_least("--seed", 0), default=DEMO_SEED, help=f"integer >= 0 (default: {DEMO_SEED})")
     d.add_argument("--dir", type=Path, default=Path("qenergy-demo"), help="where the ledger is written (default: ./qenergy-demo)")
     d.add_argument("--json", action="store_true", help="print one JSON object")
     return p
+
+
+def _policy(args: argparse.Namespace) -> BoundsPolicy:
+    quantum = QuantumUpperBound(FiniteStepErasure(args.epsilon, args.steps), gate_energy_j=args.gate_energy)
+    classical: ClassicalLowerBound = args.classical_model
+    if isinstance(classical, str):  # argparse leaves string defaults unconverted only if type is skipped
+        classical = parse_classical_model(classical)
+    return BoundsPolicy(quantum, classical)
 
 
 def _fmt_secret(value: int | None, n: int) -> str:
     return "-" if value is None else f"{value:#0{n + 2}b}"
 
 
+def _print_table(rows: Sequence[Sequence[str]], left: int = 0) -> None:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for r in rows:
+        print("  ".join(cell.ljust(w) if i < left else cell.rjust(w) for i, (cell, w) in enumerate(zip(r, widths))).rstrip())
+
+
 def _cmd_simon(args: argparse.Namespace, command: str) -> int:
+    from .advantage import criterion
     from .experiment import plan_simon, run_planned
 
     if args.n is None and not args.oracle.startswith("table:"):
         raise InputError("--n is required for the linear and random oracles; allowed: n >= 1")
+    policy = _policy(args)
     plan = plan_simon(args.n, secret=args.secret, oracle=args.oracle, backend=args.backend, algorithm=args.classical, seed=args.seed)
     if args.ledger is not None:
         ledger = Ledger.open(args.ledger, args.temperature, seed=plan.seed, command=command)
     else:
         ledger = Ledger(args.temperature, seed=plan.seed, command=command)
     with ledger:
-        run = run_planned(plan, ledger, policy=LandauerPolicy())
+        run = run_planned(plan, ledger, policy=policy)
+    n, t = run.n, run.temperature_k
     out = run.to_dict()
+    verdict = criterion(run.quantum_energy_j, n, policy.classical, t, args.success) if run.quantum_energy_j else None
+    out["bounds"] = {
+        "quantum_model": policy.quantum.describe(),
+        "classical_model": policy.classical.describe(),
+        "success": str(args.success),
+        "quantum_upper_j": policy.quantum.energy_j(n, t),
+        "classical_lower_j": policy.classical.energy_j(n, t, args.success),
+        "criterion": verdict.to_dict() if verdict else None,
+    }
     out["ledger"] = {
         "path": str(args.ledger) if args.ledger is not None else None,
         "run": ledger.current_run,
@@ -100,32 +197,71 @@ def _cmd_simon(args: argparse.Namespace, command: str) -> int:
     if args.json:
         print(json.dumps(out))
         return 0
-    n = run.n
-    unit = landauer_bit_energy(run.temperature_k)
-    print(f"Simon's problem  n={n}  s={_fmt_secret(run.secret, n)} ({run.secret})  oracle={run.oracle}  seed={run.seed}  T={run.temperature_k:g} K  policy={run.policy}")
-    rows = [("side", "method", "secret found", "correct", "queries", "energy [J]", "[k_B T ln 2]")]
+    unit = landauer_bit_energy(t)
+    print(f"Simon's problem  n={n}  s={_fmt_secret(run.secret, n)} ({run.secret})  oracle={run.oracle}  seed={run.seed}  T={t:g} K")
+    rows = [("side", "method", "secret found", "correct", "queries", "charged [J]", "[k_B T ln 2]", "basis")]
     if run.quantum is not None:
         q = run.quantum
         e = run.quantum_energy_j or 0.0
         rows.append(("quantum", f"{q.metadata.backend}/{q.metadata.method}", _fmt_secret(q.found, n), "yes" if q.found == run.secret else "NO",
-                     f"{q.queries} ({q.shots} shots + {q.confirmation_queries})", f"{e:.4e}", f"{e / unit:.4g}"))
+                     f"{q.queries} ({q.shots} shots + {q.confirmation_queries})", f"{e:.4e}", f"{e / unit:.4g}", "upper_bound"))
     if run.classical is not None:
         c = run.classical
         e = run.classical_energy_j or 0.0
-        rows.append(("classical", c.algorithm, _fmt_secret(c.found, n), "yes" if c.found == run.secret else "NO", str(c.queries), f"{e:.4e}", f"{e / unit:.4g}"))
-    _print_table(rows)
+        rows.append(("classical", c.algorithm, _fmt_secret(c.found, n), "yes" if c.found == run.secret else "NO", str(c.queries),
+                     f"{e:.4e}", f"{e / unit:.4g}", "lower_bound"))
+    _print_table(rows, left=4)
+    print(f"quantum: {policy.quantum.describe()}; classical: {policy.classical.describe()}")
+    if verdict is not None:
+        word = "quantum advantage" if verdict.advantage else "no advantage"
+        print(f"criterion at n={n}: quantum charged {verdict.quantum_j:.4e} J vs classical lower bound {verdict.classical_lower_j:.4e} J "
+              f"(success {args.success}): {word}, margin {verdict.margin:.3g}")
     if args.ledger is not None:
         print(f"ledger: {args.ledger} (run {ledger.current_run})")
     return 0
 
 
-def _print_table(rows: Sequence[Sequence[str]]) -> None:
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    for r in rows:
-        print("  ".join(cell.ljust(w) if i < 4 else cell.rjust(w) for i, (cell, w) in enumerate(zip(r, widths))).rstrip())
+def _cmd_bounds(args: argparse.Namespace) -> int:
+    from .advantage import bound_table, crossover_n
+
+    policy = _policy(args)
+    rows = bound_table(args.n, policy.quantum, policy.classical, args.temperature, args.success)
+    cross = crossover_n(rows)
+    if args.json:
+        print(json.dumps({
+            "temperature_k": args.temperature, "epsilon": args.epsilon, "steps": args.steps, "success": str(args.success),
+            "quantum_model": policy.quantum.describe(), "classical_model": policy.classical.describe(),
+            "rows": [r.to_dict() for r in rows], "crossover_n": cross,
+        }))
+        return 0
+    if args.csv:
+        w = csv.writer(sys.stdout, lineterminator="\n")
+        w.writerow(["n", "quantum_upper_j", "classical_lower_j", "ratio", "classical_queries"])
+        w.writerows([r.n, repr(r.quantum_upper_j), repr(r.classical_lower_j), repr(r.ratio), r.classical_queries] for r in rows)
+        return 0
+    print(f"T = {args.temperature:g} K, success {args.success}; quantum: {policy.quantum.describe()}; classical: {policy.classical.describe()}")
+    table = [("n", "q_min", "quantum upper [J]", "classical lower [J]", "C/Q")]
+    table += [(str(r.n), str(r.classical_queries), f"{r.quantum_upper_j:.4e}", f"{r.classical_lower_j:.4e}", f"{r.ratio:.3g}") for r in rows]
+    _print_table(table)
+    print(f"crossover n: {cross if cross is not None else 'none in this range'}")
+    return 0
+
+
+def _cmd_sweep(args: argparse.Namespace, command: str) -> int:
+    from .sweep import run_sweep
+
+    res = run_sweep(args.n, repeats=args.repeats, out=args.out, policy=_policy(args), temperature_k=args.temperature, success=args.success,
+                    backend=args.backend, algorithm=args.classical, oracle=args.oracle, seed=args.seed, command=command)
+    solved = sum(1 for r in res.runs if (r.quantum is None or r.quantum.found == r.secret) and (r.classical is None or r.classical.found == r.secret))
+    print(f"sweep: {len(res.runs)} instances (n = {args.n[0]}..{args.n[-1]}, {args.repeats} each), {solved} solved on every side; "
+          f"crossover n: {res.crossover if res.crossover is not None else 'none in range'}")
+    for name, path in res.files.items():
+        print(f"{name}: {path}")
+    return 0
 
 
 def _cmd_demo(args: argparse.Namespace, command: str) -> int:
+    from .advantage import bound_table, crossover_n
     from .experiment import energy_ratio, plan_simon, run_planned
 
     plans = [plan_simon(n, oracle="linear", backend="aer", algorithm="birthday", seed=args.seed + n) for n in DEMO_NS]
@@ -135,33 +271,29 @@ def _cmd_demo(args: argparse.Namespace, command: str) -> int:
     except OSError as exc:
         raise InputError(f"--dir {str(directory)!r} cannot be created ({exc.strerror}); allowed: a writable directory") from None
     path = directory / "ledger.jsonl"
-    policy = LandauerPolicy()
+    policy = BoundsPolicy()
     with Ledger.open(path, 300.0, seed=args.seed, command=command) as ledger:
         runs = [run_planned(plan, ledger, policy=policy, label=f"n={plan.instance.n}") for plan in plans]
+    cross = crossover_n(bound_table(range(2, 65), policy.quantum, policy.classical, 300.0))
     if args.json:
-        print(json.dumps({"runs": [r.to_dict() for r in runs], "ledger": {"path": str(path), "run": ledger.current_run,
-                          "totals_j": ledger.totals_j(run=ledger.current_run)}}))
+        print(json.dumps({"runs": [r.to_dict() for r in runs], "crossover_n": cross,
+                          "ledger": {"path": str(path), "run": ledger.current_run, "totals_j": ledger.totals_j(run=ledger.current_run)}}))
         return 0
-    print("qenergy demo: Simon's problem, Qiskit Aer against randomised birthday search, T = 300 K, "
-          f"charging policy {policy.name} (Landauer k_B T ln 2 per erased bit)")
-    rows = [("n", "secret", "found Q/C", "Q queries", "C queries", "Q energy [J]", "C energy [J]", "C/Q energy")]
+    print("qenergy demo: Simon's problem on Qiskit Aer against randomised birthday search, T = 300 K")
+    print(f"quantum charged as an upper bound ({policy.quantum.describe()}); classical as a lower bound ({policy.classical.describe()})")
+    rows = [("n", "secret", "found Q/C", "Q queries", "C queries", "Q charged [J]", "C charged [J]", "C/Q")]
     for r in runs:
         assert r.quantum is not None and r.classical is not None
         ok = f"{'ok' if r.quantum.found == r.secret else 'WRONG'}/{'ok' if r.classical.found == r.secret else 'WRONG'}"
         rows.append((str(r.n), _fmt_secret(r.secret, r.n), ok, str(r.quantum.queries), str(r.classical.queries),
                      f"{r.quantum_energy_j:.3e}", f"{r.classical_energy_j:.3e}", f"{energy_ratio(r):.2f}"))
-    _print_demo_table(rows)
+    _print_table(rows)
     totals = ledger.totals_j(run=ledger.current_run)
     kt = ledger.totals_kTln2(run=ledger.current_run)
     print("ledger totals: " + ", ".join(f"{a} {totals[a]:.4e} J ({kt[a]:.0f} k_B T ln 2)" for a in totals))
-    print(f"ledger: {path} (run {ledger.current_run})")
+    print(f"bounds crossover (quantum upper below classical lower from then on, n <= 64): n = {cross}")
+    print(f"ledger: {path} (run {ledger.current_run}); next: qenergy bounds, qenergy sweep --out DIR")
     return 0
-
-
-def _print_demo_table(rows: Sequence[Sequence[str]]) -> None:
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    for r in rows:
-        print("  ".join(cell.rjust(w) for cell, w in zip(r, widths)))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -172,6 +304,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "simon":
             return _cmd_simon(args, command)
+        if args.command == "bounds":
+            return _cmd_bounds(args)
+        if args.command == "sweep":
+            return _cmd_sweep(args, command)
         return _cmd_demo(args, command)
     except QenergyError as exc:
         print(f"qenergy: error: {exc}", file=sys.stderr)

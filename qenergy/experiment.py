@@ -21,7 +21,7 @@ from circuits.backends import PreparedSimon
 from circuits.simon import QuantumResult
 from classical.result import ClassicalResult
 
-from .charging import ChargePolicy, LandauerPolicy
+from .charging import BoundsPolicy, ChargePolicy
 from .errors import InputError
 from .ledger import Ledger
 from .problem import SimonInstance, make_instance, seed_streams
@@ -131,7 +131,7 @@ def plan_simon(
 
 def run_planned(plan: PlannedSimon, ledger: Ledger, *, policy: ChargePolicy | None = None, label: str = "") -> SimonRun:
     """Run the planned sides, charging accounts ``quantum`` and ``classical`` of ``ledger``."""
-    pol: ChargePolicy = policy if policy is not None else LandauerPolicy()
+    pol: ChargePolicy = policy if policy is not None else BoundsPolicy()
     rngs = seed_streams(plan.seed)
     inst = plan.instance
     run = ledger.current_run

@@ -3,7 +3,7 @@
 A charge is taken in bulk (``count`` units at ``unit_j`` joules each), names its account
 (``quantum``, ``classical``, …), its resource (``query``, ``qubit_reset``, ``bit_erased``, …),
 and its basis: how we know the figure (``lower_bound``, ``upper_bound``, ``measured``,
-``estimated``) with a short provenance string.
+``estimated``) with a short provenance string, and the assumption set (``model``) that priced it.
 
 File format (JSON Lines, append-only): the first line is the header
 ``{"qenergy_ledger": 1, "type": "header", "schema": …, "temperature_k": …, "seed": …,
@@ -16,6 +16,7 @@ file that is not a qenergy ledger is never written to.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import os
@@ -62,6 +63,7 @@ class Charge:
     provenance: str
     run: int = 0
     label: str = ""
+    model: str = ""
 
     @property
     def energy_j(self) -> float:
@@ -127,19 +129,20 @@ class Ledger:
         provenance: str,
         *,
         label: str = "",
+        model: str = "",
     ) -> Charge:
         """Charge ``count`` units of ``resource`` at ``unit_j`` joules each to ``account``; returns the charge."""
-        c = self._make(account, resource, count, unit_j, basis, provenance, label)
+        c = self._make(account, resource, count, unit_j, basis, provenance, label, model)
         self._append([c])
         return c
 
-    def charge_many(self, charges: Iterable[tuple[str, str, int, float, Basis, str]], *, label: str = "") -> list[Charge]:
+    def charge_many(self, charges: Iterable[tuple[str, str, int, float, Basis, str]], *, label: str = "", model: str = "") -> list[Charge]:
         """Charge several ``(account, resource, count, unit_j, basis, provenance)`` rows with one write."""
-        made = [self._make(*row, label) for row in charges]
+        made = [self._make(*row, label, model) for row in charges]
         self._append(made)
         return made
 
-    def _make(self, account: str, resource: str, count: int, unit_j: float, basis: str, provenance: str, label: str) -> Charge:
+    def _make(self, account: str, resource: str, count: int, unit_j: float, basis: str, provenance: str, label: str, model: str = "") -> Charge:
         if not isinstance(account, str) or not account:
             raise InputError(f"account {account!r} is not allowed; allowed: a non-empty name")
         if not isinstance(resource, str) or not resource:
@@ -155,7 +158,7 @@ class Ledger:
             raise InputError(f"energy per unit {unit_j!r} J is not allowed; allowed: a finite value >= 0")
         if basis not in BASES:
             raise InputError(f"basis {basis!r} is unknown; allowed: {', '.join(BASES)}")
-        return Charge(account, resource, n_units, e, basis, str(provenance), self.current_run, label)
+        return Charge(account, resource, n_units, e, basis, str(provenance), self.current_run, label, model)
 
     def _append(self, charges: list[Charge]) -> None:
         self._charges.extend(charges)
@@ -299,8 +302,8 @@ class Ledger:
                         raise ValueError(f"run {run!r} was never started")
                     if not isinstance(rec["count"], int) or not isinstance(rec["unit_j"], (int, float)):
                         raise ValueError("count must be an integer and unit_j a number")
-                    c = led._make(rec["account"], rec["resource"], rec["count"], rec["unit_j"], rec["basis"], rec["provenance"], rec.get("label", ""))
-                    led._charges.append(Charge(c.account, c.resource, c.count, c.unit_j, c.basis, c.provenance, run, c.label))
+                    c = led._make(rec["account"], rec["resource"], rec["count"], rec["unit_j"], rec["basis"], rec["provenance"], rec.get("label", ""), rec.get("model", ""))
+                    led._charges.append(dataclasses.replace(c, run=run))
                 elif kind == "run":
                     if rec["run"] != len(led.runs):
                         raise ValueError(f"run {rec['run']!r} out of order")

@@ -32,3 +32,38 @@ def check_temperature(temperature_k: float) -> float:
 def landauer_bit_energy(temperature_k: float) -> float:
     """Landauer's bound k_B·T·ln 2 in joules: the least heat dissipated to erase one bit at T (kelvin)."""
     return BOLTZMANN_J_PER_K * check_temperature(temperature_k) * LN2
+
+
+#: Joules per unit for :func:`convert_energy`.
+ENERGY_UNITS: dict[str, float] = {
+    "J": 1.0,
+    "eV": _c.electron_volt,
+    "erg": _c.erg,
+    "kWh": _c.kilo * _c.hour,
+}
+
+
+def convert_energy(value: float, from_unit: str, to_unit: str) -> float:
+    """Convert an energy between J, eV, erg and kWh."""
+    for unit in (from_unit, to_unit):
+        if unit not in ENERGY_UNITS:
+            raise InputError(f"energy unit {unit!r} is unknown; allowed: {', '.join(ENERGY_UNITS)}")
+    return value * ENERGY_UNITS[from_unit] / ENERGY_UNITS[to_unit]
+
+
+def mass_equivalent_kg(energy_j: float) -> float:
+    """The mass equivalent E/c² of an energy, in kilograms."""
+    return energy_j / _c.c**2
+
+
+def landauer_units(energy_j: float, temperature_k: float) -> float:
+    """An energy expressed in units of k_B·T·ln 2 (bits erased at Landauer's bound)."""
+    return energy_j / landauer_bit_energy(temperature_k)
+
+
+def binary_entropy(p: float, *, bits: bool = False) -> float:
+    """h(p) = −p ln p − (1−p) ln(1−p) in nats (in bits with ``bits=True``); h(0) = h(1) = 0."""
+    if not 0.0 <= p <= 1.0:
+        raise InputError(f"probability {p!r} is outside [0, 1]")
+    h = -sum(q * math.log(q) for q in (p, 1.0 - p) if q > 0.0)
+    return h / LN2 if bits else h

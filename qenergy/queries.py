@@ -11,7 +11,7 @@ from typing import Callable, Sequence
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .charging import ChargePolicy, LandauerPolicy
+from .charging import BoundsPolicy, ChargePolicy, QueryRole
 from .ledger import Ledger
 from .problem import SimonInstance
 
@@ -20,6 +20,9 @@ __all__ = ["CountingOracle"]
 
 class CountingOracle:
     """Evaluates f and charges each query (one query = one input) to ``account``.
+
+    ``role`` tells the policy whose query it is: a classical algorithm's ``search`` or a
+    quantum algorithm's classical ``check``.
 
     Attributes:
         queries: queries charged so far through this object.
@@ -33,12 +36,14 @@ class CountingOracle:
         account: str = "classical",
         policy: ChargePolicy | None = None,
         label: str = "",
+        role: QueryRole = "search",
     ) -> None:
         self.instance = instance
         self.ledger = ledger
         self.account = account
-        self.policy: ChargePolicy = policy if policy is not None else LandauerPolicy()
+        self.policy: ChargePolicy = policy if policy is not None else BoundsPolicy()
         self.label = label
+        self.role: QueryRole = role
         self.queries = 0
 
     @property
@@ -46,7 +51,7 @@ class CountingOracle:
         return self.instance.n
 
     def _charge(self, count: int) -> None:
-        self.policy.charge_queries(self.ledger, self.n, count, account=self.account, label=self.label)
+        self.policy.charge_queries(self.ledger, self.n, count, account=self.account, label=self.label, role=self.role)
         self.queries += count
 
     def query(self, xs: ArrayLike) -> NDArray[np.uint64]:

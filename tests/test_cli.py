@@ -81,35 +81,45 @@ def bad_cases(tmp_path):
     malformed = tmp_path / "bad.txt"
     malformed.write_text("1\nfoo\n")
     return [
-        (["simon", "--n", "0"], "--n 0"),
-        (["simon", "--n", "-3"], "--n -3"),
-        (["simon", "--n", "three"], "'three'"),
-        (["simon", "--n", "3", "--secret", "8"], "secret 8 is outside 0..2^3-1"),
-        (["simon", "--n", "3", "--secret", "zz"], "secret 'zz'"),
-        (["simon", "--oracle", f"table:{tmp_path / 'missing.json'}"], "does not exist"),
-        (["simon", "--oracle", f"table:{short}"], "has 3 entries"),
-        (["simon", "--oracle", f"table:{noperiod}"], "does not have period"),
-        (["simon", "--oracle", f"table:{malformed}"], "line 2: 'foo' is not an integer"),
-        (["simon", "--n", "3", "--oracle", "cubic"], "oracle 'cubic' is unknown; allowed: linear, random, table:PATH"),
-        (["simon", "--n", "3", "--backend", "qpu"], "backend 'qpu' is unknown; allowed: aer, cirq, none"),
-        (["simon", "--n", "3", "--classical", "grover"], "classical algorithm 'grover' is unknown"),
-        (["simon", "--n", "20", "--oracle", "random"], "40-qubit statevector"),
-        (["simon", "--n", "3", "--temperature", "0"], "--temperature '0'"),
-        (["simon", "--n", "3", "--temperature", "-5"], "--temperature '-5'"),
-        (["simon", "--n", "3", "--ledger", str(notes)], "is not a qenergy ledger"),
-        (["simon", "--n", "3", "--seed", "-1"], "--seed -1"),
-        (["simon"], "--n is required"),
-        (["frobnicate"], "invalid choice: 'frobnicate'"),
+        (["simon", "--n", "0"], ("--n", "'0'", ">= 1")),
+        (["simon", "--n", "-3"], ("--n", "'-3'")),
+        (["simon", "--n", "three"], ("--n", "'three'")),
+        (["simon", "--n", "3", "--secret", "8"], ("secret 8 is outside 0..2^3-1",)),
+        (["simon", "--n", "3", "--secret", "zz"], ("secret 'zz'",)),
+        (["simon", "--oracle", f"table:{tmp_path / 'missing.json'}"], ("missing.json", "does not exist")),
+        (["simon", "--oracle", f"table:{short}"], ("has 3 entries",)),
+        (["simon", "--oracle", f"table:{noperiod}"], ("does not have period",)),
+        (["simon", "--oracle", f"table:{malformed}"], ("line 2: 'foo' is not an integer",)),
+        (["simon", "--n", "3", "--oracle", "cubic"], ("oracle 'cubic' is unknown; allowed: linear, random, table:PATH",)),
+        (["simon", "--n", "3", "--backend", "qpu"], ("backend 'qpu' is unknown; allowed: aer, cirq, none",)),
+        (["simon", "--n", "3", "--classical", "grover"], ("classical algorithm 'grover' is unknown",)),
+        (["simon", "--n", "20", "--oracle", "random"], ("40-qubit statevector",)),
+        (["simon", "--n", "3", "--temperature", "0"], ("--temperature", "0", "> 0 kelvin")),
+        (["simon", "--n", "3", "--temperature", "-5"], ("--temperature", "-5")),
+        (["simon", "--n", "3", "--ledger", str(notes)], ("is not a qenergy ledger",)),
+        (["simon", "--n", "3", "--seed", "-1"], ("--seed", "'-1'")),
+        (["simon", "--n", "3", "--epsilon", "0.5"], ("--epsilon", "0.5", "0 < epsilon < 0.5")),
+        (["simon", "--n", "3", "--steps", "0"], ("--steps", "'0'")),
+        (["simon", "--n", "3", "--classical-model", "quantum"], ("--classical-model", "'quantum'", "irreversible, memory:BITS, minimal, reversible")),
+        (["simon", "--n", "3", "--gate-energy", "-1"], ("--gate-energy", "'-1'")),
+        (["bounds", "--n", "5:2"], ("--n", "'5:2'", "1 <= A <= B")),
+        (["bounds", "--success", "1.5"], ("--success", "1.5", "0 < success <= 1")),
+        (["bounds", "--classical-model", "memory:-4"], ("memory:-4", "BITS >= 0")),
+        (["sweep", "--n", "2:3"], ("--out",)),
+        (["sweep", "--n", "2:3", "--out", str(notes)], ("--out",)),
+        (["sweep", "--n", "2:3", "--repeats", "0", "--out", str(tmp_path / "o")], ("--repeats", "'0'")),
+        (["simon"], ("--n is required",)),
+        (["frobnicate"], ("invalid choice: 'frobnicate'",)),
     ]
 
 
 def test_each_bad_input_exits_2_with_one_line(tmp_path, capsys):
-    for argv, needle in bad_cases(tmp_path):
+    for argv, needles in bad_cases(tmp_path):
         code, out, err = run(argv, capsys)
         assert code == 2, argv
         assert out == ""
         lines = err.strip().splitlines()
-        assert len(lines) == 1 and needle in lines[0], (argv, err)
+        assert len(lines) == 1 and all(x in lines[0] for x in needles), (argv, err)
         assert "Traceback" not in err
     assert (tmp_path / "notes.txt").read_text() == "my notes\n"
 
@@ -141,3 +151,68 @@ def test_demo_prints_table_and_writes_ledger(tmp_path, capsys):
     led = Ledger.load(tmp_path / "d" / "ledger.jsonl")
     assert {c.label for c in led.charges} == {f"n={n}" for n in range(2, 11)}
     assert set(led.totals_j()) == {"quantum", "classical"}
+
+
+def test_bounds_json(capsys):
+    code, out, _ = run(["bounds", "--n", "2:64", "--json"], capsys)
+    data = json.loads(out)
+    assert code == 0 and data["temperature_k"] == 300.0
+    assert [r["n"] for r in data["rows"]] == list(range(2, 65))
+    assert set(data["rows"][0]) >= {"n", "quantum_upper_j", "classical_lower_j", "ratio"}
+    assert isinstance(data["crossover_n"], int) and 2 < data["crossover_n"] < 64
+    code, out, _ = run(["bounds", "--n", "2:64", "--classical-model", "reversible", "--json"], capsys)
+    assert json.loads(out)["crossover_n"] is None
+
+
+def test_bounds_table_and_csv(capsys):
+    code, out, _ = run(["bounds", "--n", "4:40:4", "--temperature", "0.02", "--classical-model", "memory:64"], capsys)
+    assert code == 0 and "crossover n:" in out and "memory:64" in out
+    code, out, _ = run(["bounds", "--n", "8", "--csv", "--epsilon", "1e-3", "--steps", "10", "--success", "0.9"], capsys)
+    lines = out.strip().splitlines()
+    assert lines[0] == "n,quantum_upper_j,classical_lower_j,ratio,classical_queries" and lines[1].startswith("8,")
+
+
+def test_simon_reports_bounds_and_criterion(capsys):
+    code, out, _ = run(["simon", "--n", "14", "--seed", "1", "--classical-model", "minimal", "--epsilon", "1e-3", "--steps", "20", "--json"], capsys)
+    data = json.loads(out)
+    b = data["bounds"]
+    assert code == 0 and b["classical_model"] == "minimal" and "eps=0.001, N=20" in b["quantum_model"]
+    assert b["criterion"]["quantum_j"] == pytest.approx(data["quantum"]["energy_j"])
+    assert b["criterion"]["advantage"] == (b["criterion"]["quantum_j"] < b["classical_lower_j"])
+
+
+def test_sweep_writes_results_report_ledger_and_plot(tmp_path, capsys):
+    import csv
+
+    import matplotlib.image
+
+    out_dir = tmp_path / "sweep"
+    code, out, err = run(["sweep", "--n", "2:12", "--repeats", "3", "--out", str(out_dir), "--seed", "4"], capsys)
+    assert code == 0, err
+    with open(out_dir / "results.csv") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == 11 * 3 * 2
+    assert {"n", "side", "queries", "success", "charged_j"} <= set(rows[0])
+    assert all(r["success"] == "True" for r in rows)
+    assert {r["side"] for r in rows} == {"quantum", "classical"}
+    ledger = Ledger.load(out_dir / "ledger.jsonl")
+    q_total = sum(float(r["charged_j"]) for r in rows if r["side"] == "quantum")
+    assert ledger.totals_j()["quantum"] == pytest.approx(q_total)
+    report = (out_dir / "report.md").read_text()
+    assert "| 12 | 3 | 3/3 |" in report and "Crossover n" in report
+    png = matplotlib.image.imread(out_dir / "advantage.png")
+    assert png.shape[0] > 300 and png.shape[1] > 500
+    # a second sweep appends to the ledger and the CSV, never replaces them
+    code, _, _ = run(["sweep", "--n", "3", "--repeats", "1", "--out", str(out_dir)], capsys)
+    with open(out_dir / "results.csv") as fh:
+        rows2 = list(csv.DictReader(fh))
+    assert code == 0 and len(rows2) == len(rows) + 2 and rows2[-1]["ledger_run"] == "1"
+    assert len(Ledger.load(out_dir / "ledger.jsonl").runs) == 2
+
+
+def test_sweep_refuses_foreign_results_csv(tmp_path, capsys):
+    (tmp_path / "results.csv").write_text("a,b\n1,2\n")
+    code, _, err = run(["sweep", "--n", "3", "--repeats", "1", "--out", str(tmp_path)], capsys)
+    assert code == 2 and "other columns" in err
+    assert (tmp_path / "results.csv").read_text() == "a,b\n1,2\n"
+    assert not (tmp_path / "ledger.jsonl").exists()

@@ -1,0 +1,228 @@
+"""Energy bounds for Simon's problem as named assumption sets.
+
+**These are this project's models**, built on the framework announced by Meier &
+Yamasaki ("Energy-Consumption Advantage of Quantum Computation", PRX Energy 2025,
+arXiv:2305.11212) — an achievable quantum upper bound and classical lower bounds from
+energy conservation and Landauer's principle — whose theorems and constants were not
+available to us (digest ``simon-energy.md``). Every constant is a parameter.
+
+Each assumption set has a ``name``, lists its physical assumptions and citations in its
+docstring, and gives joules with ``energy_j(n, temperature_k, success)``. The same
+objects price the charges of real runs (:class:`qenergy.charging.BoundsPolicy`).
+
+Common assumptions: a heat bath at temperature T > 0; the oracle conserves energy and
+is charged nothing; Landauer's principle (erasing one bit of entropy into the bath
+dissipates at least k_B·T·ln 2; Landauer 1961, Reeb & Wolf arXiv:1306.4352).
+"""
+
+from __future__ import annotations
+
+import math
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Literal
+
+from .counts import classical_min_queries, expected_runs, parse_probability, runs_for_failure
+from .erasure import FiniteStepErasure
+from .errors import InputError
+from .physics import landauer_bit_energy
+
+__all__ = [
+    "CLASSICAL_MODELS",
+    "ClassicalLowerBound",
+    "IrreversibleRegisterReuse",
+    "MemoryBounded",
+    "MinimalErasure",
+    "QuantumUpperBound",
+    "ReversibleComputation",
+    "parse_classical_model",
+]
+
+DEFAULT_SUCCESS = Fraction(2, 3)
+
+
+@dataclass(frozen=True)
+class QuantumUpperBound:
+    """Achievable energy of Simon's algorithm (``quantum-upper``): an upper bound.
+
+    Assumptions:
+
+    * each run prepares the 2n-qubit query register from an unknown state by the
+      finite-step erasure protocol (:mod:`qenergy.erasure`, digest §2.3): N steps,
+      final error ε, work W_N(ε) per qubit, p_0 = 1/2 (an upper bound for any p_0 ≤ 1/2);
+    * the n measured bits are erased after use, each by the same protocol;
+    * gates and the oracle conserve energy (degenerate qubit Hamiltonian), plus an
+      optional imperfection energy ``gate_energy_j`` per gate (``gates_per_run`` gates
+      a run: 2n Hadamards and at most n² CNOTs of a dense linear oracle);
+    * the classical check f(0) = f(c) makes ``check_queries`` classical queries, each
+      resetting a 2n-bit register by the same protocol;
+    * runs: the expected number E[R](n) (success 1) or the fixed budget R_δ with
+      δ = 1 − success (``runs="budget"``).
+
+    A reference model after digest §2.4/§4.3, not the paper's theorem.
+    """
+
+    erasure: FiniteStepErasure = field(default_factory=FiniteStepErasure)
+    gate_energy_j: float = 0.0
+    runs: Literal["expected", "budget"] = "expected"
+    check_queries: int = 2
+    name: str = "quantum-upper"
+
+    def __post_init__(self) -> None:
+        if not math.isfinite(self.gate_energy_j) or self.gate_energy_j < 0:
+            raise InputError(f"gate energy {self.gate_energy_j!r} J is not allowed; allowed: a finite value >= 0")
+        if self.runs not in ("expected", "budget"):
+            raise InputError(f"runs {self.runs!r} is unknown; allowed: expected, budget")
+
+    @staticmethod
+    def gates_per_run(n: int) -> int:
+        """Gate count assumed for the bound: 2n H plus at most n² CNOTs."""
+        return 2 * n + n * n
+
+    def reset_j(self, temperature_k: float) -> float:
+        """Work of one qubit reset or one bit erasure, W_N(ε), in joules."""
+        return self.erasure.work_j(temperature_k)
+
+    def run_count(self, n: int, success: float | str | Fraction = DEFAULT_SUCCESS) -> float:
+        """Runs charged at size n: E[R](n), or R_δ with δ = 1 − success."""
+        if self.runs == "expected":
+            return expected_runs(n)
+        p = parse_probability(success, name="success")
+        if p >= 1:
+            raise InputError("success 1 needs runs='expected'; a fixed budget only reaches success < 1")
+        return float(runs_for_failure(n, 1 - p))
+
+    def per_run_j(self, n: int, temperature_k: float) -> float:
+        """One run: 3n erasures (2n resets, n measured bits) plus gate imperfections, in joules."""
+        return 3 * n * self.reset_j(temperature_k) + self.gates_per_run(n) * self.gate_energy_j
+
+    def energy_j(self, n: int, temperature_k: float, success: float | str | Fraction = DEFAULT_SUCCESS) -> float:
+        """Upper bound on the energy to solve Simon's problem at size n, in joules."""
+        checks = self.check_queries * 2 * n * self.reset_j(temperature_k)
+        return self.run_count(n, success) * self.per_run_j(n, temperature_k) + checks
+
+    def describe(self) -> str:
+        return f"{self.name} ({self.erasure.describe()}, gate energy {self.gate_energy_j:g} J, runs {self.runs})"
+
+
+class ClassicalLowerBound(ABC):
+    """A classical lower bound: bits that any algorithm in the model must erase, times k_B·T·ln 2.
+
+    Subclasses say how many bits a run of q queries must erase at size n
+    (:meth:`erased_bits`); the bound takes q = q_min(n, p) from the collision bound
+    (:func:`qenergy.counts.classical_min_queries`), the fewest queries any classical
+    algorithm needs for success probability p.
+    """
+
+    name: str = ""
+
+    @abstractmethod
+    def erased_bits(self, n: int, queries: int) -> int:
+        """Bits the model says a run of ``queries`` queries must erase at size n."""
+
+    def energy_j(self, n: int, temperature_k: float, success: float | str | Fraction = DEFAULT_SUCCESS) -> float:
+        """Lower bound on the energy of any classical algorithm in the model, in joules."""
+        return self.erased_bits(n, classical_min_queries(n, success)) * landauer_bit_energy(temperature_k)
+
+    def describe(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True)
+class IrreversibleRegisterReuse(ClassicalLowerBound):
+    """``irreversible``: every query's answer register is reset before reuse.
+
+    Assumptions: a classical computer reuses its query register; after each query the
+    answer f(x) is overwritten (reset to a standard state), erasing its entropy. For a
+    random two-to-one f the answer is uniform over 2^(n−1) values: n − 1 bits, so
+    (n − 1)·k_B·T·ln 2 per query (Landauer's principle). Energy conservation of the
+    oracle means the answer's entropy cannot be returned to it. Our reading of the
+    framework, not the paper's theorem.
+    """
+
+    name: str = "irreversible"
+
+    def erased_bits(self, n: int, queries: int) -> int:
+        return (n - 1) * queries
+
+
+@dataclass(frozen=True)
+class MemoryBounded(ClassicalLowerBound):
+    """``memory:BITS``: a machine with M bits of memory must erase at least q·b − M bits.
+
+    Assumptions: the computer holds at most ``memory_bits`` M bits; each query brings in
+    ``bits_per_query`` b bits that the model says must be forgotten once memory is full
+    (b = 1 is the floor: x given f(x) of a two-to-one function carries one bit); by
+    Landauer's principle each forgotten bit costs k_B·T·ln 2. Our model.
+    """
+
+    memory_bits: int = 0
+    bits_per_query: int = 1
+    name: str = "memory"
+
+    def __post_init__(self) -> None:
+        if self.memory_bits < 0 or self.bits_per_query < 0:
+            raise InputError(f"memory {self.memory_bits} bits and {self.bits_per_query} bits per query are not allowed; allowed: integers >= 0")
+
+    def erased_bits(self, n: int, queries: int) -> int:
+        return max(0, queries * self.bits_per_query - self.memory_bits)
+
+    def describe(self) -> str:
+        return f"memory:{self.memory_bits} ({self.bits_per_query} bit(s) forgotten per query)"
+
+
+@dataclass(frozen=True)
+class MinimalErasure(ClassicalLowerBound):
+    """``minimal``: one bit erased per query, no memory to keep it (b = 1, M = 0).
+
+    Assumptions: the least any irreversible query machine forgets, one bit per query —
+    which of the two preimages x, x ⊕ s produced f(x) — at k_B·T·ln 2 each. The
+    floor of the memory-bounded model; our model.
+    """
+
+    name: str = "minimal"
+
+    def erased_bits(self, n: int, queries: int) -> int:
+        return queries
+
+
+@dataclass(frozen=True)
+class ReversibleComputation(ClassicalLowerBound):
+    """``reversible``: Bennett-style reversible classical computation erases only its output.
+
+    Assumptions: the classical algorithm runs reversibly (Bennett 1973, IBM J. Res. Dev.
+    17, 525), uncomputing all intermediate data, so nothing is erased except the n-bit
+    output register at the end. Perlner & Liu (arXiv:1709.10510) show that classical
+    search can then match quantum energy asymptotically: the exponential gap
+    disappears. Shown so that users see the advantage is a statement about the model.
+    """
+
+    name: str = "reversible"
+
+    def erased_bits(self, n: int, queries: int) -> int:
+        return n if queries > 0 else 0
+
+
+#: Classical models selectable by name (``memory:BITS`` takes the memory size).
+CLASSICAL_MODELS = ("irreversible", "memory:BITS", "minimal", "reversible")
+
+
+def parse_classical_model(text: str) -> ClassicalLowerBound:
+    """``irreversible``, ``memory:BITS``, ``minimal`` or ``reversible`` as an assumption set."""
+    if text == "irreversible":
+        return IrreversibleRegisterReuse()
+    if text == "minimal":
+        return MinimalErasure()
+    if text == "reversible":
+        return ReversibleComputation()
+    if text.startswith("memory:"):
+        raw = text[len("memory:"):]
+        try:
+            bits = int(raw, 0)
+        except ValueError:
+            bits = -1
+        if bits < 0:
+            raise InputError(f"classical model {text!r}: memory {raw!r} is not allowed; allowed: memory:BITS with an integer BITS >= 0")
+        return MemoryBounded(memory_bits=bits)
+    raise InputError(f"classical model {text!r} is unknown; allowed: {', '.join(CLASSICAL_MODELS)}")

@@ -1,0 +1,89 @@
+"""Query counts for Simon's problem: quantum runs and the classical collision bound.
+
+Quantum (digest simon-energy.md §4.3): the measured y are uniform on s^⊥ (dimension
+n − 1), so the expected number of runs to collect n − 1 independent ones is
+E[R](n) = Σ_{k=0}^{n−2} 1/(1 − 2^{k−n+1}); a fixed budget R_δ = n − 1 + ⌈log2(1/δ)⌉
+fails with probability below δ.
+
+Classical (digest §3.2, the standard argument): for s uniform over non-zero strings
+and f uniformly random with that period, any adaptive algorithm making q queries
+succeeds with probability P_succ(q) ≤ (C(q,2) + 1)/(2^n − 1 − C(q,2)) while
+C(q,2) < 2^n − 1. :func:`classical_min_queries` is the least q that this bound allows
+for success probability p, in exact integer/rational arithmetic (any n).
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+from .errors import InputError
+
+__all__ = ["classical_min_queries", "classical_success_bound", "expected_runs", "parse_probability", "runs_for_failure"]
+
+
+def _check_n(n: int) -> int:
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise InputError(f"n = {n!r} is not allowed; allowed: an integer n >= 1")
+    return n
+
+
+def parse_probability(p: float | str | Fraction, *, name: str = "probability", low_open: bool = True) -> Fraction:
+    """p as an exact fraction in (0, 1]; accepts floats, ``"2/3"`` or ``"0.9"``."""
+    try:
+        f = Fraction(p) if not isinstance(p, float) else Fraction(p).limit_denominator(10**12)
+    except (ValueError, ZeroDivisionError, TypeError):
+        raise InputError(f"{name} {p!r} is not a number; allowed: 0 < {name} <= 1 (e.g. 2/3)") from None
+    if not (0 < f <= 1 if low_open else 0 <= f <= 1):
+        raise InputError(f"{name} {p} is not allowed; allowed: 0 < {name} <= 1")
+    return f
+
+
+def expected_runs(n: int) -> float:
+    """E[R](n): expected Simon runs until n − 1 independent equations (s ≠ 0)."""
+    _check_n(n)
+    return math.fsum(1.0 / (1.0 - 2.0 ** (k - n + 1)) for k in range(n - 1))
+
+
+def runs_for_failure(n: int, delta: float | str | Fraction) -> int:
+    """R_δ = n − 1 + ⌈log2(1/δ)⌉: runs after which Simon fails with probability below δ (0 < δ < 1)."""
+    _check_n(n)
+    d = parse_probability(delta, name="delta")
+    if d >= 1:
+        raise InputError(f"delta {delta} is not allowed; allowed: 0 < delta < 1")
+    inv = 1 / d  # exact ⌈log2(1/δ)⌉
+    k = 0
+    while 2**k < inv:
+        k += 1
+    return n - 1 + k
+
+
+def classical_success_bound(n: int, q: int) -> float:
+    """Upper bound on the success probability of any q-query classical algorithm (1 once vacuous)."""
+    _check_n(n)
+    if q < 0:
+        raise InputError(f"q = {q} is not allowed; allowed: q >= 0")
+    pairs = q * (q - 1) // 2
+    space = (1 << n) - 1
+    if pairs >= space or space - pairs <= pairs + 1:
+        return 1.0
+    return (pairs + 1) / (space - pairs)
+
+
+def classical_min_queries(n: int, p: float | str | Fraction = Fraction(2, 3)) -> int:
+    """Least q with (C(q,2)+1)/(2^n − 1 − C(q,2)) ≥ p: the fewest queries the collision bound
+    allows for success probability p. Exact for any n (n = 64 gives 3,841,535,535 at p = 2/3)."""
+    _check_n(n)
+    prob = parse_probability(p, name="success")
+    space = (1 << n) - 1
+    # (C + 1) >= p (space - C)  <=>  C >= (p·space − 1)/(1 + p)
+    need = (prob * space - 1) / (1 + prob)
+    if need <= 0:
+        return 0  # a blind guess among 2^n − 1 candidates already reaches p
+    target = math.ceil(need)  # C(q,2) must reach this integer
+    q = (1 + math.isqrt(1 + 8 * target)) // 2
+    while q * (q - 1) // 2 < target:
+        q += 1
+    while q > 0 and (q - 1) * (q - 2) // 2 >= target:
+        q -= 1
+    return q

@@ -1,0 +1,58 @@
+"""Figures (matplotlib, file output only; the Agg backend needs no display)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from .advantage import BoundRow  # noqa: E402
+
+__all__ = ["plot_advantage"]
+
+
+def plot_advantage(
+    path: str | Path,
+    rows: Sequence[BoundRow],
+    *,
+    crossover: int | None,
+    runs: Sequence[tuple[int, str, float]] = (),
+    title: str = "",
+    quantum_label: str = "quantum upper bound",
+    classical_label: str = "classical lower bound",
+) -> Path:
+    """Energy against n on a log axis: both bounds as lines, per-run charges as points, the crossover marked.
+
+    ``runs`` holds (n, side, charged joules) with side ``quantum`` or ``classical``.
+    Zero energies cannot sit on a log axis and are left out.
+    """
+    fig, ax = plt.subplots(figsize=(8, 5), dpi=120)
+    ns = np.array([r.n for r in rows])
+    qb = np.array([r.quantum_upper_j for r in rows])
+    cb = np.array([r.classical_lower_j for r in rows])
+    ax.plot(ns[qb > 0], qb[qb > 0], "-", color="tab:blue", lw=2, label=quantum_label)
+    ax.plot(ns[cb > 0], cb[cb > 0], "-", color="tab:red", lw=2, label=classical_label)
+    for side, color, marker in (("quantum", "tab:blue", "o"), ("classical", "tab:red", "s")):
+        pts = np.array([(n, e) for n, s, e in runs if s == side and e > 0], dtype=float).reshape(-1, 2)
+        if pts.size:
+            ax.scatter(pts[:, 0], pts[:, 1], s=18, color=color, marker=marker, alpha=0.6, label=f"{side} runs (charged)")
+    if crossover is not None:
+        ax.axvline(crossover, color="k", ls="--", lw=1, label=f"crossover n = {crossover}")
+    else:
+        ax.plot([], [], " ", label="no crossover in range")
+    ax.set_yscale("log")
+    ax.set_xlabel("problem size n (bits)")
+    ax.set_ylabel("energy (J)")
+    ax.set_title(title, fontsize=10)
+    ax.grid(True, which="major", alpha=0.3)
+    ax.legend(fontsize=8, loc="upper left")
+    fig.tight_layout()
+    out = Path(path)
+    fig.savefig(out)
+    plt.close(fig)
+    return out
