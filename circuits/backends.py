@@ -31,8 +31,8 @@ __all__ = [
     "get_backend",
 ]
 
-#: Backends selectable by name.
-BACKEND_NAMES = ("aer", "cirq")
+#: Backends selectable by name; ``auto`` picks stim for Clifford oracles and aer otherwise.
+BACKEND_NAMES = ("auto", "aer", "cirq", "stim", "exact")
 
 
 @dataclass(frozen=True)
@@ -153,8 +153,15 @@ def check_statevector_memory(instance: SimonInstance, bytes_per_amplitude: int, 
     return int(need)
 
 
-def get_backend(name: str) -> SimonBackend:
-    """The backend called ``name``; :class:`InputError` names the allowed ones."""
+def get_backend(name: str, instance: SimonInstance | None = None) -> SimonBackend:
+    """The backend called ``name``; :class:`InputError` names the allowed ones.
+
+    ``auto`` needs the instance: stim for a Clifford oracle, aer otherwise.
+    """
+    if name == "auto":
+        if instance is None:
+            raise ValueError("backend 'auto' needs the instance to choose")
+        name = "stim" if instance.oracle.is_clifford else "aer"
     if name == "aer":
         from .aer_backend import AerBackend
 
@@ -163,4 +170,12 @@ def get_backend(name: str) -> SimonBackend:
         from .cirq_backend import CirqBackend
 
         return CirqBackend()
+    if name == "stim":
+        from .stim_backend import StimBackend
+
+        return StimBackend()
+    if name == "exact":
+        from .exact_backend import ExactBackend
+
+        return ExactBackend()
     raise InputError(f"backend {name!r} is unknown; allowed: {', '.join(BACKEND_NAMES)}, none")

@@ -6,7 +6,7 @@ the oracle's truth table.
 
 Qubits 0…n−1 hold x (x_i on qubit i); qubits n…2n−1 hold the output (bit j on n + j).
 
-* Linear oracles: one CNOT x_i → y_j per 1 in M[j, i] (Clifford).
+* Linear oracles: the CNOTs that build f = R ∘ G_s, O(n log n) of them (Clifford).
 * Any other oracle: the exact algebraic normal form (Reed–Muller expansion) of each
   output bit, from the truth table by a vectorised Möbius transform; monomial
   x_{i1}·…·x_{ik} of output bit j becomes one X on y_j controlled by x_{i1}…x_{ik}
@@ -78,8 +78,7 @@ def oracle_network(oracle: Oracle) -> ReversibleCircuit:
     """
     n = oracle.n
     if isinstance(oracle, LinearOracle):
-        gates = [Gate((i,), n + j) for i, col in enumerate(oracle.columns) for j in range(n) if (col >> j) & 1]
-        return ReversibleCircuit(n, tuple(gates))
+        return ReversibleCircuit(n, tuple(linear_oracle_gates(oracle)))
     anf = algebraic_normal_form(oracle.truth_table(), n)
     monomials, outputs = np.nonzero(anf)
     gates = [
@@ -87,6 +86,19 @@ def oracle_network(oracle: Oracle) -> ReversibleCircuit:
         for m, j in zip(monomials, outputs)
     ]
     return ReversibleCircuit(n, tuple(gates))
+
+
+def linear_oracle_gates(oracle: LinearOracle) -> list[Gate]:
+    """CNOTs of f = R ∘ G_s: copy x to the output, add s where x_j = 1, then R's CNOTs.
+
+    The copy and the add on output bit j cancel (y_j = x_j ⊕ x_j = 0) and are left out.
+    """
+    n, s, j = oracle.n, oracle.secret, oracle.pivot
+    gates = [Gate((i,), n + i) for i in range(n) if i != j]
+    if j is not None:
+        gates += [Gate((j,), n + k) for k in range(n) if (s >> k) & 1 and k != j]
+    gates += [Gate((n + c,), n + t) for c, t in oracle.mixing]
+    return gates
 
 
 def algebraic_normal_form(table: ArrayLike, n: int) -> NDArray[np.bool_]:

@@ -15,7 +15,7 @@ import numpy as np
 
 from qenergy.charging import BoundsPolicy, ChargePolicy
 from qenergy.errors import QenergyError
-from qenergy.gf2 import solve_secret
+from qenergy.gf2 import EchelonBasis
 from qenergy.ledger import Ledger
 from qenergy.problem import SimonInstance
 from qenergy.queries import CountingOracle
@@ -76,29 +76,30 @@ def run_simon(
     limit = max_shots if max_shots is not None else 20 * n + 100
     prepared = backend if isinstance(backend, PreparedSimon) else backend.prepare(instance, rng=rng)
     gates = sum(v for k, v in prepared.metadata.gate_counts.items() if k != "measure")
-    ys = np.zeros((0, n), dtype=np.uint8)
-    estimate = solve_secret(ys, n)
-    batches = 0
-    while estimate.candidate is None:
-        k = estimate.missing
-        if ys.shape[0] + k > limit:
+    basis = EchelonBasis(n)
+    shots = batches = 0
+    while basis.rank < n - 1:
+        k = n - 1 - basis.rank
+        if shots + k > limit:
             raise QenergyError(
-                f"{prepared.metadata.backend} gave only rank {estimate.rank} of {n - 1} after {ys.shape[0]} shots "
+                f"{prepared.metadata.backend} gave only rank {basis.rank} of {n - 1} after {shots} shots "
                 f"(limit {limit}); the samples are not those of an ideal Simon circuit"
             )
         sample = prepared.sample(k)
         pol.charge_shots(ledger, n, k, gates=gates, account=account, label=label)
+        shots += k
         batches += 1
-        ys = np.vstack((ys, sample.ys))
-        estimate = solve_secret(ys, n)
+        basis.add(sample.ys)
+    estimate = basis.solve_secret()
     candidate = estimate.candidate
+    assert candidate is not None
     checker = CountingOracle(instance, ledger, account=account, policy=pol, label=label, role="check")
     f0, fc = checker.query_ints([0, candidate])
     found = candidate if candidate and f0 == fc else 0
     return QuantumResult(
         found=found,
         candidate=candidate,
-        shots=int(ys.shape[0]),
+        shots=shots,
         confirmation_queries=checker.queries,
         rank=estimate.rank,
         batches=batches,

@@ -9,13 +9,15 @@ from qenergy.errors import InputError
 from .birthday import birthday_search
 from .exhaustive import exhaustive_search
 from .result import ClassicalResult
+from .rho import rho_search
 
-__all__ = ["ALGORITHMS", "ClassicalResult", "birthday_search", "exhaustive_search", "get_algorithm"]
+__all__ = ["ALGORITHMS", "ClassicalResult", "birthday_search", "exhaustive_search", "get_algorithm", "rho_search"]
 
 #: Algorithms by CLI name.
 ALGORITHMS: dict[str, Callable[..., ClassicalResult]] = {
     "birthday": birthday_search,
     "exhaustive": exhaustive_search,
+    "rho": rho_search,
 }
 
 

@@ -13,9 +13,10 @@ from numpy.typing import NDArray
 
 from qenergy.charging import ChargePolicy
 from qenergy.ledger import Ledger
+from qenergy.oracles import KeyedPermutation
 from qenergy.problem import SimonInstance
 
-from .collision import collision_search, doubling_sizes
+from .collision import batch_sizes, collision_search
 from .result import ClassicalResult
 
 #: Up to this n the inputs come from one random permutation of all 2^n strings.
@@ -23,24 +24,25 @@ _PERMUTATION_MAX_BITS = 22
 
 
 def random_distinct_inputs(n: int, rng: np.random.Generator) -> Iterator[NDArray[np.uint64]]:
-    """Batches of distinct uniformly random n-bit inputs, never repeating across batches."""
+    """Batches of distinct uniformly random n-bit inputs, never repeating across batches.
+
+    Up to n = 22: one random permutation of all 2^n inputs. Beyond: π(0), π(1), π(2), …
+    for a seeded keyed pseudorandom permutation π, so no input is drawn twice and no
+    memory of earlier inputs is kept.
+    """
     if n <= _PERMUTATION_MAX_BITS:
         perm = rng.permutation(1 << n).astype(np.uint64)
         start = 0
-        for size in doubling_sizes(n):
+        for size in batch_sizes(n):
             yield perm[start : start + size]
             start += size
             if start >= perm.size:
                 return
-    seen = np.empty(0, dtype=np.uint64)
-    mask = np.uint64((1 << n) - 1) if n < 64 else np.uint64(2**64 - 1)
-    for size in doubling_sizes(n):
-        draw = rng.integers(0, 2**64, size=size + 16, dtype=np.uint64, endpoint=False) & mask
-        _, first = np.unique(draw, return_index=True)
-        draw = draw[np.sort(first)]
-        draw = draw[~np.isin(draw, seen)][:size]
-        seen = np.concatenate((seen, draw))
-        yield draw
+    pi = KeyedPermutation.from_rng(n, rng)
+    start = 0
+    for size in batch_sizes(n):
+        yield pi.apply(np.arange(start, start + size, dtype=np.uint64))
+        start += size
 
 
 def birthday_search(

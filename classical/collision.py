@@ -62,10 +62,11 @@ def collision_search(
         if xs.size == 0:
             break
         hit = -1
+        batch_sorted = sorted_f
 
         def used(out: NDArray[np.uint64]) -> int:
-            nonlocal hit
-            hit = first_repeat(sorted_f, out)
+            nonlocal hit, batch_sorted
+            hit, batch_sorted = first_repeat(sorted_f, out)
             return out.size if hit < 0 else hit + 1
 
         out = oracle.query_prefix(xs, used)
@@ -76,29 +77,42 @@ def collision_search(
             j = int(np.flatnonzero(np.concatenate(seen_f) == out[hit])[0])
             x, x2 = int(np.concatenate(seen_x)[j]), int(xs[hit])
             return ClassicalResult(algorithm=algorithm, found=x ^ x2, queries=oracle.queries, collision=(x, x2))
-        sorted_f = np.sort(np.concatenate((sorted_f, out)))
+        sorted_f = np.concatenate((sorted_f, batch_sorted))
+        sorted_f.sort(kind="stable")  # merges two sorted runs in linear time
         if total >= cap:
             break
     return ClassicalResult(algorithm=algorithm, found=0, queries=oracle.queries, collision=None)
 
 
-def first_repeat(sorted_seen: NDArray[np.uint64], out: NDArray[np.uint64]) -> int:
-    """Index of the first value of ``out`` equal to a value in ``sorted_seen`` or earlier in ``out``; −1 if none."""
+def first_repeat(sorted_seen: NDArray[np.uint64], out: NDArray[np.uint64]) -> tuple[int, NDArray[np.uint64]]:
+    """Index of the first value of ``out`` equal to a value in ``sorted_seen`` or earlier in ``out``
+    (−1 if none), and ``out`` sorted (to merge into ``sorted_seen``).
+
+    One stable sort of the batch; membership in ``sorted_seen`` by a sorted (cache-friendly)
+    binary search.
+    """
+    order = np.argsort(out, kind="stable")
+    sv = out[order]
+    best = out.size
+    eq = np.flatnonzero(sv[1:] == sv[:-1])
+    if eq.size:  # equal runs are in input order, so each later member is a repeat
+        best = min(best, int(order[eq + 1].min()))
     if sorted_seen.size:
-        pos = np.minimum(np.searchsorted(sorted_seen, out), sorted_seen.size - 1)
-        repeat = sorted_seen[pos] == out
-    else:
-        repeat = np.zeros(out.size, dtype=bool)
-    _, first = np.unique(out, return_index=True)
-    within = np.ones(out.size, dtype=bool)
-    within[first] = False
-    idx = np.flatnonzero(repeat | within)
-    return int(idx[0]) if idx.size else -1
+        pos = np.searchsorted(sorted_seen, sv)
+        np.minimum(pos, sorted_seen.size - 1, out=pos)
+        hit = np.flatnonzero(sorted_seen[pos] == sv)
+        if hit.size:
+            best = min(best, int(order[hit].min()))
+    return (best if best < out.size else -1), sv
 
 
-def doubling_sizes(n: int) -> Iterator[int]:
-    """Batch sizes: the first near the expected collision point, then doubling."""
-    size = first_batch_size(n)
+#: Largest batch evaluated at once: keeps sorting cache-friendly and memory bounded.
+MAX_BATCH = 1 << 21
+
+
+def batch_sizes(n: int) -> Iterator[int]:
+    """Batch sizes: the first near the expected collision point, then doubling, at most :data:`MAX_BATCH`."""
+    size = min(first_batch_size(n), MAX_BATCH)
     while True:
         yield size
-        size *= 2
+        size = min(2 * size, MAX_BATCH)

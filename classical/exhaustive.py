@@ -14,14 +14,14 @@ from qenergy.charging import ChargePolicy
 from qenergy.ledger import Ledger
 from qenergy.problem import SimonInstance
 
-from .collision import collision_search, doubling_sizes
+from .collision import batch_sizes, collision_search
 from .result import ClassicalResult
 
 
 def sequential_inputs(n: int) -> Iterator[NDArray[np.uint64]]:
     """Batches 0, 1, 2, … of consecutive inputs."""
     start = 0
-    for size in doubling_sizes(n):
+    for size in batch_sizes(n):
         yield np.arange(start, start + size, dtype=np.uint64)
         start += size
 

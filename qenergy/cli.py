@@ -114,7 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--n", type=_int_at_least("--n", 1), default=None, help="number of bits n >= 1 (a table file may set it)")
     s.add_argument("--secret", default=None, help="hidden period s: decimal, 0b... or 0x... (default: random non-zero from the seed)")
     s.add_argument("--oracle", default="linear", help="linear | random | table:PATH (default: linear)")
-    s.add_argument("--backend", default="aer", help="aer | cirq | none (default: aer)")
+    s.add_argument("--backend", default="auto", help="auto | aer | cirq | stim | exact | none (default: auto = stim for linear oracles, else aer)")
     s.add_argument("--classical", default="birthday", help="birthday | exhaustive | none (default: birthday)")
     s.add_argument("--seed", type=_int_at_least("--seed", 0), default=None, help="integer >= 0 (default: fresh, recorded in the ledger)")
     s.add_argument("--ledger", type=Path, default=None, help="JSON Lines ledger to create or append to")
@@ -130,7 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     w = sub.add_parser("sweep", help="real runs at each n on both sides, with report and plot")
     w.add_argument("--n", type=_checked("--n", parse_n_range), default=parse_n_range("2:12"), help="range A:B[:STEP] (default: 2:12)")
-    w.add_argument("--backend", default="aer", help="aer | cirq | none (default: aer)")
+    w.add_argument("--backend", default="auto", help="auto | aer | cirq | stim | exact | none (default: auto)")
     w.add_argument("--classical", default="birthday", help="birthday | exhaustive | none (default: birthday)")
     w.add_argument("--oracle", default="linear", help="linear | random (default: linear)")
     w.add_argument("--repeats", type=_int_at_least("--repeats", 1), default=3, help="instances per n (default: 3)")

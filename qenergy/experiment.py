@@ -112,7 +112,7 @@ def plan_simon(
     *,
     secret: int | str | None = None,
     oracle: str = "linear",
-    backend: str | None = "aer",
+    backend: str | None = "auto",
     algorithm: str | None = "birthday",
     seed: int | None = None,
 ) -> PlannedSimon:
@@ -122,9 +122,11 @@ def plan_simon(
         seed = fresh_seed()
     elif isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise InputError(f"seed {seed!r} is not allowed; allowed: an integer >= 0")
-    be = None if backend in (None, "none") else circuits.get_backend(backend)
+    if backend not in (None, "none") and backend not in circuits.BACKEND_NAMES:
+        circuits.get_backend(backend)  # raises the error naming the allowed backends
     search = None if algorithm in (None, "none") else classical.get_algorithm(algorithm)
     instance = make_instance(n, secret, oracle, seed=seed)
+    be = None if backend in (None, "none") else circuits.get_backend(backend, instance)
     prepared = be.prepare(instance, rng=seed_streams(seed)["quantum"]) if be is not None else None
     return PlannedSimon(instance, seed, be.name if be else None, algorithm if search else None, prepared, search)
 

@@ -14,6 +14,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 __all__ = [
+    "EchelonBasis",
     "SecretEstimate",
     "bits_to_int",
     "int_to_bits",
@@ -52,7 +53,13 @@ def _unpack(words: NDArray[np.uint64], n: int) -> NDArray[np.uint8]:
     return np.unpackbits(as_bytes, axis=1, bitorder="little")[:, :n]
 
 
-def _rref_packed(words: NDArray[np.uint64], n: int) -> tuple[NDArray[np.uint64], list[int]]:
+def _eliminate(words: NDArray[np.uint64], n: int, *, full: bool) -> tuple[NDArray[np.uint64], list[int]]:
+    """Gaussian elimination on packed rows, column by column.
+
+    Each pivot row's lowest set bit is its pivot column, so XORs touch only the words
+    from the pivot's word on. ``full`` also clears pivot columns above the pivot (RREF);
+    otherwise only rows below are reduced (echelon form, about half the work).
+    """
     m = words.copy()
     k = m.shape[0]
     r = 0
@@ -68,12 +75,20 @@ def _rref_packed(words: NDArray[np.uint64], n: int) -> tuple[NDArray[np.uint64],
         p = r + int(below[0])
         if p != r:
             m[[r, p]] = m[[p, r]]
-        hit = (m[:, w] & mask).astype(bool)
-        hit[r] = False
-        m[hit] ^= m[r]
+        if full:
+            hit = np.flatnonzero(m[:, w] & mask)
+            hit = hit[hit != r]
+        else:
+            hit = r + 1 + np.flatnonzero(m[r + 1 :, w] & mask)
+        if hit.size:
+            m[hit, w:] ^= m[r, w:]
         pivots.append(c)
         r += 1
     return m[:r], pivots
+
+
+def _rref_packed(words: NDArray[np.uint64], n: int) -> tuple[NDArray[np.uint64], list[int]]:
+    return _eliminate(words, n, full=True)
 
 
 def rref(rows: ArrayLike, n: int | None = None) -> tuple[NDArray[np.uint8], list[int]]:
@@ -119,6 +134,49 @@ def bits_to_int(bits: ArrayLike) -> int:
     """The integer whose bit i is ``bits[i]``."""
     v = np.asarray(bits, dtype=np.uint8)
     return int.from_bytes(np.packbits(v, bitorder="little").tobytes(), "little")
+
+
+class EchelonBasis:
+    """The row space of equations added so far, kept in echelon form for incremental rank.
+
+    Adding k rows reduces them against the r pivots held (r vectorised steps over the k
+    rows) and eliminates them among themselves; the rank is then read off for free.
+    """
+
+    def __init__(self, n: int) -> None:
+        if n < 1:
+            raise ValueError(f"n must be >= 1, got {n}")
+        self.n = n
+        self._rows = np.zeros((0, max(1, -(-n // _WORD))), dtype=np.uint64)
+        self._pivots: list[int] = []
+
+    @property
+    def rank(self) -> int:
+        return len(self._pivots)
+
+    def add(self, rows: ArrayLike) -> int:
+        """Add the rows of a ``(k, n)`` 0/1 array; returns how much the rank grew."""
+        bits = _as_bit_matrix(rows, self.n) if np.asarray(rows).size else np.zeros((0, self.n), dtype=np.uint8)
+        new = _pack(bits)
+        for i, p in enumerate(self._pivots):
+            w, b = divmod(p, _WORD)
+            hit = np.flatnonzero(new[:, w] & np.uint64(1 << b))
+            if hit.size:
+                new[hit, w:] ^= self._rows[i, w:]
+        reduced, pivots = _eliminate(new, self.n, full=False)
+        if pivots:
+            order = np.argsort(self._pivots + pivots, kind="stable")
+            self._rows = np.concatenate((self._rows, reduced))[order]
+            self._pivots = [(self._pivots + pivots)[i] for i in order]
+        return len(pivots)
+
+    def rows(self) -> NDArray[np.uint8]:
+        """The basis as an ``(rank, n)`` 0/1 array (echelon form)."""
+        return _unpack(self._rows, self.n)
+
+    def solve_secret(self) -> "SecretEstimate":
+        """What the equations held say about s (see :func:`solve_secret`)."""
+        return solve_secret(self.rows(), self.n)
 
 
 @dataclass(frozen=True)

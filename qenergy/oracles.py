@@ -6,10 +6,10 @@ bit strings with bit i (weight 2**i) standing for x_i, the i-th input qubit.
 
 Families:
 
-* ``linear``: f(x) = M x over GF(2) with kernel {0, s}; M = A·G_s where G_s x = x ⊕ x_j·s
-  (j the lowest set bit of s) and A a seeded random invertible matrix. Clifford.
-* ``random``: f(x) = P_key(min(x, x ⊕ s)) with P_key a seeded keyed pseudorandom
-  permutation of n-bit strings, so no 2^n table is ever stored.
+* ``linear``: f(x) = M x over GF(2) with kernel {0, s}; M = R·G_s where G_s x = x ⊕ x_j·s
+  (j the lowest set bit of s) and R seeded random layers of CNOTs. Clifford, any n.
+* ``random``: f(x) = π(min(x, x ⊕ s)) with π a seeded keyed pseudorandom permutation
+  of n-bit strings (:class:`KeyedPermutation`), so no 2^n table is ever stored (n ≤ 64).
 * ``table``: a user's truth table, checked to have period s and to be exactly two-to-one.
 """
 
@@ -20,14 +20,15 @@ import os
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .errors import InputError
-from .gf2 import rank
 
 __all__ = [
+    "KeyedPermutation",
     "LinearOracle",
     "Oracle",
     "RandomOracle",
@@ -92,44 +93,66 @@ class Oracle(ABC):
         """All 2^n outputs, ``table[x] = f(x)``; memory 8·2^n bytes."""
         return self.evaluate(np.arange(1 << self.n, dtype=np.uint64))
 
+    def scalar_function(self) -> Callable[[int], int]:
+        """A fast unchecked f for one Python-int input at a time (for sequential walks such as rho).
+
+        Calls through it are not charged: callers count them and charge the ledger themselves.
+        """
+        return self.evaluate_int
+
     def describe(self) -> str:
         return self.kind
 
 
 class LinearOracle(Oracle):
-    """f(x) = M x over GF(2), M = A·G_s with kernel exactly {0, s}.
+    """f(x) = M x over GF(2) with kernel exactly {0, s}: f = R ∘ G_s.
 
-    ``columns[i]`` is M's i-th column as an integer, so f(x) is the XOR of the columns
-    selected by the set bits of x. With ``scramble=False`` A is the identity (the
-    textbook oracle f(x) = x ⊕ x_j·s).
+    G_s x = x ⊕ x_j·s (j the lowest set bit of s; the identity for s = 0) is the
+    textbook oracle. R is a seeded random invertible linear map on the output register
+    made of ⌈log2 n⌉ + 1 layers of CNOTs between randomly paired output bits, so M
+    looks random while the circuit keeps O(n log n) gates at any n.
+
+    Attributes:
+        pivot: j, or None for s = 0.
+        mixing: R's CNOTs as (control, target) output-bit pairs, applied in order.
+        rows: M's rows as integers; bit i of ``rows[k]`` is M[k, i].
     """
 
     kind = "linear"
 
     def __init__(self, n: int, secret: int, *, rng: np.random.Generator | None = None, scramble: bool = True) -> None:
         super().__init__(n, secret)
-        g_cols = [1 << i for i in range(n)]
-        if secret:
-            j = (secret & -secret).bit_length() - 1
-            g_cols[j] ^= secret
-        if scramble:
-            a_cols = _random_invertible_columns(n, rng if rng is not None else np.random.default_rng())
-            self.columns = [_apply_columns(a_cols, c) for c in g_cols]
+        self.pivot = (secret & -secret).bit_length() - 1 if secret else None
+        self.mixing: tuple[tuple[int, int], ...] = (
+            _random_cnot_layers(n, rng if rng is not None else np.random.default_rng()) if scramble else ()
+        )
+        if self.pivot is None:
+            rows = [1 << k for k in range(n)]
         else:
-            self.columns = g_cols
-        self._cols_u64 = np.array(self.columns, dtype=np.uint64) if n <= MAX_VECTOR_BITS else None
+            rows = [(1 << k) ^ (((secret >> k) & 1) << self.pivot) for k in range(n)]
+        for c, t in self.mixing:
+            rows[t] ^= rows[c]
+        self.rows = rows
+        self._cols_u64: NDArray[np.uint64] | None = None
+        self._byte_tables: list[list[int]] = []
+        if n <= MAX_VECTOR_BITS:
+            cols = [sum(((rows[k] >> i) & 1) << k for k in range(n)) for i in range(n)]
+            self._cols_u64 = np.array(cols, dtype=np.uint64)
+            self._byte_tables = _byte_tables(cols)
 
     @property
     def is_clifford(self) -> bool:
         return True
 
     def matrix(self) -> NDArray[np.uint8]:
-        """M as an ``(n, n)`` 0/1 array, ``M[j, i]`` = 1 when output bit j depends on x_i."""
-        cols = np.array([[(c >> j) & 1 for j in range(self.n)] for c in self.columns], dtype=np.uint8)
-        return cols.T.copy()
+        """M as an ``(n, n)`` 0/1 array, ``M[k, i]`` = 1 when output bit k depends on x_i."""
+        from .gf2 import int_to_bits
+
+        return np.array([int_to_bits(r, self.n) for r in self.rows], dtype=np.uint8).reshape(self.n, self.n)
 
     def evaluate(self, x: ArrayLike) -> NDArray[np.uint64]:
         xs = _as_inputs(x, self.n)
+        assert self._cols_u64 is not None
         out = np.zeros(xs.shape, dtype=np.uint64)
         one = np.uint64(1)
         for i, col in enumerate(self._cols_u64):
@@ -139,70 +162,129 @@ class LinearOracle(Oracle):
     def evaluate_int(self, x: int) -> int:
         if not 0 <= x < (1 << self.n):
             raise ValueError(f"oracle input {x} does not fit in n = {self.n} bits")
-        return _apply_columns(self.columns, x)
+        out = 0
+        for k, row in enumerate(self.rows):
+            out |= ((row & x).bit_count() & 1) << k
+        return out
+
+    def scalar_function(self) -> Callable[[int], int]:
+        if not self._byte_tables:
+            return self.evaluate_int
+        tables = self._byte_tables
+
+        def f(x: int) -> int:
+            out = 0
+            for table in tables:
+                out ^= table[x & 255]
+                x >>= 8
+            return out
+
+        return f
 
 
-def _apply_columns(columns: list[int], x: int) -> int:
-    out = 0
-    i = 0
-    while x:
-        if x & 1:
-            out ^= columns[i]
-        x >>= 1
-        i += 1
-    return out
+def _byte_tables(columns: list[int]) -> list[list[int]]:
+    """For each byte of x, the XOR of the columns its set bits select, for all 256 values."""
+    tables = []
+    for start in range(0, len(columns), 8):
+        cols = columns[start : start + 8]
+        table = [0] * 256
+        for v in range(1, 256):
+            low = (v & -v).bit_length() - 1
+            table[v] = table[v & (v - 1)] ^ (cols[low] if low < len(cols) else 0)
+        tables.append(table)
+    return tables
 
 
-def _random_invertible_columns(n: int, rng: np.random.Generator) -> list[int]:
-    while True:  # a random square GF(2) matrix is invertible with probability > 0.288
-        m = rng.integers(0, 2, size=(n, n), dtype=np.uint8)
-        if rank(m) == n:
-            weights = [1 << j for j in range(n)]
-            return [sum(w for w, b in zip(weights, m[:, i]) if b) for i in range(n)]
+def _random_cnot_layers(n: int, rng: np.random.Generator) -> tuple[tuple[int, int], ...]:
+    """⌈log2 n⌉ + 1 layers, each pairing the n output bits at random into CNOTs (control, target)."""
+    if n < 2:
+        return ()
+    pairs: list[tuple[int, int]] = []
+    for _ in range((n - 1).bit_length() + 1):
+        p = rng.permutation(n)
+        half = n // 2
+        pairs.extend(zip(p[0 : 2 * half : 2].tolist(), p[1 : 2 * half : 2].tolist()))
+    return tuple(pairs)
 
 
 @dataclass(frozen=True)
-class _PermutationKey:
+class KeyedPermutation:
+    """A seeded pseudorandom permutation of n-bit strings (n ≤ 64).
+
+    Four rounds of (add a key mod 2^n, xor-shift right by ⌈n/2⌉, multiply by an odd key
+    mod 2^n); each step is a bijection. Vectorised over uint64 arrays, and as a plain
+    Python closure for sequential walks.
+    """
+
+    n: int
     adds: tuple[int, ...]
     muls: tuple[int, ...]
-    shift: int
+
+    ROUNDS = 4
+
+    @classmethod
+    def from_rng(cls, n: int, rng: np.random.Generator) -> "KeyedPermutation":
+        if not 1 <= n <= MAX_VECTOR_BITS:
+            raise InputError(f"a keyed permutation needs 1 <= n <= {MAX_VECTOR_BITS}, got n = {n}")
+        top = 1 << n
+        keys = rng.integers(0, 2**63, size=2 * cls.ROUNDS, dtype=np.int64).tolist()
+        return cls(n, tuple(k % top for k in keys[: cls.ROUNDS]), tuple((k % top) | 1 for k in keys[cls.ROUNDS :]))
+
+    @property
+    def shift(self) -> int:
+        return max(1, (self.n + 1) // 2)
+
+    def apply(self, v: NDArray[np.uint64]) -> NDArray[np.uint64]:
+        """π(v) for an array of n-bit values."""
+        mask = _mask(self.n)
+        shift = np.uint64(self.shift)
+        with np.errstate(over="ignore"):
+            for a, m in zip(self.adds, self.muls):
+                v = (v + np.uint64(a)) & mask
+                v = v ^ (v >> shift)
+                v = (v * np.uint64(m)) & mask
+        return v
+
+    def scalar(self) -> Callable[[int], int]:
+        """π as a closure on Python ints."""
+        mask, shift, rounds = (1 << self.n) - 1, self.shift, tuple(zip(self.adds, self.muls))
+
+        def pi(v: int) -> int:
+            for a, m in rounds:
+                v = (v + a) & mask
+                v ^= v >> shift
+                v = (v * m) & mask
+            return v
+
+        return pi
 
 
 class RandomOracle(Oracle):
     """A seeded pseudorandom two-to-one function with period s (one-to-one for s = 0).
 
-    f(x) = P(min(x, x ⊕ s)) where P is a keyed permutation of n-bit strings built
-    from four rounds of (add a key mod 2^n, xor-shift right, multiply by an odd key
-    mod 2^n); each step is a bijection, so f is exactly two-to-one on the cosets
-    {x, x ⊕ s}. Needs n ≤ 64; no table is stored.
+    f(x) = π(min(x, x ⊕ s)) with π a :class:`KeyedPermutation`, so f is exactly
+    two-to-one on the cosets {x, x ⊕ s}. Needs n ≤ 64; no table is stored.
     """
 
     kind = "random"
-    _ROUNDS = 4
 
     def __init__(self, n: int, secret: int, *, rng: np.random.Generator | None = None) -> None:
         super().__init__(n, secret)
         if n > MAX_VECTOR_BITS:
             raise InputError(f"random oracle at n = {n} is not supported; allowed: n <= {MAX_VECTOR_BITS}")
-        gen = rng if rng is not None else np.random.default_rng()
-        top = 1 << n
-        adds = tuple(int(v) % top for v in gen.integers(0, 2**63, size=self._ROUNDS, dtype=np.int64))
-        muls = tuple((int(v) % top) | 1 for v in gen.integers(0, 2**63, size=self._ROUNDS, dtype=np.int64))
-        self._key = _PermutationKey(adds=adds, muls=muls, shift=max(1, (n + 1) // 2))
-
-    def _permute(self, v: NDArray[np.uint64]) -> NDArray[np.uint64]:
-        mask = _mask(self.n)
-        shift = np.uint64(self._key.shift)
-        for a, m in zip(self._key.adds, self._key.muls):
-            v = (v + np.uint64(a)) & mask
-            v = v ^ (v >> shift)
-            v = (v * np.uint64(m)) & mask
-        return v
+        self.permutation = KeyedPermutation.from_rng(n, rng if rng is not None else np.random.default_rng())
 
     def evaluate(self, x: ArrayLike) -> NDArray[np.uint64]:
         xs = _as_inputs(x, self.n)
-        with np.errstate(over="ignore"):
-            return self._permute(np.minimum(xs, xs ^ np.uint64(self.secret)))
+        return self.permutation.apply(np.minimum(xs, xs ^ np.uint64(self.secret)))
+
+    def scalar_function(self) -> Callable[[int], int]:
+        pi, s = self.permutation.scalar(), self.secret
+
+        def f(x: int) -> int:
+            return pi(min(x, x ^ s))
+
+        return f
 
 
 class TableOracle(Oracle):
@@ -238,6 +320,9 @@ class TableOracle(Oracle):
 
     def truth_table(self) -> NDArray[np.uint64]:
         return self.table.copy()
+
+    def scalar_function(self) -> Callable[[int], int]:
+        return self.table.tolist().__getitem__
 
     def describe(self) -> str:
         return f"table:{self.source}"

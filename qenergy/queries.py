@@ -54,6 +54,17 @@ class CountingOracle:
         self.policy.charge_queries(self.ledger, self.n, count, account=self.account, label=self.label, role=self.role)
         self.queries += count
 
+    def scalar_function(self) -> Callable[[int], int]:
+        """The oracle's fast scalar f for sequential walks. Calls through it are NOT charged:
+        count them and pass the count to :meth:`record` (at least once per walk)."""
+        return self.instance.oracle.scalar_function()
+
+    def record(self, count: int) -> None:
+        """Charge ``count`` queries made through :meth:`scalar_function`, in one bulk charge."""
+        if count < 0:
+            raise ValueError(f"count must be >= 0, got {count}")
+        self._charge(count)
+
     def query(self, xs: ArrayLike) -> NDArray[np.uint64]:
         """f at every input of ``xs`` (n ≤ 64), charged as ``len(xs)`` queries in one call."""
         out = self.instance.oracle.evaluate(xs)

@@ -29,11 +29,14 @@ def test_finds_every_secret(algorithm, family, n, tmp_path):
         assert ledger.counts("classical", "query") == r.queries
         assert ledger.counts("classical", "bit_erased") == (n - 1) * r.queries  # irreversible model: n − 1 bits a query
         if s == 0:
-            assert r.one_to_one and r.queries == query_cap(n)
+            assert r.one_to_one
+            if algorithm != "rho":  # rho decides s = 0 only after max_walks walks back to their start
+                assert r.queries == query_cap(n)
         else:
             x, x2 = r.collision
             assert x ^ x2 == s and inst.oracle.evaluate_int(x) == inst.oracle.evaluate_int(x2)
-            assert r.queries <= query_cap(n)
+            if algorithm != "rho":
+                assert r.queries <= query_cap(n)
 
 
 def test_exhaustive_is_deterministic_and_stops_at_first_collision():
@@ -64,10 +67,10 @@ def test_birthday_beyond_permutation_range():
 def test_birthday_inputs_are_distinct():
     from classical.birthday import random_distinct_inputs
 
-    for n in (5, 30):
+    for n in (5, 30, 64):
         it = random_distinct_inputs(n, np.random.default_rng(0))
         xs = np.concatenate(list(itertools.islice(it, 4)))
-        assert np.unique(xs).size == xs.size and xs.max() < 2**n
+        assert np.unique(xs).size == xs.size and int(xs.max()) < 2**n
         if n == 5:
             assert xs.size == 32  # a permutation of every input
 
@@ -85,5 +88,5 @@ def test_query_prefix_charges_only_what_a_sequential_algorithm_uses():
 def test_classical_rejects_large_n_and_unknown():
     with pytest.raises(InputError, match="n <= 64"):
         birthday_search(make_instance(70, 1, "linear"), Ledger(), rng=np.random.default_rng())
-    with pytest.raises(InputError, match="allowed: birthday, exhaustive, none"):
+    with pytest.raises(InputError, match="allowed: birthday, exhaustive, rho, none"):
         get_algorithm("grover")

@@ -6,14 +6,14 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from circuits import get_backend, run_simon
+from circuits import get_backend, oracle_network, run_simon
 from circuits.backends import check_statevector_memory
 from qenergy.errors import InputError, QenergyError, ResourceLimitError
 from qenergy.gf2 import int_to_bits
 from qenergy.ledger import Ledger
 from qenergy.problem import make_instance
 
-BACKENDS = ["aer", "cirq"]
+BACKENDS = ["aer", "cirq", "stim", "exact"]
 FAMILIES = ["linear", "random"]
 
 
@@ -38,7 +38,12 @@ def test_solves_every_instance(backend, family, n, tmp_path):
     be = get_backend(backend)
     for s in secrets_for(n):
         inst = table_instance(tmp_path, n, s) if family == "table" else make_instance(n, s, family, seed=100 + n)
+        clifford = oracle_network(inst.oracle).is_clifford  # tiny random functions can happen to be affine
         ledger = Ledger(300.0)
+        if backend == "stim" and not inst.oracle.is_clifford:
+            with pytest.raises(InputError, match="stim backend needs a Clifford"):
+                run_simon(inst, be, ledger, rng=np.random.default_rng(s))
+            continue
         r = run_simon(inst, be, ledger, rng=np.random.default_rng(s))
         assert r.found == s, (backend, family, n, s)
         assert r.rank == n - 1 and r.confirmation_queries == 2
@@ -47,10 +52,13 @@ def test_solves_every_instance(backend, family, n, tmp_path):
         assert ledger.counts("quantum", "query") == r.shots + 2
         assert ledger.counts("quantum", "qubit_reset") == 2 * n * r.shots
         assert r.metadata.backend == backend and r.metadata.shots == r.shots and r.metadata.qubits == 2 * n
-        if backend == "cirq":
-            assert r.metadata.method == "statevector"  # 2n <= 20 qubits
-        elif family == "linear" or n >= 4:  # tiny random functions can happen to be affine (Clifford)
-            assert r.metadata.method == ("stabilizer" if family == "linear" else "statevector")
+        expected = {
+            "aer": "stabilizer" if clifford else "statevector",
+            "cirq": "statevector",  # 2n <= 20 qubits
+            "stim": "stabilizer",
+            "exact": "exact",
+        }
+        assert r.metadata.method == expected[backend]
 
 
 def test_table_oracle_on_both_backends(tmp_path):
@@ -58,13 +66,12 @@ def test_table_oracle_on_both_backends(tmp_path):
     p = tmp_path / "t.txt"
     p.write_text("\n".join(str(int(v)) for v in table))
     inst = make_instance(None, None, f"table:{p}")
-    for backend in BACKENDS:
+    for backend in ("aer", "cirq", "exact"):
         r = run_simon(inst, get_backend(backend), Ledger(), rng=np.random.default_rng(1))
         assert r.found == 0b10011
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
-@pytest.mark.parametrize("family", FAMILIES)
+@pytest.mark.parametrize("backend, family", [(b, f) for b in BACKENDS for f in FAMILIES if (b, f) != ("stim", "random")])
 def test_samples_are_uniform_on_s_perp(backend, family):
     n, s = 3, 0b101
     inst = make_instance(n, s, family, seed=4)
@@ -80,7 +87,7 @@ def test_samples_are_uniform_on_s_perp(backend, family):
 
 def test_wide_clifford_circuits_avoid_statevector():
     inst = make_instance(40, None, "linear", seed=1)
-    for backend, method in (("aer", "stabilizer"), ("cirq", "clifford")):
+    for backend, method in (("aer", "stabilizer"), ("cirq", "stimcirq"), ("stim", "stabilizer"), ("exact", "exact")):
         r = run_simon(inst, get_backend(backend), Ledger(), rng=np.random.default_rng(2))
         assert r.found == inst.secret and r.metadata.method == method and r.metadata.qubits == 80
 
@@ -99,7 +106,7 @@ def test_statevector_memory_refused_with_estimate(monkeypatch):
 
 
 def test_unknown_backend():
-    with pytest.raises(InputError, match="allowed: aer, cirq, none"):
+    with pytest.raises(InputError, match="allowed: auto, aer, cirq, stim, exact, none"):
         get_backend("qpu")
 
 
