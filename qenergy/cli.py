@@ -115,7 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--secret", default=None, help="hidden period s: decimal, 0b... or 0x... (default: random non-zero from the seed)")
     s.add_argument("--oracle", default="linear", help="linear | random | table:PATH (default: linear)")
     s.add_argument("--backend", default="auto", help="auto | aer | cirq | stim | exact | none (default: auto = stim for linear oracles, else aer)")
-    s.add_argument("--classical", default="birthday", help="birthday | exhaustive | none (default: birthday)")
+    s.add_argument("--classical", default="birthday", help="birthday | exhaustive | rho | none (default: birthday)")
     s.add_argument("--seed", type=_int_at_least("--seed", 0), default=None, help="integer >= 0 (default: fresh, recorded in the ledger)")
     s.add_argument("--ledger", type=Path, default=None, help="JSON Lines ledger to create or append to")
     s.add_argument("--json", action="store_true", help="print one JSON object")
@@ -131,11 +131,15 @@ def build_parser() -> argparse.ArgumentParser:
     w = sub.add_parser("sweep", help="real runs at each n on both sides, with report and plot")
     w.add_argument("--n", type=_checked("--n", parse_n_range), default=parse_n_range("2:12"), help="range A:B[:STEP] (default: 2:12)")
     w.add_argument("--backend", default="auto", help="auto | aer | cirq | stim | exact | none (default: auto)")
-    w.add_argument("--classical", default="birthday", help="birthday | exhaustive | none (default: birthday)")
+    w.add_argument("--classical", default="birthday", help="birthday | exhaustive | rho | none (default: birthday)")
     w.add_argument("--oracle", default="linear", help="linear | random (default: linear)")
     w.add_argument("--repeats", type=_int_at_least("--repeats", 1), default=3, help="instances per n (default: 3)")
     w.add_argument("--out", type=Path, required=True, help="output directory (ledger.jsonl, results.csv, report.md, advantage.png)")
     w.add_argument("--seed", type=_int_at_least("--seed", 0), default=0, help="integer >= 0 (default: 0)")
+    where = w.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=_int_at_least("--workers", 1), default=None, help="run on a Dask LocalCluster with K worker processes")
+    where.add_argument("--scheduler", default=None, help="run on an existing Dask cluster at tcp://HOST:PORT")
+    w.add_argument("--json", action="store_true", help="print one JSON object (no progress bar)")
     _add_energy_options(w)
 
     d = sub.add_parser("demo", help="n = 2..10 on the local Aer simulator against birthday search")
@@ -251,8 +255,13 @@ def _cmd_sweep(args: argparse.Namespace, command: str) -> int:
     from .sweep import run_sweep
 
     res = run_sweep(args.n, repeats=args.repeats, out=args.out, policy=_policy(args), temperature_k=args.temperature, success=args.success,
-                    backend=args.backend, algorithm=args.classical, oracle=args.oracle, seed=args.seed, command=command)
+                    backend=args.backend, algorithm=args.classical, oracle=args.oracle, seed=args.seed, command=command,
+                    workers=args.workers, scheduler=args.scheduler, progress=not args.json and sys.stderr.isatty())
     solved = sum(1 for r in res.runs if (r.quantum is None or r.quantum.found == r.secret) and (r.classical is None or r.classical.found == r.secret))
+    if args.json:
+        print(json.dumps({"instances": len(res.runs), "solved": solved, "crossover_n": res.crossover, "ledger_run": res.ledger_run,
+                          "files": {k: str(v) for k, v in res.files.items()}, "rows": [r.to_dict() for r in res.rows]}))
+        return 0
     print(f"sweep: {len(res.runs)} instances (n = {args.n[0]}..{args.n[-1]}, {args.repeats} each), {solved} solved on every side; "
           f"crossover n: {res.crossover if res.crossover is not None else 'none in range'}")
     for name, path in res.files.items():

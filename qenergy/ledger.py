@@ -16,6 +16,7 @@ file that is not a qenergy ledger is never written to.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import math
@@ -24,7 +25,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
-from typing import IO, Any, Iterable, Literal, get_args
+from typing import IO, Any, Iterable, Iterator, Literal, get_args
 
 from .errors import InputError, LedgerCorruptError, LedgerError
 from .physics import check_temperature, landauer_bit_energy
@@ -103,6 +104,7 @@ class Ledger:
         self._charges: list[Charge] = []
         self.path: Path | None = None
         self._fh: IO[str] | None = None
+        self._pending: list[str] | None = None
 
     # -- charging ---------------------------------------------------------------------
 
@@ -160,10 +162,39 @@ class Ledger:
             raise InputError(f"basis {basis!r} is unknown; allowed: {', '.join(BASES)}")
         return Charge(account, resource, n_units, e, basis, str(provenance), self.current_run, label, model)
 
+    def extend(self, charges: Iterable[Charge]) -> list[Charge]:
+        """Append charges recorded elsewhere (another ledger, a worker) to the current run, in order."""
+        made = [self._make(c.account, c.resource, c.count, c.unit_j, c.basis, c.provenance, c.label, c.model) for c in charges]
+        self._append(made)
+        return made
+
     def _append(self, charges: list[Charge]) -> None:
         self._charges.extend(charges)
         if self._fh is not None and charges:
-            self._write("".join(_dumps({"type": "charge", **asdict(c)}) + "\n" for c in charges))
+            text = "".join(_dumps({"type": "charge", **asdict(c)}) + "\n" for c in charges)
+            if self._pending is not None:
+                self._pending.append(text)
+            else:
+                self._write(text)
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator["Ledger"]:
+        """Buffer the charges made inside the block and write them with one write and one sync.
+
+        The block's charges reach the file when it ends, also when it ends by an exception;
+        a process killed inside it loses them, never earlier ones. Nested blocks write when
+        the outermost one ends.
+        """
+        outer = self._pending is None
+        if outer:
+            self._pending = []
+        try:
+            yield self
+        finally:
+            if outer:
+                pending, self._pending = self._pending, None
+                if pending and self._fh is not None:
+                    self._write("".join(pending))
 
     # -- totals -----------------------------------------------------------------------
 

@@ -1,5 +1,12 @@
 """``qenergy sweep``: real Simon instances at each n on both sides, against the bounds.
 
+Each sweep point (n, repeat) runs through :func:`run_point` into its own in-memory
+ledger, serially or on a Dask cluster (``workers`` for a ``LocalCluster``, ``scheduler``
+for an existing one; Aer's own ``executor=`` option no longer fans jobs out). The
+driver then appends every point's charges to the file ledger in (n, repeat) order, one
+batched write per point, so a distributed sweep gives exactly the totals of a serial
+one with the same seed.
+
 Writes, in the output directory: ``ledger.jsonl`` (every charge; appended to when it
 already is a qenergy ledger), ``results.csv`` (one row per side and run; appended to
 when present with the same columns), ``report.md`` and ``advantage.png`` (this sweep).
@@ -8,21 +15,25 @@ when present with the same columns), ``report.md`` and ``advantage.png`` (this s
 from __future__ import annotations
 
 import csv
+import logging
 import statistics
+import sys
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Iterator, Sequence
 
 import numpy as np
+from tqdm import tqdm
 
 from .advantage import BoundRow, bound_table, crossover_n
+from .bounds import ClassicalLowerBound, QuantumUpperBound
 from .charging import BoundsPolicy
 from .errors import InputError, LedgerError
 from .experiment import SimonRun, plan_simon, run_planned
-from .ledger import Ledger
+from .ledger import Charge, Ledger
 
-__all__ = ["RESULT_COLUMNS", "SweepResult", "run_sweep"]
+__all__ = ["RESULT_COLUMNS", "SweepConfig", "SweepResult", "run_point", "run_sweep"]
 
 #: Columns of results.csv, in order.
 RESULT_COLUMNS = (
@@ -83,6 +94,61 @@ def _append_csv(path: Path, rows: list[dict[str, object]]) -> None:
         w.writerows(rows)
 
 
+@dataclass(frozen=True)
+class SweepConfig:
+    """Everything a worker needs to run one sweep point (plain, picklable data)."""
+
+    backend: str
+    algorithm: str
+    oracle: str
+    temperature_k: float
+    quantum: QuantumUpperBound
+    classical: ClassicalLowerBound
+    seed: int
+
+
+def run_point(config: SweepConfig, n: int, repeat: int) -> tuple[SimonRun, list[Charge]]:
+    """Run one sweep point into a fresh in-memory ledger; returns the run and its charges."""
+    plan = plan_simon(n, oracle=config.oracle, backend=config.backend, algorithm=config.algorithm, seed=run_seed(config.seed, n, repeat))
+    ledger = Ledger(config.temperature_k, seed=plan.seed)
+    run = run_planned(plan, ledger, policy=BoundsPolicy(config.quantum, config.classical), label=f"n={n} repeat={repeat}")
+    return run, list(ledger.charges)
+
+
+def _serial(config: SweepConfig, points: list[tuple[int, int]], progress: Any) -> Iterator[tuple[SimonRun, list[Charge]]]:
+    for n, r in points:
+        yield run_point(config, n, r)
+        progress.update(1)
+
+
+def _on_dask(config: SweepConfig, points: list[tuple[int, int]], progress: Any, workers: int | None, scheduler: str | None) -> Iterator[tuple[SimonRun, list[Charge]]]:
+    try:
+        from dask.distributed import Client, LocalCluster, as_completed
+    except ImportError:
+        raise InputError("distributed sweeps need Dask; allowed: pip install 'qenergy[dask]', or drop --workers/--scheduler") from None
+    cluster = None
+    try:
+        if scheduler is not None:
+            try:
+                client = Client(scheduler, timeout="10s")
+            except (OSError, TimeoutError) as exc:
+                raise InputError(f"--scheduler {scheduler!r} cannot be reached ({type(exc).__name__}); allowed: the address of a running Dask scheduler") from None
+        else:
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0", silence_logs=logging.ERROR)
+            client = Client(cluster)
+        with client:
+            futures = {client.submit(run_point, config, n, r, pure=False): (n, r) for n, r in points}
+            done: dict[tuple[int, int], tuple[SimonRun, list[Charge]]] = {}
+            for future in as_completed(futures):
+                done[futures[future]] = future.result()
+                progress.update(1)
+        for key in points:
+            yield done[key]
+    finally:
+        if cluster is not None:
+            cluster.close()
+
+
 def run_sweep(
     ns: Sequence[int],
     *,
@@ -91,16 +157,27 @@ def run_sweep(
     policy: BoundsPolicy,
     temperature_k: float,
     success: Fraction,
-    backend: str = "aer",
+    backend: str = "auto",
     algorithm: str = "birthday",
     oracle: str = "linear",
     seed: int = 0,
     command: str = "",
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: bool = False,
 ) -> SweepResult:
-    """Run ``repeats`` instances at each n and write the ledger, results.csv, report.md and advantage.png."""
+    """Run ``repeats`` instances at each n and write the ledger, results.csv, report.md and advantage.png.
+
+    ``workers`` runs the points on a Dask ``LocalCluster`` of that many processes,
+    ``scheduler`` on an existing Dask cluster; otherwise they run here, one by one.
+    ``progress`` shows a progress bar on standard error.
+    """
     if repeats < 1:
         raise InputError(f"--repeats {repeats} is not allowed; allowed: an integer >= 1")
-    plans = [(n, r, plan_simon(n, oracle=oracle, backend=backend, algorithm=algorithm, seed=run_seed(seed, n, r))) for n in ns for r in range(repeats)]
+    config = SweepConfig(backend, algorithm, oracle, temperature_k, policy.quantum, policy.classical, seed)
+    points = [(n, r) for n in ns for r in range(repeats)]
+    for n in sorted(set(ns)):  # every input error surfaces here, before anything runs or is written
+        plan_simon(n, oracle=oracle, backend=backend, algorithm=algorithm, seed=run_seed(seed, n, 0))
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -110,19 +187,22 @@ def run_sweep(
     by_n = {row.n: row for row in rows}
     runs: list[SimonRun] = []
     csv_rows: list[dict[str, object]] = []
-    with Ledger.open(out / "ledger.jsonl", temperature_k, seed=seed, command=command) as ledger:
-        for n, r, plan in plans:
-            run = run_planned(plan, ledger, policy=policy, label=f"n={n} repeat={r}")
+    bar = tqdm(total=len(points), disable=not progress, file=sys.stderr, unit="run", desc="sweep")
+    with bar, Ledger.open(out / "ledger.jsonl", temperature_k, seed=seed, command=command) as ledger:
+        source = _serial(config, points, bar) if workers is None and scheduler is None else _on_dask(config, points, bar, workers, scheduler)
+        for (n, r), (run, charges) in zip(points, source):
+            with ledger.batch():
+                ledger.extend(charges)
             runs.append(run)
             csv_rows.extend(_result_rows(run, r, ledger.current_run, by_n[n]))
     _append_csv(out / "results.csv", csv_rows)
     cross = crossover_n(rows)
     from .plots import plot_advantage
 
-    points = [(int(r["n"]), str(r["side"]), float(r["charged_j"])) for r in csv_rows]  # type: ignore[arg-type]
+    points_j = [(int(r["n"]), str(r["side"]), float(r["charged_j"])) for r in csv_rows]  # type: ignore[arg-type]
     title = (f"Simon's problem, T = {temperature_k:g} K, classical success {success}\n"
              f"quantum: {policy.quantum.erasure.describe()}; classical model: {policy.classical.describe()}")
-    png = plot_advantage(out / "advantage.png", rows, crossover=cross, runs=points, title=title,
+    png = plot_advantage(out / "advantage.png", rows, crossover=cross, runs=points_j, title=title,
                          quantum_label=f"quantum upper bound ({policy.quantum.name})",
                          classical_label=f"classical lower bound ({policy.classical.name})")
     report = out / "report.md"
