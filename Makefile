@@ -27,7 +27,7 @@ test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)
-	$(PY) benchmarks/run_all.py
+	$(PY) benchmarks/run.py
 
 clean:
 	rm -rf $(VENV) qenergy-demo .pytest_cache .hypothesis

@@ -17,6 +17,7 @@ from numpy.typing import NDArray
 
 from qenergy.errors import InputError, ResourceLimitError
 from qenergy.problem import SimonInstance
+from qenergy.qpu import JobRecord
 
 from .reversible import ReversibleCircuit
 
@@ -72,12 +73,19 @@ def circuit_gate_counts(network: ReversibleCircuit) -> dict[str, int]:
 
 
 class PreparedSimon(ABC):
-    """A Simon circuit built and ready to sample; keeps running totals of shots and time."""
+    """A Simon circuit built and ready to sample; keeps running totals of shots and time.
+
+    ``noisy`` backends (real devices and their twins) get the noise-aware Simon strategy;
+    ``jobs`` collects the QPU jobs a backend ran (empty for simulators).
+    """
+
+    noisy: bool = False
 
     def __init__(self, backend: str, method: str, qubits: int, depth: int, gate_counts: dict[str, int]) -> None:
         self._static = RunMetadata(backend, method, qubits, depth, gate_counts)
         self.shots = 0
         self.wall_time_s = 0.0
+        self.jobs: list[JobRecord] = []
 
     @abstractmethod
     def _sample(self, shots: int) -> NDArray[np.uint8]:
@@ -178,4 +186,17 @@ def get_backend(name: str, instance: SimonInstance | None = None) -> SimonBacken
         from .exact_backend import ExactBackend
 
         return ExactBackend()
-    raise InputError(f"backend {name!r} is unknown; allowed: {', '.join(BACKEND_NAMES)}, none")
+    if name.startswith(("fake:", "ibm:")):
+        from .ibm_backend import IBMRuntimeBackend
+
+        return IBMRuntimeBackend(name)
+    raise InputError(f"backend {name!r} is unknown; allowed: {', '.join(BACKEND_NAMES)}, none, ibm:NAME, fake:NAME ({_fake_list()})")
+
+
+def _fake_list() -> str:
+    try:
+        from .ibm_backend import fake_backend_names
+
+        return ", ".join(fake_backend_names())
+    except ImportError:
+        return "install qenergy[ibm]"

@@ -1,0 +1,57 @@
+"""qenergy: the energy costs of Simon's problem, quantum against classical, on one cost ledger.
+
+The core (this package's modules except ``experiment``, ``sweep`` and ``cli``) imports
+neither the quantum side (``circuits``) nor the classical side (``classical``).
+"""
+
+from __future__ import annotations
+
+from importlib import metadata as _metadata
+
+from .bounds import (
+    ClassicalLowerBound,
+    IrreversibleRegisterReuse,
+    MemoryBounded,
+    MinimalErasure,
+    QuantumUpperBound,
+    ReversibleComputation,
+    parse_classical_model,
+)
+from .charging import BoundsPolicy, ChargePolicy
+from .erasure import FiniteStepErasure
+from .errors import InputError, LedgerCorruptError, LedgerError, QenergyError, ResourceLimitError
+from .ledger import BASES, Charge, Ledger
+from .physics import binary_entropy, convert_energy, landauer_bit_energy, mass_equivalent_kg
+from .problem import SimonInstance, make_instance
+
+try:
+    __version__ = _metadata.version("qenergy")
+except _metadata.PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = "0+unknown"
+
+__all__ = [
+    "BASES",
+    "BoundsPolicy",
+    "Charge",
+    "ChargePolicy",
+    "ClassicalLowerBound",
+    "FiniteStepErasure",
+    "InputError",
+    "IrreversibleRegisterReuse",
+    "Ledger",
+    "LedgerCorruptError",
+    "LedgerError",
+    "MemoryBounded",
+    "MinimalErasure",
+    "QenergyError",
+    "QuantumUpperBound",
+    "ResourceLimitError",
+    "ReversibleComputation",
+    "SimonInstance",
+    "binary_entropy",
+    "convert_energy",
+    "landauer_bit_energy",
+    "make_instance",
+    "mass_equivalent_kg",
+    "parse_classical_model",
+]

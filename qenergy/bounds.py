@@ -117,6 +117,11 @@ class ClassicalLowerBound(ABC):
 
     name: str = ""
 
+    @property
+    @abstractmethod
+    def spec(self) -> str:
+        """The text :func:`parse_classical_model` turns back into this model."""
+
     @abstractmethod
     def erased_bits(self, n: int, queries: int) -> int:
         """Bits the model says a run of ``queries`` queries must erase at size n."""
@@ -143,6 +148,10 @@ class IrreversibleRegisterReuse(ClassicalLowerBound):
 
     name: str = "irreversible"
 
+    @property
+    def spec(self) -> str:
+        return "irreversible"
+
     def erased_bits(self, n: int, queries: int) -> int:
         return (n - 1) * queries
 
@@ -165,6 +174,10 @@ class MemoryBounded(ClassicalLowerBound):
         if self.memory_bits < 0 or self.bits_per_query < 0:
             raise InputError(f"memory {self.memory_bits} bits and {self.bits_per_query} bits per query are not allowed; allowed: integers >= 0")
 
+    @property
+    def spec(self) -> str:
+        return f"memory:{self.memory_bits}"
+
     def erased_bits(self, n: int, queries: int) -> int:
         return max(0, queries * self.bits_per_query - self.memory_bits)
 
@@ -183,6 +196,10 @@ class MinimalErasure(ClassicalLowerBound):
 
     name: str = "minimal"
 
+    @property
+    def spec(self) -> str:
+        return "minimal"
+
     def erased_bits(self, n: int, queries: int) -> int:
         return queries
 
@@ -199,6 +216,10 @@ class ReversibleComputation(ClassicalLowerBound):
     """
 
     name: str = "reversible"
+
+    @property
+    def spec(self) -> str:
+        return "reversible"
 
     def erased_bits(self, n: int, queries: int) -> int:
         return n if queries > 0 else 0

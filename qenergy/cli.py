@@ -23,6 +23,7 @@ from .erasure import FiniteStepErasure, check_epsilon
 from .errors import InputError, QenergyError
 from .ledger import Ledger
 from .physics import check_temperature, landauer_bit_energy
+from .secrets import redact
 
 DEMO_NS = range(2, 11)
 DEMO_SEED = 2026
@@ -32,7 +33,7 @@ class _Parser(argparse.ArgumentParser):
     """argparse that reports errors on one line (no usage block) with exit status 2."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"qenergy: error: {message}\n")
+        self.exit(2, redact(f"qenergy: error: {message}\n"))
 
 
 def _checked(flag: str, parse: Callable[[str], Any]) -> Callable[[str], Any]:
@@ -130,11 +131,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     w = sub.add_parser("sweep", help="real runs at each n on both sides, with report and plot")
     w.add_argument("--n", type=_checked("--n", parse_n_range), default=parse_n_range("2:12"), help="range A:B[:STEP] (default: 2:12)")
-    w.add_argument("--backend", default="auto", help="auto | aer | cirq | stim | exact | none (default: auto)")
+    w.add_argument("--backend", default="auto", help="auto | aer | cirq | stim | exact | fake:NAME | ibm:NAME | none (default: auto)")
     w.add_argument("--classical", default="birthday", help="birthday | exhaustive | rho | none (default: birthday)")
     w.add_argument("--oracle", default="linear", help="linear | random (default: linear)")
     w.add_argument("--repeats", type=_int_at_least("--repeats", 1), default=3, help="instances per n (default: 3)")
-    w.add_argument("--out", type=Path, required=True, help="output directory (ledger.jsonl, results.csv, report.md, advantage.png)")
+    target = w.add_mutually_exclusive_group(required=True)
+    target.add_argument("--out", type=Path, help="output directory (sweep.json, ledger.jsonl, results.csv, report.md, advantage.png)")
+    target.add_argument("--resume", type=Path, metavar="DIR", help="continue the sweep in DIR with its own settings, skipping finished points")
     w.add_argument("--seed", type=_int_at_least("--seed", 0), default=0, help="integer >= 0 (default: 0)")
     where = w.add_mutually_exclusive_group()
     where.add_argument("--workers", type=_int_at_least("--workers", 1), default=None, help="run on a Dask LocalCluster with K worker processes")
@@ -252,17 +255,21 @@ def _cmd_bounds(args: argparse.Namespace) -> int:
 
 
 def _cmd_sweep(args: argparse.Namespace, command: str) -> int:
-    from .sweep import run_sweep
+    from .sweep import SweepSpec, resume_sweep, run_sweep
 
-    res = run_sweep(args.n, repeats=args.repeats, out=args.out, policy=_policy(args), temperature_k=args.temperature, success=args.success,
-                    backend=args.backend, algorithm=args.classical, oracle=args.oracle, seed=args.seed, command=command,
-                    workers=args.workers, scheduler=args.scheduler, progress=not args.json and sys.stderr.isatty())
-    solved = sum(1 for r in res.runs if (r.quantum is None or r.quantum.found == r.secret) and (r.classical is None or r.classical.found == r.secret))
+    where = {"command": command, "workers": args.workers, "scheduler": args.scheduler, "progress": not args.json and sys.stderr.isatty()}
+    if args.resume is not None:
+        res = resume_sweep(args.resume, **where)
+    else:
+        spec = SweepSpec(tuple(args.n), args.repeats, seed=args.seed, backend=args.backend, algorithm=args.classical, oracle=args.oracle,
+                         temperature_k=args.temperature, epsilon=args.epsilon, steps=args.steps, gate_energy_j=args.gate_energy,
+                         classical_model=args.classical_model.spec, success=str(args.success))
+        res = run_sweep(spec, args.out, **where)
     if args.json:
-        print(json.dumps({"instances": len(res.runs), "solved": solved, "crossover_n": res.crossover, "ledger_run": res.ledger_run,
-                          "files": {k: str(v) for k, v in res.files.items()}, "rows": [r.to_dict() for r in res.rows]}))
+        print(json.dumps({"instances": res.instances, "solved": res.solved, "resumed_points": res.resumed_points, "crossover_n": res.crossover,
+                          "ledger_run": res.ledger_run, "files": {k: str(v) for k, v in res.files.items()}, "rows": [r.to_dict() for r in res.bounds]}))
         return 0
-    print(f"sweep: {len(res.runs)} instances (n = {args.n[0]}..{args.n[-1]}, {args.repeats} each), {solved} solved on every side; "
+    print(f"sweep: {res.instances} instances ({res.resumed_points} already done before this run), {res.solved} solved on every side; "
           f"crossover n: {res.crossover if res.crossover is not None else 'none in range'}")
     for name, path in res.files.items():
         print(f"{name}: {path}")
@@ -319,7 +326,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_sweep(args, command)
         return _cmd_demo(args, command)
     except QenergyError as exc:
-        print(f"qenergy: error: {exc}", file=sys.stderr)
+        print(redact(f"qenergy: error: {exc}"), file=sys.stderr)
         return 2
 
 

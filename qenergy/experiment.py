@@ -122,7 +122,7 @@ def plan_simon(
         seed = fresh_seed()
     elif isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise InputError(f"seed {seed!r} is not allowed; allowed: an integer >= 0")
-    if backend not in (None, "none") and backend not in circuits.BACKEND_NAMES:
+    if backend not in (None, "none") and backend not in circuits.BACKEND_NAMES and not backend.startswith(("fake:", "ibm:")):
         circuits.get_backend(backend)  # raises the error naming the allowed backends
     search = None if algorithm in (None, "none") else classical.get_algorithm(algorithm)
     instance = make_instance(n, secret, oracle, seed=seed)

@@ -9,9 +9,12 @@ File format (JSON Lines, append-only): the first line is the header
 ``{"qenergy_ledger": 1, "type": "header", "schema": …, "temperature_k": …, "seed": …,
 "command": …, "versions": {…}, "created": …}``; a later invocation that appends to the
 same file first writes a ``{"type": "run", …}`` line; then one ``{"type": "charge", …}``
-line per charge. Each line is written whole, flushed and synced. :meth:`Ledger.load`
-reads a file back exactly and reports a corrupt file with its line number; an existing
-file that is not a qenergy ledger is never written to.
+line per charge, and ``{"type": "note", …}`` lines of plain data (finished sweep
+points). Lines are appended whole under an exclusive file lock, flushed and synced, one
+write per batch. :meth:`Ledger.load` reads a file back exactly and reports a corrupt
+line with its number; an incomplete last line left by a crash is reported
+(``torn_tail``) and ignored, and set aside to ``PATH.torn-OFFSET`` before the next append.
+An existing file that is not a qenergy ledger is never written to.
 """
 
 from __future__ import annotations
@@ -29,8 +32,14 @@ from typing import IO, Any, Iterable, Iterator, Literal, get_args
 
 from .errors import InputError, LedgerCorruptError, LedgerError
 from .physics import check_temperature, landauer_bit_energy
+from .secrets import redact
 
-__all__ = ["BASES", "SCHEMA_VERSION", "Basis", "Charge", "Ledger", "RunInfo"]
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not POSIX
+    fcntl = None  # type: ignore[assignment]
+
+__all__ = ["BASES", "SCHEMA_VERSION", "Basis", "Charge", "Ledger", "Note", "RunInfo", "TornTail"]
 
 Basis = Literal["lower_bound", "upper_bound", "measured", "estimated"]
 #: How a charge's energy is known.
@@ -73,6 +82,24 @@ class Charge:
 
 
 @dataclass(frozen=True)
+class Note:
+    """Plain data recorded in the ledger beside the charges of a run."""
+
+    run: int
+    label: str
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class TornTail:
+    """The incomplete last line a crash left: 1-based line number, byte offset and size."""
+
+    line: int
+    offset: int
+    size: int
+
+
+@dataclass(frozen=True)
 class RunInfo:
     """One invocation that wrote to the ledger."""
 
@@ -100,11 +127,16 @@ class Ledger:
 
     def __init__(self, temperature_k: float = 300.0, *, seed: int | None = None, command: str = "") -> None:
         self.temperature_k = check_temperature(temperature_k)
-        self.runs: list[RunInfo] = [RunInfo(command=command, seed=seed, started=_now(), versions=package_versions())]
+        self.runs: list[RunInfo] = [RunInfo(command=redact(command), seed=seed, started=_now(), versions=package_versions())]
         self._charges: list[Charge] = []
         self.path: Path | None = None
         self._fh: IO[str] | None = None
         self._pending: list[str] | None = None
+        self._notes: list[Note] = []
+        #: Set by :meth:`load` when the file ended in a line cut short by a crash (ignored).
+        self.torn_tail: TornTail | None = None
+        #: Where :meth:`open` moved such a line before appending.
+        self.set_aside: Path | None = None
 
     # -- charging ---------------------------------------------------------------------
 
@@ -160,7 +192,23 @@ class Ledger:
             raise InputError(f"energy per unit {unit_j!r} J is not allowed; allowed: a finite value >= 0")
         if basis not in BASES:
             raise InputError(f"basis {basis!r} is unknown; allowed: {', '.join(BASES)}")
-        return Charge(account, resource, n_units, e, basis, str(provenance), self.current_run, label, model)
+        return Charge(account, resource, n_units, e, basis, redact(str(provenance)), self.current_run, redact(label), model)
+
+    @property
+    def notes(self) -> tuple[Note, ...]:
+        return tuple(self._notes)
+
+    def note(self, label: str, data: dict[str, Any]) -> Note:
+        """Record plain JSON data beside the charges (e.g. a finished sweep point), written like a charge."""
+        n = Note(self.current_run, redact(label), json.loads(json.dumps(data, allow_nan=False)))
+        self._notes.append(n)
+        if self._fh is not None:
+            text = _dumps({"type": "note", "run": n.run, "label": n.label, "data": n.data}) + "\n"
+            if self._pending is not None:
+                self._pending.append(text)
+            else:
+                self._write(text)
+        return n
 
     def extend(self, charges: Iterable[Charge]) -> list[Charge]:
         """Append charges recorded elsewhere (another ledger, a worker) to the current run, in order."""
@@ -252,13 +300,21 @@ class Ledger:
         p = Path(path)
         t = check_temperature(temperature_k)
         if p.exists():
-            led = cls.load(p)
+            led = cls.load(p)  # refuses a foreign or corrupt file before anything is opened for writing
             if led.temperature_k != t:
                 raise LedgerError(f"ledger {p} was recorded at T = {led.temperature_k:g} K; --temperature {t:g} differs (use another ledger path)")
-            led.runs.append(RunInfo(command=command, seed=seed, started=_now(), versions=package_versions()))
             led._attach(p, mode="a")
-            run = led.runs[-1]
-            led._write(_dumps({"type": "run", "run": led.current_run, **asdict(run)}) + "\n")
+            assert led._fh is not None
+            _lock(led._fh)
+            try:  # read again under the lock: other writers may have appended since
+                led = cls._read(p, locked=False)._adopt(led._fh, p)
+                if led.torn_tail is not None:
+                    led._set_aside_torn_tail(p)
+                led.runs.append(RunInfo(command=redact(command), seed=seed, started=_now(), versions=package_versions()))
+                run = led.runs[-1]
+                led._write(_dumps({"type": "run", "run": led.current_run, **asdict(run)}) + "\n", locked=True)
+            finally:
+                _unlock(led._fh)
             return led
         if p.parent and not p.parent.exists():
             raise LedgerError(f"ledger directory {p.parent} does not exist; allowed: a path in an existing directory")
@@ -266,6 +322,25 @@ class Ledger:
         led._attach(p, mode="x")
         led._write(_dumps(led.header()) + "\n")
         return led
+
+    def _adopt(self, fh: IO[str], path: Path) -> "Ledger":
+        self._fh, self.path = fh, path
+        return self
+
+    def _set_aside_torn_tail(self, path: Path) -> None:
+        """Move a crash's incomplete last line to ``PATH.torn-OFFSET`` so appends start on a fresh line.
+        Called with the ledger's lock held."""
+        tail = self.torn_tail
+        assert tail is not None
+        side = path.with_name(f"{path.name}.torn-{tail.offset}")
+        with open(path, "r+b") as fh:
+            fh.seek(tail.offset)
+            side.write_bytes(fh.read())
+            fh.truncate(tail.offset)
+            fh.flush()
+            os.fsync(fh.fileno())
+        self.torn_tail = None
+        self.set_aside = side
 
     def _attach(self, path: Path, mode: str) -> None:
         try:
@@ -276,11 +351,18 @@ class Ledger:
             raise LedgerError(f"ledger path {path} cannot be written: {exc.strerror}") from None
         self.path = path
 
-    def _write(self, text: str) -> None:
+    def _write(self, text: str, *, locked: bool = False) -> None:
+        """Append whole lines under an exclusive lock (no interleaving with other writers), then sync."""
         assert self._fh is not None
-        self._fh.write(text)
-        self._fh.flush()
-        os.fsync(self._fh.fileno())
+        if not locked:
+            _lock(self._fh)
+        try:
+            self._fh.write(text)
+            self._fh.flush()
+            os.fsync(self._fh.fileno())
+        finally:
+            if not locked:
+                _unlock(self._fh)
 
     def close(self) -> None:
         """Stop writing through (the file stays complete after every charge)."""
@@ -298,20 +380,26 @@ class Ledger:
     def load(cls, path: str | os.PathLike[str]) -> "Ledger":
         """Read a ledger file back exactly. Raises :class:`LedgerError` for a file that is not a
         qenergy ledger and :class:`LedgerCorruptError` (with the line number) for a damaged one."""
-        p = Path(path)
+        return cls._read(Path(path), locked=True)
+
+    @classmethod
+    def _read(cls, p: Path, *, locked: bool) -> "Ledger":
         if not p.is_file():
             raise LedgerError(f"ledger path {p} exists and is not a qenergy ledger (not a regular file); choose another path" if p.exists() else f"ledger {p} does not exist")
         try:
             with open(p, "rb") as fh:
+                if locked and fcntl is not None:  # a shared lock: never read a write half done
+                    fcntl.flock(fh.fileno(), fcntl.LOCK_SH)
                 raw = fh.read()
         except OSError as exc:
             raise LedgerError(f"ledger {p} cannot be read: {exc.strerror}") from None
         lines = raw.split(b"\n")
         first = _parse_line(lines[0])
-        if not isinstance(first, dict) or first.get("qenergy_ledger") != 1 or first.get("type") != "header":
+        if not isinstance(first, dict) or first.get("qenergy_ledger") != 1 or first.get("type") != "header" or len(lines) < 2:
             raise LedgerError(f"ledger path {p} exists and is not a qenergy ledger; choose another path (it is left untouched)")
-        if lines[-1] != b"":
-            raise LedgerCorruptError(str(p), len(lines), "incomplete last line (no newline: a torn write)")
+        torn = None
+        if lines[-1] != b"":  # a write cut short by a crash: reported and ignored, only ever at the end
+            torn = TornTail(line=len(lines), offset=len(raw) - len(lines[-1]), size=len(lines[-1]))
         body = lines[:-1]
         try:
             schema = first["schema"]
@@ -339,11 +427,26 @@ class Ledger:
                     if rec["run"] != len(led.runs):
                         raise ValueError(f"run {rec['run']!r} out of order")
                     led.runs.append(RunInfo(command=rec["command"], seed=rec["seed"], started=rec["started"], versions=dict(rec["versions"])))
+                elif kind == "note":
+                    if not isinstance(rec["data"], dict) or not isinstance(rec["run"], int):
+                        raise ValueError("a note needs a run and a data object")
+                    led._notes.append(Note(rec["run"], rec["label"], rec["data"]))
                 else:
                     raise ValueError(f"unknown record type {kind!r}")
             except (KeyError, TypeError, ValueError, InputError) as exc:
                 raise LedgerCorruptError(str(p), lineno, str(exc) if not isinstance(exc, KeyError) else f"missing field {exc}") from None
+        led.torn_tail = torn
         return led
+
+
+def _lock(fh: Any) -> None:
+    if fcntl is not None:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+
+
+def _unlock(fh: Any) -> None:
+    if fcntl is not None:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
 
 def _parse_line(line: bytes) -> Any:

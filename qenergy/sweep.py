@@ -3,22 +3,27 @@
 Each sweep point (n, repeat) runs through :func:`run_point` into its own in-memory
 ledger, serially or on a Dask cluster (``workers`` for a ``LocalCluster``, ``scheduler``
 for an existing one; Aer's own ``executor=`` option no longer fans jobs out). The
-driver then appends every point's charges to the file ledger in (n, repeat) order, one
-batched write per point, so a distributed sweep gives exactly the totals of a serial
-one with the same seed.
+driver appends every point's charges to the file ledger in (n, repeat) order together
+with a note holding the point's result rows, in one locked, synced write per point. So
+a distributed sweep gives exactly the totals of a serial one with the same seed, and
+the ledger alone says which points are done: ``--resume DIR`` runs only the others.
 
-Writes, in the output directory: ``ledger.jsonl`` (every charge; appended to when it
-already is a qenergy ledger), ``results.csv`` (one row per side and run; appended to
-when present with the same columns), ``report.md`` and ``advantage.png`` (this sweep).
+Writes, in the output directory: ``sweep.json`` (the sweep's settings, for resuming),
+``ledger.jsonl`` (every charge and finished point; appended to when it already is a
+qenergy ledger), and, rebuilt from the ledger at the end, ``results.csv`` (one row per
+side and run of every sweep in the ledger), ``report.md`` and ``advantage.png`` (this sweep).
 """
 
 from __future__ import annotations
 
 import csv
+import json
 import logging
+import os
 import statistics
 import sys
-from dataclasses import dataclass
+import uuid
+from dataclasses import asdict, dataclass, field
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, Iterator, Sequence
@@ -27,30 +32,89 @@ import numpy as np
 from tqdm import tqdm
 
 from .advantage import BoundRow, bound_table, crossover_n
-from .bounds import ClassicalLowerBound, QuantumUpperBound
+from .bounds import QuantumUpperBound, parse_classical_model
 from .charging import BoundsPolicy
+from .erasure import FiniteStepErasure
 from .errors import InputError, LedgerError
 from .experiment import SimonRun, plan_simon, run_planned
 from .ledger import Charge, Ledger
 
-__all__ = ["RESULT_COLUMNS", "SweepConfig", "SweepResult", "run_point", "run_sweep"]
+__all__ = ["RESULT_COLUMNS", "SweepResult", "SweepSpec", "resume_sweep", "run_point", "run_sweep"]
 
 #: Columns of results.csv, in order.
 RESULT_COLUMNS = (
     "ledger_run", "n", "repeat", "seed", "side", "method", "secret", "found", "success",
     "queries", "shots", "charged_j", "bound_j", "bound_basis", "wall_time_s",
 )
+SPEC_FILE = "sweep.json"
+
+
+@dataclass(frozen=True)
+class SweepSpec:
+    """Everything that defines a sweep (plain JSON-able data; also what a worker receives)."""
+
+    ns: tuple[int, ...]
+    repeats: int
+    seed: int = 0
+    backend: str = "auto"
+    algorithm: str = "birthday"
+    oracle: str = "linear"
+    temperature_k: float = 300.0
+    epsilon: float = 1e-6
+    steps: int = 1000
+    gate_energy_j: float = 0.0
+    classical_model: str = "irreversible"
+    success: str = "2/3"
+    sweep_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+    def policy(self) -> BoundsPolicy:
+        quantum = QuantumUpperBound(FiniteStepErasure(self.epsilon, self.steps), gate_energy_j=self.gate_energy_j)
+        return BoundsPolicy(quantum, parse_classical_model(self.classical_model))
+
+    @property
+    def points(self) -> list[tuple[int, int]]:
+        return [(n, r) for n in self.ns for r in range(self.repeats)]
+
+    def save(self, directory: Path) -> None:
+        tmp = directory / f".{SPEC_FILE}.tmp"
+        tmp.write_text(json.dumps({**asdict(self), "ns": list(self.ns)}, indent=1), encoding="utf-8")
+        os.replace(tmp, directory / SPEC_FILE)
+
+    @classmethod
+    def load(cls, directory: Path) -> "SweepSpec":
+        path = directory / SPEC_FILE
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            return cls(**{**data, "ns": tuple(data["ns"])})
+        except FileNotFoundError:
+            raise InputError(f"--resume {str(directory)!r}: no {SPEC_FILE} there; allowed: the --out directory of an earlier sweep") from None
+        except (ValueError, TypeError, KeyError) as exc:
+            raise InputError(f"--resume {str(directory)!r}: {SPEC_FILE} is damaged ({type(exc).__name__})") from None
 
 
 @dataclass(frozen=True)
 class SweepResult:
-    """What a sweep produced."""
+    """What a sweep produced: its result rows (from the ledger), the bounds, the crossover, the files."""
 
-    runs: list[SimonRun]
-    rows: list[BoundRow]
+    rows: list[dict[str, Any]]
+    bounds: list[BoundRow]
     crossover: int | None
     ledger_run: int
+    resumed_points: int
     files: dict[str, Path]
+
+    @property
+    def instances(self) -> int:
+        return len({(r["n"], r["repeat"]) for r in self.rows})
+
+    @property
+    def solved(self) -> int:
+        """Instances every side of which found the secret."""
+        by_point: dict[tuple[int, int], bool] = {}
+        for r in self.rows:
+            key = (r["n"], r["repeat"])
+            by_point[key] = by_point.get(key, True) and bool(r["success"])
+        return sum(by_point.values())
 
 
 def run_seed(seed: int, n: int, repeat: int) -> int:
@@ -58,8 +122,16 @@ def run_seed(seed: int, n: int, repeat: int) -> int:
     return int(np.random.SeedSequence([seed, n, repeat]).generate_state(1, np.uint64)[0] >> np.uint64(1))
 
 
-def _result_rows(run: SimonRun, repeat: int, ledger_run: int, row: BoundRow) -> list[dict[str, object]]:
-    out = []
+def run_point(spec: SweepSpec, n: int, repeat: int) -> tuple[SimonRun, list[Charge]]:
+    """Run one sweep point into a fresh in-memory ledger; returns the run and its charges."""
+    plan = plan_simon(n, oracle=spec.oracle, backend=spec.backend, algorithm=spec.algorithm, seed=run_seed(spec.seed, n, repeat))
+    ledger = Ledger(spec.temperature_k, seed=plan.seed)
+    run = run_planned(plan, ledger, policy=spec.policy(), label=f"n={n} repeat={repeat}")
+    return run, list(ledger.charges)
+
+
+def _point_rows(run: SimonRun, repeat: int, row: BoundRow) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
     if run.quantum is not None:
         q = run.quantum
         out.append({"side": "quantum", "method": f"{q.metadata.backend}/{q.metadata.method}", "found": q.found, "queries": q.queries,
@@ -70,58 +142,17 @@ def _result_rows(run: SimonRun, repeat: int, ledger_run: int, row: BoundRow) -> 
         out.append({"side": "classical", "method": c.algorithm, "found": c.found, "queries": c.queries, "shots": 0,
                     "charged_j": run.classical_energy_j, "bound_j": row.classical_lower_j, "bound_basis": "lower_bound", "wall_time_s": ""})
     for r in out:
-        r.update({"ledger_run": ledger_run, "n": run.n, "repeat": repeat, "seed": run.seed, "secret": run.secret, "success": r["found"] == run.secret})
+        r.update({"n": run.n, "repeat": repeat, "seed": run.seed, "secret": run.secret, "success": r["found"] == run.secret})
     return out
 
 
-def _csv_has_rows(path: Path) -> bool:
-    """True when ``path`` already holds our results; :class:`LedgerError` when it holds something else."""
-    if not (path.exists() and path.stat().st_size > 0):
-        return False
-    with open(path, newline="", encoding="utf-8") as fh:
-        header = next(csv.reader(fh), [])
-    if tuple(header) != RESULT_COLUMNS:
-        raise LedgerError(f"{path} exists with other columns; refusing to append (move it or choose another --out)")
-    return True
-
-
-def _append_csv(path: Path, rows: list[dict[str, object]]) -> None:
-    exists = _csv_has_rows(path)
-    with open(path, "a", newline="", encoding="utf-8") as fh:
-        w = csv.DictWriter(fh, fieldnames=RESULT_COLUMNS)
-        if not exists:
-            w.writeheader()
-        w.writerows(rows)
-
-
-@dataclass(frozen=True)
-class SweepConfig:
-    """Everything a worker needs to run one sweep point (plain, picklable data)."""
-
-    backend: str
-    algorithm: str
-    oracle: str
-    temperature_k: float
-    quantum: QuantumUpperBound
-    classical: ClassicalLowerBound
-    seed: int
-
-
-def run_point(config: SweepConfig, n: int, repeat: int) -> tuple[SimonRun, list[Charge]]:
-    """Run one sweep point into a fresh in-memory ledger; returns the run and its charges."""
-    plan = plan_simon(n, oracle=config.oracle, backend=config.backend, algorithm=config.algorithm, seed=run_seed(config.seed, n, repeat))
-    ledger = Ledger(config.temperature_k, seed=plan.seed)
-    run = run_planned(plan, ledger, policy=BoundsPolicy(config.quantum, config.classical), label=f"n={n} repeat={repeat}")
-    return run, list(ledger.charges)
-
-
-def _serial(config: SweepConfig, points: list[tuple[int, int]], progress: Any) -> Iterator[tuple[SimonRun, list[Charge]]]:
+def _serial(spec: SweepSpec, points: list[tuple[int, int]], progress: Any) -> Iterator[tuple[SimonRun, list[Charge]]]:
     for n, r in points:
-        yield run_point(config, n, r)
+        yield run_point(spec, n, r)
         progress.update(1)
 
 
-def _on_dask(config: SweepConfig, points: list[tuple[int, int]], progress: Any, workers: int | None, scheduler: str | None) -> Iterator[tuple[SimonRun, list[Charge]]]:
+def _on_dask(spec: SweepSpec, points: list[tuple[int, int]], progress: Any, workers: int | None, scheduler: str | None) -> Iterator[tuple[SimonRun, list[Charge]]]:
     try:
         from dask.distributed import Client, LocalCluster, as_completed
     except ImportError:
@@ -137,7 +168,7 @@ def _on_dask(config: SweepConfig, points: list[tuple[int, int]], progress: Any, 
             cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0", silence_logs=logging.ERROR)
             client = Client(cluster)
         with client:
-            futures = {client.submit(run_point, config, n, r, pure=False): (n, r) for n, r in points}
+            futures = {client.submit(run_point, spec, n, r, pure=False): (n, r) for n, r in points}
             done: dict[tuple[int, int], tuple[SimonRun, list[Charge]]] = {}
             for future in as_completed(futures):
                 done[futures[future]] = future.result()
@@ -149,73 +180,107 @@ def _on_dask(config: SweepConfig, points: list[tuple[int, int]], progress: Any, 
             cluster.close()
 
 
+def _check_csv(path: Path) -> None:
+    """Refuse a results.csv that is not ours (before anything runs)."""
+    if path.exists() and path.stat().st_size > 0:
+        with open(path, newline="", encoding="utf-8") as fh:
+            header = next(csv.reader(fh), [])
+        if tuple(header) != RESULT_COLUMNS:
+            raise LedgerError(f"{path} exists with other columns; refusing to replace it (move it or choose another --out)")
+
+
+def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    with open(tmp, "w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=RESULT_COLUMNS, extrasaction="ignore")
+        w.writeheader()
+        w.writerows(rows)
+    os.replace(tmp, path)
+
+
 def run_sweep(
-    ns: Sequence[int],
-    *,
-    repeats: int,
+    spec: SweepSpec,
     out: Path,
-    policy: BoundsPolicy,
-    temperature_k: float,
-    success: Fraction,
-    backend: str = "auto",
-    algorithm: str = "birthday",
-    oracle: str = "linear",
-    seed: int = 0,
+    *,
     command: str = "",
     workers: int | None = None,
     scheduler: str | None = None,
     progress: bool = False,
+    resume: bool = False,
 ) -> SweepResult:
-    """Run ``repeats`` instances at each n and write the ledger, results.csv, report.md and advantage.png.
+    """Run the sweep's points not yet in ``out``'s ledger; write results.csv, report.md and advantage.png.
 
     ``workers`` runs the points on a Dask ``LocalCluster`` of that many processes,
     ``scheduler`` on an existing Dask cluster; otherwise they run here, one by one.
-    ``progress`` shows a progress bar on standard error.
+    ``progress`` shows a progress bar on standard error. With ``resume`` the points
+    already recorded for this sweep are skipped (never redone or charged twice).
     """
-    if repeats < 1:
-        raise InputError(f"--repeats {repeats} is not allowed; allowed: an integer >= 1")
-    config = SweepConfig(backend, algorithm, oracle, temperature_k, policy.quantum, policy.classical, seed)
-    points = [(n, r) for n in ns for r in range(repeats)]
-    for n in sorted(set(ns)):  # every input error surfaces here, before anything runs or is written
-        plan_simon(n, oracle=oracle, backend=backend, algorithm=algorithm, seed=run_seed(seed, n, 0))
+    if spec.repeats < 1:
+        raise InputError(f"--repeats {spec.repeats} is not allowed; allowed: an integer >= 1")
+    success = parse_success(spec.success)
+    policy = spec.policy()
+    for n in sorted(set(spec.ns)):  # every input error surfaces here, before anything runs or is written
+        plan_simon(n, oracle=spec.oracle, backend=spec.backend, algorithm=spec.algorithm, seed=run_seed(spec.seed, n, 0))
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InputError(f"--out {str(out)!r} cannot be created ({exc.strerror}); allowed: a writable directory") from None
-    _csv_has_rows(out / "results.csv")  # refuse a foreign file before anything runs
-    rows = bound_table(ns, policy.quantum, policy.classical, temperature_k, success)
-    by_n = {row.n: row for row in rows}
-    runs: list[SimonRun] = []
-    csv_rows: list[dict[str, object]] = []
-    bar = tqdm(total=len(points), disable=not progress, file=sys.stderr, unit="run", desc="sweep")
-    with bar, Ledger.open(out / "ledger.jsonl", temperature_k, seed=seed, command=command) as ledger:
-        source = _serial(config, points, bar) if workers is None and scheduler is None else _on_dask(config, points, bar, workers, scheduler)
-        for (n, r), (run, charges) in zip(points, source):
-            with ledger.batch():
+    _check_csv(out / "results.csv")
+    ledger_path = out / "ledger.jsonl"
+    done: set[tuple[int, int]] = set()
+    if resume and ledger_path.exists():
+        done = {(nt.data["n"], nt.data["repeat"]) for nt in Ledger.load(ledger_path).notes if nt.data.get("sweep") == spec.sweep_id}
+    if not resume:
+        spec.save(out)
+    todo = [p for p in spec.points if p not in done]
+    bounds = bound_table(spec.ns, policy.quantum, policy.classical, spec.temperature_k, success)
+    by_n = {row.n: row for row in bounds}
+    bar = tqdm(total=len(todo), disable=not progress, file=sys.stderr, unit="run", desc="sweep")
+    with bar, Ledger.open(ledger_path, spec.temperature_k, seed=spec.seed, command=command) as ledger:
+        source = _serial(spec, todo, bar) if workers is None and scheduler is None else _on_dask(spec, todo, bar, workers, scheduler)
+        for (n, r), (run, charges) in zip(todo, source):
+            with ledger.batch():  # the point's charges and its result rows land in one write
                 ledger.extend(charges)
-            runs.append(run)
-            csv_rows.extend(_result_rows(run, r, ledger.current_run, by_n[n]))
-    _append_csv(out / "results.csv", csv_rows)
-    cross = crossover_n(rows)
+                ledger.note(f"n={n} repeat={r}", {"sweep": spec.sweep_id, "n": n, "repeat": r, "rows": _point_rows(run, r, by_n[n])})
+        notes = ledger.notes
+        run_index = ledger.current_run
+    all_rows = [dict(row, ledger_run=nt.run) for nt in notes if "sweep" in nt.data for row in nt.data["rows"]]
+    this = [r for nt in notes if nt.data.get("sweep") == spec.sweep_id for r in (dict(row, ledger_run=nt.run) for row in nt.data["rows"])]
+    this.sort(key=lambda r: (r["n"], r["repeat"], r["side"] != "quantum"))
+    _write_csv(out / "results.csv", all_rows)
+    cross = crossover_n(bounds)
     from .plots import plot_advantage
 
-    points_j = [(int(r["n"]), str(r["side"]), float(r["charged_j"])) for r in csv_rows]  # type: ignore[arg-type]
-    title = (f"Simon's problem, T = {temperature_k:g} K, classical success {success}\n"
+    title = (f"Simon's problem, T = {spec.temperature_k:g} K, classical success {success}\n"
              f"quantum: {policy.quantum.erasure.describe()}; classical model: {policy.classical.describe()}")
-    png = plot_advantage(out / "advantage.png", rows, crossover=cross, runs=points_j, title=title,
-                         quantum_label=f"quantum upper bound ({policy.quantum.name})",
+    png = plot_advantage(out / "advantage.png", bounds, crossover=cross, runs=[(r["n"], r["side"], float(r["charged_j"])) for r in this],
+                         title=title, quantum_label=f"quantum upper bound ({policy.quantum.name})",
                          classical_label=f"classical lower bound ({policy.classical.name})")
     report = out / "report.md"
-    report.write_text(_report(runs, rows, cross, policy, temperature_k, success, ledger.current_run, csv_rows), encoding="utf-8")
-    return SweepResult(runs, rows, cross, ledger.current_run, {"ledger": out / "ledger.jsonl", "results": out / "results.csv", "report": report, "plot": png})
+    report.write_text(_report(bounds, cross, policy, spec, success, run_index, this), encoding="utf-8")
+    files = {"ledger": ledger_path, "results": out / "results.csv", "report": report, "plot": png, "spec": out / SPEC_FILE}
+    return SweepResult(this, bounds, cross, run_index, len(done), files)
 
 
-def _report(runs: list[SimonRun], rows: list[BoundRow], cross: int | None, policy: BoundsPolicy, temperature_k: float,
-            success: Fraction, ledger_run: int, csv_rows: list[dict[str, object]]) -> str:
+def resume_sweep(out: Path, **kwargs: Any) -> SweepResult:
+    """Continue the sweep recorded in ``out`` (``sweep.json`` and its ledger)."""
+    return run_sweep(SweepSpec.load(out), out, resume=True, **kwargs)
+
+
+def parse_success(text: str) -> Fraction:
+    from .counts import parse_probability
+
+    return parse_probability(text, name="success")
+
+
+def _report(bounds: list[BoundRow], cross: int | None, policy: BoundsPolicy, spec: SweepSpec, success: Fraction,
+            ledger_run: int, rows: list[dict[str, Any]]) -> str:
     lines = [
         "# qenergy sweep report",
         "",
-        f"Temperature {temperature_k:g} K; success probability {success} for the classical lower bound; ledger run {ledger_run}.",
+        f"Sweep {spec.sweep_id}: n = {', '.join(map(str, spec.ns))}, {spec.repeats} repeat(s), seed {spec.seed}, "
+        f"backend {spec.backend}, classical {spec.algorithm}, oracle {spec.oracle}.",
+        f"Temperature {spec.temperature_k:g} K; success probability {success} for the classical lower bound; last ledger run {ledger_run}.",
         "",
         f"* Quantum: {policy.quantum.describe()}.",
         f"* Classical: {policy.classical.describe()}.",
@@ -228,15 +293,15 @@ def _report(runs: list[SimonRun], rows: list[BoundRow], cross: int | None, polic
         "| n | runs | solved Q/C | mean Q queries | mean C queries | mean Q charged [J] | Q upper bound [J] | mean C charged [J] | C lower bound [J] | bound ratio C/Q |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for row in rows:
-        q = [r for r in csv_rows if r["n"] == row.n and r["side"] == "quantum"]
-        c = [r for r in csv_rows if r["n"] == row.n and r["side"] == "classical"]
+    for row in bounds:
+        q = [r for r in rows if r["n"] == row.n and r["side"] == "quantum"]
+        c = [r for r in rows if r["n"] == row.n and r["side"] == "classical"]
 
-        def mean(rs: list[dict[str, object]], key: str) -> str:
-            return f"{statistics.fmean(float(r[key]) for r in rs):.4g}" if rs else "-"  # type: ignore[arg-type]
+        def mean(rs: list[dict[str, Any]], key: str) -> str:
+            return f"{statistics.fmean(float(r[key]) for r in rs):.4g}" if rs else "-"
 
         solved = f"{sum(bool(r['success']) for r in q)}/{sum(bool(r['success']) for r in c)}"
         lines.append(f"| {row.n} | {max(len(q), len(c))} | {solved} | {mean(q, 'queries')} | {mean(c, 'queries')} | {mean(q, 'charged_j')} | "
                      f"{row.quantum_upper_j:.4g} | {mean(c, 'charged_j')} | {row.classical_lower_j:.4g} | {row.ratio:.3g} |")
-    lines += ["", "Files: `results.csv` (one row per side and run), `ledger.jsonl` (every charge), `advantage.png`.", ""]
+    lines += ["", "Files: `results.csv` (one row per side and run), `ledger.jsonl` (every charge), `advantage.png`, `sweep.json`.", ""]
     return "\n".join(lines)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 #: The only qenergy modules allowed to bring the quantum and classical sides together.
-RUNNERS = {"experiment.py", "cli.py"}
+RUNNERS = {"experiment.py", "sweep.py", "cli.py"}
 
 
 def imported_modules(path: Path) -> set[str]:

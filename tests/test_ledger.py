@@ -93,13 +93,59 @@ def test_corrupt_line_is_reported_with_its_number(tmp_path):
     assert path.read_bytes() == before
 
 
-def test_torn_last_line(tmp_path):
+def test_torn_last_line_is_reported_ignored_and_set_aside(tmp_path):
     path = tmp_path / "l.jsonl"
     with Ledger.open(path, 300.0) as led:
         fill(led)
-    path.write_bytes(path.read_bytes()[:-7])
-    with pytest.raises(LedgerCorruptError, match="line 5: incomplete last line"):
+    whole = path.read_bytes()
+    path.write_bytes(whole + b'{"type":"charge","acc')  # a crash in the middle of a write
+    back = Ledger.load(path)
+    assert back.torn_tail is not None and back.torn_tail.line == 6 and back.torn_tail.size == 21
+    assert back.charges == led.charges
+    with Ledger.open(path, 300.0) as again:
+        again.charge("quantum", "query", 1, 0.0, "measured", "after the crash")
+    assert again.set_aside is not None and again.set_aside.read_bytes() == b'{"type":"charge","acc'
+    final = Ledger.load(path)
+    assert final.torn_tail is None and len(final.charges) == len(led.charges) + 1
+
+
+def test_corrupt_middle_line_is_never_skipped(tmp_path):
+    path = tmp_path / "l.jsonl"
+    with Ledger.open(path, 300.0) as led:
+        fill(led)
+    lines = path.read_bytes().split(b"\n")
+    lines[2] = lines[2][:10]
+    path.write_bytes(b"\n".join(lines))
+    with pytest.raises(LedgerCorruptError, match="line 3"):
         Ledger.load(path)
+
+
+def test_notes_round_trip(tmp_path):
+    path = tmp_path / "l.jsonl"
+    with Ledger.open(path, 300.0) as led, led.batch():
+        led.charge("quantum", "query", 2, 0.0, "measured", "x", label="p1")
+        led.note("p1", {"n": 3, "rows": [{"side": "quantum", "ok": True}]})
+    back = Ledger.load(path)
+    assert back.notes == led.notes and back.notes[0].data["rows"][0]["ok"] is True
+
+
+def test_two_processes_append_whole_lines(tmp_path):
+    import subprocess
+    import sys
+
+    path = tmp_path / "shared.jsonl"
+    Ledger.open(path, 300.0).close()
+    code = (
+        "import sys\nfrom qenergy.ledger import Ledger\n"
+        "with Ledger.open(sys.argv[1], 300.0) as led:\n"
+        "    for i in range(300):\n"
+        "        led.charge_many([('p' + sys.argv[2], 'query', i, 1e-21, 'measured', 'x' * 2000)] * 3)\n"
+    )
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(path), str(k)]) for k in range(2)]
+    assert all(p.wait(timeout=120) == 0 for p in procs)
+    back = Ledger.load(path)
+    assert back.torn_tail is None
+    assert back.counts("p0", "query") == back.counts("p1", "query") == 3 * sum(range(300))
 
 
 def test_bad_charges_rejected():
