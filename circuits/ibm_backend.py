@@ -16,6 +16,7 @@ printed or put in an error message.
 from __future__ import annotations
 
 import inspect
+import logging
 import os
 from typing import Any, Sequence
 
@@ -62,6 +63,9 @@ def _ibm_service() -> Any:
     from qiskit_ibm_runtime.accounts.exceptions import AccountNotFoundError
 
     token = os.environ.get("QISKIT_IBM_TOKEN")
+    quiet = logging.getLogger("qiskit_ibm_runtime")
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)  # its account-discovery warnings would add lines to our one-line errors
     try:
         if token:
             kwargs = {"channel": os.environ.get("QISKIT_IBM_CHANNEL", "ibm_quantum_platform"), "token": token}
@@ -76,6 +80,8 @@ def _ibm_service() -> Any:
         ) from None
     except Exception as exc:  # the message may come from the service: mask any secret before showing it
         raise InputError(redact(f"IBM Quantum service unavailable ({type(exc).__name__}: {exc})", token)[:300]) from None
+    finally:
+        quiet.setLevel(level)
 
 
 def load_device(spec: str) -> Any:

@@ -18,7 +18,7 @@ Every shot, every confirmation query and every QPU job is charged to the ledger.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Callable, Literal, Sequence
 
 import numpy as np
 
@@ -33,7 +33,7 @@ from qenergy.queries import CountingOracle
 from .backends import PreparedSimon, RunMetadata, SimonBackend
 from .robust import agreement, rank_candidates
 
-__all__ = ["QuantumResult", "default_robust_shots", "run_simon"]
+__all__ = ["QuantumResult", "default_robust_shots", "run_simon", "run_simon_batch"]
 
 Strategy = Literal["auto", "adaptive", "robust"]
 
@@ -190,3 +190,47 @@ def _robust(instance: SimonInstance, prepared: PreparedSimon, sample, checker: C
         "confidence": confidence,
         "candidates_tried": tried,
     }
+
+
+def run_simon_batch(
+    instances: Sequence[SimonInstance],
+    prepared: Sequence[PreparedSimon],
+    ledger: Ledger,
+    *,
+    sample_all: Callable[[Sequence[PreparedSimon], int], list[np.ndarray]],
+    rng: np.random.Generator,
+    policy: ChargePolicy | None = None,
+    account: str = "quantum",
+    labels: Sequence[str] | None = None,
+    shots: int | None = None,
+    max_candidates: int = 8,
+    qpu_power: QPUPowerModel | None = None,
+) -> list[QuantumResult]:
+    """The noise-aware strategy for many instances whose circuits go to a device in one job.
+
+    ``sample_all(prepared, shots)`` samples every circuit at once (e.g.
+    :func:`circuits.ibm_backend.sample_batch`); the job is charged once, labelled
+    ``batch``, and each instance's shots and confirmations under its own label.
+    """
+    pol: ChargePolicy = policy if policy is not None else BoundsPolicy()
+    qpu = qpu_power if qpu_power is not None else QPUPowerModel()
+    names = list(labels) if labels is not None else [f"instance {i}" for i in range(len(instances))]
+    k = shots if shots is not None else max(default_robust_shots(inst.n) for inst in instances)
+    before = len(prepared[0].jobs)
+    try:
+        samples = sample_all(prepared, k)
+    finally:
+        for job in prepared[0].jobs[before:]:
+            qpu.charge_job(ledger, job, account=account, label="batch")
+    results = []
+    for inst, prep, ys, label in zip(instances, prepared, samples, names):
+        gates = sum(v for key, v in prep.metadata.gate_counts.items() if key not in ("measure", "barrier"))
+
+        def sample(count: int, ys: np.ndarray = ys, n: int = inst.n, gates: int = gates, label: str = label) -> np.ndarray:
+            pol.charge_shots(ledger, n, count, gates=gates, account=account, label=label)
+            return ys
+
+        checker = CountingOracle(inst, ledger, account=account, policy=pol, label=label, role="check")
+        out = _robust(inst, prep, sample, checker, k, max_candidates, rng)
+        results.append(QuantumResult(**out, metadata=prep.metadata, job_ids=tuple(j.job_id for j in prep.jobs)))
+    return results

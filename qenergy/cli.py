@@ -22,7 +22,7 @@ from .counts import parse_probability
 from .erasure import FiniteStepErasure, check_epsilon
 from .errors import InputError, QenergyError
 from .ledger import Ledger
-from .physics import check_temperature, landauer_bit_energy
+from .physics import check_temperature, convert_energy, landauer_bit_energy
 from .secrets import redact
 
 DEMO_NS = range(2, 11)
@@ -115,7 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--n", type=_int_at_least("--n", 1), default=None, help="number of bits n >= 1 (a table file may set it)")
     s.add_argument("--secret", default=None, help="hidden period s: decimal, 0b... or 0x... (default: random non-zero from the seed)")
     s.add_argument("--oracle", default="linear", help="linear | random | table:PATH (default: linear)")
-    s.add_argument("--backend", default="auto", help="auto | aer | cirq | stim | exact | none (default: auto = stim for linear oracles, else aer)")
+    s.add_argument("--backend", default="auto", help="auto | aer | cirq | stim | exact | fake:NAME | ibm:NAME | none (default: auto = stim for linear oracles, else aer)")
     s.add_argument("--classical", default="birthday", help="birthday | exhaustive | rho | none (default: birthday)")
     s.add_argument("--seed", type=_int_at_least("--seed", 0), default=None, help="integer >= 0 (default: fresh, recorded in the ledger)")
     s.add_argument("--ledger", type=Path, default=None, help="JSON Lines ledger to create or append to")
@@ -144,6 +144,21 @@ def build_parser() -> argparse.ArgumentParser:
     where.add_argument("--scheduler", default=None, help="run on an existing Dask cluster at tcp://HOST:PORT")
     w.add_argument("--json", action="store_true", help="print one JSON object (no progress bar)")
     _add_energy_options(w)
+
+    lg = sub.add_parser("ledger", help="read a ledger: show, summary, export")
+    lsub = lg.add_subparsers(dest="ledger_command", required=True, metavar="ACTION")
+    show = lsub.add_parser("show", help="the header, runs and every charge")
+    show.add_argument("path", type=Path)
+    show.add_argument("--json", action="store_true", help="print one JSON object")
+    summ = lsub.add_parser("summary", help="totals per account, resource and basis")
+    summ.add_argument("path", type=Path)
+    summ.add_argument("--json", action="store_true", help="print one JSON object")
+    exp = lsub.add_parser("export", help="write the charges as CSV and/or a CodeCarbon-style emissions.csv")
+    exp.add_argument("path", type=Path)
+    exp.add_argument("--csv", type=Path, default=None, help="file for every charge as a CSV row")
+    exp.add_argument("--codecarbon", type=Path, default=None, help="file for CodeCarbon's emissions.csv columns")
+    exp.add_argument("--intensity", type=_checked("--intensity", _nonnegative), default=475.0,
+                     help="grid intensity in g CO2e/kWh for emissions (default: 475, CodeCarbon's world average)")
 
     d = sub.add_parser("demo", help="n = 2..10 on the local Aer simulator against birthday search")
     d.add_argument("--seed", type=_int_at_least("--seed", 0), default=DEMO_SEED, help=f"integer >= 0 (default: {DEMO_SEED})")
@@ -186,7 +201,7 @@ def _cmd_simon(args: argparse.Namespace, command: str) -> int:
         run = run_planned(plan, ledger, policy=policy)
     n, t = run.n, run.temperature_k
     out = run.to_dict()
-    verdict = criterion(run.quantum_energy_j, n, policy.classical, t, args.success) if run.quantum_energy_j else None
+    verdict = criterion(run.quantum_bound_j, n, policy.classical, t, args.success) if run.quantum_bound_j else None
     out["bounds"] = {
         "quantum_model": policy.quantum.describe(),
         "classical_model": policy.classical.describe(),
@@ -219,9 +234,16 @@ def _cmd_simon(args: argparse.Namespace, command: str) -> int:
                      f"{e:.4e}", f"{e / unit:.4g}", "lower_bound"))
     _print_table(rows, left=4)
     print(f"quantum: {policy.quantum.describe()}; classical: {policy.classical.describe()}")
+    if run.quantum is not None and run.quantum.job_ids:
+        q = run.quantum
+        bound_q = run.quantum_bound_j or 0.0
+        ratio = q.qpu_energy_j / bound_q if bound_q > 0 else math.inf
+        print(f"QPU: {len(q.job_ids)} job(s) {', '.join(q.job_ids)}; estimated energy {q.qpu_energy_j:.4e} J "
+              f"({convert_energy(q.qpu_energy_j, 'J', 'kWh'):.3g} kWh), {ratio:.3g} x the theoretical charge of the same shots; "
+              f"noise-aware: confidence {q.confidence:.3f}, {q.candidates_tried} candidate(s) tried")
     if verdict is not None:
         word = "quantum advantage" if verdict.advantage else "no advantage"
-        print(f"criterion at n={n}: quantum charged {verdict.quantum_j:.4e} J vs classical lower bound {verdict.classical_lower_j:.4e} J "
+        print(f"criterion at n={n}: quantum upper-bound charge {verdict.quantum_j:.4e} J vs classical lower bound {verdict.classical_lower_j:.4e} J "
               f"(success {args.success}): {word}, margin {verdict.margin:.3g}")
     if args.ledger is not None:
         print(f"ledger: {args.ledger} (run {ledger.current_run})")
@@ -276,6 +298,49 @@ def _cmd_sweep(args: argparse.Namespace, command: str) -> int:
     return 0
 
 
+def _cmd_ledger(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from .ledger_export import export_charges_csv, export_codecarbon, summary_rows
+
+    ledger = Ledger.load(args.path)
+    torn = ledger.torn_tail
+    note = f"note: line {torn.line} is an incomplete write left by a crash ({torn.size} bytes); it is ignored" if torn else ""
+    if args.ledger_command == "export":
+        if args.csv is None and args.codecarbon is None:
+            raise InputError("ledger export needs --csv FILE and/or --codecarbon FILE")
+        if args.csv is not None:
+            print(f"charges: {export_charges_csv(ledger, args.csv)}")
+        if args.codecarbon is not None:
+            print(f"emissions: {export_codecarbon(ledger, args.codecarbon, intensity_g_per_kwh=args.intensity)}")
+        return 0
+    if args.ledger_command == "summary":
+        rows = summary_rows(ledger)
+        if args.json:
+            print(json.dumps({"temperature_k": ledger.temperature_k, "runs": len(ledger.runs), "totals_j": ledger.totals_j(),
+                              "totals_kTln2": ledger.totals_kTln2(), "rows": rows, "torn_tail_line": torn.line if torn else None}))
+            return 0
+        print(f"{args.path}: {len(ledger.runs)} run(s), {len(ledger.charges)} charges, T = {ledger.temperature_k:g} K")
+        table = [("account", "resource", "basis", "count", "energy [J]", "[k_B T ln 2]")]
+        table += [(r["account"], r["resource"], r["basis"], str(r["count"]), f"{r['energy_j']:.4e}", f"{r['kTln2']:.4g}") for r in rows]
+        _print_table(table, left=3)
+        print("totals: " + ", ".join(f"{a} {e:.4e} J" for a, e in ledger.totals_j().items()))
+    else:
+        if args.json:
+            print(json.dumps({"header": ledger.header(), "runs": [asdict(r) for r in ledger.runs],
+                              "charges": [asdict(c) for c in ledger.charges], "torn_tail_line": torn.line if torn else None}))
+            return 0
+        print(f"{args.path}: T = {ledger.temperature_k:g} K, schema {ledger.header()['schema']}")
+        for i, r in enumerate(ledger.runs):
+            print(f"run {i}: {r.started}  seed {r.seed}  {r.command}")
+        table = [("run", "account", "resource", "count", "unit [J]", "basis", "label", "provenance")]
+        table += [(str(c.run), c.account, c.resource, str(c.count), f"{c.unit_j:.4e}", c.basis, c.label, c.provenance[:70]) for c in ledger.charges]
+        _print_table(table, left=8)
+    if note:
+        print(note)
+    return 0
+
+
 def _cmd_demo(args: argparse.Namespace, command: str) -> int:
     from .advantage import bound_table, crossover_n
     from .experiment import energy_ratio, plan_simon, run_planned
@@ -324,6 +389,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_bounds(args)
         if args.command == "sweep":
             return _cmd_sweep(args, command)
+        if args.command == "ledger":
+            return _cmd_ledger(args)
         return _cmd_demo(args, command)
     except QenergyError as exc:
         print(redact(f"qenergy: error: {exc}"), file=sys.stderr)

@@ -64,6 +64,12 @@ class SimonRun:
     quantum_energy_j: float | None
     classical: ClassicalResult | None
     classical_energy_j: float | None
+    quantum_bound_j: float | None = None
+
+    @property
+    def qpu_energy_j(self) -> float:
+        """Estimated QPU energy of the quantum side (0 on simulators)."""
+        return self.quantum.qpu_energy_j if self.quantum is not None else 0.0
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data (secrets and results as integers)."""
@@ -93,6 +99,12 @@ class SimonRun:
                 "gate_counts": q.metadata.gate_counts,
                 "wall_time_s": q.metadata.wall_time_s,
                 "energy_j": self.quantum_energy_j,
+                "bound_energy_j": self.quantum_bound_j,
+                "strategy": q.strategy,
+                "confidence": q.confidence,
+                "candidates_tried": q.candidates_tried,
+                "job_ids": list(q.job_ids),
+                "qpu_energy_j": q.qpu_energy_j,
             },
             "classical": None
             if c is None
@@ -155,6 +167,7 @@ def run_planned(plan: PlannedSimon, ledger: Ledger, *, policy: ChargePolicy | No
         quantum_energy_j=ledger.energy_j("quantum", run=run, label=label) if q else None,
         classical=c,
         classical_energy_j=ledger.energy_j("classical", run=run, label=label) if c else None,
+        quantum_bound_j=math.fsum(ch.energy_j for ch in ledger.select(run=run, account="quantum") if ch.label == label and ch.basis == "upper_bound") if q else None,
     )
 
 

@@ -1,0 +1,78 @@
+"""Crash safety: a sweep killed with SIGKILL resumes to the totals of an uninterrupted run."""
+
+import csv
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from qenergy.cli import main
+from qenergy.ledger import Ledger
+
+SWEEP = ["sweep", "--n", "2:40", "--repeats", "4", "--seed", "3", "--backend", "aer", "--classical", "birthday", "--json"]
+
+
+def points_done(path):
+    try:
+        return sum(1 for line in path.read_bytes().split(b"\n") if b'"type":"note"' in line)
+    except FileNotFoundError:
+        return 0
+
+
+def test_sigkill_then_resume_matches_uninterrupted(tmp_path, capsys):
+    killed = tmp_path / "killed"
+    proc = subprocess.Popen([sys.executable, "-m", "qenergy", *SWEEP, "--out", str(killed)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.time() + 120
+    while points_done(killed / "ledger.jsonl") < 20 and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    assert proc.poll() is None, "the sweep finished before it could be killed"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    partial = Ledger.load(killed / "ledger.jsonl")  # loads after SIGKILL
+    done_before = len(partial.notes)
+    assert 20 <= done_before < 39 * 4
+
+    assert main(["sweep", "--resume", str(killed), "--json"]) == 0
+    assert main([*SWEEP, "--out", str(tmp_path / "whole")]) == 0
+    capsys.readouterr()
+
+    resumed, whole = Ledger.load(killed / "ledger.jsonl"), Ledger.load(tmp_path / "whole" / "ledger.jsonl")
+    assert len(resumed.notes) == len(whole.notes) == 39 * 4  # every point once, none twice
+    assert resumed.totals_j() == whole.totals_j()
+    for account in ("quantum", "classical"):
+        for resource in ("query", "qubit_reset", "bit_erased"):
+            assert resumed.counts(account, resource) == whole.counts(account, resource)
+
+    def rows(d):
+        with open(d / "results.csv") as fh:
+            return sorted((r["n"], r["repeat"], r["side"], r["queries"], r["charged_j"]) for r in csv.DictReader(fh))
+
+    assert rows(killed) == rows(tmp_path / "whole")
+
+
+def test_resume_needs_a_sweep_directory(tmp_path, capsys):
+    assert main(["sweep", "--resume", str(tmp_path)]) == 2
+    assert "no sweep.json there" in capsys.readouterr().err
+
+
+def test_ledger_commands(tmp_path, capsys):
+    path = tmp_path / "l.jsonl"
+    assert main(["simon", "--n", "5", "--seed", "1", "--ledger", str(path)]) == 0
+    capsys.readouterr()
+    assert main(["ledger", "summary", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "qubit_reset" in out and "upper_bound" in out and "totals:" in out
+    assert main(["ledger", "show", str(path)]) == 0
+    assert "run 0:" in capsys.readouterr().out
+    assert main(["ledger", "export", str(path), "--csv", str(tmp_path / "c.csv"), "--codecarbon", str(tmp_path / "emissions.csv")]) == 0
+    with open(tmp_path / "c.csv") as fh:
+        charges = list(csv.DictReader(fh))
+    assert len(charges) == len(Ledger.load(path).charges)
+    with open(tmp_path / "emissions.csv") as fh:
+        header = next(csv.reader(fh))
+    assert header[:6] == ["timestamp", "project_name", "run_id", "experiment_id", "duration", "emissions"]
+    assert "energy_consumed" in header and "pue" in header
+    (tmp_path / "bad.jsonl").write_bytes(path.read_bytes().replace(b'"type":"charge"', b'"type":"chrage"', 1))
+    assert main(["ledger", "summary", str(tmp_path / "bad.jsonl")]) == 2
+    assert "corrupt at line 2" in capsys.readouterr().err
