@@ -133,7 +133,7 @@ def sample_batch(prepared: Sequence[PreparedIBM], shots: int) -> list[NDArray[np
     from qiskit_ibm_runtime.executor_sampler import Sampler
 
     first = prepared[0]
-    if any(p.device is not first.device for p in prepared):
+    if any(p.device.name != first.device.name for p in prepared):
         raise ValueError("sample_batch needs circuits prepared for one device")
     seed = int(first._rng.integers(0, 2**31 - 1))
     with Batch(backend=first.device) as batch:

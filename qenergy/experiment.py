@@ -143,14 +143,20 @@ def plan_simon(
     return PlannedSimon(instance, seed, be.name if be else None, algorithm if search else None, prepared, search)
 
 
-def run_planned(plan: PlannedSimon, ledger: Ledger, *, policy: ChargePolicy | None = None, label: str = "") -> SimonRun:
-    """Run the planned sides, charging accounts ``quantum`` and ``classical`` of ``ledger``."""
+def run_planned(
+    plan: PlannedSimon, ledger: Ledger, *, policy: ChargePolicy | None = None, label: str = "", quantum: QuantumResult | None = None
+) -> SimonRun:
+    """Run the planned sides, charging accounts ``quantum`` and ``classical`` of ``ledger``.
+
+    ``quantum`` is the quantum side's result when it already ran (in a batched device job,
+    its charges already in ``ledger`` under ``label``); the quantum side is then not run again.
+    """
     pol: ChargePolicy = policy if policy is not None else BoundsPolicy()
     rngs = seed_streams(plan.seed)
     inst = plan.instance
     run = ledger.current_run
-    q = None
-    if plan.prepared is not None:
+    q = quantum
+    if q is None and plan.prepared is not None:
         q = circuits.run_simon(inst, plan.prepared, ledger, rng=rngs["quantum"], policy=pol, label=label)
     c = None
     if plan.search is not None:

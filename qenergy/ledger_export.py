@@ -23,7 +23,7 @@ from typing import Any
 from .ledger import Ledger
 from .physics import convert_energy, landauer_units
 
-__all__ = ["CHARGE_COLUMNS", "CODECARBON_COLUMNS", "export_charges_csv", "export_codecarbon", "summary_rows"]
+__all__ = ["CHARGE_COLUMNS", "CODECARBON_COLUMNS", "export_charges_csv", "export_codecarbon", "summary_rows", "write_csv_atomic"]
 
 CHARGE_COLUMNS = ("run", "account", "resource", "count", "unit_j", "energy_j", "basis", "provenance", "label", "model")
 
@@ -56,7 +56,8 @@ def summary_rows(ledger: Ledger) -> list[dict[str, Any]]:
     return rows
 
 
-def _write(path: Path, columns: tuple[str, ...], rows: list[dict[str, Any]]) -> Path:
+def write_csv_atomic(path: Path, columns: tuple[str, ...], rows: list[dict[str, Any]]) -> Path:
+    """Write ``rows`` to ``path`` through a temporary file and a rename: readers never see half a file."""
     tmp = path.with_name(f".{path.name}.tmp")
     with open(tmp, "w", newline="", encoding="utf-8") as fh:
         w = csv.DictWriter(fh, fieldnames=columns, extrasaction="ignore")
@@ -68,7 +69,7 @@ def _write(path: Path, columns: tuple[str, ...], rows: list[dict[str, Any]]) -> 
 
 def export_charges_csv(ledger: Ledger, path: Path) -> Path:
     """Every charge as one CSV row (columns :data:`CHARGE_COLUMNS`)."""
-    return _write(path, CHARGE_COLUMNS, [{**asdict(c), "energy_j": c.energy_j} for c in ledger.charges])
+    return write_csv_atomic(path, CHARGE_COLUMNS, [{**asdict(c), "energy_j": c.energy_j} for c in ledger.charges])
 
 
 def export_codecarbon(ledger: Ledger, path: Path, *, intensity_g_per_kwh: float = WORLD_INTENSITY_G_PER_KWH,
@@ -91,4 +92,4 @@ def export_codecarbon(ledger: Ledger, path: Path, *, intensity_g_per_kwh: float 
                 "codecarbon_version": "", "cpu_count": os.cpu_count() or 0, "cpu_model": "", "gpu_count": 0, "gpu_model": "",
                 "longitude": "", "latitude": "", "ram_total_size": 0, "tracking_mode": "qenergy-ledger", "on_cloud": "N", "pue": 1.0,
             })
-    return _write(path, CODECARBON_COLUMNS, rows)
+    return write_csv_atomic(path, CODECARBON_COLUMNS, rows)

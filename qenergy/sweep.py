@@ -1,7 +1,8 @@
 """``qenergy sweep``: real Simon instances at each n on both sides, against the bounds.
 
 Each sweep point (n, repeat) runs through :func:`run_point` into its own in-memory
-ledger, serially or on a Dask cluster (``workers`` for a ``LocalCluster``, ``scheduler``
+ledger, serially or on a Dask cluster; on a device (``fake:``/``ibm:``) all the points'
+circuits go in one batched job, charged once, and the points are then solved one by one (``workers`` for a ``LocalCluster``, ``scheduler``
 for an existing one; Aer's own ``executor=`` option no longer fans jobs out). The
 driver appends every point's charges to the file ledger in (n, repeat) order together
 with a note holding the point's result rows, in one locked, synced write per point. So
@@ -38,6 +39,7 @@ from .erasure import FiniteStepErasure
 from .errors import InputError, LedgerError
 from .experiment import SimonRun, plan_simon, run_planned
 from .ledger import Charge, Ledger
+from .ledger_export import write_csv_atomic
 
 __all__ = ["RESULT_COLUMNS", "SweepResult", "SweepSpec", "resume_sweep", "run_point", "run_sweep"]
 
@@ -146,6 +148,32 @@ def _point_rows(run: SimonRun, repeat: int, row: BoundRow) -> list[dict[str, Any
     return out
 
 
+def _device_batch(spec: SweepSpec, points: list[tuple[int, int]], progress: Any) -> tuple[list[Charge], Iterator[tuple[SimonRun, list[Charge]]]]:
+    """Device backends: every point's circuit in one batched job; returns the job's charges and the points."""
+    from circuits.ibm_backend import sample_batch
+    from circuits.simon import run_simon_batch
+
+    plans = [plan_simon(n, oracle=spec.oracle, backend=spec.backend, algorithm=spec.algorithm, seed=run_seed(spec.seed, n, r)) for n, r in points]
+    labels = [f"n={n} repeat={r}" for n, r in points]
+    policy = spec.policy()
+    shared = Ledger(spec.temperature_k, seed=spec.seed)
+    results = run_simon_batch([p.instance for p in plans], [p.prepared for p in plans], shared, sample_all=sample_batch,  # type: ignore[misc]
+                              rng=np.random.default_rng(spec.seed), policy=policy, labels=labels)
+    by_label: dict[str, list[Charge]] = {}
+    for c in shared.charges:
+        by_label.setdefault(c.label, []).append(c)
+
+    def points_iter() -> Iterator[tuple[SimonRun, list[Charge]]]:
+        for plan, label, q in zip(plans, labels, results):
+            ledger = Ledger(spec.temperature_k, seed=plan.seed)
+            ledger.extend(by_label.get(label, []))
+            run = run_planned(plan, ledger, policy=policy, label=label, quantum=q)
+            progress.update(1)
+            yield run, list(ledger.charges)
+
+    return by_label.get("batch", []), points_iter()
+
+
 def _serial(spec: SweepSpec, points: list[tuple[int, int]], progress: Any) -> Iterator[tuple[SimonRun, list[Charge]]]:
     for n, r in points:
         yield run_point(spec, n, r)
@@ -189,15 +217,6 @@ def _check_csv(path: Path) -> None:
             raise LedgerError(f"{path} exists with other columns; refusing to replace it (move it or choose another --out)")
 
 
-def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "w", newline="", encoding="utf-8") as fh:
-        w = csv.DictWriter(fh, fieldnames=RESULT_COLUMNS, extrasaction="ignore")
-        w.writeheader()
-        w.writerows(rows)
-    os.replace(tmp, path)
-
-
 def run_sweep(
     spec: SweepSpec,
     out: Path,
@@ -236,8 +255,16 @@ def run_sweep(
     bounds = bound_table(spec.ns, policy.quantum, policy.classical, spec.temperature_k, success)
     by_n = {row.n: row for row in bounds}
     bar = tqdm(total=len(todo), disable=not progress, file=sys.stderr, unit="run", desc="sweep")
+    device = spec.backend.startswith(("fake:", "ibm:"))
     with bar, Ledger.open(ledger_path, spec.temperature_k, seed=spec.seed, command=command) as ledger:
-        source = _serial(spec, todo, bar) if workers is None and scheduler is None else _on_dask(spec, todo, bar, workers, scheduler)
+        if device and todo:  # one batched job for all circuits; the job is charged once, to the sweep
+            job_charges, source = _device_batch(spec, todo, bar)
+            with ledger.batch():
+                ledger.extend(job_charges)
+        elif workers is None and scheduler is None:
+            source = _serial(spec, todo, bar)
+        else:
+            source = _on_dask(spec, todo, bar, workers, scheduler)
         for (n, r), (run, charges) in zip(todo, source):
             with ledger.batch():  # the point's charges and its result rows land in one write
                 ledger.extend(charges)
@@ -247,7 +274,7 @@ def run_sweep(
     all_rows = [dict(row, ledger_run=nt.run) for nt in notes if "sweep" in nt.data for row in nt.data["rows"]]
     this = [r for nt in notes if nt.data.get("sweep") == spec.sweep_id for r in (dict(row, ledger_run=nt.run) for row in nt.data["rows"])]
     this.sort(key=lambda r: (r["n"], r["repeat"], r["side"] != "quantum"))
-    _write_csv(out / "results.csv", all_rows)
+    write_csv_atomic(out / "results.csv", RESULT_COLUMNS, all_rows)
     cross = crossover_n(bounds)
     from .plots import plot_advantage
 

@@ -107,3 +107,14 @@ def test_no_credentials_names_the_variable(tmp_path):
     env["HOME"] = str(tmp_path)  # no saved account either
     res = run_cli(["simon", "--n", "3", "--backend", "ibm:ibm_fez"], env, tmp_path)
     assert res.returncode == 2 and "QISKIT_IBM_TOKEN" in res.stderr and len(res.stderr.strip().splitlines()) == 1
+
+
+def test_sweep_on_a_device_sends_one_batched_job(tmp_path, capsys):
+    from qenergy.cli import main
+
+    assert main(["sweep", "--n", "2:3", "--repeats", "2", "--backend", "fake:guadalupe", "--out", str(tmp_path), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["instances"] == 4 and data["solved"] == 4
+    ledger = Ledger.load(tmp_path / "ledger.jsonl")
+    assert ledger.counts("quantum", "qpu_job") == 1 and len(ledger.notes) == 4
+    assert {c.label for c in ledger.charges if c.resource == "qpu_job"} == {"batch"}
