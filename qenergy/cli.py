@@ -145,6 +145,14 @@ def build_parser() -> argparse.ArgumentParser:
     w.add_argument("--json", action="store_true", help="print one JSON object (no progress bar)")
     _add_energy_options(w)
 
+    sub.add_parser("models", help="list the plug-in models")
+    mo = sub.add_parser("model", help="run a plug-in model on the ledger")
+    mo.add_argument("name", help="model name (see qenergy models)")
+    mo.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help="a model parameter (repeatable)")
+    mo.add_argument("--seed", type=_int_at_least("--seed", 0), default=0, help="integer >= 0 (default: 0)")
+    mo.add_argument("--ledger", type=Path, default=None, help="JSON Lines ledger to create or append to")
+    mo.add_argument("--json", action="store_true", help="print one JSON object")
+
     lg = sub.add_parser("ledger", help="read a ledger: show, summary, export")
     lsub = lg.add_subparsers(dest="ledger_command", required=True, metavar="ACTION")
     show = lsub.add_parser("show", help="the header, runs and every charge")
@@ -298,6 +306,42 @@ def _cmd_sweep(args: argparse.Namespace, command: str) -> int:
     return 0
 
 
+def _cmd_models() -> int:
+    from .models import discover_models, param_infos
+
+    for name, cls in discover_models().items():
+        params = ", ".join(f"{p.name}={p.default}{' ' + p.unit if p.unit else ''}" for p in param_infos(cls))
+        print(f"{name:16} {cls.summary}")
+        print(f"{'':16} parameters: {params}")
+    return 0
+
+
+def _cmd_model(args: argparse.Namespace, command: str) -> int:
+    from .models import build_model
+
+    raw = {}
+    for item in args.param:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise InputError(f"--param {item!r} is not KEY=VALUE")
+        raw[key.strip()] = value.strip()
+    model = build_model(args.name, raw)
+    temperature = float(getattr(model, "temperature", 300.0))
+    ledger = Ledger.open(args.ledger, temperature, seed=args.seed, command=command) if args.ledger else Ledger(temperature, seed=args.seed, command=command)
+    with ledger:
+        result = model.run(ledger, seed=args.seed)
+    out = {"model": args.name, "parameters": {k: v for k, v in vars(model).items()}, "result": result,
+           "ledger": {"path": str(args.ledger) if args.ledger else None, "totals_j": ledger.totals_j(run=ledger.current_run)}}
+    if args.json:
+        print(json.dumps(out))
+        return 0
+    print(f"model {args.name}: " + ", ".join(f"{k}={v}" for k, v in out["parameters"].items()))
+    for key, value in result.items():
+        print(f"  {key}: {value:.6g}" if isinstance(value, float) else f"  {key}: {value}")
+    print("ledger totals: " + ", ".join(f"{a} {e:.4e} J" for a, e in out["ledger"]["totals_j"].items()))
+    return 0
+
+
 def _cmd_ledger(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
@@ -391,6 +435,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_sweep(args, command)
         if args.command == "ledger":
             return _cmd_ledger(args)
+        if args.command == "models":
+            return _cmd_models()
+        if args.command == "model":
+            return _cmd_model(args, command)
         return _cmd_demo(args, command)
     except QenergyError as exc:
         print(redact(f"qenergy: error: {exc}"), file=sys.stderr)

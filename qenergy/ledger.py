@@ -44,6 +44,8 @@ __all__ = ["BASES", "SCHEMA_VERSION", "Basis", "Charge", "Ledger", "Note", "RunI
 Basis = Literal["lower_bound", "upper_bound", "measured", "estimated"]
 #: How a charge's energy is known.
 BASES: tuple[str, ...] = get_args(Basis)
+#: Resources that may carry a negative energy (a credit, e.g. extracted work), always as an upper bound.
+CREDIT_RESOURCES = ("work_extracted",)
 #: Version of the JSON Lines schema written by this module.
 SCHEMA_VERSION = 1
 #: Distributions whose versions go into the header.
@@ -188,8 +190,9 @@ class Ledger:
         if n_units != count or n_units < 0:
             raise InputError(f"count {count!r} is not allowed; allowed: an integer >= 0")
         e = float(unit_j)
-        if not math.isfinite(e) or e < 0.0:
-            raise InputError(f"energy per unit {unit_j!r} J is not allowed; allowed: a finite value >= 0")
+        if not math.isfinite(e) or (e < 0.0 and not (resource in CREDIT_RESOURCES and basis == "upper_bound")):
+            raise InputError(f"energy per unit {unit_j!r} J is not allowed; allowed: a finite value >= 0 "
+                             f"(negative only for {', '.join(CREDIT_RESOURCES)} with basis upper_bound)")
         if basis not in BASES:
             raise InputError(f"basis {basis!r} is unknown; allowed: {', '.join(BASES)}")
         return Charge(account, resource, n_units, e, basis, redact(str(provenance)), self.current_run, redact(label), model)
