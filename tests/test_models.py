@@ -1,0 +1,171 @@
+"""Plug-in models: interface, formulas, Monte Carlo checks, the Szilard net, and the CLI."""
+
+import json
+import math
+
+import numpy as np
+import pytest
+from qiskit.quantum_info import DensityMatrix, Statevector
+
+from qenergy.cli import main
+from qenergy.errors import InputError
+from qenergy.ledger import Ledger
+from qenergy.models import build_model, discover_models, param_infos
+from qenergy.models.hebbian import HebbianMemory, expected_density, one_iteration_error
+from qenergy.models.work_extraction import check_extraction, overlap
+
+
+def run_cli(argv, capsys):
+    try:
+        code = main(argv)
+    except SystemExit as exc:
+        code = exc.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_entry_points_find_the_models():
+    models = discover_models()
+    assert {"hebbian", "landauer", "work-extraction"} <= set(models)
+    for cls in models.values():
+        assert cls.summary and cls.account
+        for p in param_infos(cls):
+            assert p.help or p.unit or p.choices, p.name
+
+
+def test_parameters_are_checked():
+    with pytest.raises(InputError, match="parameter messages = '0' is out of range; allowed: an integer in 1..1e\\+07"):
+        build_model("hebbian", {"M": "0"})
+    with pytest.raises(InputError, match="parameter mode = 'sideways' is not allowed; allowed: guided \\| blind"):
+        build_model("hebbian", {"mode": "sideways"})
+    with pytest.raises(InputError, match="allowed: erased <= active"):
+        build_model("hebbian", {"active": "4", "erased": "5"})
+    with pytest.raises(InputError, match="has no parameter 'x'"):
+        build_model("landauer", {"x": "1"})
+    assert build_model("hebbian", {"c": "8", "chi": "50", "M": "1e3"}).messages == 1000
+
+
+# -- Landauer at any temperature (models.md §8) -------------------------------------------------
+
+def test_landauer_cbbc_orders_of_magnitude(capsys):
+    code, out, _ = run_cli(["model", "landauer", "--param", "temperature=1e-29", "--json"], capsys)
+    r = json.loads(out)["result"]
+    assert code == 0
+    assert round(math.log10(r["erg_per_bit"])) == -45  # ~1e-45 erg per bit
+    assert round(math.log10(r["grams_per_bit"])) == -66  # ~1e-66 g per bit
+    assert r["joules_per_bit"] == pytest.approx(9.57e-53, rel=1e-3)
+    code, out, _ = run_cli(["model", "landauer", "--param", "temperature=300", "--json"], capsys)
+    r = json.loads(out)["result"]
+    assert r["joules_per_bit"] == pytest.approx(2.870979e-21, rel=1e-6) and r["ev_per_bit"] == pytest.approx(1.791924e-2, rel=1e-6)
+
+
+def test_landauer_preset_is_flagged_as_conjecture():
+    led = Ledger()
+    r = build_model("landauer", {"preset": "cbbc", "bits": "8"}).run(led)
+    assert "conjecture" in r["scenario"] and "conjecture" in led.charges[0].provenance and led.charges[0].count == 8
+
+
+# -- work extraction (models.md §6) ---------------------------------------------------------------
+
+def test_marletto_distinguishability_cases():
+    zero, one, plus = (Statevector.from_label(s) for s in "01+")
+    assert check_extraction([zero, one], [0.0, 1.0]).possible
+    bad = check_extraction([zero, plus], [0.0, 1.0])
+    assert not bad.possible and bad.pair == (0, 1) and bad.overlap == pytest.approx(0.5)
+    assert not check_extraction([zero, zero], [0.0, 1.0]).possible  # same state, two works
+    assert check_extraction([zero, plus], [1.0, 1.0]).possible  # equal works need no distinguishing
+    assert not check_extraction([zero, plus], [1.0, 1.0], strict=True).possible
+    mixed_a = DensityMatrix(np.diag([0.5, 0.5, 0, 0]))
+    mixed_b = DensityMatrix(np.diag([0, 0, 0.3, 0.7]))
+    mixed_c = DensityMatrix(np.diag([0, 0.5, 0.5, 0]))
+    assert check_extraction([mixed_a, mixed_b], [0.0, 2.0]).possible
+    assert not check_extraction([mixed_a, mixed_c], [0.0, 2.0]).possible
+    assert overlap(zero, plus) == pytest.approx(0.5)
+    with pytest.raises(InputError):
+        check_extraction([zero], [0.0, 1.0])
+
+
+def test_szilard_cycle_never_shows_a_net_gain(capsys):
+    for temperature in ("0.02", "4.2", "300"):
+        code, out, _ = run_cli(["model", "work-extraction", "--param", f"temperature={temperature}", "--param", "bits=3", "--json"], capsys)
+        r = json.loads(out)
+        assert code == 0 and r["result"]["net_j"] >= 0.0
+        assert r["result"]["extracted_j"] == pytest.approx(r["result"]["erasure_j"])
+        assert r["ledger"]["totals_j"]["work-extraction"] >= 0.0
+
+
+def test_coherent_states_refused(capsys):
+    code, _, err = run_cli(["model", "work-extraction", "--param", "states=coherent"], capsys)
+    assert code == 2 and "states 0 and 1 overlap" in err and len(err.strip().splitlines()) == 1
+
+
+def test_credits_only_as_upper_bound_extracted_work():
+    led = Ledger()
+    with pytest.raises(InputError, match="negative only for work_extracted"):
+        led.charge("x", "bit_erased", 1, -1e-21, "lower_bound", "")
+    with pytest.raises(InputError):
+        led.charge("x", "work_extracted", 1, -1e-21, "measured", "")
+    led.charge("x", "work_extracted", 1, -1e-21, "upper_bound", "credit")
+    assert led.totals_j()["x"] == -1e-21
+
+
+# -- Hebbian memory (models.md §1) ----------------------------------------------------------------
+
+def test_density_formula_and_inverse():
+    assert expected_density(100, 64, 12, 50_000) == pytest.approx(0.1502, abs=1e-4)  # digest §1(e)
+    assert expected_density(100, 64, 12, 150_000) == pytest.approx(0.3863, abs=1e-4)
+    assert one_iteration_error(0.0, 100, 64, 12, 3, blind=True) == 0.0
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_simulated_density_matches_formula(seed):
+    m = HebbianMemory(clusters=20, neurons=16, active=5, messages=3000, tests=10)
+    r = m.run(Ledger(), seed=seed)
+    potential = 20 * 19 * 16**2 / 2
+    d = r["expected_density"]
+    sigma = math.sqrt(d * (1 - d) / potential)
+    assert abs(r["density"] - d) < 4 * sigma + 0.005  # edges are only approximately independent
+
+
+@pytest.mark.parametrize("mode, messages", [("guided", 150_000), ("blind", 100_000)])
+def test_one_iteration_error_matches_monte_carlo(mode, messages):
+    """The standard network (chi = 100, l = 64, c = 12, 3 erased): simulated one-iteration error against P_e."""
+    tests = 3000
+    m = HebbianMemory(messages=messages, iterations=1, tests=tests, mode=mode)
+    r = m.run(Ledger(), seed=11)
+    p = r["one_iteration_error_formula"]
+    sigma = math.sqrt(p * (1 - p) / tests)
+    assert 0.01 < p < 0.2
+    # 4 sigma of sampling error plus 10 % relative for the formula's assumption of independent edges
+    assert abs(r["error_by_iteration"][0] - p) < 4 * sigma + 0.10 * p
+
+
+def test_iterations_repair_and_charges():
+    m = HebbianMemory(clusters=40, neurons=16, active=8, messages=4000, erased=2, tests=500)
+    led = Ledger()
+    r = m.run(led, seed=3)
+    errs = r["error_by_iteration"]
+    assert errs[-1] <= errs[0]
+    assert led.counts("hebbian", "synapse_bit_written") == r["edges"]
+    assert led.counts("hebbian", "state_reset") == 500 * 40 * 16 * 4
+    assert r["charges_j"]["spike"] == 0.0 and led.counts("hebbian", "spike") > 0
+
+
+def test_noise_cap_and_consolidation():
+    clean = HebbianMemory(clusters=30, neurons=16, active=6, messages=3000, tests=300).run(Ledger(), seed=5)
+    noisy = HebbianMemory(clusters=30, neurons=16, active=6, messages=3000, tests=300, insertions=0.002, erasures=0.1).run(Ledger(), seed=5)
+    capped = HebbianMemory(clusters=30, neurons=16, active=6, messages=3000, tests=300, insertions=0.002, erasures=0.1, cap=6).run(Ledger(), seed=5)
+    consolidated = HebbianMemory(clusters=30, neurons=16, active=6, messages=3000, tests=300, insertions=0.002, consolidation=2).run(Ledger(), seed=5)
+    assert noisy["density"] > clean["density"]  # insertions add spurious edges
+    assert capped["density"] < noisy["density"]  # the energy limit keeps fewer co-activations
+    assert consolidated["density"] < clean["density"]  # edges seen once are not consolidated
+
+
+def test_hebbian_cli_json(capsys):
+    code, out, _ = run_cli(["model", "hebbian", "--param", "M=2000", "--param", "chi=30", "--param", "l=16", "--param", "c=6", "--param", "tests=200", "--json"], capsys)
+    r = json.loads(out)
+    assert code == 0 and {"error_rate", "density", "charges_j"} <= set(r["result"])
+    code, out, _ = run_cli(["models"], capsys)
+    assert code == 0 and "hebbian" in out and "work-extraction" in out
+    code, _, err = run_cli(["model", "hebbian", "--param", "tests"], capsys)
+    assert code == 2 and "KEY=VALUE" in err
