@@ -10,6 +10,7 @@ Prints one table:
   B. Classical query rates for birthday and rho; rho's search state (tracemalloc peak).
   C. Ledger overhead: a birthday search charging a real ledger file against the same
      search with charging switched off; and GF(2) elimination, ours against Python ints.
+  D. Plug-in models: the Hebbian memory's standard setting.
 """
 
 from __future__ import annotations
@@ -100,7 +101,7 @@ def section_b(quick: bool) -> list[str]:
             ok = "ok" if r.found == inst.secret else "WRONG"
             lines.append(f"  {name:9} n={n:<3} queries {r.queries:>12,}  {dt:8.2f} s  {r.queries / dt:>12,.0f} q/s  {ok}")
             print(lines[-1], flush=True)
-    n = 32 if quick else 48
+    n = 32 if quick else 40
     inst = make_instance(n, None, "random", seed=n)
     ledger = Ledger()  # built first: its header reads package metadata, not search state
     tracemalloc.start()
@@ -109,6 +110,19 @@ def section_b(quick: bool) -> list[str]:
     tracemalloc.stop()
     lines.append(f"  rho search state at n={n}: tracemalloc peak {peak / 1024:.1f} KiB over {r.queries:,} queries (target < 1 MiB)")
     print(lines[-1], flush=True)
+    if not quick:  # tracemalloc slows every Python int operation; at n = 48 measure the process's peak RSS growth
+        probe = (
+            "import resource, numpy as np\n"
+            "from classical import rho_search\nfrom qenergy.ledger import Ledger\nfrom qenergy.problem import make_instance\n"
+            "rho_search(make_instance(20, None, 'random', seed=1), Ledger(), rng=np.random.default_rng(1))\n"
+            "inst = make_instance(48, None, 'random', seed=48); led = Ledger()\n"
+            "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+            "r = rho_search(inst, led, rng=np.random.default_rng(48))\n"
+            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before, r.queries)\n"
+        )
+        out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=1800).stdout.split()
+        lines.append(f"  rho at n=48: peak RSS grew by {out[0]} KiB over {int(out[1]):,} queries (target < 1 MiB of search state)")
+        print(lines[-1], flush=True)
     return lines
 
 
@@ -159,6 +173,22 @@ def section_c(quick: bool) -> list[str]:
     return lines
 
 
+def section_d(quick: bool) -> list[str]:
+    from qenergy.ledger import Ledger
+    from qenergy.models.hebbian import HebbianMemory
+
+    lines = ["", "D. Plug-in models"]
+    for messages in (50_000, 150_000):
+        model = HebbianMemory(messages=messages, tests=1000)
+        t0 = time.perf_counter()
+        r = model.run(Ledger(), seed=1)
+        dt = time.perf_counter() - t0
+        lines.append(f"  hebbian chi=100 l=64 c=12 M={messages:,} (1,000 tests, 4 iterations, guided): {dt:.2f} s (target < 60 s), "
+                     f"density {r['density']:.4f} (formula {r['expected_density']:.4f}), error {r['error_rate']:.3f}")
+        print(lines[-1], flush=True)
+    return lines
+
+
 def machine() -> str:
     cpu = platform.processor() or platform.machine()
     try:
@@ -172,9 +202,11 @@ def machine() -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="shared sizes only and smaller classical sizes")
+    ap.add_argument("--sections", default="ABCD", help="which sections to run (default: ABCD)")
     args = ap.parse_args()
     print(f"qenergy benchmarks on {machine()}\n", flush=True)
-    lines = section_a(args.quick) + section_b(args.quick) + section_c(args.quick)
+    runners = {"A": section_a, "B": section_b, "C": section_c, "D": section_d}
+    lines = [line for key in args.sections.upper() if key in runners for line in runners[key](args.quick)]
     print("\n" + "\n".join(lines))
 
 

@@ -169,3 +169,31 @@ def test_hebbian_cli_json(capsys):
     assert code == 0 and "hebbian" in out and "work-extraction" in out
     code, _, err = run_cli(["model", "hebbian", "--param", "tests"], capsys)
     assert code == 2 and "KEY=VALUE" in err
+
+
+def test_third_party_model_through_entry_points(tmp_path, monkeypatch, capsys):
+    """A separate installed package registers a model under qenergy.models and the CLI runs it."""
+    pkg = tmp_path / "qe_thirdparty"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text(
+        "from dataclasses import dataclass\n"
+        "from typing import ClassVar\n"
+        "from qenergy.models import Model, param\n\n"
+        "@dataclass(frozen=True)\n"
+        "class Counter(Model):\n"
+        "    name: ClassVar[str] = 'bit-counter'\n"
+        "    summary: ClassVar[str] = 'charges k bits at a fixed energy'\n"
+        "    account: ClassVar[str] = 'counter'\n"
+        "    bits: int = param(4, unit='bit', help='bits', low=0)\n\n"
+        "    def run(self, ledger, seed=0):\n"
+        "        ledger.charge(self.account, 'bit_erased', self.bits, 1e-21, 'estimated', 'third party')\n"
+        "        return {'bits': self.bits}\n"
+    )
+    dist = tmp_path / "qe_thirdparty-0.1.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: qe-thirdparty\nVersion: 0.1\n")
+    (dist / "entry_points.txt").write_text("[qenergy.models]\nbit-counter = qe_thirdparty:Counter\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert "bit-counter" in discover_models()
+    code, out, _ = run_cli(["model", "bit-counter", "--param", "bits=7", "--json"], capsys)
+    assert code == 0 and json.loads(out)["ledger"]["totals_j"]["counter"] == pytest.approx(7e-21)
