@@ -67,7 +67,7 @@ def section_a(quick: bool) -> list[str]:
         for n in SHARED:
             r = time_path(path, n) if path != "qenergy stim" else {"seconds": base[n], "why": ""}
             if r["seconds"] is None:
-                cells.append(f"{'fails: ' + r['why']:>20}"[:20].rjust(20))
+                cells.append(f" {('fails: ' + r['why'])[:19]:>19}")
             else:
                 ratio = r["seconds"] / base[n] if base[n] else float("nan")
                 cells.append(f"{r['seconds']:>9.3f} ({ratio:>6.1f}x)")

@@ -21,6 +21,7 @@ from .charging import BoundsPolicy, ChargePolicy
 from .erasure import FiniteStepErasure
 from .errors import InputError, LedgerCorruptError, LedgerError, QenergyError, ResourceLimitError
 from .ledger import BASES, Charge, Ledger
+from .meter import measure
 from .physics import binary_entropy, convert_energy, landauer_bit_energy, mass_equivalent_kg
 from .problem import SimonInstance, make_instance
 
@@ -53,5 +54,6 @@ __all__ = [
     "landauer_bit_energy",
     "make_instance",
     "mass_equivalent_kg",
+    "measure",
     "parse_classical_model",
 ]

@@ -22,6 +22,7 @@ from .counts import parse_probability
 from .erasure import FiniteStepErasure, check_epsilon
 from .errors import InputError, QenergyError
 from .ledger import Ledger
+from .meter import measure
 from .physics import check_temperature, convert_energy, landauer_bit_energy
 from .secrets import redact
 
@@ -165,8 +166,11 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("path", type=Path)
     exp.add_argument("--csv", type=Path, default=None, help="file for every charge as a CSV row")
     exp.add_argument("--codecarbon", type=Path, default=None, help="file for CodeCarbon's emissions.csv columns")
-    exp.add_argument("--intensity", type=_checked("--intensity", _nonnegative), default=475.0,
-                     help="grid intensity in g CO2e/kWh for emissions (default: 475, CodeCarbon's world average)")
+    exp.add_argument("--carbon", type=Path, default=None, help="file for energy, PUE, intensity and CO2e per account")
+    exp.add_argument("--country", default=None, help="ISO-3 country code for the bundled grid intensity (default: world average)")
+    exp.add_argument("--intensity", type=_checked("--intensity", _nonnegative), default=None,
+                     help="grid intensity in g CO2e/kWh, overriding --country (default: the country's, else 475 world average)")
+    exp.add_argument("--pue", type=_checked("--pue", _nonnegative), default=1.0, help="facility PUE for measured energy (default: 1)")
 
     d = sub.add_parser("demo", help="n = 2..10 on the local Aer simulator against birthday search")
     d.add_argument("--seed", type=_int_at_least("--seed", 0), default=DEMO_SEED, help=f"integer >= 0 (default: {DEMO_SEED})")
@@ -206,9 +210,13 @@ def _cmd_simon(args: argparse.Namespace, command: str) -> int:
     else:
         ledger = Ledger(args.temperature, seed=plan.seed, command=command)
     with ledger:
-        run = run_planned(plan, ledger, policy=policy)
+        with measure(ledger, "simon") as window:
+            run = run_planned(plan, ledger, policy=policy)
     n, t = run.n, run.temperature_k
     out = run.to_dict()
+    theory = math.fsum(c.energy_j for c in ledger.select(run=ledger.current_run) if c.basis in ("lower_bound", "upper_bound"))
+    out["measured"] = {"basis": window.basis, "joules": window.exclusive_j, "source": ledger.charges[-1].provenance,
+                       "ratio_to_theoretical": window.exclusive_j / theory if theory > 0 else None}
     verdict = criterion(run.quantum_bound_j, n, policy.classical, t, args.success) if run.quantum_bound_j else None
     out["bounds"] = {
         "quantum_model": policy.quantum.describe(),
@@ -253,6 +261,9 @@ def _cmd_simon(args: argparse.Namespace, command: str) -> int:
         word = "quantum advantage" if verdict.advantage else "no advantage"
         print(f"criterion at n={n}: quantum upper-bound charge {verdict.quantum_j:.4e} J vs classical lower bound {verdict.classical_lower_j:.4e} J "
               f"(success {args.success}): {word}, margin {verdict.margin:.3g}")
+    ratio = out["measured"]["ratio_to_theoretical"]
+    print(f"this run's own energy ({window.basis}): {window.exclusive_j:.4e} J"
+          + (f" = {ratio:.3g} x the theoretical charges above" if ratio else "") + f" [{out['measured']['source']}]")
     if args.ledger is not None:
         print(f"ledger: {args.ledger} (run {ledger.current_run})")
     return 0
@@ -345,18 +356,23 @@ def _cmd_model(args: argparse.Namespace, command: str) -> int:
 def _cmd_ledger(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
-    from .ledger_export import export_charges_csv, export_codecarbon, summary_rows
+    from .ledger_export import export_carbon, export_charges_csv, export_codecarbon, summary_rows
 
     ledger = Ledger.load(args.path)
     torn = ledger.torn_tail
     note = f"note: line {torn.line} is an incomplete write left by a crash ({torn.size} bytes); it is ignored" if torn else ""
     if args.ledger_command == "export":
-        if args.csv is None and args.codecarbon is None:
-            raise InputError("ledger export needs --csv FILE and/or --codecarbon FILE")
+        from .carbon import grid_intensity
+
+        if args.csv is None and args.codecarbon is None and args.carbon is None:
+            raise InputError("ledger export needs --csv FILE, --codecarbon FILE and/or --carbon FILE")
+        intensity = grid_intensity(args.country, g_per_kwh=args.intensity)
         if args.csv is not None:
             print(f"charges: {export_charges_csv(ledger, args.csv)}")
         if args.codecarbon is not None:
-            print(f"emissions: {export_codecarbon(ledger, args.codecarbon, intensity_g_per_kwh=args.intensity)}")
+            print(f"emissions: {export_codecarbon(ledger, args.codecarbon, intensity=intensity, pue=args.pue)}")
+        if args.carbon is not None:
+            print(f"carbon: {export_carbon(ledger, args.carbon, intensity=intensity, pue=args.pue)} at {intensity.describe()}, PUE {args.pue:g}")
         return 0
     if args.ledger_command == "summary":
         rows = summary_rows(ledger)

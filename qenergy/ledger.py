@@ -139,6 +139,8 @@ class Ledger:
         self.torn_tail: TornTail | None = None
         #: Where :meth:`open` moved such a line before appending.
         self.set_aside: Path | None = None
+        #: The energy meter's per-ledger state (:mod:`qenergy.meter`), created on first use.
+        self.meter_state: Any = None
 
     # -- charging ---------------------------------------------------------------------
 

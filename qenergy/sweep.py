@@ -40,6 +40,7 @@ from .errors import InputError, LedgerError
 from .experiment import SimonRun, plan_simon, run_planned
 from .ledger import Charge, Ledger
 from .ledger_export import write_csv_atomic
+from .meter import measure
 
 __all__ = ["RESULT_COLUMNS", "SweepResult", "SweepSpec", "resume_sweep", "run_point", "run_sweep"]
 
@@ -128,7 +129,9 @@ def run_point(spec: SweepSpec, n: int, repeat: int) -> tuple[SimonRun, list[Char
     """Run one sweep point into a fresh in-memory ledger; returns the run and its charges."""
     plan = plan_simon(n, oracle=spec.oracle, backend=spec.backend, algorithm=spec.algorithm, seed=run_seed(spec.seed, n, repeat))
     ledger = Ledger(spec.temperature_k, seed=plan.seed)
-    run = run_planned(plan, ledger, policy=spec.policy(), label=f"n={n} repeat={repeat}")
+    label = f"n={n} repeat={repeat}"
+    with measure(ledger, label):  # the point's own energy, measured or estimated, beside its bounds
+        run = run_planned(plan, ledger, policy=spec.policy(), label=label)
     return run, list(ledger.charges)
 
 

@@ -4,17 +4,12 @@ import sys
 
 import pytest
 
-from qenergy.cli import main
+from cli_helpers import run_cli
 from qenergy.ledger import Ledger
 
 
 def run(argv, capsys):
-    try:
-        code = main(argv)
-    except SystemExit as exc:
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
+    return run_cli(argv, capsys)
 
 
 @pytest.mark.parametrize("backend", ["aer", "cirq"])
@@ -28,7 +23,8 @@ def test_acceptance_command_returns_secret_on_both_sides(backend, capsys):
     assert q["queries"] == q["shots"] + 2 and q["shots"] >= 7
     assert c["algorithm"] == "birthday" and c["found"] == 0b10110101 and c["queries"] >= 2
     assert data["ledger"]["path"] is None
-    assert set(data["ledger"]["totals_j"]) == {"quantum", "classical"}
+    assert set(data["ledger"]["totals_j"]) == {"quantum", "classical", "meter"}
+    assert data["measured"]["basis"] in ("measured", "estimated") and data["measured"]["joules"] >= 0
     assert data["ledger"]["totals_j"]["quantum"] == pytest.approx(q["energy_j"])
 
 
@@ -45,8 +41,11 @@ def test_skipping_a_side_gives_null(capsys):
 def test_seed_reproduces_run(capsys):
     a = json.loads(run(["simon", "--n", "6", "--oracle", "random", "--seed", "9", "--json"], capsys)[1])
     b = json.loads(run(["simon", "--n", "6", "--oracle", "random", "--seed", "9", "--json"], capsys)[1])
-    for d in (a, b):
+    for d in (a, b):  # timings and the run's own measured energy vary; everything else is reproducible
         d["quantum"].pop("wall_time_s")
+        d.pop("measured")
+        d["ledger"]["totals_j"].pop("meter")
+        d["ledger"]["totals_kTln2"].pop("meter")
     assert a == b
 
 
@@ -198,6 +197,7 @@ def test_sweep_writes_results_report_ledger_and_plot(tmp_path, capsys):
     ledger = Ledger.load(out_dir / "ledger.jsonl")
     q_total = sum(float(r["charged_j"]) for r in rows if r["side"] == "quantum")
     assert ledger.totals_j()["quantum"] == pytest.approx(q_total)
+    assert {c.label for c in ledger.charges if c.account == "meter"} == {f"n={n} repeat={r}" for n in range(2, 13) for r in range(3)}
     report = (out_dir / "report.md").read_text()
     assert "| 12 | 3 | 3/3 |" in report and "Crossover n" in report
     png = matplotlib.image.imread(out_dir / "advantage.png")

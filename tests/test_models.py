@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from qiskit.quantum_info import DensityMatrix, Statevector
 
-from qenergy.cli import main
+from cli_helpers import run_cli
 from qenergy.errors import InputError
 from qenergy.ledger import Ledger
 from qenergy.models import build_model, discover_models, param_infos
@@ -15,13 +15,6 @@ from qenergy.models.hebbian import HebbianMemory, expected_density, one_iteratio
 from qenergy.models.work_extraction import check_extraction, overlap
 
 
-def run_cli(argv, capsys):
-    try:
-        code = main(argv)
-    except SystemExit as exc:
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_entry_points_find_the_models():
