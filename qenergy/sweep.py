@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import json
 import logging
+import math
 import os
 import statistics
 import sys
@@ -274,6 +275,10 @@ def run_sweep(
                 ledger.note(f"n={n} repeat={r}", {"sweep": spec.sweep_id, "n": n, "repeat": r, "rows": _point_rows(run, r, by_n[n])})
         notes = ledger.notes
         run_index = ledger.current_run
+        labels = {f"n={n} repeat={r}" for n, r in spec.points}
+        mine = [c for c in ledger.charges if c.label in labels]
+        own_j = math.fsum(c.energy_j for c in mine if c.account == "meter")
+        theory_j = math.fsum(c.energy_j for c in mine if c.basis in ("lower_bound", "upper_bound"))
     all_rows = [dict(row, ledger_run=nt.run) for nt in notes if "sweep" in nt.data for row in nt.data["rows"]]
     this = [r for nt in notes if nt.data.get("sweep") == spec.sweep_id for r in (dict(row, ledger_run=nt.run) for row in nt.data["rows"])]
     this.sort(key=lambda r: (r["n"], r["repeat"], r["side"] != "quantum"))
@@ -287,7 +292,7 @@ def run_sweep(
                          title=title, quantum_label=f"quantum upper bound ({policy.quantum.name})",
                          classical_label=f"classical lower bound ({policy.classical.name})")
     report = out / "report.md"
-    report.write_text(_report(bounds, cross, policy, spec, success, run_index, this), encoding="utf-8")
+    report.write_text(_report(bounds, cross, policy, spec, success, run_index, this, own_j, theory_j), encoding="utf-8")
     files = {"ledger": ledger_path, "results": out / "results.csv", "report": report, "plot": png, "spec": out / SPEC_FILE}
     return SweepResult(this, bounds, cross, run_index, len(done), files)
 
@@ -304,7 +309,7 @@ def parse_success(text: str) -> Fraction:
 
 
 def _report(bounds: list[BoundRow], cross: int | None, policy: BoundsPolicy, spec: SweepSpec, success: Fraction,
-            ledger_run: int, rows: list[dict[str, Any]]) -> str:
+            ledger_run: int, rows: list[dict[str, Any]], own_j: float, theory_j: float) -> str:
     lines = [
         "# qenergy sweep report",
         "",
@@ -315,6 +320,9 @@ def _report(bounds: list[BoundRow], cross: int | None, policy: BoundsPolicy, spe
         f"* Quantum: {policy.quantum.describe()}.",
         f"* Classical: {policy.classical.describe()}.",
         f"* Crossover n (quantum upper bound below the classical lower bound from there on): {cross if cross is not None else 'none in range'}.",
+        f"* This testbed's own energy for these runs (account `meter`, measured by RAPL/NVML or estimated from CPU time; "
+        f"on a Dask cluster, measured on each worker): {own_j:.4g} J, {own_j / theory_j:.3g} x the theoretical charges "
+        f"({theory_j:.4g} J)." if theory_j > 0 else "* No theoretical charges to compare the measured energy with.",
         "",
         "These bounds are qenergy's models built on the Meier–Yamasaki framework, not the paper's theorems; see the README.",
         "The classical bound holds for the success probability above over random instances; a single lucky run",
