@@ -190,3 +190,25 @@ def test_third_party_model_through_entry_points(tmp_path, monkeypatch, capsys):
     assert "bit-counter" in discover_models()
     code, out, _ = run_cli(["model", "bit-counter", "--param", "bits=7", "--json"], capsys)
     assert code == 0 and json.loads(out)["ledger"]["totals_j"]["counter"] == pytest.approx(7e-21)
+
+
+@pytest.mark.parametrize(
+    "argv, keys",
+    [
+        (["patterson", "--param", "processors=10000", "--param", "days=14.8", "--param", "watts=330", "--param", "pue=1.10",
+          "--param", "intensity=0.429", "--param", "net_intensity=0.2"], {"energy_mwh", "co2e_t", "co2e_net_t"}),
+        (["ntp", "--param", "parameters=7e9", "--param", "tokens=1e12", "--param", "loss=2", "--param", "entropy=3"], {"information_bits", "min_energy_j"}),
+        (["ai-portfolio", "--param", "scenario=high-adoption", "--param", "year=2030"], {"energy_index", "ghg_index", "energy_gwh"}),
+        (["ai-inference", "--param", "kind=chat", "--param", "size=low"], {"kwh"}),
+    ],
+)
+def test_footprint_models_through_the_cli(argv, keys, capsys):
+    code, out, err = run_cli(["model", *argv, "--json"], capsys)
+    assert code == 0, err
+    result = json.loads(out)["result"]
+    assert keys <= set(result)
+    if argv[0] == "patterson":
+        assert result["energy_mwh"] == pytest.approx(1289.376, rel=1e-6)  # 10,000 x 14.8 d x 24 h x 330 W x 1.10
+    if argv[0] == "ai-inference":
+        assert set(result["kwh"]) >= {"compute", "storage", "network", "total"}
+        assert result["kwh"]["total"] == pytest.approx(9.31e-5, rel=0.03)  # Table 1, chat low
