@@ -437,6 +437,23 @@ def _cmd_demo(args: argparse.Namespace, command: str) -> int:
     return 0
 
 
+def reference_markdown() -> str:
+    """The CLI reference (docs/cli.md), generated from the parser so that it cannot drift."""
+    parser = build_parser()
+    lines = ["# qenergy command reference", "", "Generated from the argument parser (`qenergy.cli.reference_markdown`); a test keeps this file in step.", ""]
+
+    def walk(p: argparse.ArgumentParser, title: str) -> None:
+        p.formatter_class = lambda prog: argparse.HelpFormatter(prog, width=100)  # independent of the terminal
+        lines.extend([f"## `{title}`", "", "```", p.format_help().rstrip(), "```", ""])
+        for action in p._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    walk(sub, f"{title} {name}")
+
+    walk(parser, "qenergy")
+    return "\n".join(lines)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``qenergy`` console script; returns the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
