@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 # make test installs every optional extra so that their tests run.
-EXTRAS ?= dev,ibm,dask,grid,notebooks
+EXTRAS ?= dev,ibm,dask,grid,notebooks,agents
 comma  := ,
 STAMP  := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 PYTEST_ARGS ?= -n 2

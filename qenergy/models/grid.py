@@ -1,0 +1,485 @@
+"""Weather-robust grid design on PyPSA: design per weather year, operate in every year (models.md §4).
+
+Follows the paper (Gøtske, Andresen, Neumann, Victoria 2024, Nat. Commun. 15, 10680):
+
+* a capacity-expansion LP (investment + dispatch) is solved **separately for each weather year**
+  ("design year") under a **global CO2 constraint**;
+* each design is then **frozen** (``p_nom = p_nom_opt``, not extendable, likewise stores and
+  links) and **dispatch is re-optimised in every weather year** ("operation year"), with
+  load-shedding generators at 1e5 EUR/MWh and the design's CO2 shadow price μ added to the
+  emitters' marginal cost (μ × t CO2/MWh), as in the authors' code; no CO2 cap in operation;
+* results are **Y×Y matrices** (design × operation year) of system cost, unserved energy,
+  CO2 and average emission intensity; CO2-emitting **backup generation** (gas) is what keeps a
+  frozen design adequate in other years at a CO2 cost.
+
+Simplifications (this is a toy, not PyPSA-Eur-Sec; its numbers are [DERIVED], never the paper's):
+
+* **synthetic weather** (:mod:`.grid_weather`), not the 62 ERA5 years 1960–2021 (a CSV loader
+  accepts real capacity factors);
+* 1–3 nodes connected by extendable HVDC-like links (lossless, 500 km), not 37 nodes;
+* carriers: onshore wind, utility solar, gas (OCGT, the only emitter), 4-h batteries, and
+  optionally hydrogen (electrolysis, steel-tank store, fuel cell); the heat sector is
+  electrified **exogenously** (heat-pump load inside demand, COP from temperature), no
+  transport/industry/biomass, no hydro, no net-negative options;
+* the CO2 cap is a fraction of a reference (all demand of the mean year served by gas), not
+  net-zero vs 1990 (the paper's cap 0 needs negative-emission options this toy lacks);
+* costs are rough 2030-ish annuitised figures (7 % discount), see :data:`COSTS`;
+* the HiGHS open solver, coarse time resolution (default 3-hourly), and a partial year is
+  allowed for tests (capital costs scaled by the modelled fraction of the year).
+
+Reported quantities: ``cost`` is annualised capital cost plus fuel/variable cost per year
+(EUR/yr, without the shedding penalty and without the CO2 price, which is a transfer);
+``unserved`` is load shed (MWh/yr); ``co2`` is gas emissions (t/yr); ``intensity`` is CO2 per
+kWh of load served (g/kWh). All are per year (scaled by 8760 h / modelled hours).
+
+Ledger: the model's subject (a power system's energy) is not energy this computation used, so
+none of it is charged. One row, account ``grid`` resource ``lp_solve``, counts the LPs solved
+(basis ``estimated``); its energy per solve is ``cpu_watts`` × mean process CPU seconds per
+solve, which is 0 J unless ``cpu_watts`` is given (no meter is read here).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import time
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..carbon import GridIntensity
+from ..errors import InputError
+from ..ledger import Ledger
+from . import Model, param
+from .grid_weather import WeatherYear, weather_years
+
+__all__ = ["COSTS", "Design", "GridWeatherModel", "Operation", "CrossResult", "cross_matrix", "design", "grid_intensity_for",
+           "intensity_distribution", "operate", "plot_cross_matrices", "plot_intensity"]
+
+log = logging.getLogger(__name__)
+
+
+def _annuity(rate: float, years: float) -> float:
+    return rate / (1.0 - (1.0 + rate) ** -years)
+
+
+_R = 0.07
+#: Annualised capital cost (EUR per MW or MWh per year), efficiencies and marginal costs.
+#: Rough 2030-ish values in the spirit of PyPSA technology-data; assumptions, not paper inputs.
+COSTS: dict[str, dict[str, float]] = {
+    "wind": {"capital": 1.10e6 * (_annuity(_R, 30) + 0.012), "marginal": 1.5},
+    "solar": {"capital": 0.40e6 * (_annuity(_R, 40) + 0.017), "marginal": 0.01},
+    # OCGT: 450 kEUR/MW, eff 0.41, gas 20 EUR/MWh_th + 4.5 EUR/MWh VOM; 0.2 t CO2/MWh_th
+    "gas": {"capital": 0.45e6 * (_annuity(_R, 25) + 0.018), "marginal": 20.0 / 0.41 + 4.5, "efficiency": 0.41, "co2_th": 0.2},
+    # 4-h battery: 160 kEUR/MW inverter + 4 × 150 kEUR/MWh cells, 15 yr
+    "battery": {"capital": (0.16e6 + 4 * 0.15e6) * (_annuity(_R, 15) + 0.01), "max_hours": 4.0, "eff": 0.95},
+    "electrolysis": {"capital": 0.50e6 * (_annuity(_R, 25) + 0.02), "eff": 0.66},
+    "fuel_cell": {"capital": 0.80e6 * (_annuity(_R, 20) + 0.03), "eff": 0.50},
+    "h2_store": {"capital": 11.0e3 * _annuity(_R, 30)},
+    # 500 km HVDC-like link: 400 EUR/MW/km + converters 150 kEUR/MW, 40 yr
+    "link": {"capital": (400.0 * 500 + 150e3) * (_annuity(_R, 40) + 0.02)},
+}
+VOLL = 1e5  # EUR/MWh, the paper's load-shedding cost
+GAS_T_PER_MWH_EL = COSTS["gas"]["co2_th"] / COSTS["gas"]["efficiency"]
+
+
+@dataclass
+class Design:
+    """A capacity layout optimised for one weather year."""
+
+    label: str
+    capacities: dict[str, dict[str, float]]  # component -> name -> MW (or MWh for stores)
+    co2_price: float  # EUR/t, |μ| of the design's CO2 constraint
+    co2_cap_t: float  # cap over the modelled period (t)
+    objective: float
+    hydrogen: bool
+    nodes: list[str]
+
+    def summary(self) -> dict[str, Any]:
+        return {"label": self.label, "co2_price_eur_per_t": self.co2_price, "co2_cap_t": self.co2_cap_t,
+                "capacities": {c: {k: round(v, 3) for k, v in d.items()} for c, d in self.capacities.items()}}
+
+
+@dataclass
+class Operation:
+    """A frozen design operated in one weather year (per-year figures)."""
+
+    design: str
+    year: str
+    cost_eur: float
+    capex_eur: float
+    opex_eur: float
+    unserved_mwh: float
+    co2_t: float
+    served_mwh: float
+    intensity_g_per_kwh: float
+    intensity_series: pd.Series = field(repr=False)  # g/kWh per snapshot
+    shed_series: pd.Series = field(repr=False)  # MW shed per snapshot
+
+
+def _quiet() -> None:
+    for name in ("pypsa", "linopy", "highspy"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    warnings.filterwarnings("ignore", category=FutureWarning, module="pypsa")
+    warnings.filterwarnings("ignore", category=UserWarning, module="pypsa")
+    warnings.filterwarnings("ignore", category=UserWarning, module="linopy")
+    try:
+        import pypsa
+        pypsa.options.api.legacy_string_dtype = True
+    except Exception:  # pragma: no cover - option name may change
+        pass
+
+
+def _year_fraction(year: WeatherYear) -> float:
+    return len(year.snapshots) * year.resolution_h / 8760.0
+
+
+def _build(year: WeatherYear, *, caps: dict[str, dict[str, float]] | None, hydrogen: bool, co2_cap_t: float | None,
+           co2_price: float = 0.0, voll: float = VOLL) -> Any:
+    import pypsa
+    _quiet()
+    frac = _year_fraction(year)
+    n = pypsa.Network()
+    n.set_snapshots(year.snapshots)
+    n.snapshot_weightings.loc[:, :] = year.resolution_h
+    n.add("Carrier", ["wind", "solar", "battery", "shed", "H2", "electricity"])
+    n.add("Carrier", "gas", co2_emissions=COSTS["gas"]["co2_th"])
+    ext = caps is None
+
+    def sized(comp: str, name: str) -> dict[str, Any]:
+        if ext:
+            return {"p_nom_extendable": True}
+        return {"p_nom_extendable": False, "p_nom": caps[comp].get(name, 0.0)}
+
+    g = COSTS["gas"]
+    for node in year.nodes:
+        n.add("Bus", node, carrier="electricity")
+        n.add("Load", f"{node} load", bus=node, p_set=year.demand_mw[node])
+        n.add("Generator", f"{node} wind", bus=node, carrier="wind", p_max_pu=year.wind[node],
+              capital_cost=COSTS["wind"]["capital"] * frac, marginal_cost=COSTS["wind"]["marginal"], **sized("Generator", f"{node} wind"))
+        n.add("Generator", f"{node} solar", bus=node, carrier="solar", p_max_pu=year.solar[node],
+              capital_cost=COSTS["solar"]["capital"] * frac, marginal_cost=COSTS["solar"]["marginal"], **sized("Generator", f"{node} solar"))
+        n.add("Generator", f"{node} gas", bus=node, carrier="gas", efficiency=g["efficiency"],
+              capital_cost=g["capital"] * frac, marginal_cost=g["marginal"] + co2_price * GAS_T_PER_MWH_EL, **sized("Generator", f"{node} gas"))
+        n.add("Generator", f"{node} shed", bus=node, carrier="shed", p_nom=float(year.demand_mw[node].max()) * 1.01 + 1.0,
+              marginal_cost=voll)
+        b = COSTS["battery"]
+        n.add("StorageUnit", f"{node} battery", bus=node, carrier="battery", max_hours=b["max_hours"], capital_cost=b["capital"] * frac,
+              efficiency_store=b["eff"], efficiency_dispatch=b["eff"], cyclic_state_of_charge=True, marginal_cost=0.1,
+              **sized("StorageUnit", f"{node} battery"))
+        if hydrogen:
+            n.add("Bus", f"{node} H2", carrier="H2")
+            n.add("Link", f"{node} electrolysis", bus0=node, bus1=f"{node} H2", efficiency=COSTS["electrolysis"]["eff"],
+                  capital_cost=COSTS["electrolysis"]["capital"] * frac, marginal_cost=0.1, **sized("Link", f"{node} electrolysis"))
+            n.add("Link", f"{node} fuel cell", bus0=f"{node} H2", bus1=node, efficiency=COSTS["fuel_cell"]["eff"],
+                  capital_cost=COSTS["fuel_cell"]["capital"] * COSTS["fuel_cell"]["eff"] * frac, marginal_cost=0.1,
+                  **sized("Link", f"{node} fuel cell"))
+            store = {"e_nom_extendable": True} if ext else {"e_nom_extendable": False, "e_nom": caps["Store"].get(f"{node} H2 store", 0.0)}
+            n.add("Store", f"{node} H2 store", bus=f"{node} H2", carrier="H2", e_cyclic=True,
+                  capital_cost=COSTS["h2_store"]["capital"] * frac, **store)
+    for a, b2 in zip(year.nodes, year.nodes[1:]):
+        n.add("Link", f"{a}-{b2}", bus0=a, bus1=b2, p_min_pu=-1.0, efficiency=1.0, carrier="electricity",
+              capital_cost=COSTS["link"]["capital"] * frac, marginal_cost=0.01, **sized("Link", f"{a}-{b2}"))
+    if co2_cap_t is not None:
+        n.add("GlobalConstraint", "CO2Limit", type="primary_energy", carrier_attribute="co2_emissions", sense="<=",
+              constant=float(co2_cap_t))
+    return n
+
+
+def _solve(n: Any) -> None:
+    # HiGHS: silence the log, use the available cores (2 on the reference machine).
+    opts = {"output_flag": False, "threads": max(1, min(2, os.cpu_count() or 1))}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        status, condition = n.optimize(solver_name="highs", solver_options=opts, log_to_console=False, progress=False)
+    if status != "ok":
+        raise RuntimeError(f"grid LP not solved: status {status}, condition {condition}")
+
+
+def _check_years(years: Sequence[WeatherYear]) -> None:
+    if not years:
+        raise InputError("weather years: none given; allowed: at least one WeatherYear")
+    ref = years[0]
+    for y in years[1:]:
+        if y.nodes != ref.nodes or len(y.snapshots) != len(ref.snapshots) or y.resolution_h != ref.resolution_h:
+            raise InputError(f"weather year {y.label} has nodes {y.nodes} / {len(y.snapshots)} snapshots of {y.resolution_h:g} h; "
+                             f"allowed: the same as {ref.label} ({ref.nodes}, {len(ref.snapshots)} × {ref.resolution_h:g} h)")
+
+
+def reference_emissions_t(years: Sequence[WeatherYear]) -> float:
+    """CO2 (t over the modelled period) of serving the mean year's demand entirely with gas."""
+    return float(np.mean([y.demand_mwh() for y in years])) * GAS_T_PER_MWH_EL
+
+
+def design(year_data: WeatherYear, *, co2_cap_t: float, hydrogen: bool = True, voll: float = VOLL) -> Design:
+    """Optimise capacities and dispatch for one weather year under a CO2 cap (t over the modelled period)."""
+    if not (co2_cap_t >= 0 and math.isfinite(co2_cap_t)):
+        raise InputError(f"co2_cap_t = {co2_cap_t!r} is not allowed; allowed: a finite number >= 0 (t CO2)")
+    n = _build(year_data, caps=None, hydrogen=hydrogen, co2_cap_t=co2_cap_t, voll=voll)
+    _solve(n)
+    caps = {
+        "Generator": {k: float(v) for k, v in n.generators.p_nom_opt.items() if not k.endswith(" shed")},
+        "StorageUnit": {k: float(v) for k, v in n.storage_units.p_nom_opt.items()},
+        "Link": {k: float(v) for k, v in n.links.p_nom_opt.items()},
+        "Store": {k: float(v) for k, v in n.stores.e_nom_opt.items()},
+    }
+    mu = float(n.global_constraints.mu.get("CO2Limit", 0.0))
+    return Design(label=year_data.label, capacities=caps, co2_price=abs(mu), co2_cap_t=float(co2_cap_t),
+                  objective=float(n.objective), hydrogen=hydrogen, nodes=list(year_data.nodes))
+
+
+def _capex(d: Design) -> float:
+    """Annualised capital cost of a design (EUR/yr)."""
+    total = 0.0
+    for name, mw in d.capacities["Generator"].items():
+        total += mw * COSTS[name.rsplit(" ", 1)[1]]["capital"]
+    for mw in d.capacities["StorageUnit"].values():
+        total += mw * COSTS["battery"]["capital"]
+    for name, mw in d.capacities["Link"].items():
+        if name.endswith(" electrolysis"):
+            total += mw * COSTS["electrolysis"]["capital"]
+        elif name.endswith(" fuel cell"):
+            total += mw * COSTS["fuel_cell"]["capital"] * COSTS["fuel_cell"]["eff"]
+        else:
+            total += mw * COSTS["link"]["capital"]
+    for mwh in d.capacities["Store"].values():
+        total += mwh * COSTS["h2_store"]["capital"]
+    return total
+
+
+def operate(design: Design, year_data: WeatherYear, *, voll: float = VOLL, co2_price: float | None = None) -> Operation:
+    """Dispatch a frozen ``design`` in ``year_data`` (shedding at ``voll``, CO2 priced at the design's μ)."""
+    if list(year_data.nodes) != list(design.nodes):
+        raise InputError(f"weather year {year_data.label} has nodes {year_data.nodes}; allowed: the design's nodes {design.nodes}")
+    price = design.co2_price if co2_price is None else co2_price
+    n = _build(year_data, caps=design.capacities, hydrogen=design.hydrogen, co2_cap_t=None, co2_price=price, voll=voll)
+    _solve(n)
+    w = year_data.resolution_h
+    scale = 1.0 / _year_fraction(year_data)
+    p = n.generators_t.p
+    gas_cols = [c for c in p.columns if c.endswith(" gas")]
+    shed_cols = [c for c in p.columns if c.endswith(" shed")]
+    gas = p[gas_cols].sum(axis=1)
+    shed = p[shed_cols].sum(axis=1)
+    load = year_data.demand_mw.sum(axis=1)
+    served = (load - shed).clip(lower=0.0)
+    co2_t = float(gas.sum() * w * GAS_T_PER_MWH_EL)
+    served_mwh = float(served.sum() * w)
+    opex = 0.0
+    for c in p.columns:
+        if c.endswith(" shed"):
+            continue
+        opex += float(p[c].sum()) * w * COSTS[c.rsplit(" ", 1)[1]]["marginal"]
+    series = pd.Series(np.where(served > 1e-9, gas * GAS_T_PER_MWH_EL * 1e6 / (served * 1e3).where(served > 1e-9, 1.0), 0.0),
+                       index=year_data.snapshots, name="g_per_kwh")
+    capex = _capex(design)
+    return Operation(design=design.label, year=year_data.label, cost_eur=capex + opex * scale, capex_eur=capex, opex_eur=opex * scale,
+                     unserved_mwh=float(shed.sum() * w) * scale, co2_t=co2_t * scale, served_mwh=served_mwh * scale,
+                     intensity_g_per_kwh=co2_t * 1e6 / (served_mwh * 1e3) if served_mwh > 0 else 0.0,
+                     intensity_series=series, shed_series=shed)
+
+
+@dataclass
+class CrossResult:
+    """Design × operation-year results; matrices are indexed [design][operation year]."""
+
+    labels: list[str]
+    designs: list[Design]
+    operations: list[list[Operation]]
+    co2_cap_t: float
+    reference_t: float
+    seconds: float
+    solves: int
+    cpu_seconds: float
+
+    def matrix(self, attr: str) -> list[list[float]]:
+        return [[float(getattr(o, attr)) for o in row] for row in self.operations]
+
+
+def cross_matrix(years: Sequence[WeatherYear], *, co2_cap: float = 0.05, hydrogen: bool = True, voll: float = VOLL) -> CrossResult:
+    """Design for each year, operate each design in every year (the paper's Y×Y experiment).
+
+    ``co2_cap`` is a fraction of :func:`reference_emissions_t` (all demand of the mean year from gas).
+    """
+    _check_years(years)
+    if not (0.0 <= co2_cap <= 1.0):
+        raise InputError(f"co2_cap = {co2_cap!r} is not allowed; allowed: a fraction in 0..1 of the all-gas reference")
+    t0, c0 = time.perf_counter(), time.process_time()
+    ref = reference_emissions_t(years)
+    cap_t = co2_cap * ref
+    designs = [design(y, co2_cap_t=cap_t, hydrogen=hydrogen, voll=voll) for y in years]
+    ops = [[operate(d, y, voll=voll) for y in years] for d in designs]
+    return CrossResult(labels=[y.label for y in years], designs=designs, operations=ops, co2_cap_t=cap_t, reference_t=ref,
+                       seconds=time.perf_counter() - t0, solves=len(years) + len(years) ** 2, cpu_seconds=time.process_time() - c0)
+
+
+def intensity_distribution(result: CrossResult | Sequence[Operation], design_index: int | None = None) -> tuple[float, float, float]:
+    """(min, median, max) average intensity in g CO2e/kWh of one design across operation years.
+
+    Pass a :class:`CrossResult` and ``design_index``, or a sequence of :class:`Operation` s.
+    """
+    if isinstance(result, CrossResult):
+        if design_index is None or not (-len(result.designs) <= design_index < len(result.designs)):
+            raise InputError(f"design_index = {design_index!r} is not allowed; allowed: 0..{len(result.designs) - 1}")
+        ops = result.operations[design_index]
+    else:
+        ops = list(result)
+    vals = np.array([o.intensity_g_per_kwh for o in ops], dtype=float)
+    if vals.size == 0:
+        raise InputError("operations: none given; allowed: at least one operation year")
+    return float(vals.min()), float(np.median(vals)), float(vals.max())
+
+
+def grid_intensity_for(result: CrossResult, design_index: int, year_index: int) -> GridIntensity:
+    """The average intensity of design ``design_index`` operated in ``year_index``, for the ledger's kWh → CO2e."""
+    y = len(result.labels)
+    for name, v in (("design_index", design_index), ("year_index", year_index)):
+        if not (isinstance(v, int) and -y <= v < y):
+            raise InputError(f"{name} = {v!r} is not allowed; allowed: an integer in 0..{y - 1}")
+    op = result.operations[design_index][year_index]
+    return GridIntensity(code=f"GRID-D{op.design}-W{op.year}", name=f"grid model: design {op.design} operated in weather {op.year}",
+                         g_per_kwh=float(op.intensity_g_per_kwh), year=None,
+                         source="qenergy grid model (toy PyPSA network, synthetic weather; derived, not measured, not the paper's)")
+
+
+# --- plots ---------------------------------------------------------------------------------------
+
+def _plt() -> Any:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    return plt
+
+
+def plot_cross_matrices(result: CrossResult | dict[str, Any], path: str | Path) -> Path:
+    """Heat maps of system cost, CO2 and unserved energy by design year (rows) × operation year (columns)."""
+    plt = _plt()
+    if isinstance(result, CrossResult):
+        labels = result.labels
+        mats = {"cost_meur": np.array(result.matrix("cost_eur")) / 1e6, "co2_kt": np.array(result.matrix("co2_t")) / 1e3,
+                "unserved_gwh": np.array(result.matrix("unserved_mwh")) / 1e3}
+    else:
+        labels = result["years"]
+        mats = {k: np.array(result["matrices"][k]) for k in ("cost_meur", "co2_kt", "unserved_gwh")}
+    titles = {"cost_meur": "system cost (MEUR/yr)", "co2_kt": "CO2 (kt/yr)", "unserved_gwh": "unserved energy (GWh/yr)"}
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4.5))
+    for ax, (key, m) in zip(axes, mats.items()):
+        im = ax.imshow(m, cmap="viridis", aspect="auto")
+        ax.set_title(titles[key])
+        ax.set_xticks(range(len(labels)), labels)
+        ax.set_yticks(range(len(labels)), labels)
+        ax.set_xlabel("operation (weather) year")
+        ax.set_ylabel("design year")
+        for i in range(m.shape[0]):
+            for j in range(m.shape[1]):
+                ax.text(j, i, f"{m[i, j]:.3g}", ha="center", va="center", color="w", fontsize=7)
+        fig.colorbar(im, ax=ax)
+    fig.suptitle("Designs frozen and operated in every weather year (toy model, synthetic weather)")
+    fig.tight_layout()
+    out = Path(path)
+    fig.savefig(out, dpi=100)
+    plt.close(fig)
+    return out
+
+
+def plot_intensity(series: pd.Series | Sequence[float], path: str | Path, *, title: str = "") -> Path:
+    """Emission intensity (g CO2/kWh of load served) over a year, with its daily mean."""
+    plt = _plt()
+    s = series if isinstance(series, pd.Series) else pd.Series(list(series), dtype=float)
+    fig, ax = plt.subplots(figsize=(12, 4))
+    ax.plot(s.index, s.to_numpy(), lw=0.5, color="0.6", label="per snapshot")
+    if isinstance(s.index, pd.DatetimeIndex) and len(s) > 1:
+        daily = s.resample("D").mean()
+        ax.plot(daily.index, daily.to_numpy(), lw=1.2, color="C3", label="daily mean")
+    ax.set_ylabel("g CO2 / kWh served")
+    ax.set_title(title or "Emission intensity over the year (toy model)")
+    ax.legend(loc="upper right")
+    fig.tight_layout()
+    out = Path(path)
+    fig.savefig(out, dpi=100)
+    plt.close(fig)
+    return out
+
+
+# --- plug-in model ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class GridWeatherModel(Model):
+    """Y synthetic weather years → Y designs → Y×Y cross-year dispatch (Gøtske et al. 2024, toy scale)."""
+
+    name: ClassVar[str] = "grid"
+    summary: ClassVar[str] = "Weather-robust grid design: design per weather year, operate in every year (Gotske et al. 2024, toy PyPSA)"
+    account: ClassVar[str] = "grid"
+
+    years: int = param(5, unit="years", help="number of weather years Y (Y designs, Y*Y dispatch runs)", low=1, high=12, aliases=("y",))
+    nodes: int = param(2, unit="nodes", help="nodes (1 central; 2 north+south; 3 north+central+south)", low=1, high=3)
+    resolution_h: int = param(3, unit="h", help="time step, a divisor of 24", low=1, high=24, aliases=("resolution",))
+    days: int = param(365, unit="days", help="days modelled from 1 January (fewer for quick runs)", low=7, high=365)
+    co2_cap: float = param(0.05, unit="fraction", help="CO2 cap in design, as a fraction of an all-gas system", low=0.0, high=1.0)
+    mild_severity: float = param(0.0, help="compound-event severity of the mildest year (Y1)", low=0.0, high=1.0)
+    severity: float = param(1.0, help="compound-event severity of the harshest (last) year", low=0.0, high=1.0)
+    events_per_year: float = param(3.0, unit="1/yr", help="compound events in a year of severity 1", low=0.0, high=12.0)
+    heat_share: float = param(0.25, unit="fraction", help="heat pumps' share of electricity in an average climate", low=0.0, high=0.9)
+    hydrogen: bool = param(True, help="allow hydrogen storage (electrolysis, tank, fuel cell)")
+    voll: float = param(1e5, unit="EUR/MWh", help="load-shedding cost (paper: 1e5)", low=1e3, high=1e7)
+    series_design: int = param(-1, help="design index for the intensity series (-1 = harshest year's design)", low=-12, high=11)
+    series_year: int = param(-1, help="operation-year index for the intensity series (-1 = harshest)", low=-12, high=11)
+    cpu_watts: float = param(0.0, unit="W", help="assumed CPU power to charge per solve (0 = count solves only)", low=0.0, high=1e4)
+    plot_dir: str = param("", help="directory for cross-matrix and intensity PNGs (empty = no plots)")
+
+    def __post_init__(self) -> None:
+        if 24 % self.resolution_h:
+            raise InputError(f"parameter resolution_h = {self.resolution_h!r} is not allowed; allowed: a divisor of 24 (1, 2, 3, 4, 6, 8, 12, 24)")
+        if self.mild_severity > self.severity:
+            raise InputError(f"parameter mild_severity = {self.mild_severity!r} is not allowed; allowed: <= severity ({self.severity:g})")
+        for nm in ("series_design", "series_year"):
+            v = getattr(self, nm)
+            if not -self.years <= v < self.years:
+                raise InputError(f"parameter {nm} = {v!r} is not allowed; allowed: an integer in {-self.years}..{self.years - 1}")
+
+    def run(self, ledger: Ledger, seed: int = 0) -> dict[str, Any]:
+        ys = weather_years(self.years, seed=seed, mild_severity=self.mild_severity, harsh_severity=self.severity, nodes=self.nodes,
+                           resolution_h=self.resolution_h, days=self.days, events_per_year=self.events_per_year, heat_share=self.heat_share)
+        res = cross_matrix(ys, co2_cap=self.co2_cap, hydrogen=self.hydrogen, voll=self.voll)
+        unit_j = self.cpu_watts * res.cpu_seconds / res.solves
+        ledger.charge_many([(self.account, "lp_solve", res.solves, unit_j, "estimated",
+                             f"HiGHS LP solves of the grid model ({self.years} designs + {self.years}^2 dispatches); "
+                             f"energy per solve = {self.cpu_watts:g} W assumed x {res.cpu_seconds / res.solves:.3g} CPU s (not metered)")],
+                           label=f"grid Y={self.years}", model=self.name)
+        op = res.operations[self.series_design][self.series_year]
+        dists = [intensity_distribution(res, i) for i in range(len(res.designs))]
+        plots: dict[str, str] = {}
+        if self.plot_dir:
+            d = Path(self.plot_dir)
+            d.mkdir(parents=True, exist_ok=True)
+            plots["cross_matrices"] = str(plot_cross_matrices(res, d / "grid_cross_matrices.png"))
+            plots["intensity"] = str(plot_intensity(op.intensity_series, d / "grid_intensity.png",
+                                                    title=f"Intensity: design {op.design} operated in {op.year}"))
+        return {
+            "years": res.labels,
+            "severities": [y.severity for y in ys],
+            "weather": [y.summary() for y in ys],
+            "co2_cap_t_per_year": res.co2_cap_t / _year_fraction(ys[0]),
+            "reference_t_per_year": res.reference_t / _year_fraction(ys[0]),
+            "matrices": {
+                "axes": "rows = design year, columns = operation year",
+                "cost_meur": [[v / 1e6 for v in r] for r in res.matrix("cost_eur")],
+                "unserved_gwh": [[v / 1e3 for v in r] for r in res.matrix("unserved_mwh")],
+                "co2_kt": [[v / 1e3 for v in r] for r in res.matrix("co2_t")],
+                "intensity_g_per_kwh": res.matrix("intensity_g_per_kwh"),
+            },
+            "intensity_by_design": [{"design": lab, "min": a, "median": b, "max": c} for lab, (a, b, c) in zip(res.labels, dists)],
+            "designs": [d.summary() for d in res.designs],
+            "intensity_series": {"design": op.design, "year": op.year, "start": op.intensity_series.index[0].isoformat(),
+                                 "step_h": ys[0].resolution_h, "g_per_kwh": [round(float(v), 3) for v in op.intensity_series]},
+            "solves": res.solves,
+            "seconds": round(res.seconds, 3),
+            "cpu_seconds": round(res.cpu_seconds, 3),
+            "plots": plots,
+            "note": "toy model on synthetic weather: derived numbers, not the paper's results",
+        }
