@@ -40,14 +40,18 @@ solve, which is 0 J unless ``cpu_watts`` is given (no meter is read here).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
+import multiprocessing
 import os
+import sys
 import time
 import warnings
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, Sequence
+from typing import Any, ClassVar, Iterator, Sequence
 
 import numpy as np
 import pandas as pd
@@ -99,9 +103,10 @@ class Design:
     objective: float
     hydrogen: bool
     nodes: list[str]
+    co2_t: float = 0.0  # emissions of the design LP's own dispatch over the modelled period (t)
 
     def summary(self) -> dict[str, Any]:
-        return {"label": self.label, "co2_price_eur_per_t": self.co2_price, "co2_cap_t": self.co2_cap_t,
+        return {"label": self.label, "co2_price_eur_per_t": self.co2_price, "co2_cap_t": self.co2_cap_t, "co2_t": self.co2_t,
                 "capacities": {c: {k: round(v, 3) for k, v in d.items()} for c, d in self.capacities.items()}}
 
 
@@ -166,8 +171,9 @@ def _build(year: WeatherYear, *, caps: dict[str, dict[str, float]] | None, hydro
               capital_cost=COSTS["solar"]["capital"] * frac, marginal_cost=COSTS["solar"]["marginal"], **sized("Generator", f"{node} solar"))
         n.add("Generator", f"{node} gas", bus=node, carrier="gas", efficiency=g["efficiency"],
               capital_cost=g["capital"] * frac, marginal_cost=g["marginal"] + co2_price * GAS_T_PER_MWH_EL, **sized("Generator", f"{node} gas"))
-        n.add("Generator", f"{node} shed", bus=node, carrier="shed", p_nom=float(year.demand_mw[node].max()) * 1.01 + 1.0,
-              marginal_cost=voll)
+        if not ext:  # load shedding only when operating a frozen design, as in the paper
+            n.add("Generator", f"{node} shed", bus=node, carrier="shed", p_nom=float(year.demand_mw[node].max()) * 1.01 + 1.0,
+                  marginal_cost=voll)
         b = COSTS["battery"]
         n.add("StorageUnit", f"{node} battery", bus=node, carrier="battery", max_hours=b["max_hours"], capital_cost=b["capital"] * frac,
               efficiency_store=b["eff"], efficiency_dispatch=b["eff"], cyclic_state_of_charge=True, marginal_cost=0.1,
@@ -191,12 +197,39 @@ def _build(year: WeatherYear, *, caps: dict[str, dict[str, float]] | None, hydro
     return n
 
 
-def _solve(n: Any) -> None:
-    # HiGHS: silence the log, use the available cores (2 on the reference machine).
-    opts = {"output_flag": False, "threads": max(1, min(2, os.cpu_count() or 1))}
-    with warnings.catch_warnings():
+@contextlib.contextmanager
+def _silenced_stdout() -> Iterator[None]:
+    """Silence C-level stdout (HiGHS prints its banner there even with output_flag off)."""
+    try:
+        sys.stdout.flush()
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # pytest capture or no real stdout
+        fd = 1
+    try:
+        saved = os.dup(fd)
+    except OSError:
+        yield
+        return
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), fd)
+            try:
+                yield
+            finally:
+                os.dup2(saved, fd)
+    finally:
+        os.close(saved)
+
+
+def _solve(n: Any, *, threads: int = 1, ipm: bool = False) -> None:
+    # HiGHS: silence the log; interior point without crossover for the (harder) design LPs.
+    opts: dict[str, Any] = {"output_flag": False, "threads": threads}
+    if ipm:
+        opts.update(solver="ipm", run_crossover="off")
+    with warnings.catch_warnings(), _silenced_stdout():
         warnings.simplefilter("ignore")
-        status, condition = n.optimize(solver_name="highs", solver_options=opts, log_to_console=False, progress=False)
+        status, condition = n.optimize(solver_name="highs", solver_options=opts, log_to_console=False, progress=False,
+                                       include_objective_constant=False)
     if status != "ok":
         raise RuntimeError(f"grid LP not solved: status {status}, condition {condition}")
 
@@ -216,12 +249,12 @@ def reference_emissions_t(years: Sequence[WeatherYear]) -> float:
     return float(np.mean([y.demand_mwh() for y in years])) * GAS_T_PER_MWH_EL
 
 
-def design(year_data: WeatherYear, *, co2_cap_t: float, hydrogen: bool = True, voll: float = VOLL) -> Design:
+def design(year_data: WeatherYear, *, co2_cap_t: float, hydrogen: bool = True, voll: float = VOLL, threads: int = 1) -> Design:
     """Optimise capacities and dispatch for one weather year under a CO2 cap (t over the modelled period)."""
     if not (co2_cap_t >= 0 and math.isfinite(co2_cap_t)):
         raise InputError(f"co2_cap_t = {co2_cap_t!r} is not allowed; allowed: a finite number >= 0 (t CO2)")
     n = _build(year_data, caps=None, hydrogen=hydrogen, co2_cap_t=co2_cap_t, voll=voll)
-    _solve(n)
+    _solve(n, threads=threads, ipm=True)
     caps = {
         "Generator": {k: float(v) for k, v in n.generators.p_nom_opt.items() if not k.endswith(" shed")},
         "StorageUnit": {k: float(v) for k, v in n.storage_units.p_nom_opt.items()},
@@ -229,8 +262,11 @@ def design(year_data: WeatherYear, *, co2_cap_t: float, hydrogen: bool = True, v
         "Store": {k: float(v) for k, v in n.stores.e_nom_opt.items()},
     }
     mu = float(n.global_constraints.mu.get("CO2Limit", 0.0))
+    p = n.generators_t.p
+    gas = p[[c for c in p.columns if c.endswith(" gas")]].to_numpy().sum()
     return Design(label=year_data.label, capacities=caps, co2_price=abs(mu), co2_cap_t=float(co2_cap_t),
-                  objective=float(n.objective), hydrogen=hydrogen, nodes=list(year_data.nodes))
+                  objective=float(n.objective), hydrogen=hydrogen, nodes=list(year_data.nodes),
+                  co2_t=float(gas * year_data.resolution_h * GAS_T_PER_MWH_EL))
 
 
 def _capex(d: Design) -> float:
@@ -252,13 +288,13 @@ def _capex(d: Design) -> float:
     return total
 
 
-def operate(design: Design, year_data: WeatherYear, *, voll: float = VOLL, co2_price: float | None = None) -> Operation:
+def operate(design: Design, year_data: WeatherYear, *, voll: float = VOLL, co2_price: float | None = None, threads: int = 1) -> Operation:
     """Dispatch a frozen ``design`` in ``year_data`` (shedding at ``voll``, CO2 priced at the design's μ)."""
     if list(year_data.nodes) != list(design.nodes):
         raise InputError(f"weather year {year_data.label} has nodes {year_data.nodes}; allowed: the design's nodes {design.nodes}")
     price = design.co2_price if co2_price is None else co2_price
     n = _build(year_data, caps=design.capacities, hydrogen=design.hydrogen, co2_cap_t=None, co2_price=price, voll=voll)
-    _solve(n)
+    _solve(n, threads=threads)
     w = year_data.resolution_h
     scale = 1.0 / _year_fraction(year_data)
     p = n.generators_t.p
@@ -301,10 +337,32 @@ class CrossResult:
         return [[float(getattr(o, attr)) for o in row] for row in self.operations]
 
 
-def cross_matrix(years: Sequence[WeatherYear], *, co2_cap: float = 0.05, hydrogen: bool = True, voll: float = VOLL) -> CrossResult:
+def _design_task(args: tuple[WeatherYear, float, bool, float]) -> tuple[Design, float]:
+    c0 = time.process_time()
+    y, cap_t, h2, voll = args
+    return design(y, co2_cap_t=cap_t, hydrogen=h2, voll=voll), time.process_time() - c0
+
+
+def _operate_task(args: tuple[Design, WeatherYear, float]) -> tuple[Operation, float]:
+    c0 = time.process_time()
+    d, y, voll = args
+    return operate(d, y, voll=voll), time.process_time() - c0
+
+
+def _map(fn: Any, tasks: list[Any], workers: int) -> list[Any]:
+    if workers <= 1 or len(tasks) <= 1:
+        return [fn(t) for t in tasks]
+    ctx = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
+    with ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=ctx) as pool:
+        return list(pool.map(fn, tasks))
+
+
+def cross_matrix(years: Sequence[WeatherYear], *, co2_cap: float = 0.05, hydrogen: bool = True, voll: float = VOLL,
+                 workers: int = 1) -> CrossResult:
     """Design for each year, operate each design in every year (the paper's Y×Y experiment).
 
     ``co2_cap`` is a fraction of :func:`reference_emissions_t` (all demand of the mean year from gas).
+    ``workers`` > 1 solves the independent LPs in that many forked processes (one HiGHS thread each).
     """
     _check_years(years)
     if not (0.0 <= co2_cap <= 1.0):
@@ -312,10 +370,19 @@ def cross_matrix(years: Sequence[WeatherYear], *, co2_cap: float = 0.05, hydroge
     t0, c0 = time.perf_counter(), time.process_time()
     ref = reference_emissions_t(years)
     cap_t = co2_cap * ref
-    designs = [design(y, co2_cap_t=cap_t, hydrogen=hydrogen, voll=voll) for y in years]
-    ops = [[operate(d, y, voll=voll) for y in years] for d in designs]
+    if not (isinstance(workers, int) and workers >= 1):
+        raise InputError(f"workers = {workers!r} is not allowed; allowed: an integer >= 1")
+    done = _map(_design_task, [(y, cap_t, hydrogen, voll) for y in years], workers)
+    designs = [d for d, _ in done]
+    cpu = sum(c for _, c in done) if workers > 1 else 0.0
+    flat = _map(_operate_task, [(d, y, voll) for d in designs for y in years], workers)
+    cpu += sum(c for _, c in flat) if workers > 1 else 0.0
+    k = len(years)
+    ops = [[flat[i * k + j][0] for j in range(k)] for i in range(k)]
+    if workers <= 1:
+        cpu = time.process_time() - c0
     return CrossResult(labels=[y.label for y in years], designs=designs, operations=ops, co2_cap_t=cap_t, reference_t=ref,
-                       seconds=time.perf_counter() - t0, solves=len(years) + len(years) ** 2, cpu_seconds=time.process_time() - c0)
+                       seconds=time.perf_counter() - t0, solves=k + k * k, cpu_seconds=cpu)
 
 
 def intensity_distribution(result: CrossResult | Sequence[Operation], design_index: int | None = None) -> tuple[float, float, float]:
@@ -377,7 +444,7 @@ def plot_cross_matrices(result: CrossResult | dict[str, Any], path: str | Path) 
         ax.set_ylabel("design year")
         for i in range(m.shape[0]):
             for j in range(m.shape[1]):
-                ax.text(j, i, f"{m[i, j]:.3g}", ha="center", va="center", color="w", fontsize=7)
+                ax.text(j, i, f"{m[i, j]:.4g}", ha="center", va="center", color="w", fontsize=7)
         fig.colorbar(im, ax=ax)
     fig.suptitle("Designs frozen and operated in every weather year (toy model, synthetic weather)")
     fig.tight_layout()
@@ -418,7 +485,7 @@ class GridWeatherModel(Model):
 
     years: int = param(5, unit="years", help="number of weather years Y (Y designs, Y*Y dispatch runs)", low=1, high=12, aliases=("y",))
     nodes: int = param(2, unit="nodes", help="nodes (1 central; 2 north+south; 3 north+central+south)", low=1, high=3)
-    resolution_h: int = param(3, unit="h", help="time step, a divisor of 24", low=1, high=24, aliases=("resolution",))
+    resolution_h: int = param(6, unit="h", help="time step, a divisor of 24 (3 h is the paper's; 6 h keeps Y=5 under 3 min)", low=1, high=24, aliases=("resolution",))
     days: int = param(365, unit="days", help="days modelled from 1 January (fewer for quick runs)", low=7, high=365)
     co2_cap: float = param(0.05, unit="fraction", help="CO2 cap in design, as a fraction of an all-gas system", low=0.0, high=1.0)
     mild_severity: float = param(0.0, help="compound-event severity of the mildest year (Y1)", low=0.0, high=1.0)
@@ -430,6 +497,7 @@ class GridWeatherModel(Model):
     series_design: int = param(-1, help="design index for the intensity series (-1 = harshest year's design)", low=-12, high=11)
     series_year: int = param(-1, help="operation-year index for the intensity series (-1 = harshest)", low=-12, high=11)
     cpu_watts: float = param(0.0, unit="W", help="assumed CPU power to charge per solve (0 = count solves only)", low=0.0, high=1e4)
+    workers: int = param(2, unit="processes", help="parallel LP solves (forked processes, one HiGHS thread each)", low=1, high=64)
     plot_dir: str = param("", help="directory for cross-matrix and intensity PNGs (empty = no plots)")
 
     def __post_init__(self) -> None:
@@ -445,7 +513,7 @@ class GridWeatherModel(Model):
     def run(self, ledger: Ledger, seed: int = 0) -> dict[str, Any]:
         ys = weather_years(self.years, seed=seed, mild_severity=self.mild_severity, harsh_severity=self.severity, nodes=self.nodes,
                            resolution_h=self.resolution_h, days=self.days, events_per_year=self.events_per_year, heat_share=self.heat_share)
-        res = cross_matrix(ys, co2_cap=self.co2_cap, hydrogen=self.hydrogen, voll=self.voll)
+        res = cross_matrix(ys, co2_cap=self.co2_cap, hydrogen=self.hydrogen, voll=self.voll, workers=self.workers)
         unit_j = self.cpu_watts * res.cpu_seconds / res.solves
         ledger.charge_many([(self.account, "lp_solve", res.solves, unit_j, "estimated",
                              f"HiGHS LP solves of the grid model ({self.years} designs + {self.years}^2 dispatches); "

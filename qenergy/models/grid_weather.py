@@ -356,7 +356,7 @@ def load_csv(path: str | Path, *, label: str | None = None) -> WeatherYear:
                 last = max(first_line.values())
                 raise InputError(f"weather file {p} line {last}: node {n} has no row for snapshot {s.isoformat()}; allowed: every node at every snapshot")
     if len(snaps) > 1:
-        steps = np.diff(pd.DatetimeIndex(snaps).asi8) / 3.6e12
+        steps = pd.DatetimeIndex(snaps).to_series().diff().dt.total_seconds().to_numpy()[1:] / 3600.0
         if not np.allclose(steps, steps[0]) or steps[0] <= 0:
             bad = int(np.argmax(~np.isclose(steps, steps[0]))) + 1
             line = min(first_line[(snaps[bad], n)] for n in nodes)
