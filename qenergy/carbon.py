@@ -15,7 +15,7 @@ from importlib import resources
 from .errors import InputError
 from .physics import convert_energy
 
-__all__ = ["GridIntensity", "WORLD_AVERAGE", "co2e_kg", "grid_intensity", "load_intensities"]
+__all__ = ["GridIntensity", "IntensityRange", "WORLD_AVERAGE", "co2e_kg", "grid_intensity", "load_intensities"]
 
 _SOURCE = "Our World in Data (Ember, Energy Institute) via CodeCarbon 3.3.2 global_energy_mix.json"
 
@@ -69,3 +69,18 @@ def co2e_kg(energy_j: float, intensity: GridIntensity, *, pue: float = 1.0) -> f
     if not pue >= 1.0:
         raise InputError(f"PUE {pue!r} is not allowed; allowed: a value >= 1")
     return convert_energy(energy_j * pue, "J", "kWh") * intensity.g_per_kwh / 1000.0
+
+
+@dataclass(frozen=True)
+class IntensityRange:
+    """A distribution of intensities (e.g. one design's across weather years), g CO2e/kWh."""
+
+    min: float
+    median: float
+    max: float
+    source: str
+
+    def co2e_kg(self, energy_j: float, *, pue: float = 1.0) -> dict[str, float]:
+        """CO2e of ``energy_j`` at the minimum, median and maximum intensity."""
+        return {k: co2e_kg(energy_j, GridIntensity("RANGE", k, v, None, self.source), pue=pue)
+                for k, v in (("min", self.min), ("median", self.median), ("max", self.max))}

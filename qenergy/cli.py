@@ -144,6 +144,9 @@ def build_parser() -> argparse.ArgumentParser:
     where.add_argument("--workers", type=_int_at_least("--workers", 1), default=None, help="run on a Dask LocalCluster with K worker processes")
     where.add_argument("--scheduler", default=None, help="run on an existing Dask cluster at tcp://HOST:PORT")
     w.add_argument("--json", action="store_true", help="print one JSON object (no progress bar)")
+    w.add_argument("--grid", nargs="?", const="", default=None, metavar="KEY=VALUE,...",
+                   help="also run the weather-year grid model (its parameters, e.g. years=3,days=28) and report the "
+                        "carbon range of this sweep's own energy across weather years")
     _add_energy_options(w)
 
     sub.add_parser("models", help="list the plug-in models")
@@ -298,6 +301,7 @@ def _cmd_bounds(args: argparse.Namespace) -> int:
 def _cmd_sweep(args: argparse.Namespace, command: str) -> int:
     from .sweep import SweepSpec, resume_sweep, run_sweep
 
+    grid = _grid_model(args.grid) if args.grid is not None else None  # checked before anything runs
     where = {"command": command, "workers": args.workers, "scheduler": args.scheduler, "progress": not args.json and sys.stderr.isatty()}
     if args.resume is not None:
         res = resume_sweep(args.resume, **where)
@@ -306,10 +310,16 @@ def _cmd_sweep(args: argparse.Namespace, command: str) -> int:
                          temperature_k=args.temperature, epsilon=args.epsilon, steps=args.steps, gate_energy_j=args.gate_energy,
                          classical_model=args.classical_model.spec, success=str(args.success))
         res = run_sweep(spec, args.out, **where)
+    carbon = _grid_carbon(grid, res) if grid is not None else None
     if args.json:
         print(json.dumps({"instances": res.instances, "solved": res.solved, "resumed_points": res.resumed_points, "crossover_n": res.crossover,
-                          "ledger_run": res.ledger_run, "files": {k: str(v) for k, v in res.files.items()}, "rows": [r.to_dict() for r in res.bounds]}))
+                          "ledger_run": res.ledger_run, "files": {k: str(v) for k, v in res.files.items()}, "rows": [r.to_dict() for r in res.bounds],
+                          "own_energy_j": res.own_energy_j, "carbon_across_weather_years": carbon}))
         return 0
+    if carbon is not None:
+        i, c = carbon["intensity_g_per_kwh"], carbon["co2e_kg"]
+        print(f"carbon across {carbon['weather_years']} weather years (design {carbon['design']}): intensity {i['min']:.3g}/{i['median']:.3g}/{i['max']:.3g} g/kWh "
+              f"(min/median/max); this sweep's own {res.own_energy_j:.4g} J -> {c['min']:.3g}/{c['median']:.3g}/{c['max']:.3g} kg CO2e")
     print(f"sweep: {res.instances} instances ({res.resumed_points} already done before this run), {res.solved} solved on every side; "
           f"crossover n: {res.crossover if res.crossover is not None else 'none in range'}")
     for name, path in res.files.items():
@@ -399,6 +409,35 @@ def _cmd_ledger(args: argparse.Namespace) -> int:
     if note:
         print(note)
     return 0
+
+
+def _grid_model(spec: str) -> Any:
+    """The grid model built (and checked) from ``--grid KEY=VALUE,...``."""
+    from .models import build_model
+
+    if any("=" not in item for item in spec.split(",") if item.strip()):
+        raise InputError(f"--grid {spec!r}: allowed: KEY=VALUE pairs separated by commas (see qenergy models)")
+    params = dict(item.split("=", 1) for item in spec.split(",") if item.strip())
+    return build_model("grid", {k.strip(): v.strip() for k, v in params.items()})
+
+
+def _grid_carbon(model: Any, res: Any) -> dict[str, Any]:
+    """Run the grid model and convert the sweep's own energy with the robust design's intensity range."""
+    from .carbon import IntensityRange
+
+    result = model.run(Ledger(300.0))
+    robust = result["intensity_by_design"][-1]  # the design of the harshest weather year
+    rng = IntensityRange(robust["min"], robust["median"], robust["max"], "qenergy grid model on synthetic weather years")
+    carbon = {"design": robust["design"], "weather_years": len(result["years"]),
+              "intensity_g_per_kwh": {"min": rng.min, "median": rng.median, "max": rng.max},
+              "energy_j": res.own_energy_j, "co2e_kg": rng.co2e_kg(res.own_energy_j), "source": rng.source}
+    report = res.files["report"]
+    report.write_text(report.read_text(encoding="utf-8") + (
+        f"\n## Carbon across weather years\n\nThe grid model's design for the harshest of {carbon['weather_years']} synthetic weather years "
+        f"(design {carbon['design']}) gives an average emission intensity of {rng.min:.3g} / {rng.median:.3g} / {rng.max:.3g} g CO2e/kWh "
+        f"(min / median / max over the operation years). This sweep's own energy, {res.own_energy_j:.4g} J, then carries "
+        f"{carbon['co2e_kg']['min']:.3g} / {carbon['co2e_kg']['median']:.3g} / {carbon['co2e_kg']['max']:.3g} kg CO2e.\n"), encoding="utf-8")
+    return carbon
 
 
 def _cmd_demo(args: argparse.Namespace, command: str) -> int:

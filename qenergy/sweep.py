@@ -106,6 +106,8 @@ class SweepResult:
     ledger_run: int
     resumed_points: int
     files: dict[str, Path]
+    own_energy_j: float = 0.0
+    theoretical_j: float = 0.0
 
     @property
     def instances(self) -> int:
@@ -294,7 +296,7 @@ def run_sweep(
     report = out / "report.md"
     report.write_text(_report(bounds, cross, policy, spec, success, run_index, this, own_j, theory_j), encoding="utf-8")
     files = {"ledger": ledger_path, "results": out / "results.csv", "report": report, "plot": png, "spec": out / SPEC_FILE}
-    return SweepResult(this, bounds, cross, run_index, len(done), files)
+    return SweepResult(this, bounds, cross, run_index, len(done), files, own_j, theory_j)
 
 
 def resume_sweep(out: Path, **kwargs: Any) -> SweepResult:

@@ -216,3 +216,16 @@ def test_sweep_refuses_foreign_results_csv(tmp_path, capsys):
     assert code == 2 and "other columns" in err
     assert (tmp_path / "results.csv").read_text() == "a,b\n1,2\n"
     assert not (tmp_path / "ledger.jsonl").exists()
+
+
+def test_sweep_reports_carbon_across_weather_years(tmp_path, capsys):
+    pytest.importorskip("pypsa")
+    code, out, err = run(["sweep", "--n", "2:5", "--repeats", "1", "--out", str(tmp_path), "--json", "--grid", "years=2,days=7,workers=1"], capsys)
+    assert code == 0, err
+    carbon = json.loads(out)["carbon_across_weather_years"]
+    i, c = carbon["intensity_g_per_kwh"], carbon["co2e_kg"]
+    assert carbon["weather_years"] == 2 and i["min"] <= i["median"] <= i["max"]
+    assert c["min"] <= c["median"] <= c["max"] and carbon["energy_j"] > 0
+    assert "Carbon across weather years" in (tmp_path / "report.md").read_text()
+    code, _, err = run(["sweep", "--n", "2", "--repeats", "1", "--out", str(tmp_path / "b"), "--grid", "years"], capsys)
+    assert code == 2 and "KEY=VALUE" in err

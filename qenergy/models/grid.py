@@ -49,6 +49,7 @@ import sys
 import time
 import warnings
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Iterator, Sequence
@@ -352,9 +353,14 @@ def _operate_task(args: tuple[Design, WeatherYear, float]) -> tuple[Operation, f
 def _map(fn: Any, tasks: list[Any], workers: int) -> list[Any]:
     if workers <= 1 or len(tasks) <= 1:
         return [fn(t) for t in tasks]
-    ctx = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
-    with ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=ctx) as pool:
-        return list(pool.map(fn, tasks))
+    # "spawn", not "fork": forking a process that has run linopy/HiGHS threads can deadlock.
+    ctx = multiprocessing.get_context("spawn")
+    try:
+        with ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=ctx) as pool:
+            return list(pool.map(fn, tasks))
+    except BrokenProcessPool:  # e.g. an unguarded __main__ script under spawn: solve serially instead
+        log.warning("grid: worker processes failed to start; solving serially")
+        return [fn(t) for t in tasks]
 
 
 def cross_matrix(years: Sequence[WeatherYear], *, co2_cap: float = 0.05, hydrogen: bool = True, voll: float = VOLL,
@@ -362,7 +368,7 @@ def cross_matrix(years: Sequence[WeatherYear], *, co2_cap: float = 0.05, hydroge
     """Design for each year, operate each design in every year (the paper's Y×Y experiment).
 
     ``co2_cap`` is a fraction of :func:`reference_emissions_t` (all demand of the mean year from gas).
-    ``workers`` > 1 solves the independent LPs in that many forked processes (one HiGHS thread each).
+    ``workers`` > 1 solves the independent LPs in that many spawned processes (one HiGHS thread each).
     """
     _check_years(years)
     if not (0.0 <= co2_cap <= 1.0):
@@ -497,7 +503,7 @@ class GridWeatherModel(Model):
     series_design: int = param(-1, help="design index for the intensity series (-1 = harshest year's design)", low=-12, high=11)
     series_year: int = param(-1, help="operation-year index for the intensity series (-1 = harshest)", low=-12, high=11)
     cpu_watts: float = param(0.0, unit="W", help="assumed CPU power to charge per solve (0 = count solves only)", low=0.0, high=1e4)
-    workers: int = param(2, unit="processes", help="parallel LP solves (forked processes, one HiGHS thread each)", low=1, high=64)
+    workers: int = param(2, unit="processes", help="parallel LP solves (spawned processes, one HiGHS thread each)", low=1, high=64)
     plot_dir: str = param("", help="directory for cross-matrix and intensity PNGs (empty = no plots)")
 
     def __post_init__(self) -> None:
