@@ -328,12 +328,15 @@ def _cmd_sweep(args: argparse.Namespace, command: str) -> int:
 
 
 def _cmd_models() -> int:
-    from .models import discover_models, param_infos
+    from .models import discover_all, param_infos
 
-    for name, cls in discover_models().items():
+    models, broken = discover_all()
+    for name, cls in models.items():
         params = ", ".join(f"{p.name}={p.default}{' ' + p.unit if p.unit else ''}" for p in param_infos(cls))
         print(f"{name:16} {cls.summary}")
         print(f"{'':16} parameters: {params}")
+    for name, why in sorted(broken.items()):
+        print(f"{name:16} (unavailable: {why})")
     return 0
 
 

@@ -212,3 +212,15 @@ def test_footprint_models_through_the_cli(argv, keys, capsys):
     if argv[0] == "ai-inference":
         assert set(result["kwh"]) >= {"compute", "storage", "network", "total"}
         assert result["kwh"]["total"] == pytest.approx(9.31e-5, rel=0.03)  # Table 1, chat low
+
+
+def test_a_model_whose_extra_is_missing_is_listed_not_fatal(tmp_path, monkeypatch, capsys):
+    dist = tmp_path / "qe_broken-0.1.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: qe-broken\nVersion: 0.1\n")
+    (dist / "entry_points.txt").write_text("[qenergy.models]\nneeds-extra = qe_module_that_is_not_installed:Model\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    code, out, _ = run_cli(["models"], capsys)
+    assert code == 0 and "needs-extra" in out and "unavailable" in out and "hebbian" in out
+    code, _, err = run_cli(["model", "needs-extra"], capsys)
+    assert code == 2 and "cannot load" in err

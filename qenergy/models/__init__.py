@@ -24,7 +24,7 @@ from typing import Any, ClassVar, get_type_hints
 from ..errors import InputError
 from ..ledger import Ledger
 
-__all__ = ["ENTRY_POINT_GROUP", "Model", "ParamInfo", "build_model", "discover_models", "param", "param_infos"]
+__all__ = ["ENTRY_POINT_GROUP", "Model", "ParamInfo", "build_model", "discover_all", "discover_models", "param", "param_infos"]
 
 ENTRY_POINT_GROUP = "qenergy.models"
 
@@ -124,18 +124,35 @@ def param_infos(model_cls: type[Model]) -> list[ParamInfo]:
 
 
 def discover_models() -> dict[str, type[Model]]:
-    """Models registered under the ``qenergy.models`` entry-point group, by name."""
+    """Models registered under the ``qenergy.models`` entry-point group, by name (those that import)."""
+    return discover_all()[0]
+
+
+def discover_all() -> tuple[dict[str, type[Model]], dict[str, str]]:
+    """Loadable models by name, and the registered ones that cannot load with the reason
+    (usually an optional extra that is not installed)."""
     found: dict[str, type[Model]] = {}
+    broken: dict[str, str] = {}
     for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
-        cls = ep.load()
+        try:
+            cls = ep.load()
+        except ImportError as exc:
+            broken[ep.name] = f"needs {exc.name or exc} (install the matching qenergy extra)"
+            continue
         if isinstance(cls, type) and issubclass(cls, Model) and dataclasses.is_dataclass(cls):
             found[cls.name or ep.name] = cls
-    return dict(sorted(found.items()))
+    return dict(sorted(found.items())), broken
 
 
 def build_model(name: str, raw: dict[str, Any], models: dict[str, type[Model]] | None = None) -> Model:
     """Instantiate model ``name`` from ``key=value`` parameters (aliases allowed), checking each."""
-    registry = models if models is not None else discover_models()
+    broken: dict[str, str] = {}
+    if models is None:
+        registry, broken = discover_all()
+    else:
+        registry = models
+    if name in broken:
+        raise InputError(f"model {name!r} cannot load: it {broken[name]}")
     if name not in registry:
         raise InputError(f"model {name!r} is unknown; allowed: {', '.join(registry) or 'none installed'}")
     cls = registry[name]
