@@ -76,6 +76,11 @@ class QuantumResult:
         return self.shots + self.confirmation_queries
 
 
+def _gates_per_shot(prepared: PreparedSimon) -> int:
+    """Gates a shot applies (measurements and barriers are not gates)."""
+    return sum(v for k, v in prepared.metadata.gate_counts.items() if k not in ("measure", "barrier"))
+
+
 def default_robust_shots(n: int) -> int:
     """Shots of the noise-aware strategy: 64 per outcome bit, at least 512."""
     return max(512, 64 * n)
@@ -106,7 +111,7 @@ def run_simon(
     pol: ChargePolicy = policy if policy is not None else BoundsPolicy()
     prepared = backend if isinstance(backend, PreparedSimon) else backend.prepare(instance, rng=rng)
     mode = ("robust" if prepared.noisy else "adaptive") if strategy == "auto" else strategy
-    gates = sum(v for k, v in prepared.metadata.gate_counts.items() if k not in ("measure", "barrier"))
+    gates = _gates_per_shot(prepared)
     charged_jobs = len(prepared.jobs)
     qpu = qpu_power if qpu_power is not None else QPUPowerModel()
     qpu_j = 0.0
@@ -224,7 +229,7 @@ def run_simon_batch(
             qpu.charge_job(ledger, job, account=account, label="batch")
     results = []
     for inst, prep, ys, label in zip(instances, prepared, samples, names):
-        gates = sum(v for key, v in prep.metadata.gate_counts.items() if key not in ("measure", "barrier"))
+        gates = _gates_per_shot(prep)
 
         def sample(count: int, ys: np.ndarray = ys, n: int = inst.n, gates: int = gates, label: str = label) -> np.ndarray:
             pol.charge_shots(ledger, n, count, gates=gates, account=account, label=label)

@@ -24,6 +24,12 @@ from qenergy.queries import CountingOracle
 from .result import ClassicalResult
 
 
+def require_vector_n(n: int) -> None:
+    """Classical search evaluates f on uint64 inputs: refuse n > 64 with the allowed range."""
+    if n > MAX_VECTOR_BITS:
+        raise InputError(f"classical search at n = {n} is not supported; allowed: n <= {MAX_VECTOR_BITS}")
+
+
 def query_cap(n: int) -> int:
     """Distinct queries after which no collision proves s = 0: 2^(n−1) + 1."""
     return (1 << (n - 1)) + 1
@@ -49,8 +55,7 @@ def collision_search(
 
     Stops at the first collision or after :func:`query_cap` queries; returns s = x ⊕ x'.
     """
-    if instance.n > MAX_VECTOR_BITS:
-        raise InputError(f"classical search at n = {instance.n} is not supported; allowed: n <= {MAX_VECTOR_BITS}")
+    require_vector_n(instance.n)
     oracle = CountingOracle(instance, ledger, account=account, policy=policy, label=label)
     cap = query_cap(instance.n)
     seen_x: list[NDArray[np.uint64]] = []

@@ -27,12 +27,12 @@ from typing import Callable
 import numpy as np
 
 from qenergy.charging import ChargePolicy
-from qenergy.errors import InputError
 from qenergy.ledger import Ledger
-from qenergy.oracles import MAX_VECTOR_BITS, KeyedPermutation
+from qenergy.oracles import KeyedPermutation
 from qenergy.problem import SimonInstance
 from qenergy.queries import CountingOracle
 
+from .collision import require_vector_n
 from .result import ClassicalResult
 
 __all__ = ["RhoWalk", "brent_walk", "rho_search"]
@@ -93,8 +93,7 @@ def rho_search(
 ) -> ClassicalResult:
     """Find s by Pollard-rho walks, restarting when a walk starts on its own cycle."""
     n = instance.n
-    if n > MAX_VECTOR_BITS:
-        raise InputError(f"classical search at n = {n} is not supported; allowed: n <= {MAX_VECTOR_BITS}")
+    require_vector_n(n)
     oracle = CountingOracle(instance, ledger, account=account, policy=policy, label=label)
     f = oracle.scalar_function()
     for _ in range(max_walks):

@@ -40,8 +40,6 @@ class PlannedSimon:
 
     instance: SimonInstance
     seed: int
-    backend: str | None
-    algorithm: str | None
     prepared: PreparedSimon | None
     search: Callable[..., ClassicalResult] | None
 
@@ -140,7 +138,7 @@ def plan_simon(
     instance = make_instance(n, secret, oracle, seed=seed)
     be = None if backend in (None, "none") else circuits.get_backend(backend, instance)
     prepared = be.prepare(instance, rng=seed_streams(seed)["quantum"]) if be is not None else None
-    return PlannedSimon(instance, seed, be.name if be else None, algorithm if search else None, prepared, search)
+    return PlannedSimon(instance, seed, prepared, search)
 
 
 def run_planned(

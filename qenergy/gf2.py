@@ -87,10 +87,6 @@ def _eliminate(words: NDArray[np.uint64], n: int, *, full: bool) -> tuple[NDArra
     return m[:r], pivots
 
 
-def _rref_packed(words: NDArray[np.uint64], n: int) -> tuple[NDArray[np.uint64], list[int]]:
-    return _eliminate(words, n, full=True)
-
-
 def rref(rows: ArrayLike, n: int | None = None) -> tuple[NDArray[np.uint8], list[int]]:
     """Reduced row echelon form over GF(2).
 
@@ -99,14 +95,14 @@ def rref(rows: ArrayLike, n: int | None = None) -> tuple[NDArray[np.uint8], list
     """
     bits = _as_bit_matrix(rows, n)
     width = bits.shape[1]
-    reduced, pivots = _rref_packed(_pack(bits), width)
+    reduced, pivots = _eliminate(_pack(bits), width, full=True)
     return _unpack(reduced, width), pivots
 
 
 def rank(rows: ArrayLike, n: int | None = None) -> int:
     """Rank over GF(2) of the rows of a ``(k, n)`` 0/1 array."""
     bits = _as_bit_matrix(rows, n)
-    return len(_rref_packed(_pack(bits), bits.shape[1])[1])
+    return len(_eliminate(_pack(bits), bits.shape[1], full=False)[1])  # echelon form suffices
 
 
 def null_space(rows: ArrayLike, n: int | None = None) -> NDArray[np.uint8]:

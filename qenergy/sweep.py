@@ -38,7 +38,7 @@ from .bounds import QuantumUpperBound, parse_classical_model
 from .charging import BoundsPolicy
 from .erasure import FiniteStepErasure
 from .errors import InputError, LedgerError
-from .experiment import SimonRun, plan_simon, run_planned
+from .experiment import PlannedSimon, SimonRun, plan_simon, run_planned
 from .ledger import Charge, Ledger
 from .ledger_export import write_csv_atomic
 from .meter import measure
@@ -128,9 +128,14 @@ def run_seed(seed: int, n: int, repeat: int) -> int:
     return int(np.random.SeedSequence([seed, n, repeat]).generate_state(1, np.uint64)[0] >> np.uint64(1))
 
 
+def _plan(spec: SweepSpec, n: int, repeat: int) -> PlannedSimon:
+    """The validated instance (and prepared circuit) of sweep point (n, repeat)."""
+    return plan_simon(n, oracle=spec.oracle, backend=spec.backend, algorithm=spec.algorithm, seed=run_seed(spec.seed, n, repeat))
+
+
 def run_point(spec: SweepSpec, n: int, repeat: int) -> tuple[SimonRun, list[Charge]]:
     """Run one sweep point into a fresh in-memory ledger; returns the run and its charges."""
-    plan = plan_simon(n, oracle=spec.oracle, backend=spec.backend, algorithm=spec.algorithm, seed=run_seed(spec.seed, n, repeat))
+    plan = _plan(spec, n, repeat)
     ledger = Ledger(spec.temperature_k, seed=plan.seed)
     label = f"n={n} repeat={repeat}"
     with measure(ledger, label):  # the point's own energy, measured or estimated, beside its bounds
@@ -159,7 +164,7 @@ def _device_batch(spec: SweepSpec, points: list[tuple[int, int]], progress: Any)
     from circuits.ibm_backend import sample_batch
     from circuits.simon import run_simon_batch
 
-    plans = [plan_simon(n, oracle=spec.oracle, backend=spec.backend, algorithm=spec.algorithm, seed=run_seed(spec.seed, n, r)) for n, r in points]
+    plans = [_plan(spec, n, r) for n, r in points]
     labels = [f"n={n} repeat={r}" for n, r in points]
     policy = spec.policy()
     shared = Ledger(spec.temperature_k, seed=spec.seed)
@@ -245,7 +250,7 @@ def run_sweep(
     success = parse_success(spec.success)
     policy = spec.policy()
     for n in sorted(set(spec.ns)):  # every input error surfaces here, before anything runs or is written
-        plan_simon(n, oracle=spec.oracle, backend=spec.backend, algorithm=spec.algorithm, seed=run_seed(spec.seed, n, 0))
+        _plan(spec, n, 0)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
