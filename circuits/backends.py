@@ -29,7 +29,9 @@ __all__ = [
     "SimonBackend",
     "available_memory_bytes",
     "check_statevector_memory",
+    "circuit_gate_counts",
     "get_backend",
+    "logical_gate_count",
 ]
 
 #: Backends selectable by name; ``auto`` picks stim for Clifford oracles and aer otherwise.
@@ -67,6 +69,11 @@ class SampleResult:
     metadata: RunMetadata
 
 
+def logical_gate_count(gate_counts: dict[str, int]) -> int:
+    """Gates in a count by name (measurements, barriers and delays are not gates)."""
+    return sum(v for k, v in gate_counts.items() if k not in ("measure", "barrier", "delay"))
+
+
 def circuit_gate_counts(network: ReversibleCircuit) -> dict[str, int]:
     """Gate counts of the whole Simon circuit: the oracle's plus 2n H and n measurements."""
     return {"h": 2 * network.n, **network.gate_counts(), "measure": network.n}
@@ -81,8 +88,12 @@ class PreparedSimon(ABC):
 
     noisy: bool = False
 
-    def __init__(self, backend: str, method: str, qubits: int, depth: int, gate_counts: dict[str, int]) -> None:
+    def __init__(self, backend: str, method: str, qubits: int, depth: int, gate_counts: dict[str, int], *, logical_gates: int | None = None) -> None:
         self._static = RunMetadata(backend, method, qubits, depth, gate_counts)
+        #: Gates of the logical circuit a shot runs (2n H and the oracle network, before any
+        #: transpilation): what the quantum upper bound prices. A device's routed ISA circuit
+        #: has more (``gate_counts``); its physical cost is in the QPU's estimated energy.
+        self.logical_gates = logical_gates if logical_gates is not None else logical_gate_count(gate_counts)
         self.shots = 0
         self.wall_time_s = 0.0
         self.jobs: list[JobRecord] = []

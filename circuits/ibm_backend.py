@@ -29,7 +29,7 @@ from qenergy.qpu import JobRecord, estimate_usage_seconds
 from qenergy.secrets import redact
 
 from .aer_backend import bitstrings_to_array
-from .backends import PreparedSimon, SimonBackend
+from .backends import PreparedSimon, SimonBackend, circuit_gate_counts, logical_gate_count
 from .qiskit_builder import simon_circuit
 from .reversible import oracle_network
 
@@ -109,9 +109,9 @@ class PreparedIBM(PreparedSimon):
 
     noisy = True
 
-    def __init__(self, device: Any, spec: str, isa: Any, n: int, rng: np.random.Generator, local: bool) -> None:
+    def __init__(self, device: Any, spec: str, isa: Any, n: int, rng: np.random.Generator, local: bool, logical_gates: int | None = None) -> None:
         counts = {k: int(v) for k, v in isa.count_ops().items()}
-        super().__init__(spec, "qpu" if not local else "local-noisy", 2 * n, isa.depth(), counts)
+        super().__init__(spec, "qpu" if not local else "local-noisy", 2 * n, isa.depth(), counts, logical_gates=logical_gates)
         self.device = device
         self.isa = isa
         self.n = n
@@ -192,13 +192,15 @@ class IBMRuntimeBackend(SimonBackend):
             raise InputError(f"the Simon circuit needs {need} qubits (2n for n = {instance.n}); device {self.name} has {have}")
         from qiskit.transpiler.exceptions import TranspilerError
 
-        circuit = simon_circuit(instance, oracle_network(instance.oracle))
+        network = oracle_network(instance.oracle)
+        circuit = simon_circuit(instance, network)
+        logical = logical_gate_count(circuit_gate_counts(network))
         error: Exception | None = None
         for attempt in range(4):  # some older targets trip the gate-direction pass for some layouts
             level = self.optimization_level if attempt < 2 else 1
             pm = generate_preset_pass_manager(backend=self.device, optimization_level=level, seed_transpiler=int(rng.integers(0, 2**31 - 1)))
             try:
-                return PreparedIBM(self.device, self.name, pm.run(circuit), instance.n, rng, self.local)
+                return PreparedIBM(self.device, self.name, pm.run(circuit), instance.n, rng, self.local, logical)
             except TranspilerError as exc:
                 error = exc
         raise QenergyError(f"could not compile the circuit for {self.name}: {str(error)[:200]}")

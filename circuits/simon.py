@@ -12,7 +12,10 @@ backends, noise-aware on noisy ones.
   candidate confirms, s = 0. The confidence reported is the fraction of shots
   consistent with the answer (for s = 0: one minus the best candidate's score).
 
-Every shot, every confirmation query and every QPU job is charged to the ledger.
+Every shot, every confirmation query and every QPU job is charged to the ledger: shots
+and confirmations to the quantum account as ``upper_bound`` charges, QPU jobs (their
+``estimated`` wall-plug energy) to an account of their own (``qpu`` by default), so a
+bound and an estimate are never summed in one account.
 """
 
 from __future__ import annotations
@@ -77,8 +80,8 @@ class QuantumResult:
 
 
 def _gates_per_shot(prepared: PreparedSimon) -> int:
-    """Gates a shot applies (measurements and barriers are not gates)."""
-    return sum(v for k, v in prepared.metadata.gate_counts.items() if k not in ("measure", "barrier"))
+    """Logical gates a shot applies (H and the oracle network; measurements are not gates)."""
+    return prepared.logical_gates
 
 
 def default_robust_shots(n: int) -> int:
@@ -94,6 +97,7 @@ def run_simon(
     rng: np.random.Generator,
     policy: ChargePolicy | None = None,
     account: str = "quantum",
+    qpu_account: str = "qpu",
     label: str = "",
     max_shots: int | None = None,
     strategy: Strategy = "auto",
@@ -101,7 +105,8 @@ def run_simon(
     max_candidates: int = 8,
     qpu_power: QPUPowerModel | None = None,
 ) -> QuantumResult:
-    """Run Simon's algorithm on ``backend``, charging shots, confirmations and QPU jobs to ``account``.
+    """Run Simon's algorithm on ``backend``, charging shots and confirmations to ``account``
+    and QPU jobs to ``qpu_account``.
 
     ``backend`` may be a backend or a circuit it already prepared for ``instance``.
     ``strategy="auto"`` is ``robust`` on noisy backends and ``adaptive`` otherwise.
@@ -122,7 +127,7 @@ def run_simon(
             ys = prepared.sample(k).ys
         finally:  # jobs are charged even when they failed (failed ones charge nothing)
             for job in prepared.jobs[charged_jobs:]:
-                qpu_j += qpu.charge_job(ledger, job, account=account, label=label)
+                qpu_j += qpu.charge_job(ledger, job, account=qpu_account, label=label)
             charged_jobs = len(prepared.jobs)
         pol.charge_shots(ledger, instance.n, k, gates=gates, account=account, label=label)
         return ys
@@ -206,6 +211,7 @@ def run_simon_batch(
     rng: np.random.Generator,
     policy: ChargePolicy | None = None,
     account: str = "quantum",
+    qpu_account: str = "qpu",
     labels: Sequence[str] | None = None,
     shots: int | None = None,
     max_candidates: int = 8,
@@ -226,7 +232,7 @@ def run_simon_batch(
         samples = sample_all(prepared, k)
     finally:
         for job in prepared[0].jobs[before:]:
-            qpu.charge_job(ledger, job, account=account, label="batch")
+            qpu.charge_job(ledger, job, account=qpu_account, label="batch")
     results = []
     for inst, prep, ys, label in zip(instances, prepared, samples, names):
         gates = _gates_per_shot(prep)

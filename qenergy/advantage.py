@@ -1,6 +1,10 @@
 """Quantum upper against classical lower bound: tables over n, the crossover, and the experimental criterion.
 
-Ratios are classical ÷ quantum: above 1 the quantum side needs less energy.
+Ratios are classical ÷ quantum: above 1 the quantum side needs less energy. The
+classical side grows as 2^(n/2) and leaves the float range near n = 2050, so its
+joules, query counts and the ratios are :class:`~qenergy.magnitude.Magnitude` values:
+exact integers, floats while they fit, base-10 logarithms beyond (``to_dict`` writes
+``null`` and a ``log10_`` field there, never ``Infinity``).
 """
 
 from __future__ import annotations
@@ -8,35 +12,63 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 from .bounds import DEFAULT_SUCCESS, ClassicalLowerBound, QuantumUpperBound
 from .counts import classical_min_queries
+from .magnitude import Magnitude
 
 __all__ = ["BoundRow", "Verdict", "bound_table", "crossover_n", "criterion"]
 
 
 @dataclass(frozen=True)
 class BoundRow:
-    """Both bounds at one n (joules) and the classical query count behind the lower one."""
+    """Both bounds at one n (joules) and the classical query count behind the lower one.
+
+    Attributes:
+        n: problem size.
+        quantum_upper_j: the quantum upper bound in joules (always a finite float).
+        classical_lower: the classical lower bound in joules, at any size.
+        classical_queries: q_min(n, p), exact.
+    """
 
     n: int
     quantum_upper_j: float
-    classical_lower_j: float
+    classical_lower: Magnitude
     classical_queries: int
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.classical_lower, Magnitude):  # a plain float of joules
+            object.__setattr__(self, "classical_lower", Magnitude.of_float(float(self.classical_lower)))
+
+    @property
+    def classical_lower_j(self) -> float:
+        """The classical lower bound as a float (``inf`` beyond the float range)."""
+        return self.classical_lower.value
+
+    @property
+    def ratio_magnitude(self) -> Magnitude:
+        """classical_lower ÷ quantum_upper at any size."""
+        return self.classical_lower.over(self.quantum_upper_j)
 
     @property
     def ratio(self) -> float:
-        """classical_lower ÷ quantum_upper (inf when the quantum bound is 0)."""
-        return self.classical_lower_j / self.quantum_upper_j if self.quantum_upper_j else math.inf
+        """classical_lower ÷ quantum_upper as a float (inf beyond the float range or when the quantum bound is 0)."""
+        return self.ratio_magnitude.value
 
-    def to_dict(self) -> dict[str, float | int]:
+    @property
+    def quantum_below(self) -> bool:
+        """True when the quantum upper bound lies strictly below the classical lower bound."""
+        return self.classical_lower > self.quantum_upper_j
+
+    def to_dict(self) -> dict[str, Any]:
+        """Strict-JSON data: values beyond the float range are null beside their ``log10_`` field."""
         return {
             "n": self.n,
             "quantum_upper_j": self.quantum_upper_j,
-            "classical_lower_j": self.classical_lower_j,
-            "ratio": self.ratio,
-            "classical_queries": self.classical_queries,
+            **self.classical_lower.fields("classical_lower_j"),
+            **self.ratio_magnitude.fields("ratio"),
+            **Magnitude.of_int(self.classical_queries).fields("classical_queries"),
         }
 
 
@@ -48,17 +80,18 @@ def bound_table(
     success: float | str | Fraction = DEFAULT_SUCCESS,
 ) -> list[BoundRow]:
     """Quantum upper and classical lower bounds at each n, at temperature T (kelvin) and success p."""
-    return [
-        BoundRow(n, quantum.energy_j(n, temperature_k, success), classical.energy_j(n, temperature_k, success), classical_min_queries(n, success))
-        for n in ns
-    ]
+    rows = []
+    for n in ns:
+        q = classical_min_queries(n, success)
+        rows.append(BoundRow(n, quantum.energy_j(n, temperature_k, success), classical.energy_for_queries(n, q, temperature_k), q))
+    return rows
 
 
 def crossover_n(rows: Sequence[BoundRow]) -> int | None:
     """The smallest n from which the quantum bound stays below the classical one for the rest of the rows."""
     best = None
     for row in reversed(rows):
-        if row.quantum_upper_j < row.classical_lower_j:
+        if row.quantum_below:
             best = row.n
         else:
             break
@@ -69,28 +102,49 @@ def crossover_n(rows: Sequence[BoundRow]) -> int | None:
 class Verdict:
     """The experimental criterion for one run.
 
+    Like is compared with like: ``quantum_j`` is the run's ``upper_bound`` charges on
+    the quantum account (never a QPU's estimated or a measured energy) against the
+    classical ``lower_bound``.
+
     Attributes:
         n: problem size.
-        quantum_j: the run's quantum energy (charged upper bound or measured).
-        classical_lower_j: the classical lower bound at the same n and success probability.
-        advantage: True when quantum_j < classical_lower_j.
-        margin: classical_lower_j ÷ quantum_j (> 1 is an advantage).
+        quantum_j: the run's quantum upper-bound charge in joules.
+        classical_lower: the classical lower bound at the same n and success probability (any size).
+        advantage: True when quantum_j < classical_lower.
+        margin: classical_lower ÷ quantum_j (> 1 is an advantage).
+        quantum_basis: the basis of ``quantum_j`` (``upper_bound``).
     """
 
     n: int
     quantum_j: float
-    classical_lower_j: float
+    classical_lower: Magnitude
     advantage: bool
-    margin: float
+    margin: Magnitude
+    quantum_basis: str = "upper_bound"
 
-    def to_dict(self) -> dict[str, float | int | bool]:
-        return {"n": self.n, "quantum_j": self.quantum_j, "classical_lower_j": self.classical_lower_j, "advantage": self.advantage, "margin": self.margin}
+    @property
+    def classical_lower_j(self) -> float:
+        return self.classical_lower.value
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"n": self.n, "quantum_j": self.quantum_j, "quantum_basis": self.quantum_basis,
+                **self.classical_lower.fields("classical_lower_j"), "classical_basis": "lower_bound",
+                "advantage": self.advantage, **self.margin.fields("margin")}
 
 
 def criterion(
-    quantum_j: float, n: int, classical: ClassicalLowerBound, temperature_k: float, success: float | str | Fraction = DEFAULT_SUCCESS
+    quantum_j: float,
+    n: int,
+    classical: ClassicalLowerBound | Magnitude,
+    temperature_k: float = 300.0,
+    success: float | str | Fraction = DEFAULT_SUCCESS,
 ) -> Verdict:
-    """Compare a run's quantum energy with the classical lower bound at the same n and success probability."""
-    lower = classical.energy_j(n, temperature_k, success)
-    margin = lower / quantum_j if quantum_j > 0 else math.inf
-    return Verdict(n, quantum_j, lower, quantum_j < lower, margin)
+    """Compare a run's quantum upper-bound charge with the classical lower bound at the same n and success.
+
+    ``classical`` is the lower-bound model, or its value already computed (then
+    ``temperature_k`` and ``success`` are not used), so that a caller can compute
+    everything that can fail before it charges anything.
+    """
+    lower = classical if isinstance(classical, Magnitude) else classical.energy(n, temperature_k, success)
+    margin = lower.over(quantum_j) if quantum_j > 0 else Magnitude(math.inf, math.inf)
+    return Verdict(n, quantum_j, lower, lower > quantum_j, margin)

@@ -26,6 +26,7 @@ from typing import Literal
 from .counts import classical_min_queries, expected_runs, parse_probability, runs_for_failure
 from .erasure import FiniteStepErasure
 from .errors import InputError
+from .magnitude import Magnitude
 from .physics import landauer_bit_energy
 
 __all__ = [
@@ -34,12 +35,25 @@ __all__ = [
     "IrreversibleRegisterReuse",
     "MemoryBounded",
     "MinimalErasure",
+    "OracleFamily",
     "QuantumUpperBound",
     "ReversibleComputation",
     "parse_classical_model",
 ]
 
 DEFAULT_SUCCESS = Fraction(2, 3)
+
+#: Oracle families whose circuits the quantum bound can price: ``linear`` (CNOT networks)
+#: and ``anf`` (any other oracle, built from its algebraic normal form).
+OracleFamily = Literal["linear", "anf"]
+
+#: Largest n at which an ``anf`` oracle (a truth table) can exist here.
+MAX_ANF_N = 64
+
+
+def oracle_family(oracle: str) -> OracleFamily:
+    """The family of an oracle spec: ``linear`` for ``linear``, ``anf`` for ``random`` and ``table:PATH``."""
+    return "linear" if oracle == "linear" else "anf"
 
 
 @dataclass(frozen=True)
@@ -53,8 +67,12 @@ class QuantumUpperBound:
       final error ε, work W_N(ε) per qubit, p_0 = 1/2 (an upper bound for any p_0 ≤ 1/2);
     * the n measured bits are erased after use, each by the same protocol;
     * gates and the oracle conserve energy (degenerate qubit Hamiltonian), plus an
-      optional imperfection energy ``gate_energy_j`` per gate (``gates_per_run`` gates
-      a run: 2n Hadamards and at most n² CNOTs of a dense linear oracle);
+      optional imperfection energy ``gate_energy_j`` per gate, at most
+      :meth:`gates_per_run` gates a run for the oracle ``family`` actually run: 2n
+      Hadamards plus at most n² X/CNOT gates for ``linear`` oracles (the network has
+      2(n − 1) + ⌊n/2⌋(⌈log2 n⌉ + 1) ≤ n² of them), and at most n·2^n multi-controlled X
+      gates for ``anf`` oracles (random and table oracles: one gate per monomial of each
+      of the n output bits' algebraic normal form, at most 2^n monomials each);
     * the classical check f(0) = f(c) makes ``check_queries`` classical queries, each
       resetting a 2n-bit register by the same protocol;
     * runs: the expected number E[R](n) (success 1) or the fixed budget R_δ with
@@ -67,6 +85,7 @@ class QuantumUpperBound:
     gate_energy_j: float = 0.0
     runs: Literal["expected", "budget"] = "expected"
     check_queries: int = 2
+    family: OracleFamily = "linear"
     name: str = "quantum-upper"
 
     def __post_init__(self) -> None:
@@ -74,11 +93,20 @@ class QuantumUpperBound:
             raise InputError(f"gate energy {self.gate_energy_j!r} J is not allowed; allowed: a finite value >= 0")
         if self.runs not in ("expected", "budget"):
             raise InputError(f"runs {self.runs!r} is unknown; allowed: expected, budget")
+        if self.family not in ("linear", "anf"):
+            raise InputError(f"oracle family {self.family!r} is unknown; allowed: linear, anf")
 
-    @staticmethod
-    def gates_per_run(n: int) -> int:
-        """Gate count assumed for the bound: 2n H plus at most n² CNOTs."""
-        return 2 * n + n * n
+    def gates_per_run(self, n: int) -> int:
+        """Most gates one run applies for the bound's oracle family: 2n H plus n² (linear) or n·2^n (anf).
+
+        Raises:
+            InputError: an ``anf`` family above n = 64, where no truth-table oracle exists.
+        """
+        if self.family == "linear":
+            return 2 * n + n * n
+        if n > MAX_ANF_N:
+            raise InputError(f"n = {n} is not allowed for random or table oracles; allowed: n <= {MAX_ANF_N}")
+        return 2 * n + n * (1 << n)
 
     def reset_j(self, temperature_k: float) -> float:
         """Work of one qubit reset or one bit erasure, W_N(ε), in joules."""
@@ -95,7 +123,8 @@ class QuantumUpperBound:
 
     def per_run_j(self, n: int, temperature_k: float) -> float:
         """One run: 3n erasures (2n resets, n measured bits) plus gate imperfections, in joules."""
-        return 3 * n * self.reset_j(temperature_k) + self.gates_per_run(n) * self.gate_energy_j
+        gates = self.gates_per_run(n) * self.gate_energy_j if self.gate_energy_j else 0.0
+        return 3 * n * self.reset_j(temperature_k) + gates
 
     def energy_j(self, n: int, temperature_k: float, success: float | str | Fraction = DEFAULT_SUCCESS) -> float:
         """Upper bound on the energy to solve Simon's problem at size n, in joules."""
@@ -103,7 +132,8 @@ class QuantumUpperBound:
         return self.run_count(n, success) * self.per_run_j(n, temperature_k) + checks
 
     def describe(self) -> str:
-        return f"{self.name} ({self.erasure.describe()}, gate energy {self.gate_energy_j:g} J, runs {self.runs})"
+        family = "" if self.family == "linear" else f", {self.family} oracle gates"
+        return f"{self.name} ({self.erasure.describe()}, gate energy {self.gate_energy_j:g} J{family}, runs {self.runs})"
 
 
 class ClassicalLowerBound(ABC):
@@ -126,9 +156,18 @@ class ClassicalLowerBound(ABC):
     def erased_bits(self, n: int, queries: int) -> int:
         """Bits the model says a run of ``queries`` queries must erase at size n."""
 
+    def energy(self, n: int, temperature_k: float, success: float | str | Fraction = DEFAULT_SUCCESS) -> Magnitude:
+        """Lower bound on the energy of any classical algorithm in the model, in joules, at any n."""
+        return self.energy_for_queries(n, classical_min_queries(n, success), temperature_k)
+
+    def energy_for_queries(self, n: int, queries: int, temperature_k: float) -> Magnitude:
+        """Joules the model charges a run of ``queries`` queries at size n (exact bits × k_B·T·ln 2)."""
+        return Magnitude.of_int(self.erased_bits(n, queries)).scaled(landauer_bit_energy(temperature_k))
+
     def energy_j(self, n: int, temperature_k: float, success: float | str | Fraction = DEFAULT_SUCCESS) -> float:
-        """Lower bound on the energy of any classical algorithm in the model, in joules."""
-        return self.erased_bits(n, classical_min_queries(n, success)) * landauer_bit_energy(temperature_k)
+        """:meth:`energy` as a float: ``math.inf`` beyond the float range (from about n = 2050);
+        use :meth:`energy` for its logarithm there."""
+        return self.energy(n, temperature_k, success).value
 
     def describe(self) -> str:
         return self.name

@@ -16,12 +16,13 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Callable, NoReturn, Sequence
 
-from .bounds import CLASSICAL_MODELS, ClassicalLowerBound, QuantumUpperBound, parse_classical_model
+from .bounds import CLASSICAL_MODELS, ClassicalLowerBound, OracleFamily, QuantumUpperBound, oracle_family, parse_classical_model
 from .charging import BoundsPolicy
 from .counts import parse_probability
 from .erasure import FiniteStepErasure, check_epsilon
 from .errors import InputError, QenergyError
 from .ledger import Ledger
+from .magnitude import Magnitude
 from .meter import measure
 from .physics import check_temperature, convert_energy, landauer_bit_energy
 from .secrets import redact
@@ -74,7 +75,25 @@ def parse_n_range(text: str) -> list[int]:
         nums = [nums[0], nums[0]]
     if len(nums) not in (2, 3) or nums[0] < 1 or nums[1] < nums[0] or (len(nums) == 3 and nums[2] < 1):
         raise InputError("allowed: N, A:B or A:B:STEP with 1 <= A <= B and STEP >= 1")
-    return list(range(nums[0], nums[1] + 1, nums[2] if len(nums) == 3 else 1))
+    if nums[1] > MAX_N:
+        raise InputError(f"n = {nums[1]} is too large; allowed: n <= {MAX_N:,}")
+    values = range(nums[0], nums[1] + 1, nums[2] if len(nums) == 3 else 1)
+    if len(values) > MAX_RANGE_VALUES:
+        raise InputError(f"the range holds {len(values):,} values; allowed: at most {MAX_RANGE_VALUES:,}")
+    return list(values)
+
+
+#: Largest n any range accepts, and most values in one range.
+MAX_N = 1_000_000
+MAX_RANGE_VALUES = 100_000
+#: Seconds of exact arithmetic ``bounds`` may take: q_min(n) needs an integer square root of
+#: an n-bit number, about 0.26 s at n = 10⁶ and quadratic in n.
+MAX_BOUNDS_WORK_S = 60.0
+
+
+def bounds_work_s(ns: Sequence[int]) -> float:
+    """Estimated seconds of exact arithmetic for the bounds at every n of ``ns``."""
+    return math.fsum(2.6e-13 * n * n + 2e-6 for n in ns)
 
 
 def _add_energy_options(p: argparse.ArgumentParser, *, success: bool = True) -> None:
@@ -182,8 +201,8 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def _policy(args: argparse.Namespace) -> BoundsPolicy:
-    quantum = QuantumUpperBound(FiniteStepErasure(args.epsilon, args.steps), gate_energy_j=args.gate_energy)
+def _policy(args: argparse.Namespace, family: OracleFamily = "linear") -> BoundsPolicy:
+    quantum = QuantumUpperBound(FiniteStepErasure(args.epsilon, args.steps), gate_energy_j=args.gate_energy, family=family)
     classical: ClassicalLowerBound = args.classical_model
     if isinstance(classical, str):  # argparse leaves string defaults unconverted only if type is skipped
         classical = parse_classical_model(classical)
@@ -191,7 +210,23 @@ def _policy(args: argparse.Namespace) -> BoundsPolicy:
 
 
 def _fmt_secret(value: int | None, n: int) -> str:
-    return "-" if value is None else f"{value:#0{n + 2}b}"
+    """Binary up to n = 64; beyond, hex shortened to its first and last 8 digits (``--json`` has every digit)."""
+    if value is None:
+        return "-"
+    if n <= 64:
+        return f"{value:#0{n + 2}b}"
+    digits = f"{value:0{(n + 3) // 4}x}"
+    return f"0x{digits}" if len(digits) <= 20 else f"0x{digits[:8]}…{digits[-8:]}"
+
+
+def _totals_text(totals: dict[str, dict[str, float]], kt: dict[str, dict[str, float]] | None = None) -> str:
+    """Totals per account and basis, e.g. ``quantum 1.2e-19 J upper_bound; meter 3.4e-02 J estimated`` (bases never summed)."""
+    parts = []
+    for account, by_basis in totals.items():
+        for basis, joules in by_basis.items():
+            extra = f" ({kt[account][basis]:.0f} k_B T ln 2)" if kt is not None else ""
+            parts.append(f"{account} {joules:.4e} J{extra} {basis}")
+    return "; ".join(parts)
 
 
 def _print_table(rows: Sequence[Sequence[str]], left: int = 0) -> None:
@@ -206,27 +241,31 @@ def _cmd_simon(args: argparse.Namespace, command: str) -> int:
 
     if args.n is None and not args.oracle.startswith("table:"):
         raise InputError("--n is required for the linear and random oracles; allowed: n >= 1")
-    policy = _policy(args)
     plan = plan_simon(args.n, secret=args.secret, oracle=args.oracle, backend=args.backend, algorithm=args.classical, seed=args.seed)
+    n, t = plan.instance.n, args.temperature
+    policy = _policy(args, oracle_family(args.oracle))
+    # everything that can fail is computed before the first charge is written
+    quantum_upper_j = policy.quantum.energy_j(n, t)
+    classical_lower = policy.classical.energy(n, t, args.success)
+    unit = landauer_bit_energy(t)
     if args.ledger is not None:
-        ledger = Ledger.open(args.ledger, args.temperature, seed=plan.seed, command=command)
+        ledger = Ledger.open(args.ledger, t, seed=plan.seed, command=command)
     else:
-        ledger = Ledger(args.temperature, seed=plan.seed, command=command)
+        ledger = Ledger(t, seed=plan.seed, command=command)
     with ledger:
         with measure(ledger, "simon") as window:
             run = run_planned(plan, ledger, policy=policy)
-    n, t = run.n, run.temperature_k
     out = run.to_dict()
     theory = math.fsum(c.energy_j for c in ledger.select(run=ledger.current_run) if c.basis in ("lower_bound", "upper_bound"))
     out["measured"] = {"basis": window.basis, "joules": window.exclusive_j, "source": ledger.charges[-1].provenance,
                        "ratio_to_theoretical": window.exclusive_j / theory if theory > 0 else None}
-    verdict = criterion(run.quantum_bound_j, n, policy.classical, t, args.success) if run.quantum_bound_j else None
+    verdict = criterion(run.quantum_energy_j, n, classical_lower) if run.quantum_energy_j else None
     out["bounds"] = {
         "quantum_model": policy.quantum.describe(),
         "classical_model": policy.classical.describe(),
         "success": str(args.success),
-        "quantum_upper_j": policy.quantum.energy_j(n, t),
-        "classical_lower_j": policy.classical.energy_j(n, t, args.success),
+        "quantum_upper_j": quantum_upper_j,
+        **classical_lower.fields("classical_lower_j"),
         "criterion": verdict.to_dict() if verdict else None,
     }
     out["ledger"] = {
@@ -236,37 +275,39 @@ def _cmd_simon(args: argparse.Namespace, command: str) -> int:
         "totals_kTln2": ledger.totals_kTln2(run=ledger.current_run),
     }
     if args.json:
-        print(json.dumps(out))
+        print(json.dumps(out, allow_nan=False))
         return 0
-    unit = landauer_bit_energy(t)
-    print(f"Simon's problem  n={n}  s={_fmt_secret(run.secret, n)} ({run.secret})  oracle={run.oracle}  seed={run.seed}  T={t:g} K")
+    print(f"Simon's problem  n={n}  s={_fmt_secret(run.secret, n)}{f' ({run.secret})' if n <= 64 else ''}  oracle={run.oracle}  seed={run.seed}  T={t:g} K")
     rows = [("side", "method", "secret found", "correct", "queries", "charged [J]", "[k_B T ln 2]", "basis")]
     if run.quantum is not None:
         q = run.quantum
         e = run.quantum_energy_j or 0.0
         rows.append(("quantum", f"{q.metadata.backend}/{q.metadata.method}", _fmt_secret(q.found, n), "yes" if q.found == run.secret else "NO",
                      f"{q.queries} ({q.shots} shots + {q.confirmation_queries})", f"{e:.4e}", f"{e / unit:.4g}", "upper_bound"))
+        if q.job_ids:
+            rows.append(("qpu", f"{len(q.job_ids)} job(s)", "", "", "", f"{q.qpu_energy_j:.4e}", f"{q.qpu_energy_j / unit:.4g}", "estimated"))
     if run.classical is not None:
         c = run.classical
         e = run.classical_energy_j or 0.0
         rows.append(("classical", c.algorithm, _fmt_secret(c.found, n), "yes" if c.found == run.secret else "NO", str(c.queries),
                      f"{e:.4e}", f"{e / unit:.4g}", "lower_bound"))
+    rows.append(("this run", "own energy", "", "", "", f"{window.exclusive_j:.4e}", f"{window.exclusive_j / unit:.4g}", window.basis))
     _print_table(rows, left=4)
     print(f"quantum: {policy.quantum.describe()}; classical: {policy.classical.describe()}")
     if run.quantum is not None and run.quantum.job_ids:
         q = run.quantum
-        bound_q = run.quantum_bound_j or 0.0
-        ratio = q.qpu_energy_j / bound_q if bound_q > 0 else math.inf
-        print(f"QPU: {len(q.job_ids)} job(s) {', '.join(q.job_ids)}; estimated energy {q.qpu_energy_j:.4e} J "
-              f"({convert_energy(q.qpu_energy_j, 'J', 'kWh'):.3g} kWh), {ratio:.3g} x the theoretical charge of the same shots; "
-              f"noise-aware: confidence {q.confidence:.3f}, {q.candidates_tried} candidate(s) tried")
+        bound_q = run.quantum_energy_j or 0.0
+        ratio = f"{q.qpu_energy_j / bound_q:.3g}" if bound_q > 0 else "-"
+        print(f"QPU: job(s) {', '.join(q.job_ids)}; estimated wall-plug energy {q.qpu_energy_j:.4e} J "
+              f"({convert_energy(q.qpu_energy_j, 'J', 'kWh'):.3g} kWh, basis estimated, account qpu), {ratio} x the upper-bound charge of the same shots; "
+              f"{q.strategy} strategy, confidence {q.confidence:.3f}, {q.candidates_tried} candidate(s) tried")
     if verdict is not None:
         word = "quantum advantage" if verdict.advantage else "no advantage"
-        print(f"criterion at n={n}: quantum upper-bound charge {verdict.quantum_j:.4e} J vs classical lower bound {verdict.classical_lower_j:.4e} J "
-              f"(success {args.success}): {word}, margin {verdict.margin:.3g}")
-    ratio = out["measured"]["ratio_to_theoretical"]
+        print(f"criterion at n={n}: quantum upper-bound charge {verdict.quantum_j:.4e} J vs classical lower bound {verdict.classical_lower.text()} J "
+              f"(success {args.success}): {word}, margin {verdict.margin.short(3)}")
+    ratio_m = out["measured"]["ratio_to_theoretical"]
     print(f"this run's own energy ({window.basis}): {window.exclusive_j:.4e} J"
-          + (f" = {ratio:.3g} x the theoretical charges above" if ratio else "") + f" [{out['measured']['source']}]")
+          + (f" = {ratio_m:.3g} x the theoretical charges above" if ratio_m else "") + f" [{out['measured']['source']}]")
     if args.ledger is not None:
         print(f"ledger: {args.ledger} (run {ledger.current_run})")
     return 0
@@ -275,6 +316,10 @@ def _cmd_simon(args: argparse.Namespace, command: str) -> int:
 def _cmd_bounds(args: argparse.Namespace) -> int:
     from .advantage import bound_table, crossover_n
 
+    work = bounds_work_s(args.n)
+    if work > MAX_BOUNDS_WORK_S:
+        raise InputError(f"--n range of {len(args.n):,} sizes up to n = {max(args.n):,} needs about {work:.0f} s of exact arithmetic; "
+                         f"allowed: at most {MAX_BOUNDS_WORK_S:.0f} s (use a STEP or a smaller range)")
     policy = _policy(args)
     rows = bound_table(args.n, policy.quantum, policy.classical, args.temperature, args.success)
     cross = crossover_n(rows)
@@ -283,16 +328,18 @@ def _cmd_bounds(args: argparse.Namespace) -> int:
             "temperature_k": args.temperature, "epsilon": args.epsilon, "steps": args.steps, "success": str(args.success),
             "quantum_model": policy.quantum.describe(), "classical_model": policy.classical.describe(),
             "rows": [r.to_dict() for r in rows], "crossover_n": cross,
-        }))
+        }, allow_nan=False))
         return 0
     if args.csv:
         w = csv.writer(sys.stdout, lineterminator="\n")
         w.writerow(["n", "quantum_upper_j", "classical_lower_j", "ratio", "classical_queries"])
-        w.writerows([r.n, repr(r.quantum_upper_j), repr(r.classical_lower_j), repr(r.ratio), r.classical_queries] for r in rows)
+        w.writerows([r.n, repr(r.quantum_upper_j), r.classical_lower.csv(), r.ratio_magnitude.csv(), Magnitude.of_int(r.classical_queries).csv()]
+                    for r in rows)
         return 0
     print(f"T = {args.temperature:g} K, success {args.success}; quantum: {policy.quantum.describe()}; classical: {policy.classical.describe()}")
     table = [("n", "q_min", "quantum upper [J]", "classical lower [J]", "C/Q")]
-    table += [(str(r.n), str(r.classical_queries), f"{r.quantum_upper_j:.4e}", f"{r.classical_lower_j:.4e}", f"{r.ratio:.3g}") for r in rows]
+    table += [(str(r.n), Magnitude.of_int(r.classical_queries).text() if r.classical_queries >= 10**15 else str(r.classical_queries),
+               f"{r.quantum_upper_j:.4e}", r.classical_lower.text(), r.ratio_magnitude.short(3)) for r in rows]
     _print_table(table)
     print(f"crossover n: {cross if cross is not None else 'none in this range'}")
     return 0
@@ -362,7 +409,7 @@ def _cmd_model(args: argparse.Namespace, command: str) -> int:
     print(f"model {args.name}: " + ", ".join(f"{k}={v}" for k, v in out["parameters"].items()))
     for key, value in result.items():
         print(f"  {key}: {value:.6g}" if isinstance(value, float) else f"  {key}: {value}")
-    print("ledger totals: " + ", ".join(f"{a} {e:.4e} J" for a, e in out["ledger"]["totals_j"].items()))
+    print("ledger totals: " + _totals_text(out["ledger"]["totals_j"]))
     return 0
 
 
@@ -397,7 +444,7 @@ def _cmd_ledger(args: argparse.Namespace) -> int:
         table = [("account", "resource", "basis", "count", "energy [J]", "[k_B T ln 2]")]
         table += [(r["account"], r["resource"], r["basis"], str(r["count"]), f"{r['energy_j']:.4e}", f"{r['kTln2']:.4g}") for r in rows]
         _print_table(table, left=3)
-        print("totals: " + ", ".join(f"{a} {e:.4e} J" for a, e in ledger.totals_j().items()))
+        print("totals: " + _totals_text(ledger.totals_j()))
     else:
         if args.json:
             print(json.dumps({"header": ledger.header(), "runs": [asdict(r) for r in ledger.runs],
@@ -471,9 +518,7 @@ def _cmd_demo(args: argparse.Namespace, command: str) -> int:
         rows.append((str(r.n), _fmt_secret(r.secret, r.n), ok, str(r.quantum.queries), str(r.classical.queries),
                      f"{r.quantum_energy_j:.3e}", f"{r.classical_energy_j:.3e}", f"{energy_ratio(r):.2f}"))
     _print_table(rows)
-    totals = ledger.totals_j(run=ledger.current_run)
-    kt = ledger.totals_kTln2(run=ledger.current_run)
-    print("ledger totals: " + ", ".join(f"{a} {totals[a]:.4e} J ({kt[a]:.0f} k_B T ln 2)" for a in totals))
+    print("ledger totals: " + _totals_text(ledger.totals_j(run=ledger.current_run), ledger.totals_kTln2(run=ledger.current_run)))
     print(f"bounds crossover (quantum upper below classical lower from then on, n <= 64): n = {cross}")
     print(f"ledger: {path} (run {ledger.current_run}); next: qenergy bounds, qenergy sweep --out DIR")
     return 0
@@ -499,7 +544,10 @@ def reference_markdown() -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``qenergy`` console script; returns the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # --help (0) or a usage error (2, one line already printed)
+        return exc.code if isinstance(exc.code, int) else 2
     command = "qenergy " + shlex.join(argv)
     try:
         if args.command == "simon":

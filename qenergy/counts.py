@@ -42,7 +42,10 @@ def parse_probability(p: float | str | Fraction, *, name: str = "probability", l
 def expected_runs(n: int) -> float:
     """E[R](n): expected Simon runs until n − 1 independent equations (s ≠ 0)."""
     _check_n(n)
-    return math.fsum(1.0 / (1.0 - 2.0 ** (k - n + 1)) for k in range(n - 1))
+    # term j = n − 1 − k is 1/(1 − 2^−j); for j > 60 it is exactly 1.0 in floating point, so
+    # those terms enter as one exact integer (fsum rounds the exact sum once: same result, O(1) at any n).
+    head = min(n - 1, 60)
+    return math.fsum([*(1.0 / (1.0 - 2.0**-j) for j in range(1, head + 1)), float(n - 1 - head)])
 
 
 def runs_for_failure(n: int, delta: float | str | Fraction) -> int:
@@ -76,11 +79,13 @@ def classical_min_queries(n: int, p: float | str | Fraction = Fraction(2, 3)) ->
     _check_n(n)
     prob = parse_probability(p, name="success")
     space = (1 << n) - 1
-    # (C + 1) >= p (space - C)  <=>  C >= (p·space − 1)/(1 + p)
-    need = (prob * space - 1) / (1 + prob)
-    if need <= 0:
+    # (C + 1) >= p (space - C)  <=>  C >= (p·space − 1)/(1 + p) = (a·space − b)/(a + b) for p = a/b;
+    # integer arithmetic only (no gcd of n-bit numbers), so large n stays fast
+    a, b = prob.numerator, prob.denominator
+    num = a * space - b
+    if num <= 0:
         return 0  # a blind guess among 2^n − 1 candidates already reaches p
-    target = math.ceil(need)  # C(q,2) must reach this integer
+    target = -(-num // (a + b))  # ⌈num / (a + b)⌉: C(q,2) must reach this integer
     q = (1 + math.isqrt(1 + 8 * target)) // 2
     while q * (q - 1) // 2 < target:
         q += 1

@@ -15,6 +15,11 @@ class ResourceLimitError(QenergyError):
     """A run would not fit this machine (memory); the message gives the estimate."""
 
 
+class ModelError(QenergyError):
+    """A model could not produce a result for valid parameters (e.g. its solver failed or found the
+    problem infeasible); the message names the parameters and what to try."""
+
+
 class LedgerError(QenergyError):
     """A ledger file cannot be used (wrong kind of file, mismatched settings)."""
 
@@ -32,3 +37,7 @@ class LedgerCorruptError(LedgerError):
         self.line = line
         self.reason = reason
         super().__init__(f"ledger {path} is corrupt at line {line}: {reason}")
+
+
+class MixedBasisError(LedgerError):
+    """A total was asked of charges of several bases (a bound and a measurement are never added)."""

@@ -49,6 +49,9 @@ class SimonRun:
     """Both sides of one Simon instance and what the ledger charged them.
 
     ``quantum`` / ``classical`` are None when that side was skipped.
+    ``quantum_energy_j`` is the quantum account's ``upper_bound`` charges,
+    ``classical_energy_j`` the classical account's ``lower_bound`` charges; a QPU's
+    ``estimated`` energy is apart (:attr:`qpu_energy_j`, account ``qpu``).
     """
 
     n: int
@@ -62,7 +65,11 @@ class SimonRun:
     quantum_energy_j: float | None
     classical: ClassicalResult | None
     classical_energy_j: float | None
-    quantum_bound_j: float | None = None
+
+    @property
+    def quantum_bound_j(self) -> float | None:
+        """The quantum side's upper-bound charges (the figure the criterion uses)."""
+        return self.quantum_energy_j
 
     @property
     def qpu_energy_j(self) -> float:
@@ -97,12 +104,13 @@ class SimonRun:
                 "gate_counts": q.metadata.gate_counts,
                 "wall_time_s": q.metadata.wall_time_s,
                 "energy_j": self.quantum_energy_j,
-                "bound_energy_j": self.quantum_bound_j,
+                "energy_basis": "upper_bound",
                 "strategy": q.strategy,
                 "confidence": q.confidence,
                 "candidates_tried": q.candidates_tried,
                 "job_ids": list(q.job_ids),
                 "qpu_energy_j": q.qpu_energy_j,
+                "qpu_energy_basis": "estimated",
             },
             "classical": None
             if c is None
@@ -113,6 +121,7 @@ class SimonRun:
                 "queries": c.queries,
                 "collision": list(c.collision) if c.collision else None,
                 "energy_j": self.classical_energy_j,
+                "energy_basis": "lower_bound",
             },
         }
 
@@ -168,10 +177,9 @@ def run_planned(
         policy=pol.name,
         label=label,
         quantum=q,
-        quantum_energy_j=ledger.energy_j("quantum", run=run, label=label) if q else None,
+        quantum_energy_j=ledger.energy_j("quantum", basis="upper_bound", run=run, label=label) if q else None,
         classical=c,
-        classical_energy_j=ledger.energy_j("classical", run=run, label=label) if c else None,
-        quantum_bound_j=math.fsum(ch.energy_j for ch in ledger.select(run=run, account="quantum") if ch.label == label and ch.basis == "upper_bound") if q else None,
+        classical_energy_j=ledger.energy_j("classical", basis="lower_bound", run=run, label=label) if c else None,
     )
 
 

@@ -30,7 +30,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import IO, Any, Iterable, Iterator, Literal, get_args
 
-from .errors import InputError, LedgerCorruptError, LedgerError
+from .errors import InputError, LedgerCorruptError, LedgerError, MixedBasisError
 from .physics import check_temperature, landauer_bit_energy
 from .secrets import redact
 
@@ -259,25 +259,41 @@ class Ledger:
         """Account names in order of first charge."""
         return list(dict.fromkeys(c.account for c in self._charges))
 
-    def totals_j(self, *, run: int | None = None) -> dict[str, float]:
-        """Joules per account (of one run when given)."""
-        sums: dict[str, list[float]] = {}
-        for c in self.select(run=run):
-            sums.setdefault(c.account, []).append(c.energy_j)
-        return {a: math.fsum(v) for a, v in sums.items()}
+    def totals_j(self, *, run: int | None = None) -> dict[str, dict[str, float]]:
+        """Joules per account and basis (of one run when given): ``{account: {basis: J}}``.
 
-    def totals_kTln2(self, *, run: int | None = None) -> dict[str, float]:
-        """Energy per account in units of k_B·T·ln 2 at the ledger's temperature."""
+        Figures of different bases are never added: a bound, a measurement and an
+        estimate of the same account stay apart.
+        """
+        sums: dict[str, dict[str, list[float]]] = {}
+        for c in self.select(run=run):
+            sums.setdefault(c.account, {}).setdefault(c.basis, []).append(c.energy_j)
+        return {a: {b: math.fsum(v) for b, v in by.items()} for a, by in sums.items()}
+
+    def totals_kTln2(self, *, run: int | None = None) -> dict[str, dict[str, float]]:
+        """Energy per account and basis in units of k_B·T·ln 2 at the ledger's temperature."""
         unit = landauer_bit_energy(self.temperature_k)
-        return {a: e / unit for a, e in self.totals_j(run=run).items()}
+        return {a: {b: e / unit for b, e in by.items()} for a, by in self.totals_j(run=run).items()}
 
     def counts(self, account: str, resource: str, *, run: int | None = None, label: str | None = None) -> int:
         """Total units of ``resource`` charged to ``account``."""
         return sum(c.count for c in self.select(run=run, account=account) if c.resource == resource and (label is None or c.label == label))
 
-    def energy_j(self, account: str, *, run: int | None = None, label: str | None = None) -> float:
-        """Joules charged to ``account`` (optionally one run, one label)."""
-        return math.fsum(c.energy_j for c in self.select(run=run, account=account) if label is None or c.label == label)
+    def energy_j(self, account: str, *, basis: str | None = None, run: int | None = None, label: str | None = None) -> float:
+        """Joules of one basis charged to ``account`` (optionally one run, one label).
+
+        ``basis`` may be left out when the selected charges have a single basis (or none).
+
+        Raises:
+            MixedBasisError: the selection holds several bases and ``basis`` is None.
+        """
+        picked = [c for c in self.select(run=run, account=account) if label is None or c.label == label]
+        if basis is None:
+            bases = sorted({c.basis for c in picked})
+            if len(bases) > 1:
+                raise MixedBasisError(f"account {account!r} holds charges of bases {', '.join(bases)}; "
+                                      "they are never added: name one basis")
+        return math.fsum(c.energy_j for c in picked if basis is None or c.basis == basis)
 
     # -- files ------------------------------------------------------------------------
 

@@ -1,13 +1,23 @@
 """Reading ledgers for people and dashboards: summaries, a CSV of charges, and a
 CodeCarbon-compatible ``emissions.csv``.
 
-The ``emissions.csv`` export uses CodeCarbon's column names (a subset of its 3.x
-schema) so dashboards that read CodeCarbon runs read ours. Only energy that was
-``measured`` or ``estimated`` is consumption; theoretical bounds (``lower_bound``,
-``upper_bound``) are left out of it (they are in the charges CSV). One row per run and
-account: ``energy_consumed`` in kWh (× PUE, as CodeCarbon does), ``emissions`` in kg CO2e
-at the chosen grid intensity (:mod:`qenergy.carbon`: a bundled country average, or
-CodeCarbon's own fallback, the world average of 475 g/kWh).
+The ``emissions.csv`` export has exactly the columns, in order, of CodeCarbon 3.x's
+``emissions.csv``: the fields of ``codecarbon.output_methods.emissions_data.EmissionsData``
+(CodeCarbon 3.3.2, file ``codecarbon/output_methods/emissions_data.py`` of
+github.com/mlco2/codecarbon; CodeCarbon writes one column per field in field order,
+``output_methods/file.py``), so dashboards that read CodeCarbon runs read ours. Only
+energy that was ``measured`` or ``estimated`` is consumption; theoretical bounds
+(``lower_bound``, ``upper_bound``) are left out of it (they are in the charges CSV), and
+so is the ``host`` account of :mod:`qenergy.meter` (whole-host energy that contains the
+``meter`` account's share: with it the rows could not be summed). One row per run and
+account: ``energy_consumed`` in kWh (× PUE, as CodeCarbon does), ``emissions`` in kg
+CO2e at the chosen grid intensity (:mod:`qenergy.carbon`: a bundled country average, or
+CodeCarbon's own fallback, the world average of 475 g/kWh), ``water_consumed`` in litres
+= WUE [L/kWh] × ``energy_consumed`` (CodeCarbon's rule; WUE defaults to 0 as in
+CodeCarbon). What a ledger does not record is left empty rather than guessed: the
+duration and power of a run, the split of energy into CPU, GPU and RAM, utilisation, the
+machine's hardware, OS and Python version (the exporting machine need not be the one
+that ran), location and cloud.
 """
 
 from __future__ import annotations
@@ -15,27 +25,34 @@ from __future__ import annotations
 import csv
 import math
 import os
-import platform
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from .errors import InputError
 from .ledger import Ledger
 from .carbon import WORLD_AVERAGE, GridIntensity, co2e_kg
 from .physics import convert_energy, landauer_units
 
-__all__ = ["CARBON_COLUMNS", "CHARGE_COLUMNS", "CODECARBON_COLUMNS", "export_carbon", "export_charges_csv", "export_codecarbon", "summary_rows", "write_csv_atomic"]
+__all__ = ["CARBON_COLUMNS", "CHARGE_COLUMNS", "CODECARBON_COLUMNS", "CODECARBON_SKIPPED_ACCOUNTS", "export_carbon", "export_charges_csv", "export_codecarbon", "summary_rows", "write_csv_atomic"]
 
 CHARGE_COLUMNS = ("run", "account", "resource", "count", "unit_j", "energy_j", "basis", "provenance", "label", "model")
 
-#: CodeCarbon 3.x ``emissions.csv`` columns written by :func:`export_codecarbon`.
+#: CodeCarbon 3.x ``emissions.csv`` columns written by :func:`export_codecarbon`: the fields of
+#: ``EmissionsData`` in order, pinned from codecarbon 3.3.2 ``codecarbon/output_methods/emissions_data.py``
+#: (tests/test_export_codecarbon.py checks them against CodeCarbon itself when it is installed).
 CODECARBON_COLUMNS = (
     "timestamp", "project_name", "run_id", "experiment_id", "duration", "emissions", "emissions_rate",
-    "cpu_power", "gpu_power", "ram_power", "cpu_energy", "gpu_energy", "ram_energy", "energy_consumed",
+    "cpu_power", "gpu_power", "ram_power", "cpu_energy", "gpu_energy", "ram_energy", "energy_consumed", "water_consumed",
     "country_name", "country_iso_code", "region", "cloud_provider", "cloud_region", "os", "python_version",
     "codecarbon_version", "cpu_count", "cpu_model", "gpu_count", "gpu_model", "longitude", "latitude",
-    "ram_total_size", "tracking_mode", "on_cloud", "pue",
+    "ram_total_size", "tracking_mode", "cpu_utilization_percent", "gpu_utilization_percent", "ram_utilization_percent",
+    "ram_used_gb", "on_cloud", "pue", "wue",
 )
+
+#: Accounts never written to ``emissions.csv``: ``host`` holds whole-host energy that contains the ``meter`` share.
+CODECARBON_SKIPPED_ACCOUNTS = ("host",)
+
 
 def summary_rows(ledger: Ledger) -> list[dict[str, Any]]:
     """Totals per (account, resource, basis): units, joules and k_B·T·ln 2."""
@@ -70,24 +87,40 @@ def export_charges_csv(ledger: Ledger, path: Path) -> Path:
 
 
 def export_codecarbon(ledger: Ledger, path: Path, *, intensity: GridIntensity = WORLD_AVERAGE, pue: float = 1.0,
-                      project_name: str = "qenergy") -> Path:
-    """A CodeCarbon-style ``emissions.csv``: one row per run and account with measured or estimated energy."""
+                      wue_l_per_kwh: float = 0.0, project_name: str = "qenergy") -> Path:
+    """A CodeCarbon 3.x ``emissions.csv`` (columns :data:`CODECARBON_COLUMNS`) at ``path``; returns ``path``.
+
+    One row per run and account with measured or estimated energy (bounds and the
+    ``host`` account left out): ``energy_consumed`` [kWh] = joules × ``pue``,
+    ``emissions`` [kg CO2e] at ``intensity``, ``water_consumed`` [L] =
+    ``wue_l_per_kwh`` × ``energy_consumed``. Columns the ledger cannot fill are empty.
+
+    Raises:
+        InputError: ``pue`` < 1 (from :func:`qenergy.carbon.co2e_kg`) or ``wue_l_per_kwh`` negative or not finite.
+        OSError: ``path`` cannot be written.
+    """
+    if not (math.isfinite(wue_l_per_kwh) and wue_l_per_kwh >= 0):
+        raise InputError(f"WUE {wue_l_per_kwh!r} L/kWh is not allowed; allowed: a finite number >= 0")
     rows = []
     for run_index, run in enumerate(ledger.runs):
         for account in ledger.accounts():
+            if account in CODECARBON_SKIPPED_ACCOUNTS:
+                continue
             real = [c for c in ledger.select(run=run_index, account=account) if c.basis in ("measured", "estimated")]
             joules = math.fsum(c.energy_j for c in real)
             if not real or joules == 0.0:
                 continue
+            kwh = convert_energy(joules * pue, "J", "kWh")
             rows.append({
                 "timestamp": run.started, "project_name": project_name, "run_id": f"{run_index}-{account}",
-                "experiment_id": account, "duration": 0, "emissions": co2e_kg(joules, intensity, pue=pue), "emissions_rate": 0,
-                "cpu_power": 0, "gpu_power": 0, "ram_power": 0, "cpu_energy": 0, "gpu_energy": 0, "ram_energy": 0,
-                "energy_consumed": convert_energy(joules * pue, "J", "kWh"), "country_name": intensity.name,
-                "country_iso_code": intensity.code, "region": "", "cloud_provider": "", "cloud_region": "",
-                "os": platform.platform(), "python_version": platform.python_version(), "codecarbon_version": "",
-                "cpu_count": os.cpu_count() or 0, "cpu_model": "", "gpu_count": 0, "gpu_model": "", "longitude": "", "latitude": "",
-                "ram_total_size": 0, "tracking_mode": "qenergy-ledger", "on_cloud": "N", "pue": pue,
+                "experiment_id": account, "emissions": co2e_kg(joules, intensity, pue=pue),
+                "energy_consumed": kwh, "water_consumed": wue_l_per_kwh * kwh,
+                "country_name": intensity.name, "country_iso_code": intensity.code,
+                "tracking_mode": "qenergy-ledger", "pue": pue, "wue": wue_l_per_kwh,
+                # Not in a ledger, so left empty (not 0, which would claim a value): duration and
+                # emissions_rate (charges carry no times), cpu/gpu/ram power and energy (charges are
+                # not split by component), utilisation and RAM use, region, cloud, OS, Python and
+                # CodeCarbon version, hardware and location (the ledger does not record the machine).
             })
     return write_csv_atomic(path, CODECARBON_COLUMNS, rows)
 

@@ -1,18 +1,66 @@
 """Measuring the energy of our own runs: ``with qenergy.measure(ledger, "label"):`` or ``@measure(ledger, "label")``.
 
-Sources, tried in order:
+Sources (:func:`default_source`), tried in order:
 
-* **RAPL** (Linux powercap, ``/sys/class/powercap/intel-rapl*``): every package domain
-  and every ``dram`` subdomain (core/uncore are inside the package; ``psys`` would count
-  the platform twice and is left out; ``intel-rapl-mmio`` zones duplicate packages and are
-  used only when no MSR zone exists). Each counter's wrap-around at
-  ``max_energy_range_uj`` is handled. Basis ``measured``.
-* **NVML** (NVIDIA GPUs, when ``pynvml`` is importable): the total-energy counter of
-  every device is added. Basis ``measured``.
-* Otherwise an **estimate**: process CPU time (user + system, children included) × a
-  per-core power, plus resident memory × a power per GB × wall time. Defaults: 85 W per
-  CPU package spread over its logical cores (CodeCarbon's figure for an unknown CPU) and
-  0.375 W per GB (CodeCarbon 2.x's memory constant); both are parameters. Basis ``estimated``.
+* **Host counters.** RAPL (Linux powercap, ``/sys/class/powercap/intel-rapl*``): every
+  package domain and every ``dram`` subdomain (core/uncore are inside the package;
+  ``psys`` would count the platform twice and is left out; ``intel-rapl-mmio`` zones
+  duplicate packages and are used only when no MSR zone exists); each counter's
+  wrap-around at ``max_energy_range_uj`` is handled (Linux kernel,
+  Documentation/power/powercap/powercap.rst). NVML (NVIDIA GPUs, when ``pynvml`` is
+  importable): ``nvmlDeviceGetTotalEnergyConsumption`` of every device, millijoules since
+  the driver was loaded (NVML API reference; Volta and later). When both are readable
+  their energies are **added** (:class:`CompositeSource`): RAPL sees the CPU packages
+  and DRAM, NVML the GPUs, and neither includes the other. When only one is readable,
+  that one alone.
+* Otherwise a per-process **estimate** (:class:`CpuTimeEstimate`): process CPU time
+  (user + system, children included) × a per-core power, plus resident memory × a power
+  per GB × wall time. Defaults: 85 W per CPU package spread over its logical cores
+  (CodeCarbon's figure for an unknown CPU) and 0.375 W per GB (CodeCarbon 2.x's memory
+  constant); both are parameters. Basis ``estimated``.
+
+**Apportioning.** RAPL and NVML count the whole machine: every process on it, and its
+idle power. A window therefore charges to its account (``meter``) only this process's
+share of the host energy: for each interval between two window events,
+
+    charged energy = host energy in the interval × clamp(ΔP / ΔH, 0, 1)
+
+where ΔP is this process's CPU time in the interval (``os.times``: user + system,
+children included, a child's time counting when it is waited for) and ΔH is the CPU time the whole host spent busy in it (``/proc/stat``
+first line: user + nice + system + irq + softirq + steal, in clock ticks of
+``SC_CLK_TCK``; proc(5)). If the host was idle on the counters (ΔH = 0) the share is 1
+when this process used CPU time and 0 otherwise. The provenance of each charge gives the
+host energy, the share and both CPU times. Consequences and assumptions:
+
+* K workers on one host (a Dask sweep) each charge their own share, so the host's
+  energy is counted once, not K times: over a common interval the shares add up to at
+  most 1, and to exactly 1 when the workers' CPU times make up all of the host's busy
+  time. Each process apportions over the intervals between its own window events, so
+  when windows of different processes overlap only partly, the sum is exact while the
+  host's energy per busy CPU-second is steady and is off by its variation otherwise
+  (each process's share is an average over its interval).
+* The host's idle power and the energy of GPUs and DRAM are shared out by the same
+  CPU-time rule (an assumption: a GPU-bound process with little CPU time is
+  under-charged when CPU-busy processes share the host; a process alone on an idle host
+  is charged the whole host).
+* CPU times are counted in clock ticks (usually 10 ms), so the share of a window
+  shorter than a few ticks is coarse (the rounding errors tend to average out over many
+  windows); each share is clamped to [0, 1].
+* The apportioned figure keeps basis ``measured``. Every number in it is read from a
+  counter (energy, process CPU time, host CPU time) and the share is a stated rule with
+  no assumed power constant; ``estimated`` is reserved for figures that rest on an
+  assumed power (the CPU-time estimate). The provenance says that the figure is a
+  share of a whole-host measurement.
+* When a host counter is readable but the host's CPU time is not (no ``/proc/stat``),
+  the meter uses the per-process estimate instead and its provenance says why.
+
+**The host account.** ``measure(..., host=True)`` also charges the window's whole-host
+energy (inclusive of nested windows, every process on the host, idle power) to a
+separate account ``host`` (basis ``measured``). It contains this host's ``meter``
+charges: the two accounts must never be added. Only one process per host should open
+such a window, and only one may be open per ledger at a time; sweep points (and Dask
+workers) charge only their ``meter`` share and never ``host``. With the estimate source
+there is no whole-host figure and nothing is charged to ``host``.
 
 Windows may nest and overlap. Energy between two window events is charged to the
 innermost window open at the time (the one opened last), so nested windows charge their
@@ -30,21 +78,33 @@ import resource
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Protocol, TypeVar
+from typing import Any, Callable, Protocol, Sequence, TypeVar
 
+from .errors import InputError
 from .ledger import Ledger
 
-__all__ = ["CpuTimeEstimate", "EnergySource", "EnergyWindow", "RaplSource", "default_source", "measure"]
+__all__ = ["CompositeSource", "CpuTimeEstimate", "EnergySource", "EnergyWindow", "HostCpuTime", "NvmlSource", "RaplSource",
+           "cpu_share", "default_source", "measure", "process_cpu_s"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 _ZONE = re.compile(r"^intel-rapl(-mmio)?:\d+(:\d+)?$")
 
+#: /proc/stat fields (after "cpu") that count busy time: user nice system idle iowait irq softirq steal guest guest_nice.
+#: guest and guest_nice are already inside user and nice (proc(5)), idle and iowait are not busy.
+_BUSY_FIELDS = (0, 1, 2, 5, 6, 7)
+
 
 class EnergySource(Protocol):
-    """A cumulative energy counter."""
+    """A cumulative energy counter.
+
+    ``scope`` is ``"host"`` when the counter covers the whole machine (it is then
+    apportioned to the process by CPU time) or ``"process"`` when it is already this
+    process's own energy (also assumed for a source without ``scope``).
+    """
 
     basis: str
+    scope: str
 
     def read_j(self) -> float:
         """Energy in joules since the source was created (monotone)."""
@@ -52,10 +112,21 @@ class EnergySource(Protocol):
     def describe(self) -> str: ...
 
 
+def process_cpu_s() -> float:
+    """This process's CPU time in seconds: user + system, terminated children included (``os.times``)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
 class RaplSource:
-    """Sum of RAPL package and DRAM counters under ``root``, with wrap-around handling."""
+    """Sum of RAPL package and DRAM counters under ``root``, with wrap-around handling (whole host).
+
+    Raises:
+        OSError: no readable package or dram zone under ``root``.
+    """
 
     basis = "measured"
+    scope = "host"
 
     def __init__(self, root: str | os.PathLike[str] = "/sys/class/powercap") -> None:
         self.root = Path(root)
@@ -89,6 +160,7 @@ class RaplSource:
         return int((zone / "energy_uj").read_text()), int((zone / "max_energy_range_uj").read_text())
 
     def read_j(self) -> float:
+        """Joules since creation, summed over the zones; a counter that went down wrapped once."""
         for z in self.zones:
             now, span = self._raw(z)
             before = self._last[z][0]
@@ -101,9 +173,16 @@ class RaplSource:
 
 
 class NvmlSource:
-    """Total energy counters of every NVIDIA device (``pynvml``)."""
+    """Total energy counters of every NVIDIA device (``pynvml``; whole devices, every process on them).
+
+    Raises:
+        ImportError: ``pynvml`` is not installed.
+        OSError: no NVIDIA device.
+        Exception: any ``pynvml.NVMLError`` (no driver, counter not supported).
+    """
 
     basis = "measured"
+    scope = "host"
 
     def __init__(self) -> None:
         import pynvml  # type: ignore[import-not-found]
@@ -119,120 +198,267 @@ class NvmlSource:
         return sum(self._nvml.nvmlDeviceGetTotalEnergyConsumption(h) for h in self._handles)
 
     def read_j(self) -> float:
+        """Joules since creation, summed over the devices (NVML counts millijoules)."""
         return (self._mj() - self._start) * 1e-3
 
     def describe(self) -> str:
         return f"NVML {len(self._handles)} device(s)"
 
 
+class CompositeSource:
+    """The sum of several whole-host sources that count disjoint hardware (RAPL CPU+DRAM, NVML GPUs)."""
+
+    basis = "measured"
+    scope = "host"
+
+    def __init__(self, parts: Sequence[EnergySource]) -> None:
+        if not parts or any(getattr(p, "scope", "process") != "host" or p.basis != "measured" for p in parts):
+            raise InputError("CompositeSource parts are not allowed; allowed: one or more measured whole-host sources")
+        self.parts = tuple(parts)
+
+    def read_j(self) -> float:
+        """Joules since creation: the sum of the parts."""
+        return sum(p.read_j() for p in self.parts)
+
+    def describe(self) -> str:
+        return " + ".join(p.describe() for p in self.parts)
+
+
 @dataclass
 class CpuTimeEstimate:
-    """Process CPU time × per-core power + resident memory × power per GB × wall time (estimated)."""
+    """Process CPU time × per-core power + resident memory × power per GB × wall time (estimated, this process only).
+
+    ``note`` is added to the description (e.g. why a host counter was not used).
+    """
 
     package_w: float = 85.0
     cores: int = field(default_factory=lambda: os.cpu_count() or 1)
     memory_w_per_gb: float = 0.375
+    note: str = ""
     basis: str = "estimated"
+    scope: str = "process"
 
     def __post_init__(self) -> None:
-        self._cpu0 = self._cpu_s()
+        self._cpu0 = process_cpu_s()
         self._wall0 = time.perf_counter()
         self._mem_j = 0.0
         self._last_wall = self._wall0
 
     @property
     def per_core_w(self) -> float:
+        """Watts charged per CPU-second: ``package_w / cores``."""
         return self.package_w / self.cores
 
-    @staticmethod
-    def _cpu_s() -> float:
-        t = os.times()
-        return t.user + t.system + t.children_user + t.children_system
-
     def read_j(self) -> float:
+        """Estimated joules since creation: CPU-s × per-core W + peak RSS [GB] × W/GB × wall s."""
         now = time.perf_counter()
         rss_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # kB → GB (peak, an upper estimate)
         self._mem_j += rss_gb * self.memory_w_per_gb * (now - self._last_wall)
         self._last_wall = now
-        return (self._cpu_s() - self._cpu0) * self.per_core_w + self._mem_j
+        return (process_cpu_s() - self._cpu0) * self.per_core_w + self._mem_j
 
     def describe(self) -> str:
-        return f"estimate: CPU time x {self.per_core_w:.3g} W/core ({self.package_w:g} W over {self.cores} cores) + memory x {self.memory_w_per_gb:g} W/GB"
+        text = (f"estimate: this process's CPU time x {self.per_core_w:.3g} W/core ({self.package_w:g} W over {self.cores} cores)"
+                f" + memory x {self.memory_w_per_gb:g} W/GB")
+        return f"{text} ({self.note})" if self.note else text
+
+
+@dataclass(frozen=True)
+class HostCpuTime:
+    """Where the CPU times that apportion host energy come from.
+
+    ``proc_stat``: the kernel's ``/proc/stat`` (the host's busy time is read from its
+    first line); ``process_cpu_s``: this process's CPU time in seconds. Both are
+    injectable for tests.
+    """
+
+    proc_stat: Path = Path("/proc/stat")
+    process_cpu_s: Callable[[], float] = process_cpu_s
+
+    def host_busy_s(self) -> float:
+        """CPU-seconds the whole host has spent busy since boot (all CPUs).
+
+        Raises:
+            OSError: the file is unreadable or its first line is not an aggregate ``cpu`` line.
+        """
+        with open(self.proc_stat, encoding="ascii") as fh:
+            first = fh.readline().split()
+        try:
+            if first[0] != "cpu":
+                raise ValueError(first[0])
+            ticks = sum(int(first[1 + i]) for i in _BUSY_FIELDS if 1 + i < len(first))
+        except (IndexError, ValueError):
+            raise OSError(f"{self.proc_stat}: first line is not the aggregate 'cpu' line") from None
+        return ticks / os.sysconf("SC_CLK_TCK")
+
+    def read(self) -> tuple[float, float]:
+        """``(this process's CPU-s, host busy CPU-s)``, both cumulative. Raises OSError as :meth:`host_busy_s`."""
+        return self.process_cpu_s(), self.host_busy_s()
+
+
+def cpu_share(process_s: float, host_busy_s: float) -> float:
+    """This process's share of host energy: ``process_s / host_busy_s`` clamped to [0, 1] (CPU-seconds in one interval).
+
+    A host busy time of 0 (or less) gives 1 when the process used CPU time and 0 otherwise.
+    """
+    if host_busy_s <= 0.0:
+        return 1.0 if process_s > 0.0 else 0.0
+    return min(1.0, max(0.0, process_s / host_busy_s))
 
 
 def default_source(rapl_root: str | os.PathLike[str] = "/sys/class/powercap") -> EnergySource:
-    """RAPL (+ NVML) when readable, NVML alone, or the CPU-time estimate."""
+    """RAPL + NVML when both are readable (added), either alone, or else the per-process CPU-time estimate."""
+    parts: list[EnergySource] = []
     try:
-        return RaplSource(rapl_root)
+        parts.append(RaplSource(rapl_root))
     except OSError:
         pass
     try:
-        return NvmlSource()
-    except Exception:  # pynvml missing, no driver, no device
-        return CpuTimeEstimate()
+        parts.append(NvmlSource())
+    except Exception:  # pynvml missing, no driver, no device, counter not supported
+        pass
+    if len(parts) > 1:
+        return CompositeSource(parts)
+    return parts[0] if parts else CpuTimeEstimate()
 
 
 class _MeterState:
-    """Per-ledger bookkeeping: the open windows and the last reading."""
+    """Per-ledger bookkeeping: the open windows, the cumulative counters and the last reading."""
 
-    def __init__(self, source: EnergySource) -> None:
+    def __init__(self, source: EnergySource, cpu_time: HostCpuTime | None, requested: tuple[Any, Any]) -> None:
+        self.requested = requested
+        self.cpu_time: HostCpuTime | None = None
+        if getattr(source, "scope", "process") == "host":  # a source without a scope is taken as this process's own
+            cpu_time = cpu_time or HostCpuTime()
+            try:
+                cpu_time.read()
+                self.cpu_time = cpu_time
+            except OSError as exc:
+                source = CpuTimeEstimate(note=f"{source.describe()} readable but not the host's CPU time ({exc}); "
+                                              "per-process estimate instead of an apportioned share")
         self.source = source
         self.open: list[EnergyWindow] = []
-        self.last = source.read_j()
+        #: Cumulative: energy charged to this process (apportioned or estimated), whole-host energy.
+        self.charged_j = 0.0
+        self.host_j = 0.0
+        self._last = self._read()
 
-    def advance(self) -> float:
-        now = self.source.read_j()
+    @property
+    def apportioned(self) -> bool:
+        return self.cpu_time is not None
+
+    def _read(self) -> tuple[float, float, float]:
+        energy = self.source.read_j()
+        proc, busy = self.cpu_time.read() if self.cpu_time is not None else (0.0, 0.0)
+        return energy, proc, busy
+
+    def advance(self) -> None:
+        now = self._read()
+        d_energy, d_proc, d_busy = (a - b for a, b in zip(now, self._last))
+        self._last = now
+        charged = d_energy * cpu_share(d_proc, d_busy) if self.apportioned else d_energy
+        self.charged_j += charged
+        if self.apportioned:
+            self.host_j += d_energy
         if self.open:
-            self.open[-1].exclusive_j += now - self.last
-        self.last = now
-        return now
+            w = self.open[-1]
+            w.exclusive_j += charged
+            if self.apportioned:
+                w.host_exclusive_j += d_energy
+                w.cpu_s += d_proc
+                w.host_busy_s += d_busy
 
 
 class EnergyWindow:
-    """One measured window; a context manager and a decorator. Charges its exclusive energy on exit."""
+    """One measured window; a context manager and a decorator. Charges its exclusive energy on exit.
 
-    def __init__(self, ledger: Ledger, label: str, *, account: str = "meter", source: EnergySource | None = None) -> None:
+    After exit: ``exclusive_j`` (charged: this process's share, or the estimate),
+    ``inclusive_j`` (the same with nested windows), ``host_exclusive_j`` /
+    ``host_inclusive_j`` (whole-host energy, 0 with the estimate), ``cpu_s`` and
+    ``host_busy_s`` (CPU-seconds of this process and of the host while it was innermost).
+    """
+
+    def __init__(self, ledger: Ledger, label: str, *, account: str = "meter", source: EnergySource | None = None,
+                 cpu_time: HostCpuTime | None = None, host: bool = False) -> None:
         self.ledger = ledger
         self.label = label
         self.account = account
+        self.host = host
         self._source = source
+        self._cpu_time = cpu_time
         self.exclusive_j = 0.0
         self.inclusive_j = 0.0
+        self.host_exclusive_j = 0.0
+        self.host_inclusive_j = 0.0
+        self.cpu_s = 0.0
+        self.host_busy_s = 0.0
         self.basis = ""
-        self._start = 0.0
+        self._start = (0.0, 0.0)
 
     def _state(self) -> _MeterState:
         state = getattr(self.ledger, "meter_state", None)
-        if state is None or (self._source is not None and state.source is not self._source and not state.open):
-            state = _MeterState(self._source or default_source())
+        requested = (self._source, self._cpu_time)
+        explicit = self._source is not None or self._cpu_time is not None
+        changed = state is not None and any(a is not b for a, b in zip(state.requested, requested))
+        if state is None or (explicit and changed and not state.open):
+            state = _MeterState(self._source or default_source(), self._cpu_time, requested)
             self.ledger.meter_state = state
         return state
 
     def __enter__(self) -> "EnergyWindow":
         state = self._state()
-        self._start = state.advance()
+        if self.host and any(w.host for w in state.open):
+            raise InputError(f"measure(host=True) for '{self.label}' inside another host window is not allowed; "
+                             "allowed: one host window at a time per ledger (and one process per host)")
+        state.advance()
+        self._start = (state.charged_j, state.host_j)
         state.open.append(self)
         self.basis = state.source.basis
         return self
 
     def __exit__(self, *exc: object) -> None:
         state = self._state()
-        end = state.advance()
+        state.advance()
         state.open.remove(self)
-        self.inclusive_j = end - self._start
+        self.inclusive_j = state.charged_j - self._start[0]
+        self.host_inclusive_j = state.host_j - self._start[1]
         micro = max(0, int(round(self.exclusive_j * 1e6)))
         self.ledger.charge(self.account, "energy_uj", micro, 1e-6, state.source.basis,  # type: ignore[arg-type]
-                           f"{state.source.describe()}; window '{self.label}'", label=self.label, model="meter")
+                           self._provenance(state), label=self.label, model="meter")
+        if self.host and state.apportioned:
+            self.ledger.charge("host", "energy_uj", max(0, int(round(self.host_inclusive_j * 1e6))), 1e-6, "measured",
+                               f"{state.source.describe()}: whole-host energy of window '{self.label}' (nested windows "
+                               f"included; every process on the host and its idle power; contains this host's "
+                               f"'{self.account}' charges, never add the two)", label=self.label, model="meter")
+
+    def _provenance(self, state: _MeterState) -> str:
+        if not state.apportioned:
+            return f"{state.source.describe()}; window '{self.label}'"
+        share = self.exclusive_j / self.host_exclusive_j if self.host_exclusive_j > 0 else cpu_share(self.cpu_s, self.host_busy_s)
+        return (f"{state.source.describe()}: {self.host_exclusive_j:.4g} J whole-host energy while window '{self.label}' "
+                f"was innermost, apportioned by this process's CPU-time share {share:.3g} ({self.cpu_s:.3g} of "
+                f"{self.host_busy_s:.3g} busy CPU-s on the host, /proc/stat) = {self.exclusive_j:.4g} J")
 
     def __call__(self, fn: F) -> F:
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with EnergyWindow(self.ledger, self.label, account=self.account, source=self._source):
+            with EnergyWindow(self.ledger, self.label, account=self.account, source=self._source,
+                              cpu_time=self._cpu_time, host=self.host):
                 return fn(*args, **kwargs)
 
         return wrapper  # type: ignore[return-value]
 
 
-def measure(ledger: Ledger, label: str, *, account: str = "meter", source: EnergySource | None = None) -> EnergyWindow:
-    """Measure the enclosed work (``with``) or every call of a function (decorator) and charge ``ledger``."""
-    return EnergyWindow(ledger, label, account=account, source=source)
+def measure(ledger: Ledger, label: str, *, account: str = "meter", source: EnergySource | None = None,
+            cpu_time: HostCpuTime | None = None, host: bool = False) -> EnergyWindow:
+    """Measure the enclosed work (``with``) or every call of a function (decorator) and charge ``ledger``.
+
+    Charges, in joules as ``energy_uj`` units, this process's share of the host energy
+    (or the estimate) to ``account``; with ``host=True`` also the window's whole-host
+    energy to account ``host``. ``source`` defaults to :func:`default_source`,
+    ``cpu_time`` to the real ``/proc/stat`` and ``os.times``.
+
+    Raises:
+        InputError: on entry, ``host=True`` while another host window of this ledger is open.
+    """
+    return EnergyWindow(ledger, label, account=account, source=source, cpu_time=cpu_time, host=host)

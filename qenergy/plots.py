@@ -33,21 +33,28 @@ def plot_advantage(
     """
     fig, ax = plt.subplots(figsize=(8, 5), dpi=120)
     ns = np.array([r.n for r in rows])
+    # near and beyond the float range (n above about 1700) the axis shows log10 of the joules on a linear scale
+    logs = any(r.classical_lower.log10 > 250 for r in rows)
     qb = np.array([r.quantum_upper_j for r in rows])
-    cb = np.array([r.classical_lower_j for r in rows])
-    ax.plot(ns[qb > 0], qb[qb > 0], "-", color="tab:blue", lw=2, label=quantum_label)
-    ax.plot(ns[cb > 0], cb[cb > 0], "-", color="tab:red", lw=2, label=classical_label)
+    cb = np.array([r.classical_lower.log10 if logs else r.classical_lower_j for r in rows])
+    qy = np.log10(np.where(qb > 0, qb, np.nan)) if logs else qb
+    keep_c = np.isfinite(cb) if logs else cb > 0
+    ax.plot(ns[qb > 0], qy[qb > 0], "-", color="tab:blue", lw=2, label=quantum_label)
+    ax.plot(ns[keep_c], cb[keep_c], "-", color="tab:red", lw=2, label=classical_label)
     for side, color, marker in (("quantum", "tab:blue", "o"), ("classical", "tab:red", "s")):
         pts = np.array([(n, e) for n, s, e in runs if s == side and e > 0], dtype=float).reshape(-1, 2)
         if pts.size:
-            ax.scatter(pts[:, 0], pts[:, 1], s=18, color=color, marker=marker, alpha=0.6, label=f"{side} runs (charged)")
+            ys = np.log10(pts[:, 1]) if logs else pts[:, 1]
+            ax.scatter(pts[:, 0], ys, s=18, color=color, marker=marker, alpha=0.6, label=f"{side} runs (charged)")
     if crossover is not None:
         ax.axvline(crossover, color="k", ls="--", lw=1, label=f"crossover n = {crossover}")
     else:
         ax.plot([], [], " ", label="no crossover in range")
-    ax.set_yscale("log")
+    if not logs:
+        ax.set_yscale("log")
+    ax.xaxis.get_major_locator().set_params(integer=True)
     ax.set_xlabel("problem size n (bits)")
-    ax.set_ylabel("energy (J)")
+    ax.set_ylabel("log10 of energy (J)" if logs else "energy (J)")
     ax.set_title(title, fontsize=10)
     ax.grid(True, which="major", alpha=0.3)
     ax.legend(fontsize=8, loc="upper left")

@@ -48,8 +48,10 @@ __all__ = ["RESULT_COLUMNS", "SweepResult", "SweepSpec", "resume_sweep", "run_po
 #: Columns of results.csv, in order.
 RESULT_COLUMNS = (
     "ledger_run", "n", "repeat", "seed", "side", "method", "secret", "found", "success",
-    "queries", "shots", "charged_j", "bound_j", "bound_basis", "wall_time_s",
+    "queries", "shots", "charged_j", "bound_j", "bound_basis", "wall_time_s", "log10_bound_j",
 )
+#: Columns written by earlier versions (a results.csv with them is ours and is rebuilt).
+_OLD_RESULT_COLUMNS = RESULT_COLUMNS[:-1]
 SPEC_FILE = "sweep.json"
 
 
@@ -149,11 +151,12 @@ def _point_rows(run: SimonRun, repeat: int, row: BoundRow) -> list[dict[str, Any
         q = run.quantum
         out.append({"side": "quantum", "method": f"{q.metadata.backend}/{q.metadata.method}", "found": q.found, "queries": q.queries,
                     "shots": q.shots, "charged_j": run.quantum_energy_j, "bound_j": row.quantum_upper_j, "bound_basis": "upper_bound",
-                    "wall_time_s": q.metadata.wall_time_s})
+                    "wall_time_s": q.metadata.wall_time_s, "log10_bound_j": math.log10(row.quantum_upper_j)})
     if run.classical is not None:
         c = run.classical
         out.append({"side": "classical", "method": c.algorithm, "found": c.found, "queries": c.queries, "shots": 0,
-                    "charged_j": run.classical_energy_j, "bound_j": row.classical_lower_j, "bound_basis": "lower_bound", "wall_time_s": ""})
+                    "charged_j": run.classical_energy_j, "bound_j": row.classical_lower.json(), "bound_basis": "lower_bound", "wall_time_s": "",
+                    "log10_bound_j": row.classical_lower.log10})
     for r in out:
         r.update({"n": run.n, "repeat": repeat, "seed": run.seed, "secret": run.secret, "success": r["found"] == run.secret})
     return out
@@ -224,7 +227,7 @@ def _check_csv(path: Path) -> None:
     if path.exists() and path.stat().st_size > 0:
         with open(path, newline="", encoding="utf-8") as fh:
             header = next(csv.reader(fh), [])
-        if tuple(header) != RESULT_COLUMNS:
+        if tuple(header) not in (RESULT_COLUMNS, _OLD_RESULT_COLUMNS):
             raise LedgerError(f"{path} exists with other columns; refusing to replace it (move it or choose another --out)")
 
 
@@ -327,8 +330,8 @@ def _report(bounds: list[BoundRow], cross: int | None, policy: BoundsPolicy, spe
         f"* Quantum: {policy.quantum.describe()}.",
         f"* Classical: {policy.classical.describe()}.",
         f"* Crossover n (quantum upper bound below the classical lower bound from there on): {cross if cross is not None else 'none in range'}.",
-        f"* This testbed's own energy for these runs (account `meter`, measured by RAPL/NVML or estimated from CPU time; "
-        f"on a Dask cluster, measured on each worker): {own_j:.4g} J, {own_j / theory_j:.3g} x the theoretical charges "
+        f"* This testbed's own energy for these runs (account `meter`: each process's CPU-time share of its host's RAPL/NVML "
+        f"energy, or estimated from CPU time; Dask workers each charge their own share): {own_j:.4g} J, {own_j / theory_j:.3g} x the theoretical charges "
         f"({theory_j:.4g} J)." if theory_j > 0 else "* No theoretical charges to compare the measured energy with.",
         "",
         "These bounds are qenergy's models built on the Meier–Yamasaki framework, not the paper's theorems; see the README.",
@@ -347,6 +350,6 @@ def _report(bounds: list[BoundRow], cross: int | None, policy: BoundsPolicy, spe
 
         solved = f"{sum(bool(r['success']) for r in q)}/{sum(bool(r['success']) for r in c)}"
         lines.append(f"| {row.n} | {max(len(q), len(c))} | {solved} | {mean(q, 'queries')} | {mean(c, 'queries')} | {mean(q, 'charged_j')} | "
-                     f"{row.quantum_upper_j:.4g} | {mean(c, 'charged_j')} | {row.classical_lower_j:.4g} | {row.ratio:.3g} |")
+                     f"{row.quantum_upper_j:.4g} | {mean(c, 'charged_j')} | {row.classical_lower.short(4)} | {row.ratio_magnitude.short(3)} |")
     lines += ["", "Files: `results.csv` (one row per side and run), `ledger.jsonl` (every charge), `advantage.png`, `sweep.json`.", ""]
     return "\n".join(lines)

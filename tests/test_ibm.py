@@ -49,7 +49,7 @@ def test_noise_aware_success_rate_over_many_seeds():
         results = run_simon_batch(instances, prepared, ledger, sample_all=sample_batch, rng=np.random.default_rng(1))
         solved += sum(r.found == inst.secret for r, inst in zip(results, instances))
         total += len(instances)
-        assert ledger.counts("quantum", "qpu_job") == 1  # one job for the whole batch
+        assert ledger.counts("qpu", "qpu_job") == 1  # one job for the whole batch
         assert all(r.strategy == "robust" and r.shots >= 512 for r in results)
     assert solved / total >= 0.95, f"{solved}/{total}"
 
@@ -116,5 +116,5 @@ def test_sweep_on_a_device_sends_one_batched_job(tmp_path, capsys):
     data = json.loads(capsys.readouterr().out)
     assert data["instances"] == 4 and data["solved"] == 4
     ledger = Ledger.load(tmp_path / "ledger.jsonl")
-    assert ledger.counts("quantum", "qpu_job") == 1 and len(ledger.notes) == 4
+    assert ledger.counts("qpu", "qpu_job") == 1 and len(ledger.notes) == 4
     assert {c.label for c in ledger.charges if c.resource == "qpu_job"} == {"batch"}

@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from qenergy.errors import InputError, LedgerCorruptError, LedgerError
+from qenergy.errors import InputError, LedgerCorruptError, LedgerError, MixedBasisError
 from qenergy.ledger import BASES, Ledger
 from qenergy.physics import landauer_bit_energy
 
@@ -18,10 +18,15 @@ def test_bulk_charges_and_totals():
     led = Ledger(4.2, seed=3, command="test")
     fill(led)
     u = landauer_bit_energy(4.2)
-    assert led.totals_j()["quantum"] == pytest.approx(12 * u + 2**70 * u)
-    assert led.totals_kTln2()["quantum"] == pytest.approx(12 + 2**70)
+    # bases are never added: the lower-bound resets and the upper-bound erasures stay apart
+    assert led.totals_j()["quantum"] == {"lower_bound": pytest.approx(12 * u), "upper_bound": pytest.approx(2**70 * u)}
+    assert led.totals_kTln2()["quantum"] == {"lower_bound": pytest.approx(12), "upper_bound": pytest.approx(2**70)}
+    assert led.totals_j()["measure"] == {"measured": 3.6e6}
     assert led.counts("classical", "query") == 10**6
     assert led.energy_j("classical", label="n=3") == pytest.approx(10**6 * 0.1 / 3)
+    assert led.energy_j("quantum", basis="upper_bound") == pytest.approx(2**70 * u)
+    with pytest.raises(MixedBasisError, match="lower_bound, upper_bound"):
+        led.energy_j("quantum")
     assert led.accounts() == ["quantum", "classical", "measure"]
 
 
@@ -47,7 +52,7 @@ def test_append_adds_a_run(tmp_path):
     back = Ledger.load(path)
     assert [c.run for c in back.charges] == [0, 1]
     assert back.runs[1].seed == 2 and back.runs[1].command == "again"
-    assert back.totals_j(run=1) == {"classical": 4e-21}
+    assert back.totals_j(run=1) == {"classical": {"lower_bound": 4e-21}}
 
 
 def test_append_refuses_other_temperature(tmp_path):
