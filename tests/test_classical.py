@@ -1,4 +1,5 @@
 import itertools
+import math
 
 import numpy as np
 import pytest
@@ -47,14 +48,44 @@ def test_exhaustive_is_deterministic_and_stops_at_first_collision():
     assert exhaustive_search(inst, Ledger()) == r
 
 
-def test_birthday_query_count_near_birthday_bound():
-    n = 16
-    counts = []
-    for seed in range(40):
-        inst = make_instance(n, None, "random", seed=seed)
-        counts.append(birthday_search(inst, Ledger(), rng=np.random.default_rng(seed)).queries)
-    # expected first collision among 2^(n-1) pairs: ~ sqrt(pi/2 * 2^(n-1))·... ≈ 1.25·2^(n/2) = 320
-    assert 150 < np.mean(counts) < 600
+def _birthday_moments(n):
+    """Exact mean and standard deviation of the birthday query count Q for a two-to-one f on 2^n inputs.
+
+    Computed from the distribution, independently of the search: P(Q > k) = prod_{i<k} (N - 2i)/(N - i),
+    N = 2^n (the (k+1)-th distinct random input collides iff it is the partner of one of the first k);
+    E[Q] = sum_k P(Q > k), E[Q^2] = sum_k (2k + 1) P(Q > k).
+    """
+    big_n = 2**n
+    i = np.arange(big_n // 2 + 1)
+    surv = np.concatenate(([1.0], np.cumprod((big_n - 2.0 * i) / (big_n - i))))[: big_n // 2 + 1]
+    mean = surv.sum()
+    return mean, math.sqrt(((2 * np.arange(surv.size) + 1) * surv).sum() - mean**2)
+
+
+def test_birthday_moments_formula():
+    # n = 1: one pair, the second query always collides
+    assert _birthday_moments(1) == (2.0, 0.0)
+    # n = 2: P(Q > 2) = (4 - 2)/(4 - 1) = 2/3, so E[Q] = 1 + 1 + 2/3
+    assert _birthday_moments(2)[0] == pytest.approx(8 / 3)
+    # large n: sqrt(pi/2 * 2^n), not sqrt(pi/2 * 2^(n-1))
+    assert _birthday_moments(16)[0] == pytest.approx(math.sqrt(math.pi / 2 * 2**16), rel=1e-4)
+
+
+@pytest.mark.parametrize("n", [6, 10])
+def test_birthday_mean_query_count_matches_the_exact_expectation(n):
+    """Monte Carlo: the mean of R = 400 runs lies within 4 standard errors (sd / sqrt(R)) of E[Q].
+
+    By the central limit theorem a correct search fails this with probability about 6e-5 (the seeds are
+    fixed, so the run is deterministic). The formula sqrt(pi/2 * 2^(n-1)) lies more than 11 standard
+    errors below E[Q] at both n, so this test tells the two apart.
+    """
+    runs = 400
+    counts = [birthday_search(make_instance(n, None, "random", seed=s), Ledger(), rng=np.random.default_rng(10_000 + s)).queries
+              for s in range(runs)]
+    mean, sd = _birthday_moments(n)
+    se = sd / math.sqrt(runs)
+    assert abs(np.mean(counts) - mean) < 4 * se
+    assert mean - math.sqrt(math.pi / 2 * 2 ** (n - 1)) > 11 * se
 
 
 def test_birthday_beyond_permutation_range():

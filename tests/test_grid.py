@@ -9,8 +9,9 @@ import pytest
 pytest.importorskip("pypsa")
 pytest.importorskip("highspy")
 
-from qenergy.carbon import GridIntensity, co2e_kg
-from qenergy.errors import InputError
+from qenergy.carbon import co2e_kg
+from cli_helpers import run_cli
+from qenergy.errors import InputError, ModelError, QenergyError
 from qenergy.ledger import Ledger
 from qenergy.models import build_model
 from qenergy.models.grid import (GridWeatherModel, cross_matrix, design, grid_intensity_for, intensity_distribution, operate,
@@ -65,7 +66,10 @@ def test_design_respects_the_co2_cap(tiny):
     assert res.co2_cap_t == pytest.approx(0.1 * reference_emissions_t(years))
     for d in res.designs:
         assert d.co2_t <= d.co2_cap_t * (1 + 1e-4) + 1e-3
-        assert d.co2_price >= 0.0
+        # a 10 % cap binds (gas is the cheapest firm power): emissions sit at the cap and CO2 has a positive price
+        assert d.co2_t == pytest.approx(d.co2_cap_t, rel=1e-4) and d.co2_price > 0.0
+    mild, harsh = res.designs
+    assert harsh.co2_price > mild.co2_price  # the same cap is dearer to meet in the harsh year
 
 
 def test_intensity_helpers(tiny):
@@ -73,7 +77,7 @@ def test_intensity_helpers(tiny):
     lo, med, hi = intensity_distribution(res, 0)
     assert 0.0 <= lo <= med <= hi
     gi = grid_intensity_for(res, 0, 1)
-    assert isinstance(gi, GridIntensity) and gi.g_per_kwh == pytest.approx(res.operations[0][1].intensity_g_per_kwh)
+    assert gi.g_per_kwh == pytest.approx(res.operations[0][1].intensity_g_per_kwh) and gi.code == "GRID-DY1-WY2"
     assert co2e_kg(3.6e6, gi) == pytest.approx(gi.g_per_kwh / 1000.0)  # 1 kWh through the ledger's conversion
     with pytest.raises(InputError, match="design_index"):
         grid_intensity_for(res, 5, 0)
@@ -136,3 +140,48 @@ def test_model_run_is_json_and_charges_ledger(tmp_path):
     assert (tmp_path / "grid_cross_matrices.png").exists() and (tmp_path / "grid_intensity.png").exists()
     with pytest.raises(InputError, match="resolution_h"):
         build_model("grid", {"resolution_h": "5"}, {"grid": GridWeatherModel})
+
+
+# -- solver failures: a QenergyError with one line, never a traceback ---------------------------------
+
+def test_infeasible_design_lp_is_a_model_error(tmp_path):
+    """A real infeasible LP: no wind, no sun and a CO2 cap of 0 leave nothing to serve the load with."""
+    y = synthetic_year(0, nodes=1, resolution_h=12, days=7)
+    lines = write_csv(y, tmp_path / "w.csv").read_text(encoding="utf-8").splitlines()
+    rows = [line.split(",") for line in lines[1:]]
+    dark = "\n".join([lines[0]] + [",".join([t, node, "0", "0", d]) for t, node, _, _, d in rows]) + "\n"
+    (tmp_path / "dark.csv").write_text(dark, encoding="utf-8")
+    year = load_csv(tmp_path / "dark.csv", label="dark")
+    with pytest.raises(ModelError, match=r"design LP of weather year dark .* was not solved .*infeasible") as info:
+        design(year, co2_cap_t=0.0, hydrogen=False)
+    assert isinstance(info.value, QenergyError) and "\n" not in str(info.value)
+    design(year, co2_cap_t=1e12, hydrogen=False)  # the same weather with gas allowed is solvable
+
+
+def _grid_cli(capsys):
+    return run_cli(["model", "grid", "--param", "years=1", "--param", "nodes=1", "--param", "days=7", "--param", "resolution_h=12",
+                    "--param", "workers=1", "--param", "co2_cap=0", "--param", "hydrogen=false"], capsys)
+
+
+@pytest.mark.parametrize("failure", ["status", "exception"])
+def test_solver_failure_through_the_cli_exits_2_with_one_line(failure, monkeypatch, capsys):
+    from pypsa.optimization.optimize import OptimizationAccessor
+
+    def fail(self, *args, **kwargs):
+        if failure == "status":
+            return "warning", "infeasible"
+        raise RuntimeError("HiGHS crashed\nsecond line of a solver log")
+
+    monkeypatch.setattr(OptimizationAccessor, "__call__", fail)
+    code, out, err = _grid_cli(capsys)
+    assert code == 2 and out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in err, err
+    line = lines[0]
+    assert line.startswith("qenergy: error: grid model: the design LP of weather year Y1")
+    if failure == "status":
+        assert "was not solved (HiGHS status warning, condition infeasible)" in line
+    else:
+        assert "failed in the solver (RuntimeError: HiGHS crashed)" in line and "second line" not in line
+    assert "co2_cap = 0," in line and "hydrogen = false" in line and "days = 7" in line
+    assert "try a larger co2_cap" in line

@@ -7,7 +7,11 @@ OURS: not in the paper, our assumption (a parameter wherever it matters).
 Tables 28-31 (2030 scenario levers) and the Table 1 RAG / agents rows are not in the
 digest; they were read in the stored full-text conversion of arXiv:2501.14334v2.
 Table 2 and the other *reported results* are kept apart at the bottom of this file and are
-used only for comparison, never as inputs.
+used only for comparison, never as inputs, with **one labelled exception**:
+:data:`PAPER_2024_GWH`, the paper's *reported* 2024 portfolio energy (3.9 GWh/yr), is the default
+``baseline_gwh`` of the ``ai-portfolio`` model. It is a paper result used as an input (a
+calibration anchor, needed because the paper prints no usage-frequency values), not something the
+model derives; it sets only the absolute GWh and t of the portfolio, not its indices.
 """
 
 from __future__ import annotations
@@ -189,6 +193,15 @@ SCENARIOS: Mapping[str, tuple[str, Mapping[str, float], float, float, float, flo
                      GROWTH_MID, HW_CONTINUOUS, PUE_2024, GRID_STATED_POLICIES, 2.0, 2.0, 1.0),
 })
 
+# -- A reported result USED AS AN INPUT (calibration anchor) -------------------------------------
+
+#: 2024 portfolio energy, GWh/yr for 100 use cases [TEXT, Company portfolio impact]. This is the
+#: paper's *result*, not one of its inputs. It is the default ``baseline_gwh`` of ``ai-portfolio``:
+#: the bottom-up 2024 footprint (which depends on the usage-frequency values the paper does not print,
+#: :data:`FREQ_LEVELS_OURS`) is scaled to it. So with the default, the model's 2024 energy is this
+#: number fed back out, not a reproduction of it; indices (2024 = 100) and shares do not depend on it.
+PAPER_2024_GWH = 3.9
+
 # -- Reported results: for comparison only, never used as inputs ---------------------------------
 
 #: Table 1 totals, kWh per inference [TEXT Table 1].
@@ -203,8 +216,7 @@ PAPER_TABLE2: Mapping[str, tuple[int, int]] = MappingProxyType({
     "steady-ascent": (552, 421), "high-adoption": (2440, 1862), "limited-growth": (30, 17),
     "tech-breakthrough": (402, 227), "intermediate": (755, 576),
 })
-#: 2024 portfolio: 3.9 GWh/yr and 2,480,000 kg CO2e for 100 use cases [TEXT, Company portfolio impact].
-PAPER_2024_GWH = 3.9
+#: 2024 portfolio: 2,480,000 kg CO2e for 100 use cases [TEXT, Company portfolio impact]. Comparison only.
 PAPER_2024_KG_CO2E = 2.48e6
 #: Table 5: hardware factor for a 90% GHG cut with PUE 1.04 and grid 0.55 [TEXT Table 5].
 PAPER_TABLE5_HW: Mapping[str, float] = MappingProxyType({"high-adoption": 565.0, "intermediate": 175.0})

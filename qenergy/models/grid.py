@@ -32,6 +32,14 @@ Reported quantities: ``cost`` is annualised capital cost plus fuel/variable cost
 ``unserved`` is load shed (MWh/yr); ``co2`` is gas emissions (t/yr); ``intensity`` is CO2 per
 kWh of load served (g/kWh). All are per year (scaled by 8760 h / modelled hours).
 
+Failures: an LP that HiGHS reports infeasible or unsolved, or any error raised by the solver
+(PyPSA/linopy/HiGHS), becomes :class:`qenergy.errors.ModelError` naming the LP (design or
+dispatch, weather year); the plug-in model adds its parameters and what to try, so the command
+line prints one line and exits with status 2 instead of a traceback. (Design LPs have unlimited
+extendable capacity, so infeasibility needs weather with too little renewable output to replace
+capped gas, e.g. a loaded CSV of zero capacity factors with a CO2 cap of 0; dispatch LPs can shed
+load. Numerical trouble in the solver can still leave any LP unsolved.)
+
 Ledger: the model's subject (a power system's energy) is not energy this computation used, so
 none of it is charged. One row, account ``grid`` resource ``lp_solve``, counts the LPs solved
 (basis ``estimated``); its energy per solve is ``cpu_watts`` × mean process CPU seconds per
@@ -58,7 +66,7 @@ import numpy as np
 import pandas as pd
 
 from ..carbon import GridIntensity
-from ..errors import InputError
+from ..errors import InputError, ModelError
 from ..ledger import Ledger
 from . import Model, param
 from .grid_weather import WeatherYear, weather_years
@@ -222,17 +230,32 @@ def _silenced_stdout() -> Iterator[None]:
         os.close(saved)
 
 
-def _solve(n: Any, *, threads: int = 1, ipm: bool = False) -> None:
+def _one_line(text: object, limit: int = 160) -> str:
+    """The first line of ``text``, shortened to ``limit`` characters (error messages are one line)."""
+    lines = str(text).strip().splitlines()
+    line = lines[0].strip() if lines else ""
+    return line if len(line) <= limit else line[: limit - 3] + "..."
+
+
+def _solve(n: Any, *, what: str = "the grid LP", threads: int = 1, ipm: bool = False) -> None:
+    """Optimise ``n`` with HiGHS; any solver failure becomes a :class:`ModelError` naming ``what`` was solved.
+
+    PyPSA/linopy report an infeasible or unfinished LP as a status other than ``ok`` and raise on other
+    failures (a crashed or missing solver); both end here, so no bare solver exception leaves the model.
+    """
     # HiGHS: silence the log; interior point without crossover for the (harder) design LPs.
     opts: dict[str, Any] = {"output_flag": False, "threads": threads}
     if ipm:
         opts.update(solver="ipm", run_crossover="off")
-    with warnings.catch_warnings(), _silenced_stdout():
-        warnings.simplefilter("ignore")
-        status, condition = n.optimize(solver_name="highs", solver_options=opts, log_to_console=False, progress=False,
-                                       include_objective_constant=False)
+    try:
+        with warnings.catch_warnings(), _silenced_stdout():
+            warnings.simplefilter("ignore")
+            status, condition = n.optimize(solver_name="highs", solver_options=opts, log_to_console=False, progress=False,
+                                           include_objective_constant=False)
+    except Exception as exc:  # the solver boundary: linopy/HiGHS errors of any type
+        raise ModelError(f"{what} failed in the solver ({type(exc).__name__}: {_one_line(exc)})") from exc
     if status != "ok":
-        raise RuntimeError(f"grid LP not solved: status {status}, condition {condition}")
+        raise ModelError(f"{what} was not solved (HiGHS status {status}, condition {condition})")
 
 
 def _check_years(years: Sequence[WeatherYear]) -> None:
@@ -255,7 +278,7 @@ def design(year_data: WeatherYear, *, co2_cap_t: float, hydrogen: bool = True, v
     if not (co2_cap_t >= 0 and math.isfinite(co2_cap_t)):
         raise InputError(f"co2_cap_t = {co2_cap_t!r} is not allowed; allowed: a finite number >= 0 (t CO2)")
     n = _build(year_data, caps=None, hydrogen=hydrogen, co2_cap_t=co2_cap_t, voll=voll)
-    _solve(n, threads=threads, ipm=True)
+    _solve(n, what=f"the design LP of weather year {year_data.label} (CO2 cap {co2_cap_t:.6g} t)", threads=threads, ipm=True)
     caps = {
         "Generator": {k: float(v) for k, v in n.generators.p_nom_opt.items() if not k.endswith(" shed")},
         "StorageUnit": {k: float(v) for k, v in n.storage_units.p_nom_opt.items()},
@@ -295,7 +318,7 @@ def operate(design: Design, year_data: WeatherYear, *, voll: float = VOLL, co2_p
         raise InputError(f"weather year {year_data.label} has nodes {year_data.nodes}; allowed: the design's nodes {design.nodes}")
     price = design.co2_price if co2_price is None else co2_price
     n = _build(year_data, caps=design.capacities, hydrogen=design.hydrogen, co2_cap_t=None, co2_price=price, voll=voll)
-    _solve(n, threads=threads)
+    _solve(n, what=f"the dispatch LP of design {design.label} in weather year {year_data.label}", threads=threads)
     w = year_data.resolution_h
     scale = 1.0 / _year_fraction(year_data)
     p = n.generators_t.p
@@ -519,7 +542,14 @@ class GridWeatherModel(Model):
     def run(self, ledger: Ledger, seed: int = 0) -> dict[str, Any]:
         ys = weather_years(self.years, seed=seed, mild_severity=self.mild_severity, harsh_severity=self.severity, nodes=self.nodes,
                            resolution_h=self.resolution_h, days=self.days, events_per_year=self.events_per_year, heat_share=self.heat_share)
-        res = cross_matrix(ys, co2_cap=self.co2_cap, hydrogen=self.hydrogen, voll=self.voll, workers=self.workers)
+        try:
+            res = cross_matrix(ys, co2_cap=self.co2_cap, hydrogen=self.hydrogen, voll=self.voll, workers=self.workers)
+        except ModelError as exc:  # one line for the user: what failed, with which parameters, what to try
+            raise ModelError(
+                f"grid model: {exc}; parameters years = {self.years}, nodes = {self.nodes}, days = {self.days}, "
+                f"resolution_h = {self.resolution_h}, co2_cap = {self.co2_cap:g}, hydrogen = {str(self.hydrogen).lower()}, "
+                f"severity = {self.severity:g}, seed = {seed}; try a larger co2_cap (more gas backup), hydrogen = true "
+                f"(long-duration storage), or a coarser resolution_h / fewer days") from exc
         unit_j = self.cpu_watts * res.cpu_seconds / res.solves
         ledger.charge_many([(self.account, "lp_solve", res.solves, unit_j, "estimated",
                              f"HiGHS LP solves of the grid model ({self.years} designs + {self.years}^2 dispatches); "

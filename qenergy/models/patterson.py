@@ -11,9 +11,16 @@ Machine Learning Training Will Plateau, Then Shrink* (arXiv:2204.05149, IEEE Com
   energy purchases; Google's 24/7 CFE accounting).
 
 Average system power per processor can come from the paper's Table 3 (measured means,
-:data:`PROCESSOR_POWER`) when no wattage is given. Note that the paper's Table 4 rows use
+:data:`PROCESSOR_POWER`) when ``watts`` = 0. Note that the paper's Table 4 rows use
 their own per-run wattages (e.g. 310 W for T5 on TPUv3, 330 W for GPT-3 on V100), not the
-Table 3 means; pass ``watts`` to reproduce a Table 4 row.
+Table 3 means; ``watts`` reproduces a Table 4 row.
+
+**Defaults: the inputs of the GPT-3 row of Table 4** (arXiv:2104.10350): 10,000 V100,
+14.8 days, 330 W per processor, PUE 1.10, 0.429 kg CO2e/kWh. The formula gives
+355.2 h × 10,000 × 330 W × 1.10 = 1,289.4 MWh and 553.1 t; the paper prints 1,287 MWh and
+552.1 t, which its rounded "14.8 days" covers (14.77 days give 1,287 MWh). With ``watts`` = 0
+the V100's Table 3 mean (325 W) is used instead and gives 1,269.8 MWh, which is not the
+paper's GPT-3 figure.
 
 The "4M" counterfactual (2022 paper; Model, Machine, Mechanization, Map) is **this
 project's reading of the digest**, not a formula printed in the papers: energy is divided
@@ -120,20 +127,25 @@ def four_m_counterfactual(energy_kwh: float, intensity_kg_per_kwh: float, *, mod
 
 @dataclass(frozen=True)
 class PattersonTraining(Model):
-    """Energy, gross and net CO2e of one ML training run, with a 4M counterfactual (Patterson et al.)."""
+    """Energy, gross and net CO2e of one ML training run, with a 4M counterfactual (Patterson et al.).
+
+    Defaults are the inputs of Table 4's GPT-3 row (10,000 V100, 14.8 days, 330 W, PUE 1.10, 0.429 kg/kWh):
+    1,289.4 MWh from the formula, against the printed 1,287 MWh (the 14.8 days are rounded).
+    """
 
     name: ClassVar[str] = "patterson"
     summary: ClassVar[str] = "ML training energy = hours x processors x W x PUE, and CO2e gross/net with a 4M counterfactual (Patterson et al. 2021/2022)"
     account: ClassVar[str] = "ml-training"
 
     processors: int = param(10_000, unit="processors", help="number of accelerators (default: GPT-3's 10,000 V100, Table 4)", low=1)
-    days: float = param(14.8, unit="day", help="training time in days (used when hours = 0; default GPT-3's 14.8)", low=0.0)
+    days: float = param(14.8, unit="day", help="training time in days (used when hours = 0; default GPT-3's 14.8, Table 4)", low=0.0)
     hours: float = param(0.0, unit="h", help="training time in hours; 0 = use days", low=0.0)
-    watts: float = param(0.0, unit="W", help="average system power per processor; 0 = the processor's Table 3 mean", low=0.0)
-    processor: str = param("V100", help="processor type for the Table 3 mean power (used when watts = 0)",
+    watts: float = param(330.0, unit="W", help="average system power per processor (default GPT-3's 330 W, Table 4); "
+                                              "0 = the processor's Table 3 mean", low=0.0)
+    processor: str = param("V100", help="processor type; its Table 3 mean power is used only when watts = 0 (default GPT-3's V100)",
                            choices=("none", *PROCESSOR_POWER))
-    pue: float = param(1.10, help="datacenter power usage effectiveness (default GPT-3's 1.10)", low=1.0)
-    intensity: float = param(0.429, unit="kg CO2e/kWh", help="gross grid carbon intensity (default US average 0.429)", low=0.0)
+    pue: float = param(1.10, help="datacenter power usage effectiveness (default GPT-3's 1.10, Table 4)", low=1.0)
+    intensity: float = param(0.429, unit="kg CO2e/kWh", help="gross grid carbon intensity (default GPT-3's, the US average 0.429, Table 4)", low=0.0)
     net_intensity: float = param(-1.0, unit="kg CO2e/kWh", help="net intensity after carbon-free energy purchases; negative = not given")
     model_factor: float = param(1.0, help="4M Model: energy reduction from a more efficient model (1 = none)", low=0.0)
     machine_factor: float = param(1.0, help="4M Machine: energy reduction from ML-optimized processors (1 = none)", low=0.0)
@@ -161,7 +173,7 @@ class PattersonTraining(Model):
         hours = training_hours(self.days, self.hours)
         watts = self.watts_per_processor
         if self.watts > 0:
-            watts_source = "given"
+            watts_source = "watts parameter (default: GPT-3's 330 W, Table 4)"
         else:
             watts_source = f"{PROCESSOR_POWER[self.processor].source} mean for {self.processor}"
         kwh = training_energy_kwh(hours, self.processors, watts, self.pue)
