@@ -2,10 +2,12 @@
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
-# make test installs every optional extra so that their tests run.
+# make test installs every optional extra so that their tests run; make demo only the
+# core dependencies it uses (numpy, scipy, Qiskit, Aer, Cirq, stim, matplotlib).
 EXTRAS ?= dev,ibm,dask,grid,notebooks,agents
 comma  := ,
 STAMP  := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
+CORE_STAMP := $(VENV)/.installed-core
 PYTEST_ARGS ?= -n 2
 
 .PHONY: demo test venv bench clean
@@ -16,11 +18,15 @@ $(PY):
 
 $(STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e ".[$(EXTRAS)]"
+	touch $@ $(CORE_STAMP)
+
+$(CORE_STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e .
 	touch $@
 
 venv: $(STAMP)
 
-demo: $(STAMP)
+demo: $(CORE_STAMP)
 	$(VENV)/bin/qenergy demo
 
 test: $(STAMP)

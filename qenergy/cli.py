@@ -7,9 +7,11 @@ allowed; tracebacks are reserved for bugs.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import json
 import math
+import os
 import shlex
 import sys
 from fractions import Fraction
@@ -20,7 +22,7 @@ from .bounds import CLASSICAL_MODELS, ClassicalLowerBound, OracleFamily, Quantum
 from .charging import BoundsPolicy
 from .counts import parse_probability
 from .erasure import FiniteStepErasure, check_epsilon
-from .errors import InputError, QenergyError
+from .errors import InputError, QenergyError, shorten
 from .ledger import Ledger
 from .magnitude import Magnitude
 from .meter import measure
@@ -35,7 +37,10 @@ class _Parser(argparse.ArgumentParser):
     """argparse that reports errors on one line (no usage block) with exit status 2."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(2, redact(f"qenergy: error: {message}\n"))
+        one_line = " ".join(message.split())
+        if len(one_line) > 300:
+            one_line = one_line[:299] + "…"
+        self.exit(2, redact(f"qenergy: error: {one_line}\n"))
 
 
 def _checked(flag: str, parse: Callable[[str], Any]) -> Callable[[str], Any]:
@@ -46,7 +51,7 @@ def _checked(flag: str, parse: Callable[[str], Any]) -> Callable[[str], Any]:
             return parse(text)
         except InputError as exc:
             message = str(exc)
-            raise argparse.ArgumentTypeError(message if text in message else f"{text!r}: {message}") from None
+            raise argparse.ArgumentTypeError(message if text in message else f"{shorten(text)!r}: {message}") from None
 
     return run
 
@@ -541,31 +546,106 @@ def reference_markdown() -> str:
     return "\n".join(lines)
 
 
+def _value_options(parser: argparse.ArgumentParser) -> set[str]:
+    """Every option string, in the parser and its subparsers, that takes a value."""
+    found: set[str] = set()
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                found |= _value_options(sub)
+        elif action.option_strings and action.nargs != 0:
+            found.update(action.option_strings)
+    return found
+
+
+def _looks_negative_number(text: str) -> bool:
+    if not text.startswith("-") or len(text) < 2 or text.startswith("--"):
+        return False
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _attach_negative_values(argv: list[str], parser: argparse.ArgumentParser) -> list[str]:
+    """``--epsilon -1e-3`` → ``--epsilon=-1e-3``: argparse would read ``-1e-3`` as an option and
+    say "expected one argument"; attached, the value reaches its check and the message names it."""
+    options = _value_options(parser)
+    out: list[str] = []
+    i = 0
+    while i < len(argv):
+        token = argv[i]
+        if token in options and i + 1 < len(argv) and _looks_negative_number(argv[i + 1]):
+            out.append(f"{token}={argv[i + 1]}")
+            i += 2
+            continue
+        out.append(token)
+        i += 1
+    return out
+
+
+class _RedactingStream:
+    """A text stream that masks secrets (:func:`qenergy.secrets.redact`) in everything written to it."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        self._stream.write(redact(text))
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``qenergy`` console script; returns the exit status."""
-    argv = list(sys.argv[1:] if argv is None else argv)
+    """Entry point of the ``qenergy`` console script; returns the exit status.
+
+    0 on success; 2 with one line on standard error for bad input, a damaged file or a
+    closed output pipe; 130 when interrupted (Ctrl-C).
+    """
+    raw = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    stdout = sys.stdout
     try:
-        args = build_parser().parse_args(argv)
-    except SystemExit as exc:  # --help (0) or a usage error (2, one line already printed)
-        return exc.code if isinstance(exc.code, int) else 2
-    command = "qenergy " + shlex.join(argv)
-    try:
-        if args.command == "simon":
-            return _cmd_simon(args, command)
-        if args.command == "bounds":
-            return _cmd_bounds(args)
-        if args.command == "sweep":
-            return _cmd_sweep(args, command)
-        if args.command == "ledger":
-            return _cmd_ledger(args)
-        if args.command == "models":
-            return _cmd_models()
-        if args.command == "model":
-            return _cmd_model(args, command)
-        return _cmd_demo(args, command)
+        with contextlib.redirect_stdout(_RedactingStream(stdout)):
+            try:
+                args = parser.parse_args(_attach_negative_values(raw, parser))
+            except SystemExit as exc:  # --help (0) or a usage error (2, one line already printed)
+                return exc.code if isinstance(exc.code, int) else 2
+            return _dispatch(args, "qenergy " + shlex.join(raw))
     except QenergyError as exc:
         print(redact(f"qenergy: error: {exc}"), file=sys.stderr)
+        return int(getattr(exc, "exit_status", 2))
+    except BrokenPipeError:
+        # the reader went away (``qenergy ledger show L | head -1``): stop writing, say so once
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, stdout.fileno())
+        except (OSError, ValueError, AttributeError):
+            pass
+        print("qenergy: error: standard output was closed before all output was written (broken pipe)", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("qenergy: interrupted", file=sys.stderr)
+        return 130
+
+
+def _dispatch(args: argparse.Namespace, command: str) -> int:
+    if args.command == "simon":
+        return _cmd_simon(args, command)
+    if args.command == "bounds":
+        return _cmd_bounds(args)
+    if args.command == "sweep":
+        return _cmd_sweep(args, command)
+    if args.command == "ledger":
+        return _cmd_ledger(args)
+    if args.command == "models":
+        return _cmd_models()
+    if args.command == "model":
+        return _cmd_model(args, command)
+    return _cmd_demo(args, command)
 
 
 if __name__ == "__main__":  # pragma: no cover

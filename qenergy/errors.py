@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+#: Longest user value quoted in a message; longer ones are cut with "…".
+MAX_QUOTED = 60
+
+
+def shorten(text: str, limit: int = MAX_QUOTED) -> str:
+    """``text`` cut to ``limit`` characters with "…", so a huge bad value keeps its message one readable line."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
 
 class QenergyError(Exception):
     """Base class: the CLI prints ``str(error)`` on one line and exits with status 2."""
