@@ -167,6 +167,11 @@ def build_parser() -> argparse.ArgumentParser:
     where = w.add_mutually_exclusive_group()
     where.add_argument("--workers", type=_int_at_least("--workers", 1), default=None, help="run on a Dask LocalCluster with K worker processes")
     where.add_argument("--scheduler", default=None, help="run on an existing Dask cluster at tcp://HOST:PORT")
+    w.add_argument("--scheduler-timeout", type=_checked("--scheduler-timeout", _positive_seconds), default=10.0, metavar="SECONDS",
+                   help="how long to try reaching --scheduler before giving up, > 0 (default: 10)")
+    w.add_argument("--force", action="store_true",
+                   help="replace results.csv, report.md, advantage.png and sweep.json in the directory even when qenergy did not "
+                        "write them (ledger.jsonl is only ever appended to)")
     w.add_argument("--json", action="store_true", help="print one JSON object (no progress bar)")
     w.add_argument("--grid", nargs="?", const="", default=None, metavar="KEY=VALUE,...",
                    help="also run the weather-year grid model (its parameters, e.g. years=3,days=28) and report the "
@@ -198,6 +203,7 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--intensity", type=_checked("--intensity", _nonnegative), default=None,
                      help="grid intensity in g CO2e/kWh, overriding --country (default: the country's, else 475 world average)")
     exp.add_argument("--pue", type=_checked("--pue", _nonnegative), default=1.0, help="facility PUE for measured energy (default: 1)")
+    exp.add_argument("--force", action="store_true", help="replace output files that already exist (never the ledger itself)")
 
     d = sub.add_parser("demo", help="n = 2..10 on the local Aer simulator against birthday search")
     d.add_argument("--seed", type=_int_at_least("--seed", 0), default=DEMO_SEED, help=f"integer >= 0 (default: {DEMO_SEED})")
@@ -254,7 +260,7 @@ def _cmd_simon(args: argparse.Namespace, command: str) -> int:
     classical_lower = policy.classical.energy(n, t, args.success)
     unit = landauer_bit_energy(t)
     if args.ledger is not None:
-        ledger = Ledger.open(args.ledger, t, seed=plan.seed, command=command)
+        ledger = _open_ledger(args.ledger, t, seed=plan.seed, command=command)
     else:
         ledger = Ledger(t, seed=plan.seed, command=command)
     with ledger:
@@ -350,19 +356,54 @@ def _cmd_bounds(args: argparse.Namespace) -> int:
     return 0
 
 
+def _positive_seconds(text: str) -> float:
+    """A duration in seconds: a finite number > 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise InputError(f"{text!r} is not a number; allowed: seconds > 0") from None
+    if not math.isfinite(value) or value <= 0:
+        raise InputError(f"{text!r} is not allowed; allowed: seconds > 0")
+    return value
+
+
+def _notice(message: str) -> None:
+    """One ``qenergy: note: …`` line on standard error (something the user should know; not an error)."""
+    print(redact(f"qenergy: note: {message}"), file=sys.stderr)
+
+
+def _open_ledger(path: Path, temperature_k: float, *, seed: int | None, command: str) -> Ledger:
+    """:meth:`Ledger.open`, announcing on standard error an incomplete line it set aside."""
+    ledger = Ledger.open(path, temperature_k, seed=seed, command=command)
+    note = ledger.recovery_note()
+    if note:
+        _notice(note)
+    return ledger
+
+
 def _cmd_sweep(args: argparse.Namespace, command: str) -> int:
+    from .errors import Interrupted
     from .sweep import SweepSpec, resume_sweep, run_sweep
 
     grid = _grid_model(args.grid) if args.grid is not None else None  # checked before anything runs
-    where = {"command": command, "workers": args.workers, "scheduler": args.scheduler, "progress": not args.json and sys.stderr.isatty()}
-    if args.resume is not None:
-        res = resume_sweep(args.resume, **where)
-    else:
-        spec = SweepSpec(tuple(args.n), args.repeats, seed=args.seed, backend=args.backend, algorithm=args.classical, oracle=args.oracle,
-                         temperature_k=args.temperature, epsilon=args.epsilon, steps=args.steps, gate_energy_j=args.gate_energy,
-                         classical_model=args.classical_model.spec, success=str(args.success))
-        res = run_sweep(spec, args.out, **where)
-    carbon = _grid_carbon(grid, res) if grid is not None else None
+    where = {"command": command, "workers": args.workers, "scheduler": args.scheduler, "progress": not args.json and sys.stderr.isatty(),
+             "force": args.force, "scheduler_timeout_s": args.scheduler_timeout, "notify": _notice}
+    directory: Path = args.resume if args.resume is not None else args.out
+    try:
+        if args.resume is not None:
+            res = resume_sweep(args.resume, **where)
+        else:
+            spec = SweepSpec(tuple(args.n), args.repeats, seed=args.seed, backend=args.backend, algorithm=args.classical, oracle=args.oracle,
+                             temperature_k=args.temperature, epsilon=args.epsilon, steps=args.steps, gate_energy_j=args.gate_energy,
+                             classical_model=args.classical_model.spec, success=str(args.success))
+            res = run_sweep(spec, args.out, **where)
+        carbon = _grid_carbon(grid, res) if grid is not None else None
+    except Interrupted as exc:  # Ctrl-C: one line saying how to go on, exit status 130
+        print(redact(f"qenergy: {exc}"), file=sys.stderr)
+        return exc.exit_status
+    except KeyboardInterrupt:  # after the points were recorded (e.g. in the grid model)
+        print(redact(f"qenergy: interrupted; resume with: qenergy sweep --resume {shlex.quote(str(directory))}"), file=sys.stderr)
+        return Interrupted.exit_status
     if args.json:
         print(json.dumps({"instances": res.instances, "solved": res.solved, "resumed_points": res.resumed_points, "crossover_n": res.crossover,
                           "ledger_run": res.ledger_run, "files": {k: str(v) for k, v in res.files.items()}, "rows": [r.to_dict() for r in res.bounds],
@@ -403,7 +444,7 @@ def _cmd_model(args: argparse.Namespace, command: str) -> int:
         raw[key.strip()] = value.strip()
     model = build_model(args.name, raw)
     temperature = float(getattr(model, "temperature", 300.0))
-    ledger = Ledger.open(args.ledger, temperature, seed=args.seed, command=command) if args.ledger else Ledger(temperature, seed=args.seed, command=command)
+    ledger = _open_ledger(args.ledger, temperature, seed=args.seed, command=command) if args.ledger else Ledger(temperature, seed=args.seed, command=command)
     with ledger:
         result = model.run(ledger, seed=args.seed)
     out = {"model": args.name, "parameters": {k: v for k, v in vars(model).items()}, "result": result,
@@ -421,7 +462,7 @@ def _cmd_model(args: argparse.Namespace, command: str) -> int:
 def _cmd_ledger(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
-    from .ledger_export import export_carbon, export_charges_csv, export_codecarbon, summary_rows
+    from .ledger_export import check_output_paths, export_carbon, export_charges_csv, export_codecarbon, summary_rows
 
     ledger = Ledger.load(args.path)
     torn = ledger.torn_tail
@@ -429,15 +470,21 @@ def _cmd_ledger(args: argparse.Namespace) -> int:
     if args.ledger_command == "export":
         from .carbon import grid_intensity
 
-        if args.csv is None and args.codecarbon is None and args.carbon is None:
+        targets = [(flag, path) for flag, path in (("--csv", args.csv), ("--codecarbon", args.codecarbon), ("--carbon", args.carbon))
+                   if path is not None]
+        if not targets:
             raise InputError("ledger export needs --csv FILE, --codecarbon FILE and/or --carbon FILE")
         intensity = grid_intensity(args.country, g_per_kwh=args.intensity)
+        # every output is checked before the first is written: never the ledger itself, never two
+        # options naming one file, an existing file only with --force
+        check_output_paths(targets, force=args.force, inputs=[args.path])
         if args.csv is not None:
-            print(f"charges: {export_charges_csv(ledger, args.csv)}")
+            print(f"charges: {export_charges_csv(ledger, args.csv, force=args.force)}")
         if args.codecarbon is not None:
-            print(f"emissions: {export_codecarbon(ledger, args.codecarbon, intensity=intensity, pue=args.pue)}")
+            print(f"emissions: {export_codecarbon(ledger, args.codecarbon, intensity=intensity, pue=args.pue, force=args.force)}")
         if args.carbon is not None:
-            print(f"carbon: {export_carbon(ledger, args.carbon, intensity=intensity, pue=args.pue)} at {intensity.describe()}, PUE {args.pue:g}")
+            print(f"carbon: {export_carbon(ledger, args.carbon, intensity=intensity, pue=args.pue, force=args.force)} "
+                  f"at {intensity.describe()}, PUE {args.pue:g}")
         return 0
     if args.ledger_command == "summary":
         rows = summary_rows(ledger)
@@ -507,7 +554,7 @@ def _cmd_demo(args: argparse.Namespace, command: str) -> int:
         raise InputError(f"--dir {str(directory)!r} cannot be created ({exc.strerror}); allowed: a writable directory") from None
     path = directory / "ledger.jsonl"
     policy = BoundsPolicy()
-    with Ledger.open(path, 300.0, seed=args.seed, command=command) as ledger:
+    with _open_ledger(path, 300.0, seed=args.seed, command=command) as ledger:
         runs = [run_planned(plan, ledger, policy=policy, label=f"n={plan.instance.n}") for plan in plans]
     cross = crossover_n(bound_table(range(2, 65), policy.quantum, policy.classical, 300.0))
     if args.json:

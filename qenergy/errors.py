@@ -49,3 +49,9 @@ class LedgerCorruptError(LedgerError):
 
 class MixedBasisError(LedgerError):
     """A total was asked of charges of several bases (a bound and a measurement are never added)."""
+
+
+class Interrupted(QenergyError):
+    """The user interrupted a command (Ctrl-C); the message says how to continue. Exit status 130."""
+
+    exit_status = 130

@@ -19,6 +19,7 @@ import circuits
 import classical
 from circuits.backends import PreparedSimon
 from circuits.simon import QuantumResult
+from classical.collision import require_vector_n
 from classical.result import ClassicalResult
 
 from .charging import BoundsPolicy, ChargePolicy
@@ -145,6 +146,8 @@ def plan_simon(
         circuits.get_backend(backend)  # raises the error naming the allowed backends
     search = None if algorithm in (None, "none") else classical.get_algorithm(algorithm)
     instance = make_instance(n, secret, oracle, seed=seed)
+    if search is not None:
+        require_vector_n(instance.n)  # every classical algorithm evaluates f on uint64 inputs
     be = None if backend in (None, "none") else circuits.get_backend(backend, instance)
     prepared = be.prepare(instance, rng=seed_streams(seed)["quantum"]) if be is not None else None
     return PlannedSimon(instance, seed, prepared, search)

@@ -18,23 +18,35 @@ CodeCarbon). What a ledger does not record is left empty rather than guessed: th
 duration and power of a run, the split of energy into CPU, GPU and RAM, utilisation, the
 machine's hardware, OS and Python version (the exporting machine need not be the one
 that ran), location and cloud.
+
+Output files are never written over by accident: :func:`check_output_paths` refuses,
+before anything is written, an output that is the input ledger (also under another name
+or through a link, even when replacing is allowed), two outputs naming one file, a
+directory, a path in a missing directory, and an existing file unless replacing was asked
+for (``force``). :func:`write_atomic` writes through a temporary file created exclusively
+under a unique name beside the target and a rename, and without ``replace`` never
+replaces a file that appeared meanwhile.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import io
 import math
 import os
+import uuid
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, Callable, Sequence
 
 from .errors import InputError
 from .ledger import Ledger
 from .carbon import WORLD_AVERAGE, GridIntensity, co2e_kg
 from .physics import convert_energy, landauer_units
 
-__all__ = ["CARBON_COLUMNS", "CHARGE_COLUMNS", "CODECARBON_COLUMNS", "CODECARBON_SKIPPED_ACCOUNTS", "export_carbon", "export_charges_csv", "export_codecarbon", "summary_rows", "write_csv_atomic"]
+__all__ = ["CARBON_COLUMNS", "CHARGE_COLUMNS", "CODECARBON_COLUMNS", "CODECARBON_SKIPPED_ACCOUNTS", "check_output_path", "check_output_paths",
+           "export_carbon", "export_charges_csv", "export_codecarbon", "summary_rows", "write_atomic", "write_csv_atomic"]
 
 CHARGE_COLUMNS = ("run", "account", "resource", "count", "unit_j", "energy_j", "basis", "provenance", "label", "model")
 
@@ -70,24 +82,138 @@ def summary_rows(ledger: Ledger) -> list[dict[str, Any]]:
     return rows
 
 
-def write_csv_atomic(path: Path, columns: tuple[str, ...], rows: list[dict[str, Any]]) -> Path:
-    """Write ``rows`` to ``path`` through a temporary file and a rename: readers never see half a file."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "w", newline="", encoding="utf-8") as fh:
-        w = csv.DictWriter(fh, fieldnames=columns, extrasaction="ignore")
-        w.writeheader()
-        w.writerows(rows)
-    os.replace(tmp, path)
+def _same_file(a: Path, b: Path) -> bool:
+    """True when ``a`` and ``b`` name one file: the same resolved path, or (both existing) the same inode."""
+    try:
+        if os.path.exists(a) and os.path.exists(b) and os.path.samefile(a, b):
+            return True
+    except OSError:
+        pass
+    return os.path.realpath(a) == os.path.realpath(b)
+
+
+def check_output_path(path: Path, *, flag: str = "output", force: bool = False, inputs: Sequence[Path] = ()) -> bool:
+    """Refuse an output path that must not be written; returns True when it exists (and may be replaced).
+
+    Refused (:class:`InputError`, naming ``flag`` and the path): one of ``inputs`` (even
+    with ``force``: an input is never an output), a directory or other non-regular file, a
+    path whose directory is missing, and an existing file unless ``force``.
+    """
+    p = Path(path)
+    for source in inputs:
+        if source is not None and _same_file(p, Path(source)):
+            raise InputError(f"{flag} {str(p)!r} is the input ledger {str(source)!r}; an input is never an output "
+                             "(choose another path; --force does not change this)")
+    parent = p.parent
+    if p.is_dir():
+        raise InputError(f"{flag} {str(p)!r} is a directory; allowed: a file path in an existing directory")
+    if not parent.is_dir():
+        what = "does not exist" if not os.path.lexists(parent) else "is not a directory"
+        raise InputError(f"{flag} {str(p)!r}: {str(parent)!r} {what}; allowed: a file path in an existing directory")
+    if os.path.lexists(p):
+        if not p.is_file():
+            raise InputError(f"{flag} {str(p)!r} exists and is not a regular file; refusing to replace it (choose another path)")
+        if not force:
+            raise InputError(f"{flag} {str(p)!r} exists; refusing to replace it (choose another path, or add --force to replace it)")
+        return True
+    return False
+
+
+def check_output_paths(targets: Sequence[tuple[str, Path]], *, force: bool = False, inputs: Sequence[Path] = ()) -> dict[str, bool]:
+    """:func:`check_output_path` for each ``(flag, path)``, and no two naming the same file.
+
+    Returns ``{flag: exists}``. Everything is checked before the caller writes anything.
+    """
+    for i, (flag_a, a) in enumerate(targets):
+        for flag_b, b in targets[i + 1:]:
+            if _same_file(Path(a), Path(b)):
+                raise InputError(f"{flag_a} and {flag_b} both name {str(a)!r}; allowed: a different file for each")
+    return {flag: check_output_path(Path(path), flag=flag, force=force, inputs=inputs) for flag, path in targets}
+
+
+def _exclusive_temp(path: Path) -> tuple[Path, int]:
+    """A new temporary file beside ``path`` (exclusive creation, unique name): its path and descriptor."""
+    while True:
+        tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.tmp")
+        try:
+            return tmp, os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except FileExistsError:  # pragma: no cover - a 48-bit clash
+            continue
+        except OSError as exc:
+            raise InputError(f"{str(path)!r} cannot be written ({exc.strerror}); allowed: a writable directory") from None
+
+
+def write_atomic(path: Path, write: Callable[[IO[bytes]], None] | bytes, *, replace: bool = False) -> Path:
+    """Write ``path`` whole: into a new temporary file beside it, synced, then renamed onto it.
+
+    ``write`` is the content (bytes) or a function writing it to a binary file. Readers
+    never see half a file; concurrent writers never share a temporary file. Without
+    ``replace`` a file that exists at ``path`` when the rename comes is left untouched
+    and :class:`InputError` is raised (the new file is linked into place, which fails
+    when the name is taken); with ``replace`` it is replaced.
+    """
+    path = Path(path)
+    tmp, fd = _exclusive_temp(path)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            if isinstance(write, (bytes, bytearray)):
+                fh.write(write)
+            else:
+                write(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if replace:
+            os.replace(tmp, path)
+        else:
+            try:
+                os.link(tmp, path)  # atomic, and never over an existing name
+            except FileExistsError:
+                raise InputError(f"{str(path)!r} appeared while it was being written; refusing to replace it (choose another path)") from None
+            except OSError:  # a file system without hard links
+                if os.path.lexists(path):
+                    raise InputError(f"{str(path)!r} appeared while it was being written; refusing to replace it (choose another path)") from None
+                os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    with contextlib.suppress(OSError):
+        os.unlink(tmp)  # the link's other name
     return path
 
 
-def export_charges_csv(ledger: Ledger, path: Path) -> Path:
-    """Every charge as one CSV row (columns :data:`CHARGE_COLUMNS`)."""
-    return write_csv_atomic(path, CHARGE_COLUMNS, [{**asdict(c), "energy_j": c.energy_j} for c in ledger.charges])
+def write_csv_atomic(path: Path, columns: tuple[str, ...], rows: list[dict[str, Any]], *, replace: bool = False) -> Path:
+    """Write ``rows`` to ``path`` with :func:`write_atomic` (header ``columns``): readers never see half a file."""
+
+    def write(fh: IO[bytes]) -> None:
+        text = io.TextIOWrapper(fh, encoding="utf-8", newline="")
+        w = csv.DictWriter(text, fieldnames=columns, extrasaction="ignore")
+        w.writeheader()
+        w.writerows(rows)
+        text.flush()
+        text.detach()
+
+    return write_atomic(path, write, replace=replace)
+
+
+def _checked_target(ledger: Ledger, path: Path, force: bool) -> bool:
+    inputs = [ledger.path] if ledger.path is not None else []
+    return check_output_path(Path(path), force=force, inputs=inputs)
+
+
+def export_charges_csv(ledger: Ledger, path: Path, *, force: bool = False) -> Path:
+    """Every charge as one CSV row (columns :data:`CHARGE_COLUMNS`) in ``path``; returns ``path``.
+
+    Raises:
+        InputError: ``path`` is the ledger's own file, a directory, in a missing directory,
+            or exists and ``force`` is False (see :func:`check_output_path`).
+    """
+    _checked_target(ledger, path, force)
+    return write_csv_atomic(path, CHARGE_COLUMNS, [{**asdict(c), "energy_j": c.energy_j} for c in ledger.charges], replace=force)
 
 
 def export_codecarbon(ledger: Ledger, path: Path, *, intensity: GridIntensity = WORLD_AVERAGE, pue: float = 1.0,
-                      wue_l_per_kwh: float = 0.0, project_name: str = "qenergy") -> Path:
+                      wue_l_per_kwh: float = 0.0, project_name: str = "qenergy", force: bool = False) -> Path:
     """A CodeCarbon 3.x ``emissions.csv`` (columns :data:`CODECARBON_COLUMNS`) at ``path``; returns ``path``.
 
     One row per run and account with measured or estimated energy (bounds and the
@@ -96,11 +222,13 @@ def export_codecarbon(ledger: Ledger, path: Path, *, intensity: GridIntensity = 
     ``wue_l_per_kwh`` × ``energy_consumed``. Columns the ledger cannot fill are empty.
 
     Raises:
-        InputError: ``pue`` < 1 (from :func:`qenergy.carbon.co2e_kg`) or ``wue_l_per_kwh`` negative or not finite.
+        InputError: ``pue`` < 1 (from :func:`qenergy.carbon.co2e_kg`) or ``wue_l_per_kwh`` negative or not finite;
+            ``path`` refused by :func:`check_output_path` (an existing file only replaced with ``force``).
         OSError: ``path`` cannot be written.
     """
     if not (math.isfinite(wue_l_per_kwh) and wue_l_per_kwh >= 0):
         raise InputError(f"WUE {wue_l_per_kwh!r} L/kWh is not allowed; allowed: a finite number >= 0")
+    _checked_target(ledger, path, force)
     rows = []
     for run_index, run in enumerate(ledger.runs):
         for account in ledger.accounts():
@@ -122,18 +250,23 @@ def export_codecarbon(ledger: Ledger, path: Path, *, intensity: GridIntensity = 
                 # not split by component), utilisation and RAM use, region, cloud, OS, Python and
                 # CodeCarbon version, hardware and location (the ledger does not record the machine).
             })
-    return write_csv_atomic(path, CODECARBON_COLUMNS, rows)
+    return write_csv_atomic(path, CODECARBON_COLUMNS, rows, replace=force)
 
 
 CARBON_COLUMNS = ("account", "energy_j", "energy_kwh", "pue", "intensity_g_per_kwh", "intensity_source", "co2e_kg")
 
 
-def export_carbon(ledger: Ledger, path: Path, *, intensity: GridIntensity = WORLD_AVERAGE, pue: float = 1.0) -> Path:
-    """Per account: measured or estimated energy, PUE, intensity (with its source) and CO2e."""
+def export_carbon(ledger: Ledger, path: Path, *, intensity: GridIntensity = WORLD_AVERAGE, pue: float = 1.0, force: bool = False) -> Path:
+    """Per account: measured or estimated energy, PUE, intensity (with its source) and CO2e, in ``path``.
+
+    Raises:
+        InputError: ``path`` refused by :func:`check_output_path` (an existing file only replaced with ``force``).
+    """
+    _checked_target(ledger, path, force)
     rows = []
     for account in ledger.accounts():
         joules = math.fsum(c.energy_j for c in ledger.select(account=account) if c.basis in ("measured", "estimated"))
         rows.append({"account": account, "energy_j": joules, "energy_kwh": convert_energy(joules, "J", "kWh"), "pue": pue,
                      "intensity_g_per_kwh": intensity.g_per_kwh, "intensity_source": intensity.describe(),
                      "co2e_kg": co2e_kg(joules, intensity, pue=pue)})
-    return write_csv_atomic(path, CARBON_COLUMNS, rows)
+    return write_csv_atomic(path, CARBON_COLUMNS, rows, replace=force)

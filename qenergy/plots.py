@@ -1,7 +1,15 @@
-"""Figures (matplotlib, file output only; the Agg backend needs no display)."""
+"""Figures (matplotlib, file output only; the Agg backend needs no display).
+
+Each PNG qenergy writes carries a ``Software`` text chunk (:data:`SWEEP_SOFTWARE` for the
+sweep's plot) so that a later run can tell its own file from a user's
+(:func:`png_software`) and never replaces the latter by accident.
+"""
 
 from __future__ import annotations
 
+import io
+import struct
+import zlib
 from pathlib import Path
 from typing import Sequence
 
@@ -12,8 +20,44 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from .advantage import BoundRow  # noqa: E402
+from .ledger_export import write_atomic  # noqa: E402
 
-__all__ = ["plot_advantage"]
+__all__ = ["SWEEP_SOFTWARE", "plot_advantage", "png_software"]
+
+#: The PNG ``Software`` text of the sweep's ``advantage.png``: how qenergy recognises its own plot.
+SWEEP_SOFTWARE = "qenergy sweep"
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def png_software(path: str | Path) -> str | None:
+    """The ``Software`` text chunk (tEXt, zTXt or iTXt) of the PNG at ``path``; None when it has none or is no PNG."""
+    try:
+        with open(path, "rb") as fh:
+            if fh.read(8) != _PNG_SIGNATURE:
+                return None
+            while True:
+                head = fh.read(8)
+                if len(head) < 8:
+                    return None
+                length, kind = struct.unpack(">I4s", head)
+                if kind in (b"IDAT", b"IEND"):  # text that matters to us comes before the image data
+                    return None
+                data = fh.read(length)
+                fh.seek(4, io.SEEK_CUR)  # CRC
+                if len(data) < length:
+                    return None
+                key, _, rest = data.partition(b"\x00")
+                if key != b"Software":
+                    continue
+                if kind == b"tEXt":
+                    return rest.decode("latin-1")
+                if kind == b"zTXt" and rest[:1] == b"\x00":
+                    return zlib.decompress(rest[1:]).decode("latin-1")
+                if kind == b"iTXt" and len(rest) >= 2:
+                    compressed, text = rest[0], rest[2:].split(b"\x00", 2)[-1]
+                    return (zlib.decompress(text) if compressed else text).decode("utf-8")
+    except (OSError, zlib.error, UnicodeDecodeError, struct.error):
+        return None
 
 
 def plot_advantage(
@@ -25,11 +69,15 @@ def plot_advantage(
     title: str = "",
     quantum_label: str = "quantum upper bound",
     classical_label: str = "classical lower bound",
+    replace: bool = False,
+    software: str = SWEEP_SOFTWARE,
 ) -> Path:
     """Energy against n on a log axis: both bounds as lines, per-run charges as points, the crossover marked.
 
     ``runs`` holds (n, side, charged joules) with side ``quantum`` or ``classical``.
-    Zero energies cannot sit on a log axis and are left out.
+    Zero energies cannot sit on a log axis and are left out. The PNG is written whole
+    (:func:`qenergy.ledger_export.write_atomic`) with ``software`` as its ``Software`` text;
+    an existing file at ``path`` is replaced only with ``replace`` (else :class:`InputError`).
     """
     fig, ax = plt.subplots(figsize=(8, 5), dpi=120)
     ns = np.array([r.n for r in rows])
@@ -59,7 +107,7 @@ def plot_advantage(
     ax.grid(True, which="major", alpha=0.3)
     ax.legend(fontsize=8, loc="upper left")
     fig.tight_layout()
-    out = Path(path)
-    fig.savefig(out)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", metadata={"Software": software})
     plt.close(fig)
-    return out
+    return write_atomic(Path(path), buf.getvalue(), replace=replace)

@@ -13,22 +13,34 @@ Writes, in the output directory: ``sweep.json`` (the sweep's settings, for resum
 ``ledger.jsonl`` (every charge and finished point; appended to when it already is a
 qenergy ledger), and, rebuilt from the ledger at the end, ``results.csv`` (one row per
 side and run of every sweep in the ledger), ``report.md`` and ``advantage.png`` (this sweep).
+
+Nothing is written before everything is checked: every n's instance and circuit, the
+resume settings, the Dask scheduler (connected to first), the ledger's temperature, and
+each output file already in the directory. qenergy marks the files it writes (``sweep.json``
+holds ``qenergy_sweep``, ``report.md`` starts with :data:`REPORT_TITLE`, ``advantage.png``
+carries the PNG text ``Software: qenergy sweep``, ``results.csv`` has
+:data:`RESULT_COLUMNS`) and rebuilds only its own; a file of the same name that qenergy did
+not write is refused (exit status 2, the file left untouched) unless ``force`` is given,
+and ``ledger.jsonl`` is only ever appended to. A Ctrl-C raises
+:class:`~qenergy.errors.Interrupted` naming the ``--resume`` command; every point
+finished before it is in the ledger.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import logging
 import math
-import os
+import shlex
 import statistics
 import sys
 import uuid
 from dataclasses import asdict, dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Callable, Iterator
 
 import numpy as np
 from tqdm import tqdm
@@ -37,10 +49,10 @@ from .advantage import BoundRow, bound_table, crossover_n
 from .bounds import QuantumUpperBound, parse_classical_model
 from .charging import BoundsPolicy
 from .erasure import FiniteStepErasure
-from .errors import InputError, LedgerError
+from .errors import InputError, Interrupted, LedgerError
 from .experiment import PlannedSimon, SimonRun, plan_simon, run_planned
 from .ledger import Charge, Ledger
-from .ledger_export import write_csv_atomic
+from .ledger_export import write_atomic, write_csv_atomic
 from .meter import measure
 
 __all__ = ["RESULT_COLUMNS", "SweepResult", "SweepSpec", "resume_sweep", "run_point", "run_sweep"]
@@ -53,6 +65,12 @@ RESULT_COLUMNS = (
 #: Columns written by earlier versions (a results.csv with them is ours and is rebuilt).
 _OLD_RESULT_COLUMNS = RESULT_COLUMNS[:-1]
 SPEC_FILE = "sweep.json"
+#: First line of every report.md qenergy writes (how a later sweep recognises its own report).
+REPORT_TITLE = "# qenergy sweep report"
+#: The files a sweep writes in its directory besides the ledger.
+OUTPUT_FILES = ("results.csv", "report.md", "advantage.png", SPEC_FILE)
+#: Seconds to wait for a Dask scheduler given by address.
+SCHEDULER_TIMEOUT_S = 10.0
 
 
 @dataclass(frozen=True)
@@ -72,6 +90,8 @@ class SweepSpec:
     classical_model: str = "irreversible"
     success: str = "2/3"
     sweep_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    #: Format version of sweep.json; its presence marks the file as written by qenergy.
+    qenergy_sweep: int = 1
 
     def policy(self) -> BoundsPolicy:
         quantum = QuantumUpperBound(FiniteStepErasure(self.epsilon, self.steps), gate_energy_j=self.gate_energy_j)
@@ -81,10 +101,9 @@ class SweepSpec:
     def points(self) -> list[tuple[int, int]]:
         return [(n, r) for n in self.ns for r in range(self.repeats)]
 
-    def save(self, directory: Path) -> None:
-        tmp = directory / f".{SPEC_FILE}.tmp"
-        tmp.write_text(json.dumps({**asdict(self), "ns": list(self.ns)}, indent=1), encoding="utf-8")
-        os.replace(tmp, directory / SPEC_FILE)
+    def save(self, directory: Path, *, replace: bool = False) -> None:
+        """Write ``directory/sweep.json`` whole; an existing one is replaced only with ``replace``."""
+        write_atomic(directory / SPEC_FILE, json.dumps({**asdict(self), "ns": list(self.ns)}, indent=1).encode("utf-8"), replace=replace)
 
     @classmethod
     def load(cls, directory: Path) -> "SweepSpec":
@@ -132,7 +151,12 @@ def run_seed(seed: int, n: int, repeat: int) -> int:
 
 def _plan(spec: SweepSpec, n: int, repeat: int) -> PlannedSimon:
     """The validated instance (and prepared circuit) of sweep point (n, repeat)."""
-    return plan_simon(n, oracle=spec.oracle, backend=spec.backend, algorithm=spec.algorithm, seed=run_seed(spec.seed, n, repeat))
+    plan = plan_simon(n, oracle=spec.oracle, backend=spec.backend, algorithm=spec.algorithm, seed=run_seed(spec.seed, n, repeat))
+    if plan.search is not None:  # the classical side's own limit, which plan_simon leaves to the run
+        from classical.collision import require_vector_n
+
+        require_vector_n(n)
+    return plan
 
 
 def run_point(spec: SweepSpec, n: int, repeat: int) -> tuple[SimonRun, list[Charge]]:
@@ -194,41 +218,117 @@ def _serial(spec: SweepSpec, points: list[tuple[int, int]], progress: Any) -> It
         progress.update(1)
 
 
-def _on_dask(spec: SweepSpec, points: list[tuple[int, int]], progress: Any, workers: int | None, scheduler: str | None) -> Iterator[tuple[SimonRun, list[Charge]]]:
+def _connect(stack: contextlib.ExitStack, workers: int | None, scheduler: str | None, timeout_s: float) -> Any:
+    """A Dask client (closed with ``stack``): to ``scheduler``, or to a new LocalCluster of ``workers`` processes.
+
+    Called before anything is written, so an unreachable scheduler leaves no file behind.
+    """
     try:
-        from dask.distributed import Client, LocalCluster, as_completed
+        from dask.distributed import Client, LocalCluster
     except ImportError:
         raise InputError("distributed sweeps need Dask; allowed: pip install 'qenergy[dask]', or drop --workers/--scheduler") from None
-    cluster = None
-    try:
-        if scheduler is not None:
-            try:
-                client = Client(scheduler, timeout="10s")
-            except (OSError, TimeoutError) as exc:
-                raise InputError(f"--scheduler {scheduler!r} cannot be reached ({type(exc).__name__}); allowed: the address of a running Dask scheduler") from None
-        else:
-            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0", silence_logs=logging.ERROR)
-            client = Client(cluster)
-        with client:
-            futures = {client.submit(run_point, spec, n, r, pure=False): (n, r) for n, r in points}
-            done: dict[tuple[int, int], tuple[SimonRun, list[Charge]]] = {}
-            for future in as_completed(futures):
-                done[futures[future]] = future.result()
-                progress.update(1)
-        for key in points:
-            yield done[key]
-    finally:
-        if cluster is not None:
-            cluster.close()
+    if scheduler is not None:
+        try:
+            return stack.enter_context(Client(scheduler, timeout=f"{timeout_s}s"))
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise InputError(f"--scheduler {scheduler!r} cannot be reached within {timeout_s:g} s ({type(exc).__name__}); "
+                             "allowed: the address of a running Dask scheduler, e.g. tcp://HOST:8786") from None
+    cluster = stack.enter_context(LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
+                                               silence_logs=logging.ERROR))
+    return stack.enter_context(Client(cluster))
+
+
+def _on_dask(spec: SweepSpec, points: list[tuple[int, int]], progress: Any, client: Any) -> Iterator[tuple[SimonRun, list[Charge]]]:
+    from dask.distributed import as_completed
+
+    futures = {client.submit(run_point, spec, n, r, pure=False): (n, r) for n, r in points}
+    done: dict[tuple[int, int], tuple[SimonRun, list[Charge]]] = {}
+    next_index = 0
+    for future in as_completed(futures):
+        done[futures[future]] = future.result()
+        progress.update(1)
+        while next_index < len(points) and points[next_index] in done:  # in (n, repeat) order, as soon as each can be
+            yield done.pop(points[next_index])
+            next_index += 1
 
 
 def _check_csv(path: Path) -> None:
     """Refuse a results.csv that is not ours (before anything runs)."""
     if path.exists() and path.stat().st_size > 0:
-        with open(path, newline="", encoding="utf-8") as fh:
-            header = next(csv.reader(fh), [])
+        try:
+            with open(path, newline="", encoding="utf-8") as fh:
+                header = next(csv.reader(fh), [])
+        except (OSError, UnicodeDecodeError, csv.Error):
+            header = []
         if tuple(header) not in (RESULT_COLUMNS, _OLD_RESULT_COLUMNS):
-            raise LedgerError(f"{path} exists with other columns; refusing to replace it (move it or choose another --out)")
+            raise LedgerError(f"{path} exists with other columns; refusing to replace it (move it, choose another --out, or add --force)")
+
+
+def _ours(path: Path, earlier_sweep: bool) -> bool:
+    """Whether ``path`` (an existing regular file named like a sweep output) was written by qenergy.
+
+    ``earlier_sweep``: the directory's ledger records sweep points, which vouches for a
+    plot written before plots were marked (matplotlib's own ``Software`` text).
+    """
+    name = path.name
+    try:
+        if name == "report.md":
+            with open(path, "rb") as fh:
+                return fh.readline().rstrip(b"\r\n") == REPORT_TITLE.encode()
+        if name == SPEC_FILE:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            return isinstance(data, dict) and ("qenergy_sweep" in data or {"sweep_id", "ns", "repeats"} <= data.keys())
+        if name == "advantage.png":
+            from .plots import SWEEP_SOFTWARE, png_software
+
+            software = png_software(path) or ""
+            return software == SWEEP_SOFTWARE or (earlier_sweep and software.startswith("Matplotlib"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return False
+    return False
+
+
+def _check_outputs(out: Path, spec: SweepSpec, *, resume: bool, force: bool) -> tuple[Ledger | None, dict[str, bool]]:
+    """Check the output directory before anything is written; returns its ledger (None when new) and
+    ``{file: exists}`` for :data:`OUTPUT_FILES`.
+
+    Refused: ``out`` that is not a directory; a ledger.jsonl that is not a qenergy ledger,
+    is damaged or was recorded at another temperature (even with ``force``); an output
+    that is a directory; one qenergy did not write, unless ``force``.
+    """
+    flag = "--resume" if resume else "--out"
+    if out.exists() and not out.is_dir():
+        raise InputError(f"{flag} {str(out)!r} is not a directory; allowed: a directory (new, or from an earlier sweep)")
+    existing: Ledger | None = None
+    ledger_path = out / "ledger.jsonl"
+    if out.is_dir() and (ledger_path.exists() or ledger_path.is_symlink()):
+        existing = Ledger.load(ledger_path)  # refuses a foreign or damaged file
+        if existing.temperature_k != spec.temperature_k:
+            raise LedgerError(f"ledger {ledger_path} was recorded at T = {existing.temperature_k:g} K; --temperature "
+                              f"{spec.temperature_k:g} differs (choose another --out)")
+    earlier_sweep = existing is not None and any("sweep" in nt.data for nt in existing.notes)
+    exists: dict[str, bool] = {}
+    for name in OUTPUT_FILES:
+        path = out / name
+        exists[name] = out.is_dir() and (path.exists() or path.is_symlink())
+        if not exists[name] or (resume and name == SPEC_FILE):
+            continue  # on --resume, sweep.json is the input: read, never written
+        if not path.is_file():
+            raise InputError(f"{path} exists and is not a regular file; refusing to replace it (move it or choose another {flag})")
+        if force:
+            continue
+        if name == "results.csv":
+            _check_csv(path)
+        elif not _ours(path, earlier_sweep):
+            raise InputError(f"{path} exists and was not written by qenergy; refusing to replace it "
+                             f"(move it, choose another {flag}, or add --force to replace it)")
+    return existing, exists
+
+
+def _interrupted(out: Path, started: bool) -> Interrupted:
+    if started:
+        return Interrupted(f"interrupted; resume with: qenergy sweep --resume {shlex.quote(str(out))}")
+    return Interrupted("interrupted before the sweep started; nothing was written")
 
 
 def run_sweep(
@@ -240,49 +340,87 @@ def run_sweep(
     scheduler: str | None = None,
     progress: bool = False,
     resume: bool = False,
+    force: bool = False,
+    scheduler_timeout_s: float = SCHEDULER_TIMEOUT_S,
+    notify: Callable[[str], None] | None = None,
 ) -> SweepResult:
     """Run the sweep's points not yet in ``out``'s ledger; write results.csv, report.md and advantage.png.
 
     ``workers`` runs the points on a Dask ``LocalCluster`` of that many processes,
-    ``scheduler`` on an existing Dask cluster; otherwise they run here, one by one.
-    ``progress`` shows a progress bar on standard error. With ``resume`` the points
-    already recorded for this sweep are skipped (never redone or charged twice).
+    ``scheduler`` on an existing Dask cluster (reached within ``scheduler_timeout_s``);
+    otherwise they run here, one by one. ``progress`` shows a progress bar on standard
+    error. With ``resume`` the points already recorded for this sweep are skipped (never
+    redone or charged twice). ``force`` allows replacing output files qenergy did not
+    write (never the ledger). ``notify`` receives one-line notices (an incomplete ledger
+    line set aside).
+
+    Raises:
+        InputError, LedgerError: bad settings or a refused output, before anything is written.
+        Interrupted: Ctrl-C; every point finished before it is in the ledger.
     """
+    started = resume
+    try:
+        return _run_sweep(spec, out, command=command, workers=workers, scheduler=scheduler, progress=progress, resume=resume,
+                          force=force, scheduler_timeout_s=scheduler_timeout_s, notify=notify)
+    except KeyboardInterrupt:  # resumable once this sweep's sweep.json is in place
+        started = started or _spec_id(out) == spec.sweep_id
+        raise _interrupted(out, started) from None
+
+
+def _spec_id(out: Path) -> str | None:
+    """The sweep id in ``out/sweep.json``, or None."""
+    try:
+        data = json.loads((out / SPEC_FILE).read_text(encoding="utf-8"))
+        return data.get("sweep_id") if isinstance(data, dict) else None
+    except (OSError, ValueError):
+        return None
+
+
+def _run_sweep(spec: SweepSpec, out: Path, *, command: str, workers: int | None, scheduler: str | None, progress: bool, resume: bool,
+               force: bool, scheduler_timeout_s: float, notify: Callable[[str], None] | None) -> SweepResult:
+    # 1. every input, before anything is written
     if spec.repeats < 1:
         raise InputError(f"--repeats {spec.repeats} is not allowed; allowed: an integer >= 1")
     success = parse_success(spec.success)
     policy = spec.policy()
     for n in sorted(set(spec.ns)):  # every input error surfaces here, before anything runs or is written
         _plan(spec, n, 0)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError(f"--out {str(out)!r} cannot be created ({exc.strerror}); allowed: a writable directory") from None
-    _check_csv(out / "results.csv")
-    ledger_path = out / "ledger.jsonl"
-    done: set[tuple[int, int]] = set()
-    if resume and ledger_path.exists():
-        done = {(nt.data["n"], nt.data["repeat"]) for nt in Ledger.load(ledger_path).notes if nt.data.get("sweep") == spec.sweep_id}
-    if not resume:
-        spec.save(out)
-    todo = [p for p in spec.points if p not in done]
     bounds = bound_table(spec.ns, policy.quantum, policy.classical, spec.temperature_k, success)
     by_n = {row.n: row for row in bounds}
-    bar = tqdm(total=len(todo), disable=not progress, file=sys.stderr, unit="run", desc="sweep")
+    # 2. the output directory: only our own files are rebuilt, the ledger only appended to
+    existing, exists = _check_outputs(out, spec, resume=resume, force=force)
+    ledger_path = out / "ledger.jsonl"
+    done: set[tuple[int, int]] = set()
+    if resume and existing is not None:
+        done = {(nt.data["n"], nt.data["repeat"]) for nt in existing.notes if nt.data.get("sweep") == spec.sweep_id}
+    todo = [p for p in spec.points if p not in done]
     device = spec.backend.startswith(("fake:", "ibm:"))
-    with bar, Ledger.open(ledger_path, spec.temperature_k, seed=spec.seed, command=command) as ledger:
+    with contextlib.ExitStack() as stack:
+        # 3. the cluster, connected to before the first byte is written
+        client = _connect(stack, workers, scheduler, scheduler_timeout_s) if (workers is not None or scheduler is not None) and todo and not device else None
+        # 4. now write
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise InputError(f"--out {str(out)!r} cannot be created ({exc.strerror}); allowed: a writable directory") from None
+        if not resume:
+            spec.save(out, replace=exists[SPEC_FILE])
+        bar = stack.enter_context(tqdm(total=len(todo), disable=not progress, file=sys.stderr, unit="run", desc="sweep"))
+        ledger = stack.enter_context(Ledger.open(ledger_path, spec.temperature_k, seed=spec.seed, command=command))
+        note = ledger.recovery_note()
+        if note and notify is not None:
+            notify(note)
         if device and todo:  # one batched job for all circuits; the job is charged once, to the sweep
             job_charges, source = _device_batch(spec, todo, bar)
             with ledger.batch():
                 ledger.extend(job_charges)
-        elif workers is None and scheduler is None:
+        elif client is None:
             source = _serial(spec, todo, bar)
         else:
-            source = _on_dask(spec, todo, bar, workers, scheduler)
+            source = _on_dask(spec, todo, bar, client)
         for (n, r), (run, charges) in zip(todo, source):
-            with ledger.batch():  # the point's charges and its result rows land in one write
-                ledger.extend(charges)
-                ledger.note(f"n={n} repeat={r}", {"sweep": spec.sweep_id, "n": n, "repeat": r, "rows": _point_rows(run, r, by_n[n])})
+            # the point's charges and its result rows land in one write: both or neither
+            ledger.extend_and_note(charges, f"n={n} repeat={r}", {"sweep": spec.sweep_id, "n": n, "repeat": r, "rows": _point_rows(run, r, by_n[n])})
         notes = ledger.notes
         run_index = ledger.current_run
         labels = {f"n={n} repeat={r}" for n, r in spec.points}
@@ -292,7 +430,7 @@ def run_sweep(
     all_rows = [dict(row, ledger_run=nt.run) for nt in notes if "sweep" in nt.data for row in nt.data["rows"]]
     this = [r for nt in notes if nt.data.get("sweep") == spec.sweep_id for r in (dict(row, ledger_run=nt.run) for row in nt.data["rows"])]
     this.sort(key=lambda r: (r["n"], r["repeat"], r["side"] != "quantum"))
-    write_csv_atomic(out / "results.csv", RESULT_COLUMNS, all_rows)
+    write_csv_atomic(out / "results.csv", RESULT_COLUMNS, all_rows, replace=exists["results.csv"])
     cross = crossover_n(bounds)
     from .plots import plot_advantage
 
@@ -300,15 +438,24 @@ def run_sweep(
              f"quantum: {policy.quantum.erasure.describe()}; classical model: {policy.classical.describe()}")
     png = plot_advantage(out / "advantage.png", bounds, crossover=cross, runs=[(r["n"], r["side"], float(r["charged_j"])) for r in this],
                          title=title, quantum_label=f"quantum upper bound ({policy.quantum.name})",
-                         classical_label=f"classical lower bound ({policy.classical.name})")
+                         classical_label=f"classical lower bound ({policy.classical.name})", replace=exists["advantage.png"])
     report = out / "report.md"
-    report.write_text(_report(bounds, cross, policy, spec, success, run_index, this, own_j, theory_j), encoding="utf-8")
+    write_atomic(report, _report(bounds, cross, policy, spec, success, run_index, this, own_j, theory_j).encode("utf-8"), replace=exists["report.md"])
     files = {"ledger": ledger_path, "results": out / "results.csv", "report": report, "plot": png, "spec": out / SPEC_FILE}
     return SweepResult(this, bounds, cross, run_index, len(done), files, own_j, theory_j)
 
 
 def resume_sweep(out: Path, **kwargs: Any) -> SweepResult:
-    """Continue the sweep recorded in ``out`` (``sweep.json`` and its ledger)."""
+    """Continue the sweep recorded in ``out`` (``sweep.json`` and its ledger).
+
+    Raises:
+        InputError: ``out`` is missing or not a directory, or holds no usable sweep.json.
+    """
+    if not out.is_dir():
+        what = "is not a directory" if out.exists() else "does not exist"
+        raise InputError(f"--resume {str(out)!r} {what}; allowed: the --out directory of an earlier sweep")
+    if (out / SPEC_FILE).exists() and not (out / SPEC_FILE).is_file():
+        raise InputError(f"--resume {str(out)!r}: {SPEC_FILE} there is not a regular file; allowed: the --out directory of an earlier sweep")
     return run_sweep(SweepSpec.load(out), out, resume=True, **kwargs)
 
 
@@ -321,7 +468,7 @@ def parse_success(text: str) -> Fraction:
 def _report(bounds: list[BoundRow], cross: int | None, policy: BoundsPolicy, spec: SweepSpec, success: Fraction,
             ledger_run: int, rows: list[dict[str, Any]], own_j: float, theory_j: float) -> str:
     lines = [
-        "# qenergy sweep report",
+        REPORT_TITLE,
         "",
         f"Sweep {spec.sweep_id}: n = {', '.join(map(str, spec.ns))}, {spec.repeats} repeat(s), seed {spec.seed}, "
         f"backend {spec.backend}, classical {spec.algorithm}, oracle {spec.oracle}.",
