@@ -5,20 +5,34 @@ A charge is taken in bulk (``count`` units at ``unit_j`` joules each), names its
 and its basis: how we know the figure (``lower_bound``, ``upper_bound``, ``measured``,
 ``estimated``) with a short provenance string, and the assumption set (``model``) that priced it.
 
+**Book and store.** :class:`Ledger` is the book: it validates every charge, keeps the
+charges, notes and runs in memory, and answers totals and selections. It hands every new
+record (header, run, charge, note; plain dicts) to the :class:`~qenergy.ledger_store.LedgerStore`
+it holds, one ``write`` per call or per :meth:`Ledger.batch` block: a
+:class:`~qenergy.ledger_store.MemoryStore` that keeps nothing for ``Ledger(…)``, a
+:class:`~qenergy.ledger_store.JsonLinesStore` for :meth:`Ledger.open`, or any store passed
+as ``Ledger(…, store=…)``. The store owns the file (locking, syncing, repair, reading);
+this module imports it, never the other way round. Collaborators that keep per-ledger
+state (the energy meter, :mod:`qenergy.meter`) attach it with :meth:`Ledger.attachment`
+instead of adding fields to the book.
+
 File format (JSON Lines, append-only): the first line is the header
 ``{"qenergy_ledger": 1, "type": "header", "schema": …, "temperature_k": …, "seed": …,
 "command": …, "versions": {…}, "created": …}``; a later invocation that appends to the
-same file first writes a ``{"type": "run", …}`` line; then one ``{"type": "charge", …}``
-line per charge, and ``{"type": "note", …}`` lines of plain data (finished sweep
-points). Lines are appended whole under an exclusive file lock, flushed and synced, one
-write per batch. :meth:`Ledger.load` reads a file back exactly and reports a corrupt
-line with its number; an incomplete last line left by a crash is reported
-(``torn_tail``) and ignored, and set aside before the next append to a new file
-``PATH.torn-OFFSET`` (``PATH.torn-OFFSET.1``, … when that name is taken: an existing file
-is never overwritten); :attr:`Ledger.set_aside` and :meth:`Ledger.recovery_note` tell where.
-An existing file that is not a qenergy ledger is never written to. A line holding a
-non-finite number (``Infinity``, ``NaN``, ``1e999``) or a charge whose energy count × unit_j
-leaves the range of a double is reported as damaged, never summed into ``inf``.
+same file first writes a ``{"type": "run", "run": …, "command": …, "seed": …, "started": …,
+"versions": {…}}`` line; then one ``{"type": "charge", "account": …, "resource": …,
+"count": …, "unit_j": …, "basis": …, "provenance": …, "run": …, "label": …, "model": …}``
+line per charge, and ``{"type": "note", "run": …, "label": …, "data": {…}}`` lines of
+plain data (finished sweep points). Lines are appended whole under an exclusive file
+lock, flushed and synced, one write per batch. :meth:`Ledger.load` reads a file back
+exactly and reports a corrupt line with its number; an incomplete last line left by a
+crash is reported (``torn_tail``) and ignored, and set aside before the next append to a
+new file ``PATH.torn-OFFSET`` (``PATH.torn-OFFSET.1``, … when that name is taken: an
+existing file is never overwritten); :attr:`Ledger.set_aside` and
+:meth:`Ledger.recovery_note` tell where. An existing file that is not a qenergy ledger is
+never written to. A line holding a non-finite number (``Infinity``, ``NaN``, ``1e999``)
+or a charge whose energy count × unit_j leaves the range of a double is reported as
+damaged, never summed into ``inf``.
 
 Several processes may open one path at the same moment: the one that creates the file
 writes the header while holding the file's lock, and the others wait for that header
@@ -34,23 +48,26 @@ import dataclasses
 import json
 import math
 import os
-import signal
-import threading
-import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
-from typing import IO, Any, Iterable, Iterator, Literal, get_args
+from typing import Any, Literal, TypeVar, get_args
 
 from .errors import InputError, LedgerCorruptError, LedgerError, MixedBasisError
+from .ledger_store import (
+    CREATION_WAIT_S,
+    SCHEMA_VERSION,
+    JsonLinesStore,
+    LedgerFile,
+    LedgerStore,
+    MemoryStore,
+    Record,
+    TornTail,
+)
 from .physics import check_temperature, landauer_bit_energy
 from .secrets import redact
-
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - not POSIX
-    fcntl = None  # type: ignore[assignment]
 
 __all__ = ["BASES", "CREATION_WAIT_S", "SCHEMA_VERSION", "Basis", "Charge", "Ledger", "Note", "RunInfo", "TornTail"]
 
@@ -59,14 +76,13 @@ Basis = Literal["lower_bound", "upper_bound", "measured", "estimated"]
 BASES: tuple[str, ...] = get_args(Basis)
 #: Resources that may carry a negative energy (a credit, e.g. extracted work), always as an upper bound.
 CREDIT_RESOURCES = ("work_extracted",)
-#: Version of the JSON Lines schema written by this module.
-SCHEMA_VERSION = 1
-#: Seconds :meth:`Ledger.open` waits for the header of a ledger another process has just created.
-CREATION_WAIT_S = 10.0
-#: Most ``PATH.torn-OFFSET.K`` names tried when setting a torn line aside.
-_MAX_SIDE_NAMES = 1000
 #: Distributions whose versions go into the header.
 _VERSIONED = ("qenergy", "numpy", "scipy", "qiskit", "qiskit-aer", "cirq-core", "stim", "qiskit-ibm-runtime")
+
+# CREATION_WAIT_S (seconds :meth:`Ledger.open` waits for the header of a ledger another
+# process has just created) is read from this module each time :meth:`Ledger.open` runs.
+
+T = TypeVar("T")
 
 
 def package_versions() -> dict[str, str]:
@@ -110,15 +126,6 @@ class Note:
 
 
 @dataclass(frozen=True)
-class TornTail:
-    """The incomplete last line a crash left: 1-based line number, byte offset and size."""
-
-    line: int
-    offset: int
-    size: int
-
-
-@dataclass(frozen=True)
 class RunInfo:
     """One invocation that wrote to the ledger."""
 
@@ -128,38 +135,54 @@ class RunInfo:
     versions: dict[str, str] = field(default_factory=dict)
 
 
+#: Field names of a charge record after ``"type"``, in file order.
+_CHARGE_FIELDS = tuple(f.name for f in dataclasses.fields(Charge))
+
+
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def _dumps(obj: dict[str, Any]) -> str:
-    return json.dumps(obj, separators=(",", ":"), allow_nan=False, ensure_ascii=False)
+def _charge_record(c: Charge) -> Record:
+    return {"type": "charge", **{name: getattr(c, name) for name in _CHARGE_FIELDS}}
+
+
+def _note_record(n: Note) -> Record:
+    return {"type": "note", "run": n.run, "label": n.label, "data": n.data}
 
 
 class Ledger:
-    """An append-only list of charges at one bath temperature.
+    """An append-only list of charges at one bath temperature: the book, writing through to a store.
 
     Use ``Ledger(temperature_k)`` in memory, :meth:`open` to write through to a file,
     :meth:`load` to read a file back. Totals are per account, in joules and in units
     of k_B·T·ln 2 at the ledger's temperature.
+
+    ``store`` (optional): where every new record goes, starting with the header at
+    construction (default: a :class:`~qenergy.ledger_store.MemoryStore` that keeps
+    nothing).
     """
 
-    def __init__(self, temperature_k: float = 300.0, *, seed: int | None = None, command: str = "") -> None:
+    def __init__(self, temperature_k: float = 300.0, *, seed: int | None = None, command: str = "",
+                 store: LedgerStore | None = None) -> None:
         self.temperature_k = check_temperature(temperature_k)
         self.runs: list[RunInfo] = [RunInfo(command=redact(command), seed=seed, started=_now(), versions=package_versions())]
         self._charges: list[Charge] = []
-        self.path: Path | None = None
-        self._fh: IO[str] | None = None
-        self._pending: list[str] | None = None
         self._notes: list[Note] = []
+        self._pending: list[Record] | None = None
+        self._attachments: dict[object, Any] = {}
+        #: The file this ledger writes to (:meth:`open`) or was read from (:meth:`load`), else None.
+        self.path: Path | None = None
         #: Set by :meth:`load` when the file ended in a line cut short by a crash (ignored).
         self.torn_tail: TornTail | None = None
         #: Where :meth:`open` moved such a line before appending (a new file; never an existing one).
         self.set_aside: Path | None = None
         #: The line :meth:`open` set aside (its number, offset and size), with :attr:`set_aside`.
         self.set_aside_tail: TornTail | None = None
-        #: The energy meter's per-ledger state (:mod:`qenergy.meter`), created on first use.
-        self.meter_state: Any = None
+        self._store: LedgerStore | None = MemoryStore(keep=False)
+        if store is not None:
+            self._store = store
+            store.write([self.header()])
 
     # -- charging ---------------------------------------------------------------------
 
@@ -170,11 +193,18 @@ class Ledger:
 
     @property
     def seed(self) -> int | None:
+        """The seed of the current run (None when none was given)."""
         return self.runs[self.current_run].seed
 
     @property
     def charges(self) -> tuple[Charge, ...]:
+        """Every charge, in order."""
         return tuple(self._charges)
+
+    @property
+    def store(self) -> LedgerStore | None:
+        """Where new records are written; None once :meth:`close` has been called."""
+        return self._store
 
     def charge(
         self,
@@ -188,13 +218,23 @@ class Ledger:
         label: str = "",
         model: str = "",
     ) -> Charge:
-        """Charge ``count`` units of ``resource`` at ``unit_j`` joules each to ``account``; returns the charge."""
+        """Charge ``count`` units of ``resource`` at ``unit_j`` joules each to ``account``; returns the charge.
+
+        Raises:
+            InputError: an empty account or resource, a count that is not an integer >= 0,
+                a non-finite or (outside credits) negative ``unit_j``, an energy beyond the
+                range of a double, or an unknown basis.
+        """
         c = self._make(account, resource, count, unit_j, basis, provenance, label, model)
         self._append([c])
         return c
 
     def charge_many(self, charges: Iterable[tuple[str, str, int, float, Basis, str]], *, label: str = "", model: str = "") -> list[Charge]:
-        """Charge several ``(account, resource, count, unit_j, basis, provenance)`` rows with one write."""
+        """Charge several ``(account, resource, count, unit_j, basis, provenance)`` rows with one write.
+
+        Raises:
+            InputError: as :meth:`charge`, for any row (then none is charged).
+        """
         made = [self._make(*row, label, model) for row in charges]
         self._append(made)
         return made
@@ -228,18 +268,18 @@ class Ledger:
 
     @property
     def notes(self) -> tuple[Note, ...]:
+        """Every note, in order."""
         return tuple(self._notes)
 
     def note(self, label: str, data: dict[str, Any]) -> Note:
-        """Record plain JSON data beside the charges (e.g. a finished sweep point), written like a charge."""
+        """Record plain JSON data beside the charges (e.g. a finished sweep point), written like a charge.
+
+        Raises:
+            ValueError: ``data`` holds a non-finite number; TypeError: a value JSON cannot hold.
+        """
         n = Note(self.current_run, redact(label), json.loads(json.dumps(data, allow_nan=False)))
         self._notes.append(n)
-        if self._fh is not None:
-            text = _dumps({"type": "note", "run": n.run, "label": n.label, "data": n.data}) + "\n"
-            if self._pending is not None:
-                self._pending.append(text)
-            else:
-                self._write(text)
+        self._emit([_note_record(n)])
         return n
 
     def extend_and_note(self, charges: Iterable[Charge], label: str, data: dict[str, Any]) -> Note:
@@ -247,37 +287,44 @@ class Ledger:
 
         A sweep records each finished point this way, so a point is never found charged
         but not marked done (which would charge it twice on ``--resume``).
+
+        Raises:
+            InputError: as :meth:`charge`, for any charge; ValueError/TypeError as :meth:`note`.
         """
         made = [self._make(c.account, c.resource, c.count, c.unit_j, c.basis, c.provenance, c.label, c.model) for c in charges]
         n = Note(self.current_run, redact(label), json.loads(json.dumps(data, allow_nan=False)))
-        text = "".join(_dumps({"type": "charge", **asdict(c)}) + "\n" for c in made)
-        text += _dumps({"type": "note", "run": n.run, "label": n.label, "data": n.data}) + "\n"
+        records = [_charge_record(c) for c in made] + [_note_record(n)]
         self._charges.extend(made)
         self._notes.append(n)
-        if self._fh is not None:
-            if self._pending is not None:
-                self._pending.append(text)
-            else:
-                self._write(text)
+        self._emit(records)
         return n
 
     def extend(self, charges: Iterable[Charge]) -> list[Charge]:
-        """Append charges recorded elsewhere (another ledger, a worker) to the current run, in order."""
+        """Append charges recorded elsewhere (another ledger, a worker) to the current run, in order.
+
+        Raises:
+            InputError: as :meth:`charge`, for any charge (then none is appended).
+        """
         made = [self._make(c.account, c.resource, c.count, c.unit_j, c.basis, c.provenance, c.label, c.model) for c in charges]
         self._append(made)
         return made
 
     def _append(self, charges: list[Charge]) -> None:
         self._charges.extend(charges)
-        if self._fh is not None and charges:
-            text = "".join(_dumps({"type": "charge", **asdict(c)}) + "\n" for c in charges)
-            if self._pending is not None:
-                self._pending.append(text)
-            else:
-                self._write(text)
+        if charges:
+            self._emit([_charge_record(c) for c in charges])
+
+    def _emit(self, records: list[Record]) -> None:
+        """Hand new records to the store now, or to the open :meth:`batch` block; nothing once closed."""
+        if self._store is None:
+            return
+        if self._pending is not None:
+            self._pending.extend(records)
+        else:
+            self._store.write(records)
 
     @contextlib.contextmanager
-    def batch(self) -> Iterator["Ledger"]:
+    def batch(self) -> Iterator[Ledger]:
         """Buffer the charges made inside the block and write them with one write and one sync.
 
         The block's charges reach the file when it ends, also when it ends by an exception;
@@ -292,8 +339,30 @@ class Ledger:
         finally:
             if outer:
                 pending, self._pending = self._pending, None
-                if pending and self._fh is not None:
-                    self._write("".join(pending))
+                if pending and self._store is not None:
+                    self._store.write(pending)
+
+    # -- attachments ------------------------------------------------------------------
+
+    def attachment(self, key: object, factory: Callable[[], T]) -> T:
+        """The object attached to this ledger under ``key``, made by ``factory()`` (and attached) on first use.
+
+        This is how a collaborator keeps per-ledger state without a global and without a
+        field on the book: :func:`qenergy.meter.measure` attaches its
+        :class:`~qenergy.meter.Meter` under the key ``Meter`` (the class), so nested
+        windows on one ledger share one meter. An attachment lives in memory as long as
+        the ledger object; it is never written to the store nor read back by
+        :meth:`load`. Use a key private to the collaborator (its class, say).
+        """
+        try:
+            return self._attachments[key]  # type: ignore[no-any-return]
+        except KeyError:
+            value = self._attachments[key] = factory()
+            return value
+
+    def detach(self, key: object) -> Any:
+        """Remove and return the object attached under ``key`` (None when there is none)."""
+        return self._attachments.pop(key, None)
 
     # -- totals -----------------------------------------------------------------------
 
@@ -344,6 +413,7 @@ class Ledger:
     # -- files ------------------------------------------------------------------------
 
     def header(self) -> dict[str, Any]:
+        """The header record: format marker and schema, temperature (K), and the first run's seed, command, versions, start."""
         first = self.runs[0]
         return {
             "qenergy_ledger": 1,
@@ -356,9 +426,12 @@ class Ledger:
             "created": first.started,
         }
 
+    def _run_record(self, index: int) -> Record:
+        return {"type": "run", "run": index, **asdict(self.runs[index])}
+
     @classmethod
-    def open(cls, path: str | os.PathLike[str], temperature_k: float = 300.0, *, seed: int | None = None, command: str = "") -> "Ledger":
-        """A ledger that writes through to ``path``.
+    def open(cls, path: str | os.PathLike[str], temperature_k: float = 300.0, *, seed: int | None = None, command: str = "") -> Ledger:
+        """A ledger that writes through to ``path`` (a :class:`~qenergy.ledger_store.JsonLinesStore`).
 
         A new file gets a header, written under the file's lock right after the file is
         created exclusively. An existing qenergy ledger is loaded and appended to (a
@@ -373,81 +446,26 @@ class Ledger:
                 temperature, or lies in a missing directory.
             LedgerCorruptError: the ledger holds a damaged line (with its number).
         """
-        p = Path(path)
         t = check_temperature(temperature_k)
-        if not os.path.lexists(p):
-            if p.parent and not p.parent.exists():
-                raise LedgerError(f"ledger directory {p.parent} does not exist; allowed: a path in an existing directory")
-            led = cls(t, seed=seed, command=command)
-            try:
-                led._attach(p, mode="x")
-            except FileExistsError:
-                pass  # another process created it just now: append to it once its header is there
-            else:
-                assert led._fh is not None
-                _lock(led._fh)  # readers that get the lock see the whole header or an empty file
-                try:
-                    led._write(_dumps(led.header()) + "\n", locked=True)
-                except BaseException:
-                    led._fh.close()
-                    led._fh = None
-                    with contextlib.suppress(OSError):
-                        p.unlink()  # ours, created a moment ago, holding nothing valid
-                    raise
-                finally:
-                    if led._fh is not None:
-                        _unlock(led._fh)
-                return led
-        return cls._open_existing(p, t, seed, command)
+        fresh = cls(t, seed=seed, command=command)  # the book when the file is new
+        run = fresh.runs[0]
 
-    @classmethod
-    def _open_existing(cls, p: Path, t: float, seed: int | None, command: str) -> "Ledger":
-        deadline = time.monotonic() + CREATION_WAIT_S
-        while True:  # refuses a foreign or corrupt file before anything is opened for writing
-            try:
-                led = cls._read(p, locked=True)
-                break
-            except _EmptyLedgerError:
-                if time.monotonic() >= deadline or not _recently_modified(p):
-                    raise  # not a file being created: an empty file of someone else's
-                time.sleep(0.02)  # its creator has not written the header yet
-        if led.temperature_k != t:
-            raise LedgerError(f"ledger {p} was recorded at T = {led.temperature_k:g} K; --temperature {t:g} differs (use another ledger path)")
-        led._attach(p, mode="a")
-        assert led._fh is not None
-        _lock(led._fh)
-        try:  # read again under the lock: other writers may have appended since
-            led = cls._read(p, locked=False)._adopt(led._fh, p)
-            if led.torn_tail is not None:
-                led._set_aside_torn_tail(p)
-            led.runs.append(RunInfo(command=redact(command), seed=seed, started=_now(), versions=package_versions()))
-            run = led.runs[-1]
-            led._write(_dumps({"type": "run", "run": led.current_run, **asdict(run)}) + "\n", locked=True)
-        except BaseException:
-            _unlock(led._fh)
-            led.close()
-            raise
-        _unlock(led._fh)
+        def build(contents: LedgerFile) -> Ledger:
+            led = cls._from_file(contents)
+            if led.temperature_k != t:
+                raise LedgerError(f"ledger {contents.path} was recorded at T = {led.temperature_k:g} K; "
+                                  f"--temperature {t:g} differs (use another ledger path)")
+            return led
+
+        def start_run(led: Ledger) -> list[Record]:
+            led.runs.append(RunInfo(command=run.command, seed=run.seed, started=_now(), versions=run.versions))
+            return [led._run_record(led.current_run)]
+
+        store, joined = JsonLinesStore.open(path, fresh.header(), build, start_run, creation_wait_s=CREATION_WAIT_S)
+        led = fresh if joined is None else joined
+        led._store, led.path = store, store.path
+        led.torn_tail, led.set_aside, led.set_aside_tail = store.torn_tail, store.set_aside, store.set_aside_tail
         return led
-
-    def _adopt(self, fh: IO[str], path: Path) -> "Ledger":
-        self._fh, self.path = fh, path
-        return self
-
-    def _set_aside_torn_tail(self, path: Path) -> None:
-        """Move a crash's incomplete last line to a new file ``PATH.torn-OFFSET`` (or ``….1``, ``….2``, …
-        when that name is taken) so appends start on a fresh line. Called with the ledger's lock held."""
-        tail = self.torn_tail
-        assert tail is not None
-        with open(path, "r+b") as fh:
-            fh.seek(tail.offset)
-            side = _write_new_file(path.with_name(f"{path.name}.torn-{tail.offset}"), fh.read())
-            fh.truncate(tail.offset)  # only once the line is safe in its own file
-            fh.flush()
-            os.fsync(fh.fileno())
-        self.torn_tail = None
-        self.set_aside = side
-        self.set_aside_tail = tail
 
     def recovery_note(self) -> str | None:
         """One line saying which incomplete line :meth:`open` set aside and where, or None when it did not."""
@@ -457,95 +475,49 @@ class Ledger:
         return (f"ledger {self.path} line {tail.line} was an incomplete write left by a crash ({tail.size} bytes); "
                 f"set aside to {self.set_aside}")
 
-    def _attach(self, path: Path, mode: str) -> None:
-        """Open ``path`` for appending (``x``: create it exclusively, raising FileExistsError when it exists).
-
-        Both modes append (O_APPEND): every write lands at the end of the file as it is
-        then, also after other processes' writes, never over them.
-        """
-        flags = os.O_WRONLY | os.O_APPEND | (os.O_CREAT | os.O_EXCL if mode == "x" else 0)
-        try:
-            self._fh = os.fdopen(os.open(path, flags, 0o666), "a", encoding="utf-8")
-        except FileExistsError:
-            raise
-        except OSError as exc:
-            raise LedgerError(f"ledger path {path} cannot be written: {exc.strerror}") from None
-        self.path = path
-
-    def _write(self, text: str, *, locked: bool = False) -> None:
-        """Append whole lines under an exclusive lock (no interleaving with other writers), then sync.
-        A Ctrl-C arriving meanwhile is raised once the lines are synced and the lock released."""
-        assert self._fh is not None
-        with _sigint_deferred():
-            if not locked:
-                _lock(self._fh)
-            try:
-                self._fh.write(text)
-                self._fh.flush()
-                os.fsync(self._fh.fileno())
-            finally:
-                if not locked:
-                    _unlock(self._fh)
-
     def close(self) -> None:
-        """Stop writing through (the file stays complete after every charge)."""
-        if self._fh is not None:
-            self._fh.close()
-            self._fh = None
+        """Close the store and stop writing through (the file stays complete after every charge).
 
-    def __enter__(self) -> "Ledger":
+        Later charges and notes are kept in memory only.
+        """
+        if self._store is not None:
+            store, self._store = self._store, None
+            store.close()
+
+    def __enter__(self) -> Ledger:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str]) -> "Ledger":
-        """Read a ledger file back exactly. Raises :class:`LedgerError` for a file that is not a
-        qenergy ledger and :class:`LedgerCorruptError` (with the line number) for a damaged one."""
-        return cls._read(Path(path), locked=True)
+    def load(cls, path: str | os.PathLike[str]) -> Ledger:
+        """Read a ledger file back exactly (in memory: later charges are not written).
+
+        Raises:
+            LedgerError: the file does not exist or is not a qenergy ledger.
+            LedgerCorruptError: a damaged line (with its number).
+        """
+        contents = JsonLinesStore.read(path, locked=True)
+        led = cls._from_file(contents)
+        led.path, led.torn_tail = contents.path, contents.torn_tail
+        return led
 
     @classmethod
-    def _read(cls, p: Path, *, locked: bool) -> "Ledger":
-        if not p.is_file():
-            raise LedgerError(f"ledger path {p} exists and is not a qenergy ledger (not a regular file); choose another path" if p.exists() else f"ledger {p} does not exist")
+    def _from_file(cls, contents: LedgerFile) -> Ledger:
+        """The book of the records read back (an in-memory ledger), every record checked in line order.
+
+        Raises:
+            LedgerCorruptError: a bad header or record, with its line number.
+        """
+        p, first = str(contents.path), contents.header
         try:
-            with open(p, "rb") as fh:
-                if locked and fcntl is not None:  # a shared lock: never read a write half done
-                    fcntl.flock(fh.fileno(), fcntl.LOCK_SH)
-                raw = fh.read()
-        except OSError as exc:
-            raise LedgerError(f"ledger {p} cannot be read: {exc.strerror}") from None
-        if not raw:
-            raise _EmptyLedgerError(f"ledger path {p} is an empty file, not a qenergy ledger (which starts with a header line); "
-                                    "choose another path (it is left untouched)")
-        lines = raw.split(b"\n")
-        try:
-            first = _parse_line(lines[0])
-        except _NonFiniteNumber as exc:
-            raise LedgerCorruptError(str(p), 1, str(exc)) from None
-        if not isinstance(first, dict) or first.get("qenergy_ledger") != 1 or first.get("type") != "header" or len(lines) < 2:
-            raise LedgerError(f"ledger path {p} exists and is not a qenergy ledger; choose another path (it is left untouched)")
-        torn = None
-        if lines[-1] != b"":  # a write cut short by a crash: reported and ignored, only ever at the end
-            torn = TornTail(line=len(lines), offset=len(raw) - len(lines[-1]), size=len(lines[-1]))
-        body = lines[:-1]
-        try:
-            schema = first["schema"]
-            if not isinstance(schema, int) or schema > SCHEMA_VERSION:
-                raise LedgerCorruptError(str(p), 1, f"schema {schema!r} is newer than this qenergy reads ({SCHEMA_VERSION})")
             led = cls(first["temperature_k"], seed=first["seed"], command=first["command"])
             led.runs[0] = RunInfo(command=first["command"], seed=first["seed"], started=first["created"], versions=dict(first["versions"]))
         except (KeyError, TypeError, InputError) as exc:
-            raise LedgerCorruptError(str(p), 1, f"bad header ({exc})") from None
+            raise LedgerCorruptError(p, 1, f"bad header ({exc})") from None
         magnitude = 0.0  # running sum of |energy|: every total of any selection of charges stays below it
-        for lineno, line in enumerate(body[1:], start=2):
-            try:
-                rec = _parse_line(line)
-            except _NonFiniteNumber as exc:
-                raise LedgerCorruptError(str(p), lineno, str(exc)) from None
-            if not isinstance(rec, dict):
-                raise LedgerCorruptError(str(p), lineno, "not a JSON object")
+        for lineno, rec in contents.records:
             kind = rec.get("type")
             try:
                 if kind == "charge":
@@ -570,107 +542,5 @@ class Ledger:
                 else:
                     raise ValueError(f"unknown record type {kind!r}")
             except (KeyError, TypeError, ValueError, InputError) as exc:
-                raise LedgerCorruptError(str(p), lineno, str(exc) if not isinstance(exc, KeyError) else f"missing field {exc}") from None
-        led.torn_tail = torn
-        led.path = p
+                raise LedgerCorruptError(p, lineno, str(exc) if not isinstance(exc, KeyError) else f"missing field {exc}") from None
         return led
-
-
-class _EmptyLedgerError(LedgerError):
-    """The path is an empty file: a ledger another process has created but not yet written its header to, or a stranger's."""
-
-
-class _NonFiniteNumber(ValueError):
-    """A JSON line holds Infinity, NaN or a number beyond the range of a double."""
-
-
-def _recently_modified(p: Path) -> bool:
-    """True when ``p`` was modified less than :data:`CREATION_WAIT_S` seconds ago (a file being created)."""
-    try:
-        return abs(time.time() - p.stat().st_mtime) < CREATION_WAIT_S
-    except OSError:
-        return False
-
-
-def _write_new_file(path: Path, data: bytes) -> Path:
-    """Write ``data`` to ``path``, or to ``path.1``, ``path.2``, … when taken: always a new file (exclusive creation)."""
-    for k in range(_MAX_SIDE_NAMES):
-        candidate = path if k == 0 else path.with_name(f"{path.name}.{k}")
-        try:
-            fd = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        except FileExistsError:
-            continue
-        except OSError as exc:
-            raise LedgerError(f"cannot set the incomplete last line aside to {candidate}: {exc.strerror}") from None
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        return candidate
-    raise LedgerError(f"cannot set the incomplete last line aside: {path} and {_MAX_SIDE_NAMES - 1} numbered names beside it are taken")
-
-
-@contextlib.contextmanager
-def _sigint_deferred() -> Iterator[None]:
-    """Hold back a Ctrl-C (SIGINT) inside the block and deliver it when the block ends.
-
-    Only the main thread runs Python signal handlers, so only there can a Ctrl-C cut a
-    write short; elsewhere (or when SIGINT is not handled by Python) nothing changes.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.getsignal(signal.SIGINT)
-    if previous in (signal.SIG_IGN, None):
-        yield
-        return
-    caught: list[Any] = []
-
-    def hold(signum: int, frame: Any) -> None:
-        caught.append(frame)
-
-    try:
-        signal.signal(signal.SIGINT, hold)
-    except ValueError:  # pragma: no cover - not the main interpreter
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-        if caught:
-            if callable(previous):
-                previous(signal.SIGINT, caught[0])
-            else:
-                signal.raise_signal(signal.SIGINT)
-
-
-def _lock(fh: Any) -> None:
-    if fcntl is not None:
-        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
-
-
-def _unlock(fh: Any) -> None:
-    if fcntl is not None:
-        fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
-
-
-def _reject_constant(name: str) -> Any:
-    raise _NonFiniteNumber(f"non-finite number {name}; allowed: finite numbers only")
-
-
-def _finite_float(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):
-        raise _NonFiniteNumber(f"number {text} is beyond the range of a double; allowed: finite numbers only")
-    return value
-
-
-def _parse_line(line: bytes) -> Any:
-    """The JSON value of one line, or None when it is not JSON; raises :class:`_NonFiniteNumber` for Infinity/NaN/1e999."""
-    try:
-        return json.loads(line.decode("utf-8"), parse_constant=_reject_constant, parse_float=_finite_float)
-    except _NonFiniteNumber:
-        raise
-    except (UnicodeDecodeError, ValueError, RecursionError):  # not JSON, an integer of over 4300 digits, nesting too deep
-        return None

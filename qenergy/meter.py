@@ -65,8 +65,11 @@ there is no whole-host figure and nothing is charged to ``host``.
 Windows may nest and overlap. Energy between two window events is charged to the
 innermost window open at the time (the one opened last), so nested windows charge their
 own exclusive energy and the ledger total equals the energy of the union of all
-windows: nested totals add up and nothing is counted twice. The state lives on the
-ledger (one meter per ledger), never in a global.
+windows: nested totals add up and nothing is counted twice. That state (source, open windows,
+last reading) is a :class:`Meter`; :func:`measure` uses the one attached to the ledger
+(:meth:`Meter.of`, through the ledger's :meth:`~qenergy.ledger.Ledger.attachment` API:
+one meter per ledger, made on first use), or the one passed as ``meter=``; never a
+global.
 """
 
 from __future__ import annotations
@@ -83,7 +86,7 @@ from typing import Any, Callable, Protocol, Sequence, TypeVar
 from .errors import InputError
 from .ledger import Ledger
 
-__all__ = ["CompositeSource", "CpuTimeEstimate", "EnergySource", "EnergyWindow", "HostCpuTime", "NvmlSource", "RaplSource",
+__all__ = ["CompositeSource", "CpuTimeEstimate", "EnergySource", "EnergyWindow", "HostCpuTime", "Meter", "NvmlSource", "RaplSource",
            "cpu_share", "default_source", "measure", "process_cpu_s"]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -322,11 +325,28 @@ def default_source(rapl_root: str | os.PathLike[str] = "/sys/class/powercap") ->
     return parts[0] if parts else CpuTimeEstimate()
 
 
-class _MeterState:
-    """Per-ledger bookkeeping: the open windows, the cumulative counters and the last reading."""
+class Meter:
+    """The state of one energy meter: its source, the windows open on it, the cumulative counters, the last reading.
 
-    def __init__(self, source: EnergySource, cpu_time: HostCpuTime | None, requested: tuple[Any, Any]) -> None:
-        self.requested = requested
+    Energy between two window events is charged to the innermost window open on the
+    meter (the one opened last). :func:`measure` without ``meter=`` uses the meter
+    attached to the ledger (:meth:`Meter.of`, through :meth:`Ledger.attachment
+    <qenergy.ledger.Ledger.attachment>` under the key ``Meter``) and makes one on first
+    use, so nested windows on one ledger share one meter and different ledgers have
+    their own; ``measure(…, meter=m)`` uses ``m`` instead (a meter is not tied to a
+    ledger: each window charges its own). No state is kept in a module global.
+
+    ``source`` defaults to :func:`default_source`; ``cpu_time`` to the real
+    ``/proc/stat`` and ``os.times``. A whole-host source is apportioned by CPU time; when
+    the host's CPU time cannot be read, the meter uses :class:`CpuTimeEstimate` instead
+    (its description says why).
+    """
+
+    def __init__(self, source: EnergySource | None = None, cpu_time: HostCpuTime | None = None) -> None:
+        #: What was asked for (before defaults and fallbacks): :meth:`of` compares it.
+        self.requested: tuple[EnergySource | None, HostCpuTime | None] = (source, cpu_time)
+        if source is None:
+            source = default_source()
         self.cpu_time: HostCpuTime | None = None
         if getattr(source, "scope", "process") == "host":  # a source without a scope is taken as this process's own
             cpu_time = cpu_time or HostCpuTime()
@@ -336,15 +356,32 @@ class _MeterState:
             except OSError as exc:
                 source = CpuTimeEstimate(note=f"{source.describe()} readable but not the host's CPU time ({exc}); "
                                               "per-process estimate instead of an apportioned share")
-        self.source = source
-        self.open: list[EnergyWindow] = []
-        #: Cumulative: energy charged to this process (apportioned or estimated), whole-host energy.
+        self.source: EnergySource = source
+        #: The windows open on this meter, outermost first.
+        self.open_windows: list[EnergyWindow] = []
+        #: Cumulative joules: charged to this process (apportioned or estimated), and whole-host.
         self.charged_j = 0.0
         self.host_j = 0.0
         self._last = self._read()
 
+    @classmethod
+    def of(cls, ledger: Ledger, source: EnergySource | None = None, cpu_time: HostCpuTime | None = None) -> Meter:
+        """The meter attached to ``ledger``, made from ``source`` and ``cpu_time`` on first use.
+
+        A new meter replaces the attached one when ``source`` or ``cpu_time`` is given,
+        either differs (by identity) from what that meter was made with, and no window is
+        open on it; otherwise the attached meter is shared.
+        """
+        meter = ledger.attachment(cls, lambda: cls(source, cpu_time))
+        explicit = source is not None or cpu_time is not None
+        if explicit and not meter.open_windows and any(a is not b for a, b in zip(meter.requested, (source, cpu_time), strict=True)):
+            ledger.detach(cls)
+            meter = ledger.attachment(cls, lambda: cls(source, cpu_time))
+        return meter
+
     @property
     def apportioned(self) -> bool:
+        """True when a whole-host source is apportioned by CPU-time share (False for a per-process source)."""
         return self.cpu_time is not None
 
     def _read(self) -> tuple[float, float, float]:
@@ -353,15 +390,16 @@ class _MeterState:
         return energy, proc, busy
 
     def advance(self) -> None:
+        """Read the counters and charge the energy since the last reading to the innermost open window."""
         now = self._read()
-        d_energy, d_proc, d_busy = (a - b for a, b in zip(now, self._last))
+        d_energy, d_proc, d_busy = (a - b for a, b in zip(now, self._last, strict=True))
         self._last = now
         charged = d_energy * cpu_share(d_proc, d_busy) if self.apportioned else d_energy
         self.charged_j += charged
         if self.apportioned:
             self.host_j += d_energy
-        if self.open:
-            w = self.open[-1]
+        if self.open_windows:
+            w = self.open_windows[-1]
             w.exclusive_j += charged
             if self.apportioned:
                 w.host_exclusive_j += d_energy
@@ -376,16 +414,22 @@ class EnergyWindow:
     ``inclusive_j`` (the same with nested windows), ``host_exclusive_j`` /
     ``host_inclusive_j`` (whole-host energy, 0 with the estimate), ``cpu_s`` and
     ``host_busy_s`` (CPU-seconds of this process and of the host while it was innermost).
+    ``meter`` is the :class:`Meter` the window was entered on (None before entry).
     """
 
     def __init__(self, ledger: Ledger, label: str, *, account: str = "meter", source: EnergySource | None = None,
-                 cpu_time: HostCpuTime | None = None, host: bool = False) -> None:
+                 cpu_time: HostCpuTime | None = None, host: bool = False, meter: Meter | None = None) -> None:
+        if meter is not None and (source is not None or cpu_time is not None):
+            raise InputError(f"measure(meter=…) for '{label}' with source or cpu_time is not allowed; "
+                             "allowed: a meter, or a source and cpu_time to make one from")
         self.ledger = ledger
         self.label = label
         self.account = account
         self.host = host
         self._source = source
         self._cpu_time = cpu_time
+        self._meter = meter
+        self.meter: Meter | None = None
         self.exclusive_j = 0.0
         self.inclusive_j = 0.0
         self.host_exclusive_j = 0.0
@@ -395,47 +439,39 @@ class EnergyWindow:
         self.basis = ""
         self._start = (0.0, 0.0)
 
-    def _state(self) -> _MeterState:
-        state = getattr(self.ledger, "meter_state", None)
-        requested = (self._source, self._cpu_time)
-        explicit = self._source is not None or self._cpu_time is not None
-        changed = state is not None and any(a is not b for a, b in zip(state.requested, requested))
-        if state is None or (explicit and changed and not state.open):
-            state = _MeterState(self._source or default_source(), self._cpu_time, requested)
-            self.ledger.meter_state = state
-        return state
-
-    def __enter__(self) -> "EnergyWindow":
-        state = self._state()
-        if self.host and any(w.host for w in state.open):
+    def __enter__(self) -> EnergyWindow:
+        meter = self._meter if self._meter is not None else Meter.of(self.ledger, self._source, self._cpu_time)
+        if self.host and any(w.host for w in meter.open_windows):
             raise InputError(f"measure(host=True) for '{self.label}' inside another host window is not allowed; "
                              "allowed: one host window at a time per ledger (and one process per host)")
-        state.advance()
-        self._start = (state.charged_j, state.host_j)
-        state.open.append(self)
-        self.basis = state.source.basis
+        meter.advance()
+        self._start = (meter.charged_j, meter.host_j)
+        meter.open_windows.append(self)
+        self.meter = meter
+        self.basis = meter.source.basis
         return self
 
     def __exit__(self, *exc: object) -> None:
-        state = self._state()
-        state.advance()
-        state.open.remove(self)
-        self.inclusive_j = state.charged_j - self._start[0]
-        self.host_inclusive_j = state.host_j - self._start[1]
+        meter = self.meter
+        assert meter is not None, "__exit__ without __enter__"
+        meter.advance()
+        meter.open_windows.remove(self)
+        self.inclusive_j = meter.charged_j - self._start[0]
+        self.host_inclusive_j = meter.host_j - self._start[1]
         micro = max(0, int(round(self.exclusive_j * 1e6)))
-        self.ledger.charge(self.account, "energy_uj", micro, 1e-6, state.source.basis,  # type: ignore[arg-type]
-                           self._provenance(state), label=self.label, model="meter")
-        if self.host and state.apportioned:
+        self.ledger.charge(self.account, "energy_uj", micro, 1e-6, meter.source.basis,  # type: ignore[arg-type]
+                           self._provenance(meter), label=self.label, model="meter")
+        if self.host and meter.apportioned:
             self.ledger.charge("host", "energy_uj", max(0, int(round(self.host_inclusive_j * 1e6))), 1e-6, "measured",
-                               f"{state.source.describe()}: whole-host energy of window '{self.label}' (nested windows "
+                               f"{meter.source.describe()}: whole-host energy of window '{self.label}' (nested windows "
                                f"included; every process on the host and its idle power; contains this host's "
                                f"'{self.account}' charges, never add the two)", label=self.label, model="meter")
 
-    def _provenance(self, state: _MeterState) -> str:
-        if not state.apportioned:
-            return f"{state.source.describe()}; window '{self.label}'"
+    def _provenance(self, meter: Meter) -> str:
+        if not meter.apportioned:
+            return f"{meter.source.describe()}; window '{self.label}'"
         share = self.exclusive_j / self.host_exclusive_j if self.host_exclusive_j > 0 else cpu_share(self.cpu_s, self.host_busy_s)
-        return (f"{state.source.describe()}: {self.host_exclusive_j:.4g} J whole-host energy while window '{self.label}' "
+        return (f"{meter.source.describe()}: {self.host_exclusive_j:.4g} J whole-host energy while window '{self.label}' "
                 f"was innermost, apportioned by this process's CPU-time share {share:.3g} ({self.cpu_s:.3g} of "
                 f"{self.host_busy_s:.3g} busy CPU-s on the host, /proc/stat) = {self.exclusive_j:.4g} J")
 
@@ -443,22 +479,25 @@ class EnergyWindow:
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             with EnergyWindow(self.ledger, self.label, account=self.account, source=self._source,
-                              cpu_time=self._cpu_time, host=self.host):
+                              cpu_time=self._cpu_time, host=self.host, meter=self._meter):
                 return fn(*args, **kwargs)
 
         return wrapper  # type: ignore[return-value]
 
 
 def measure(ledger: Ledger, label: str, *, account: str = "meter", source: EnergySource | None = None,
-            cpu_time: HostCpuTime | None = None, host: bool = False) -> EnergyWindow:
+            cpu_time: HostCpuTime | None = None, host: bool = False, meter: Meter | None = None) -> EnergyWindow:
     """Measure the enclosed work (``with``) or every call of a function (decorator) and charge ``ledger``.
 
     Charges, in joules as ``energy_uj`` units, this process's share of the host energy
     (or the estimate) to ``account``; with ``host=True`` also the window's whole-host
     energy to account ``host``. ``source`` defaults to :func:`default_source`,
-    ``cpu_time`` to the real ``/proc/stat`` and ``os.times``.
+    ``cpu_time`` to the real ``/proc/stat`` and ``os.times``. ``meter``: the
+    :class:`Meter` to measure on; by default the one attached to ``ledger``
+    (:meth:`Meter.of`, made on first entry), shared by every window on that ledger.
 
     Raises:
-        InputError: on entry, ``host=True`` while another host window of this ledger is open.
+        InputError: ``meter`` given together with ``source`` or ``cpu_time``; on entry,
+            ``host=True`` while another host window of this meter is open.
     """
-    return EnergyWindow(ledger, label, account=account, source=source, cpu_time=cpu_time, host=host)
+    return EnergyWindow(ledger, label, account=account, source=source, cpu_time=cpu_time, host=host, meter=meter)

@@ -17,6 +17,7 @@ import pytest
 
 from cli_helpers import run_cli
 from qenergy import ledger as ledger_module
+from qenergy import ledger_store
 from qenergy.errors import LedgerError
 from qenergy.ledger import Ledger
 
@@ -100,7 +101,7 @@ def test_open_waits_for_the_header_of_a_ledger_being_created(tmp_path, monkeypat
             with open(path, "a", encoding="utf-8") as fh:
                 fh.write(json.dumps(Ledger(300.0, command="creator").header()) + "\n")
 
-    monkeypatch.setattr(ledger_module.time, "sleep", creator_writes_header)
+    monkeypatch.setattr(ledger_store.time, "sleep", creator_writes_header)
     with Ledger.open(path, 300.0, command="second") as led:
         led.charge("quantum", "query", 1, 0.0, "measured", "x")
     assert len(waits) == 3
@@ -112,7 +113,7 @@ def test_an_empty_file_that_stays_empty_is_refused(tmp_path, monkeypatch, capsys
     old = tmp_path / "old.jsonl"
     old.touch()
     os.utime(old, (time.time() - 3600, time.time() - 3600))  # nobody is creating it: refused at once
-    monkeypatch.setattr(ledger_module.time, "sleep", lambda s: pytest.fail("waited for a file nobody is creating"))
+    monkeypatch.setattr(ledger_store.time, "sleep", lambda s: pytest.fail("waited for a file nobody is creating"))
     with pytest.raises(LedgerError, match="empty file"):
         Ledger.open(old, 300.0)
     code, _, err = run_cli(["model", "landauer", "--ledger", str(old)], capsys)

@@ -1,9 +1,14 @@
+import ast
 import json
+from pathlib import Path
 
 import pytest
 
+import qenergy.ledger as ledger_module
+from qenergy import ledger_store
 from qenergy.errors import InputError, LedgerCorruptError, LedgerError, MixedBasisError
-from qenergy.ledger import BASES, Ledger
+from qenergy.ledger import BASES, Charge, Ledger
+from qenergy.ledger_store import JsonLinesStore, LedgerStore, MemoryStore
 from qenergy.physics import landauer_bit_energy
 
 
@@ -172,3 +177,119 @@ def test_bad_charges_rejected():
 def test_missing_directory(tmp_path):
     with pytest.raises(LedgerError, match="does not exist"):
         Ledger.open(tmp_path / "no" / "l.jsonl", 300.0)
+
+
+# -- the book and its store ---------------------------------------------------------
+
+
+def record_all_kinds(ledger):
+    """Every kind of write the book makes: single, many, batch (nested), note, extend, extend_and_note, a credit."""
+    fill(ledger)
+    with ledger.batch():
+        ledger.charge("a", "b", 0, 0.0, "estimated", "", label="in batch")
+        ledger.note("p1", {"n": 3, "rows": [{"ok": True, "x": 1.5}]})
+        with ledger.batch():
+            ledger.extend([Charge("classical", "query", 7, 1e-21, "lower_bound", "worker", label="w")])
+    ledger.extend_and_note([Charge("quantum", "query", 2, 0.0, "measured", "point")], "p2", {"done": True})
+    ledger.charge("work", "work_extracted", 1, -1e-21, "upper_bound", "credit ü")
+
+
+@pytest.fixture
+def fixed_clock(monkeypatch):
+    monkeypatch.setattr(ledger_module, "_now", lambda: "2025-01-01T00:00:00+00:00")
+
+
+def test_memory_store_holds_exactly_what_the_file_holds(tmp_path, fixed_clock):
+    memory = MemoryStore()
+    book = Ledger(77.0, seed=5, command="qenergy simon --n 3", store=memory)
+    record_all_kinds(book)
+    path = tmp_path / "l.jsonl"
+    with Ledger.open(path, 77.0, seed=5, command="qenergy simon --n 3") as led:
+        record_all_kinds(led)
+    on_file = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    assert memory.records == on_file
+    assert [r["type"] for r in on_file][:2] == ["header", "charge"] and {r["type"] for r in on_file} == {"header", "charge", "note"}
+    assert book.charges == led.charges == Ledger.load(path).charges and book.notes == led.notes
+    # a store of a ledger read back gives the same records
+    back = JsonLinesStore.read(path)
+    assert [back.header, *(r for _, r in back.records)] == on_file and back.torn_tail is None
+
+
+class ListSink(LedgerStore):
+    """A custom store: collects every batch it is given, in order."""
+
+    def __init__(self):
+        self.batches = []
+        self.closed = False
+
+    def write(self, records):
+        assert not self.closed, "written after close"
+        self.batches.append([dict(r) for r in records])
+
+    def close(self):
+        self.closed = True
+
+
+def test_a_custom_store_receives_every_record_in_order(fixed_clock):
+    sink = ListSink()
+    led = Ledger(4.2, seed=1, command="custom", store=sink)
+    assert sink.batches == [[led.header()]]  # the header first, at construction
+    record_all_kinds(led)
+    kinds = [[r["type"] for r in b] for b in sink.batches]
+    assert kinds == [["header"], ["charge"], ["charge"], ["charge", "charge"],
+                     ["charge", "note", "charge"],  # one batch() block, nested block included: one write
+                     ["charge", "note"],  # extend_and_note: both in one write
+                     ["charge"]]
+    charges = [r for b in sink.batches for r in b if r["type"] == "charge"]
+    assert [Charge(**{k: v for k, v in r.items() if k != "type"}) for r in charges] == list(led.charges)
+    notes = [r for b in sink.batches for r in b if r["type"] == "note"]
+    assert [(n["label"], n["data"]) for n in notes] == [(n.label, n.data) for n in led.notes]
+    with pytest.raises(InputError):
+        led.charge("quantum", "query", -1, 0.0, "measured", "refused")  # a refused charge is never written
+    assert len(sink.batches) == 7
+    with led.batch():
+        pass  # an empty block writes nothing
+    assert len(sink.batches) == 7
+    led.close()
+    assert sink.closed and led.store is None
+    led.charge("quantum", "query", 1, 0.0, "measured", "after close")  # kept in memory, not written
+    assert len(sink.batches) == 7 and len(led.charges) == len(charges) + 1
+
+
+def test_memory_store_may_keep_nothing_and_a_closed_file_store_refuses_writes(tmp_path):
+    quiet = MemoryStore(keep=False)
+    led = Ledger(store=quiet)
+    led.charge("quantum", "query", 1, 0.0, "measured", "x")
+    assert quiet.records == [] and quiet.batches == 2
+    with Ledger.open(tmp_path / "l.jsonl") as led:
+        store = led.store
+    assert isinstance(store, JsonLinesStore) and store.path == tmp_path / "l.jsonl"
+    with pytest.raises(LedgerError, match="closed"):
+        store.write([{"type": "note", "run": 0, "label": "", "data": {}}])
+
+
+def test_attachments_are_per_ledger_and_never_written():
+    sink = ListSink()
+    a, b = Ledger(store=sink), Ledger()
+    key = object()
+    made = a.attachment(key, list)
+    assert a.attachment(key, lambda: pytest.fail("made twice")) is made
+    assert b.attachment(key, list) is not made
+    assert a.detach(key) is made and a.detach(key) is None
+    assert a.attachment(key, list) is not made
+    assert len(sink.batches) == 1  # the header only
+
+
+def test_the_store_module_does_not_import_the_book():
+    source = Path(ledger_store.__file__).read_text(encoding="utf-8")
+    imported = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            imported.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = "." * node.level + (node.module or "")
+            imported.add(base)
+            imported.update(f"{base}.{alias.name}" if node.module else f"{base}{alias.name}" for alias in node.names)
+    assert imported, "the walk found the module's imports"
+    assert not {m for m in imported if m.split(".")[-1] == "ledger" or m.endswith("qenergy.ledger")}, imported
+    assert ".errors" in imported

@@ -12,7 +12,7 @@ import pytest
 from qenergy.carbon import WORLD_AVERAGE, co2e_kg, grid_intensity, load_intensities
 from qenergy.errors import InputError
 from qenergy.ledger import Ledger
-from qenergy.meter import CompositeSource, CpuTimeEstimate, HostCpuTime, NvmlSource, RaplSource, cpu_share, default_source, measure
+from qenergy.meter import CompositeSource, CpuTimeEstimate, HostCpuTime, Meter, NvmlSource, RaplSource, cpu_share, default_source, measure
 
 
 def zone(root, name, label, energy, span=262143328850):
@@ -177,7 +177,7 @@ def test_workers_on_one_host_count_its_energy_once(tmp_path):
 
     # other processes busy too: the workers' charges stay below the host's energy
     for ledger, _, _ in workers.values():
-        ledger.meter_state = None
+        ledger.detach(Meter)  # fresh meters: forget the counters of the first part
     wa, wb = window("a").__enter__(), window("b").__enter__()
     host.run(12.0, 10.0, a=2.0, b=4.0)
     wa.__exit__(None, None, None)
@@ -203,6 +203,40 @@ def test_host_account_is_charged_once_and_inclusive(tmp_path):
     assert totals["meter"]["measured"] == pytest.approx(2.0 + 6.0)
     (h,) = [c for c in ledger.charges if c.account == "host"]
     assert h.basis == "measured" and h.label == "sweep" and "never add the two" in h.provenance
+
+
+def test_the_meter_state_is_a_meter_attached_to_its_ledger(tmp_path):
+    """Nested windows on one ledger share one Meter (attached to the ledger), other ledgers have their own;
+    the book carries no meter field, and a meter given to measure() is used as it is."""
+    root = fake_powercap(tmp_path)
+    host = FakeHost(tmp_path, root)
+    src, clock = RaplSource(root), host.cpu_time("me")
+    ledger, other = Ledger(), Ledger()
+    assert not hasattr(ledger, "meter_state")
+    with measure(ledger, "outer", source=src, cpu_time=clock) as outer:
+        with measure(ledger, "inner") as inner:  # no source: shares the ledger's meter
+            assert inner.meter is outer.meter is Meter.of(ledger)
+            assert outer.meter.open_windows == [outer, inner]
+        with measure(other, "elsewhere", source=src, cpu_time=clock) as elsewhere:
+            assert elsewhere.meter is not outer.meter and elsewhere.meter is Meter.of(other)
+    assert outer.meter.open_windows == [] and ledger.attachment(Meter, lambda: pytest.fail("made anew")) is outer.meter
+    kept = outer.meter
+    with measure(ledger, "same source", source=src, cpu_time=clock) as again:
+        assert again.meter is kept  # the same source and clock: the attached meter is kept
+    with measure(ledger, "new source", source=RaplSource(root), cpu_time=clock) as changed:
+        assert changed.meter is not kept and Meter.of(ledger) is changed.meter  # another source, no window open: replaced
+
+    shared = Meter(RaplSource(root), host.cpu_time("shared"))  # one meter for two ledgers: each window charges its own
+    first, second = Ledger(), Ledger()
+    with measure(first, "a", meter=shared) as a:
+        host.run(4.0, 2.0, shared=2.0)
+        with measure(second, "b", meter=shared) as b:
+            host.run(6.0, 3.0, shared=3.0)
+    assert a.meter is b.meter is shared and first.detach(Meter) is None  # never attached to the ledgers
+    assert a.exclusive_j == pytest.approx(4.0) and b.exclusive_j == pytest.approx(6.0) and a.inclusive_j == pytest.approx(10.0)
+    assert first.energy_j("meter") == pytest.approx(4.0) and second.energy_j("meter") == pytest.approx(6.0)
+    with pytest.raises(InputError, match=r"measure\(meter=…\) for 'x' with source or cpu_time is not allowed"):
+        measure(first, "x", meter=shared, source=src)
 
 
 def test_sweep_points_charge_the_meter_share_never_the_host():
