@@ -14,7 +14,15 @@ from qiskit_aer import AerSimulator
 
 from qenergy.problem import SimonInstance
 
-from .backends import PreparedSimon, SimonBackend, check_statevector_memory, circuit_gate_counts
+from .backends import (
+    MAX_AER_CLIFFORD_BITS,
+    PreparedSimon,
+    SimonBackend,
+    check_clifford_size,
+    check_statevector_memory,
+    check_statevector_work,
+    circuit_gate_counts,
+)
 from .qiskit_builder import simon_circuit
 from .reversible import oracle_network
 
@@ -50,9 +58,15 @@ class AerBackend(SimonBackend):
 
     def prepare(self, instance: SimonInstance, *, rng: np.random.Generator) -> PreparedSimon:
         clifford = instance.oracle.is_clifford
-        if not clifford:
+        if clifford:
+            check_clifford_size(instance, "aer", MAX_AER_CLIFFORD_BITS)
+        else:
             check_statevector_memory(instance, bytes_per_amplitude=16)
         network = oracle_network(instance.oracle)
         method = "stabilizer" if network.is_clifford else "statevector"
+        if network.is_clifford:
+            check_clifford_size(instance, "aer", MAX_AER_CLIFFORD_BITS)
+        else:
+            check_statevector_work(instance, len(network.gates) + 2 * instance.n, "aer")
         circuit = simon_circuit(instance, network)
         return _PreparedAer(circuit, AerSimulator(method=method), method, circuit_gate_counts(network), rng)

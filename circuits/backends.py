@@ -7,7 +7,6 @@ with plain-data metadata. Each shot is one oracle query; charging is the caller'
 
 from __future__ import annotations
 
-import os
 import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
@@ -16,6 +15,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from qenergy.errors import InputError, ResourceLimitError
+from qenergy.noise import NoiseSpec
+from qenergy.oracles import available_memory_bytes
 from qenergy.problem import SimonInstance
 from qenergy.qpu import JobRecord
 
@@ -27,8 +28,13 @@ __all__ = [
     "RunMetadata",
     "SampleResult",
     "SimonBackend",
+    "MAX_AER_CLIFFORD_BITS",
+    "MAX_CLIFFORD_BITS",
+    "MAX_STATEVECTOR_WORK",
     "available_memory_bytes",
+    "check_clifford_size",
     "check_statevector_memory",
+    "check_statevector_work",
     "circuit_gate_counts",
     "get_backend",
     "logical_gate_count",
@@ -135,18 +141,6 @@ class SimonBackend(ABC):
         return self.prepare(instance, rng=np.random.default_rng(seed)).sample(shots)
 
 
-def available_memory_bytes() -> int:
-    """Memory available to new allocations (``MemAvailable`` of /proc/meminfo, else free pages)."""
-    try:
-        with open("/proc/meminfo", encoding="ascii") as fh:
-            for line in fh:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-
-
 def _human_bytes(b: float) -> str:
     for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"):
         if b < 1024 or unit == "EiB":
@@ -172,11 +166,75 @@ def check_statevector_memory(instance: SimonInstance, bytes_per_amplitude: int, 
     return int(need)
 
 
-def get_backend(name: str, instance: SimonInstance | None = None) -> SimonBackend:
+#: Largest n of a Clifford (linear-oracle) run on stim, exact and cirq (through stimcirq). Their
+#: memory grows as n² (:data:`CLIFFORD_BYTES_PER_N2`) and time as n³ (the shots' measurement table
+#: and the n×n GF(2) system): measured on 2 cores, stim 16 s and exact 6 s at n = 8192, stim ~2 min
+#: and exact ~45 s at this n. Beyond it a run takes tens of minutes; the memory check refuses
+#: n = 10⁶ outright (~15 TiB).
+MAX_CLIFFORD_BITS = 16_384
+#: Largest n of Aer's stabilizer method, which is much slower (~11 s at n = 512, minutes at 1024).
+MAX_AER_CLIFFORD_BITS = 512
+#: Measured seconds of a Clifford run (n, s) on 2 cores, scaled as n³ in messages.
+CLIFFORD_REFERENCE_S = {"stim": (8192, 16.0), "exact": (8192, 6.0), "cirq": (8192, 20.0), "aer": (512, 11.0)}
+#: Peak memory of a Clifford run per n² (measured ~14·n² bytes for stim and exact at n = 2048..8192).
+CLIFFORD_BYTES_PER_N2 = 16
+#: Most gate-amplitude updates (oracle gates × 4^n amplitudes) a statevector run may take: about a
+#: minute at the rates measured here (Aer ~1e9/s on random oracles, n = 11 in 27 s; Cirq ~5e10/s,
+#: n = 13 in 66 s).
+MAX_STATEVECTOR_WORK = {"aer": 3e10, "cirq": 4e12}
+
+
+def check_clifford_size(instance: SimonInstance, backend: str, limit: int = MAX_CLIFFORD_BITS, *, fraction: float = 0.8) -> int:
+    """Refuse a Clifford run of ``backend`` above n = ``limit`` or beyond ``fraction`` of the available
+    memory, with the estimate (before any circuit is built). Returns the memory estimate in bytes."""
+    n = instance.n
+    need = CLIFFORD_BYTES_PER_N2 * float(n) * n
+    if n > limit:
+        ref_n, ref_s = CLIFFORD_REFERENCE_S.get(backend, CLIFFORD_REFERENCE_S["stim"])
+        raise InputError(f"--backend {backend} at n = {n:,} is not supported: it would need ~{_human_bytes(need)} and "
+                         f"{_duration(ref_s * (n / ref_n) ** 3)} (time grows as n³; {ref_s:g} s at n = {ref_n:,}); allowed: n <= {limit:,} "
+                         f"for --backend {backend}" + (f" (stim and exact: n <= {MAX_CLIFFORD_BITS:,})" if limit < MAX_CLIFFORD_BITS else ""))
+    have = available_memory_bytes()
+    if need > fraction * have:
+        raise ResourceLimitError(f"--backend {backend} at n = {n:,} needs ~{_human_bytes(need)} (the shots' measurement table and "
+                                 f"the n×n GF(2) system); this machine has {_human_bytes(have)} available")
+    return int(need)
+
+
+def _duration(seconds: float) -> str:
+    """``about 40 s``, ``about 12 minutes``, ``about 3.5 hours``, ``about 2e+07 years``."""
+    if seconds < 120:
+        return f"about {seconds:.0f} s"
+    if seconds < 7200:
+        return f"about {seconds / 60:.0f} minutes"
+    if seconds < 86400 * 365:
+        return f"about {seconds / 3600:.2g} hours"
+    return f"about {seconds / (86400 * 365):.2g} years"
+
+
+def check_statevector_work(instance: SimonInstance, gates: int, backend: str) -> float:
+    """Refuse a statevector run whose oracle network (``gates`` gates on 4^n amplitudes) would take
+    more than :data:`MAX_STATEVECTOR_WORK` gate-amplitude updates; returns the estimate."""
+    work = float(gates) * 4.0**instance.n
+    limit = MAX_STATEVECTOR_WORK.get(backend, MAX_STATEVECTOR_WORK["aer"])
+    if work > limit:
+        raise InputError(f"{instance.oracle.describe()} oracle at n = {instance.n} on --backend {backend} needs {gates:,} gates on a "
+                         f"{2 * instance.n}-qubit statevector (~{work:.2g} amplitude updates, {_duration(60.0 * work / limit)}); allowed: at most "
+                         f"{limit:.0e} updates (a smaller n){', --backend cirq' if backend == 'aer' else ''} or --backend exact")
+    return work
+
+
+def get_backend(name: str, instance: SimonInstance | None = None, *, noise: NoiseSpec | str | None = None) -> SimonBackend:
     """The backend called ``name``; :class:`InputError` names the allowed ones.
 
-    ``auto`` needs the instance: stim for a Clifford oracle, aer otherwise.
+    ``auto`` needs the instance: stim for a Clifford oracle, aer otherwise. ``noise`` (a
+    :class:`~qenergy.noise.NoiseSpec` or SPEC text, see :mod:`circuits.noise`) makes its
+    circuits noisy (stim, aer, exact); None or ``none`` keeps them ideal.
     """
+    if noise is not None:
+        from .noise import noisy_backend
+
+        return noisy_backend(name, instance, noise)
     if name == "auto":
         if instance is None:
             raise ValueError("backend 'auto' needs the instance to choose")

@@ -12,7 +12,7 @@ from numpy.typing import NDArray
 
 from qenergy.problem import SimonInstance
 
-from .backends import PreparedSimon, SimonBackend, check_statevector_memory, circuit_gate_counts
+from .backends import PreparedSimon, SimonBackend, check_clifford_size, check_statevector_memory, check_statevector_work, circuit_gate_counts
 from .cirq_builder import MEASUREMENT_KEY, simon_circuit
 from .reversible import oracle_network
 from .stim_backend import PreparedStim
@@ -42,9 +42,13 @@ class CirqBackend(SimonBackend):
     def prepare(self, instance: SimonInstance, *, rng: np.random.Generator) -> PreparedSimon:
         qubits = 2 * instance.n
         use_clifford = instance.oracle.is_clifford and qubits > STATEVECTOR_MAX_CLIFFORD_QUBITS
-        if not use_clifford:
+        if use_clifford:
+            check_clifford_size(instance, "cirq")
+        else:
             check_statevector_memory(instance, bytes_per_amplitude=8)
         network = oracle_network(instance.oracle)
+        if not use_clifford:
+            check_statevector_work(instance, len(network.gates) + 2 * instance.n, "cirq")
         circuit = simon_circuit(instance, network)
         seed = int(rng.integers(0, 2**31 - 1))
         if use_clifford:

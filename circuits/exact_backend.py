@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 from qenergy.gf2 import int_to_bits
 from qenergy.problem import SimonInstance
 
-from .backends import PreparedSimon, SimonBackend
+from .backends import PreparedSimon, SimonBackend, check_clifford_size
 
 __all__ = ["ExactBackend", "sample_s_perp"]
 
@@ -49,4 +49,5 @@ class ExactBackend(SimonBackend):
     name = "exact"
 
     def prepare(self, instance: SimonInstance, *, rng: np.random.Generator) -> PreparedSimon:
+        check_clifford_size(instance, "exact")  # the same measurement table and GF(2) solve as a circuit path
         return _PreparedExact(instance, rng)

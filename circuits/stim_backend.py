@@ -14,7 +14,7 @@ from numpy.typing import NDArray
 from qenergy.errors import InputError
 from qenergy.problem import SimonInstance
 
-from .backends import PreparedSimon, SimonBackend, circuit_gate_counts
+from .backends import PreparedSimon, SimonBackend, check_clifford_size, circuit_gate_counts
 from .reversible import ReversibleCircuit, oracle_network
 
 __all__ = ["PreparedStim", "StimBackend", "stim_circuit"]
@@ -64,5 +64,6 @@ class StimBackend(SimonBackend):
     def prepare(self, instance: SimonInstance, *, rng: np.random.Generator) -> PreparedSimon:
         if not instance.oracle.is_clifford:
             raise InputError("stim backend needs a Clifford (linear) oracle; allowed: --oracle linear, or --backend aer|cirq")
+        check_clifford_size(instance, "stim")
         network = oracle_network(instance.oracle)
         return PreparedStim(stim_circuit(network), network, int(rng.integers(0, 2**63 - 1)))

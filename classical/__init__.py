@@ -7,11 +7,22 @@ from typing import Callable
 from qenergy.errors import InputError
 
 from .birthday import birthday_search
+from .collision import check_search, planned_queries, require_vector_n
 from .exhaustive import exhaustive_search
 from .result import ClassicalResult
 from .rho import rho_search
 
-__all__ = ["ALGORITHMS", "ClassicalResult", "birthday_search", "exhaustive_search", "get_algorithm", "rho_search"]
+__all__ = [
+    "ALGORITHMS",
+    "ClassicalResult",
+    "birthday_search",
+    "check_search",
+    "exhaustive_search",
+    "get_algorithm",
+    "planned_queries",
+    "require_vector_n",
+    "rho_search",
+]
 
 #: Algorithms by CLI name.
 ALGORITHMS: dict[str, Callable[..., ClassicalResult]] = {

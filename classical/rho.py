@@ -32,7 +32,7 @@ from qenergy.oracles import KeyedPermutation
 from qenergy.problem import SimonInstance
 from qenergy.queries import CountingOracle
 
-from .collision import require_vector_n
+from .collision import check_search
 from .result import ClassicalResult
 
 __all__ = ["RhoWalk", "brent_walk", "rho_search"]
@@ -93,7 +93,7 @@ def rho_search(
 ) -> ClassicalResult:
     """Find s by Pollard-rho walks, restarting when a walk starts on its own cycle."""
     n = instance.n
-    require_vector_n(n)
+    check_search("rho", instance)
     oracle = CountingOracle(instance, ledger, account=account, policy=policy, label=label)
     f = oracle.scalar_function()
     for _ in range(max_walks):

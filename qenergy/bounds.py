@@ -21,16 +21,20 @@ import math
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Literal
+from typing import ClassVar, Literal
 
 from .counts import classical_min_queries, expected_runs, parse_probability, runs_for_failure
 from .erasure import FiniteStepErasure
-from .errors import InputError
+from .errors import InputError, shorten
 from .magnitude import Magnitude
+from .numbers import parse_int
 from .physics import landauer_bit_energy
 
 __all__ = [
-    "CLASSICAL_MODELS",
+    "MEMORY",
+    "MemoryBoundFactory",
+    "QuantumBound",
+    "classical_models",
     "ClassicalLowerBound",
     "IrreversibleRegisterReuse",
     "MemoryBounded",
@@ -56,8 +60,44 @@ def oracle_family(oracle: str) -> OracleFamily:
     return "linear" if oracle == "linear" else "anf"
 
 
+class QuantumBound(ABC):
+    """A model of the quantum side's energy for Simon's problem, registered in ``qenergy.bounds``.
+
+    Subclasses say what one run costs (:meth:`per_run_j`), how many runs are charged
+    (:meth:`run_count`) and what the classical check costs; :meth:`energy_j` combines
+    them. The charging policy prices real runs through the same object
+    (:meth:`reset_j`, ``gate_energy_j``), so a run and its bound never disagree.
+    """
+
+    name: str = ""
+    kind: ClassVar[str] = "quantum"
+    gate_energy_j: float = 0.0
+    check_queries: int = 2
+
+    @abstractmethod
+    def reset_j(self, temperature_k: float) -> float:
+        """Joules of one qubit reset or one bit erasure at T."""
+
+    @abstractmethod
+    def run_count(self, n: int, success: float | str | Fraction = DEFAULT_SUCCESS) -> float:
+        """Runs charged at size n."""
+
+    @abstractmethod
+    def per_run_j(self, n: int, temperature_k: float) -> float:
+        """Joules of one run at size n."""
+
+    @abstractmethod
+    def describe(self) -> str:
+        """One line naming the model and its parameters."""
+
+    def energy_j(self, n: int, temperature_k: float, success: float | str | Fraction = DEFAULT_SUCCESS) -> float:
+        """Upper bound on the energy to solve Simon's problem at size n, in joules."""
+        checks = self.check_queries * 2 * n * self.reset_j(temperature_k)
+        return self.run_count(n, success) * self.per_run_j(n, temperature_k) + checks
+
+
 @dataclass(frozen=True)
-class QuantumUpperBound:
+class QuantumUpperBound(QuantumBound):
     """Achievable energy of Simon's algorithm (``quantum-upper``): an upper bound.
 
     Assumptions:
@@ -126,11 +166,6 @@ class QuantumUpperBound:
         gates = self.gates_per_run(n) * self.gate_energy_j if self.gate_energy_j else 0.0
         return 3 * n * self.reset_j(temperature_k) + gates
 
-    def energy_j(self, n: int, temperature_k: float, success: float | str | Fraction = DEFAULT_SUCCESS) -> float:
-        """Upper bound on the energy to solve Simon's problem at size n, in joules."""
-        checks = self.check_queries * 2 * n * self.reset_j(temperature_k)
-        return self.run_count(n, success) * self.per_run_j(n, temperature_k) + checks
-
     def describe(self) -> str:
         family = "" if self.family == "linear" else f", {self.family} oracle gates"
         return f"{self.name} ({self.erasure.describe()}, gate energy {self.gate_energy_j:g} J{family}, runs {self.runs})"
@@ -146,6 +181,7 @@ class ClassicalLowerBound(ABC):
     """
 
     name: str = ""
+    kind: ClassVar[str] = "classical"
 
     @property
     @abstractmethod
@@ -264,25 +300,52 @@ class ReversibleComputation(ClassicalLowerBound):
         return n if queries > 0 else 0
 
 
-#: Classical models selectable by name (``memory:BITS`` takes the memory size).
-CLASSICAL_MODELS = ("irreversible", "memory:BITS", "minimal", "reversible")
+class MemoryBoundFactory:
+    """The ``memory`` entry of ``qenergy.bounds``: a prefix factory, ``memory:BITS`` → :class:`MemoryBounded`."""
+
+    prefix: ClassVar[bool] = True
+    kind: ClassVar[str] = "classical"
+
+    def __call__(self, raw: str) -> MemoryBounded:
+        try:
+            bits = parse_int(raw, "memory") if raw else -1
+        except InputError:
+            bits = -1
+        if bits < 0:
+            raise InputError(f"classical model 'memory:{shorten(raw)}': memory {shorten(raw)!r} is not allowed; "
+                             "allowed: memory:BITS with an integer BITS >= 0")
+        return MemoryBounded(memory_bits=bits)
+
+
+#: The registered ``memory`` entry.
+MEMORY = MemoryBoundFactory()
+
+
+def classical_models() -> list[str]:
+    """Classical lower-bound models selectable by name (from the ``qenergy.bounds`` registry)."""
+    from .registry import BOUNDS
+
+    loaded, _ = BOUNDS.load_all()
+    return [f"{name}:BITS" if getattr(obj, "prefix", False) else name
+            for name, obj in loaded.items() if getattr(obj, "kind", "") == "classical"]
 
 
 def parse_classical_model(text: str) -> ClassicalLowerBound:
-    """``irreversible``, ``memory:BITS``, ``minimal`` or ``reversible`` as an assumption set."""
-    if text == "irreversible":
-        return IrreversibleRegisterReuse()
-    if text == "minimal":
-        return MinimalErasure()
-    if text == "reversible":
-        return ReversibleComputation()
-    if text.startswith("memory:"):
-        raw = text[len("memory:"):]
-        try:
-            bits = int(raw, 0)
-        except ValueError:
-            bits = -1
-        if bits < 0:
-            raise InputError(f"classical model {text!r}: memory {raw!r} is not allowed; allowed: memory:BITS with an integer BITS >= 0")
-        return MemoryBounded(memory_bits=bits)
-    raise InputError(f"classical model {text!r} is unknown; allowed: {', '.join(CLASSICAL_MODELS)}")
+    """A classical lower-bound model by its spec (``irreversible``, ``memory:BITS``, ``minimal``,
+    ``reversible`` or any registered in ``qenergy.bounds``).
+
+    Raises:
+        InputError: an unknown name (the message lists the registered ones) or a bad argument.
+    """
+    from .registry import BOUNDS
+
+    try:
+        obj, arg = BOUNDS.resolve(text)
+    except InputError:
+        obj, arg = None, None
+    if obj is None or getattr(obj, "kind", "") != "classical":
+        raise InputError(f"classical model {shorten(text)!r} is unknown; allowed: {', '.join(classical_models())}")
+    model = obj(arg) if arg is not None else obj()
+    if not isinstance(model, ClassicalLowerBound):
+        raise InputError(f"classical model {shorten(text)!r} is not a classical lower bound")
+    return model

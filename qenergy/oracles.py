@@ -15,17 +15,18 @@ Families:
 
 from __future__ import annotations
 
-import json
 import os
+import stat
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator, NoReturn, TextIO
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .errors import InputError
+from .errors import InputError, ResourceLimitError, shorten
+from .numbers import int_problem, int_value, short_int
 
 __all__ = [
     "KeyedPermutation",
@@ -33,13 +34,24 @@ __all__ = [
     "Oracle",
     "RandomOracle",
     "TableOracle",
+    "MAX_LINEAR_BITS",
+    "MAX_TABLE_BITS",
+    "MAX_VECTOR_BITS",
+    "available_memory_bytes",
+    "check_linear_size",
     "check_simon_table",
     "infer_period",
+    "linear_oracle_bytes",
     "load_table",
+    "max_table_bytes",
 ]
 
 #: Largest n for which the uint64 vectorised path and truth tables are defined.
 MAX_VECTOR_BITS = 64
+#: Largest n of a linear oracle: its matrix M takes n²/8 bytes (512 MiB here) and building it
+#: about n²·log2(n)/8 byte operations (a few seconds). The quantum paths stop earlier
+#: (:data:`circuits.backends.MAX_CLIFFORD_BITS`), classical search at :data:`MAX_VECTOR_BITS`.
+MAX_LINEAR_BITS = 65_536
 
 
 def _mask(n: int) -> np.uint64:
@@ -121,6 +133,7 @@ class LinearOracle(Oracle):
     kind = "linear"
 
     def __init__(self, n: int, secret: int, *, rng: np.random.Generator | None = None, scramble: bool = True) -> None:
+        check_linear_size(n)
         super().__init__(n, secret)
         self.pivot = (secret & -secret).bit_length() - 1 if secret else None
         self.mixing: tuple[tuple[int, int], ...] = (
@@ -182,6 +195,24 @@ class LinearOracle(Oracle):
         return f
 
 
+def linear_oracle_bytes(n: int) -> int:
+    """Memory of a linear oracle's rows (n Python integers of n bits each), in bytes."""
+    return n * (n // 8 + 64)
+
+
+def check_linear_size(n: int) -> None:
+    """Refuse a linear oracle above :data:`MAX_LINEAR_BITS` bits, or one whose matrix would not fit
+    in 80 % of the available memory, naming the estimate (before anything is built)."""
+    if n > MAX_LINEAR_BITS:
+        need = f"~{_human(linear_oracle_bytes(n))}" if n < 10**100 else "more than any machine has"
+        raise InputError(f"linear oracle at n = {short_int(n)} is too large (its n×n matrix alone would take {need}); "
+                         f"allowed: n <= {MAX_LINEAR_BITS:,} (classical search: n <= {MAX_VECTOR_BITS})")
+    need_b, have = linear_oracle_bytes(n), available_memory_bytes()
+    if need_b > 0.8 * have:
+        raise ResourceLimitError(f"linear oracle at n = {n:,} needs ~{_human(need_b)} for its n×n matrix; this machine has "
+                                 f"{_human(have)} available")
+
+
 def _byte_tables(columns: list[int]) -> list[list[int]]:
     """For each byte of x, the XOR of the columns its set bits select, for all 256 values."""
     tables = []
@@ -234,16 +265,44 @@ class KeyedPermutation:
     def shift(self) -> int:
         return max(1, (self.n + 1) // 2)
 
-    def apply(self, v: NDArray[np.uint64]) -> NDArray[np.uint64]:
-        """π(v) for an array of n-bit values."""
-        mask = _mask(self.n)
-        shift = np.uint64(self.shift)
-        with np.errstate(over="ignore"):
-            for a, m in zip(self.adds, self.muls):
-                v = (v + np.uint64(a)) & mask
-                v = v ^ (v >> shift)
-                v = (v * np.uint64(m)) & mask
-        return v
+    #: Elements per block in :meth:`apply`: the block and one temporary stay in the L2 cache
+    #: (32768 was fastest of 4096…4194304 measured on 2^22 inputs here, ~4x the unblocked form).
+    BLOCK = 1 << 15
+
+    def apply(self, v: NDArray[np.uint64], *, out: NDArray[np.uint64] | None = None) -> NDArray[np.uint64]:
+        """π(v) for an array of n-bit values (``uint64``, any shape); returns a new array, or ``out``.
+
+        Bit-identical to the textbook form ``v = (v + a) & mask; v ^= v >> shift; v = (v * m) & mask``
+        per round, computed in place in cache-sized blocks: the mask after a multiplication is
+        dropped because the next round's mask after its addition removes the same high bits
+        ((v·m mod 2^64 + a) mod 2^n = (v·m mod 2^n + a) mod 2^n), and for n = 64 no mask is
+        applied at all. ``out`` (same shape, ``uint64``, may be ``v`` itself) receives the result.
+        """
+        src = np.asarray(v, dtype=np.uint64)
+        if out is None:
+            out = np.empty(src.shape, dtype=np.uint64)
+        elif out.shape != src.shape or out.dtype != np.uint64:
+            raise ValueError(f"out must be a uint64 array of shape {src.shape}, got {out.dtype} {out.shape}")
+        flat_in, flat = src.reshape(-1), out.reshape(-1)
+        if flat.size and not np.shares_memory(flat, out):
+            raise ValueError("out must be contiguous")
+        masked = self.n < MAX_VECTOR_BITS
+        mask, shift = _mask(self.n), np.uint64(self.shift)
+        keys = [(np.uint64(a), np.uint64(m)) for a, m in zip(self.adds, self.muls)]
+        tmp = np.empty(min(self.BLOCK, flat.size), dtype=np.uint64)
+        for lo in range(0, flat.size, self.BLOCK):
+            w = flat[lo : lo + self.BLOCK]
+            t = tmp[: w.size]
+            for r, (a, m) in enumerate(keys):
+                np.add(flat_in[lo : lo + self.BLOCK] if r == 0 else w, a, out=w)
+                if masked:
+                    np.bitwise_and(w, mask, out=w)
+                np.right_shift(w, shift, out=t)
+                np.bitwise_xor(w, t, out=w)
+                np.multiply(w, m, out=w)
+            if masked:
+                np.bitwise_and(w, mask, out=w)
+        return out
 
     def scalar(self) -> Callable[[int], int]:
         """π as a closure on Python ints."""
@@ -302,8 +361,8 @@ class TableOracle(Oracle):
             n = width
         elif size != 1 << n:
             raise InputError(f"{source} has {size} entries; n = {n} needs 2^{n} = {1 << n}, one output per input")
-        if n > 30:
-            raise InputError(f"{source} with n = {n} is too large; allowed: n <= 30 for a truth table")
+        if n > MAX_TABLE_BITS:
+            raise InputError(f"{source} with n = {n} is too large; allowed: n <= {MAX_TABLE_BITS} for a truth table")
         if t.dtype.kind not in "ui":
             raise InputError(f"{source} must hold integers, got {t.dtype}")
         if t.dtype.kind == "i" and t.min() < 0:
@@ -367,35 +426,209 @@ def check_simon_table(table: NDArray[np.uint64], n: int, secret: int, *, source:
             raise InputError(f"{source} is not {what}: colliding inputs {shown}")
 
 
-def load_table(path: str | os.PathLike[str]) -> NDArray[np.uint64]:
-    """Read a truth table: a JSON list of integers, or one integer a line (decimal, 0x…, 0b…)."""
-    p = Path(path)
-    if not p.is_file():
-        raise InputError(f"truth-table file {str(p)!r} does not exist; allowed: an existing file with one output per input")
+#: Largest n of a truth table (2^n entries); :class:`TableOracle` refuses larger ones.
+MAX_TABLE_BITS = 30
+#: Bytes a truth-table file may spend per entry: the longest output (``0b`` and 30 binary
+#: digits) with its separator, indentation and room for comments, generously rounded.
+TABLE_BYTES_PER_ENTRY = 64
+#: Bytes every truth-table file may have besides its entries (a header of comments).
+TABLE_SLACK_BYTES = 1 << 16
+#: Bytes of memory a table entry needs while it is read and checked (the uint64 array, the
+#: sort and the partner lookups of :func:`check_simon_table`).
+TABLE_MEMORY_PER_ENTRY = 48
+#: Characters read at a time; an entry longer than :data:`MAX_ENTRY_CHARS` is refused at once.
+_READ_CHARS = 1 << 22
+MAX_ENTRY_CHARS = 200
+
+
+def available_memory_bytes() -> int:
+    """Memory available to new allocations (``MemAvailable`` of /proc/meminfo, else free pages)."""
     try:
-        text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"truth-table file {str(p)!r} cannot be read: {exc.__class__.__name__}") from None
-    stripped = text.strip()
-    if stripped.startswith("["):
-        try:
-            values = json.loads(stripped)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"truth-table file {str(p)!r} is not valid JSON at line {exc.lineno}: {exc.msg}") from None
-        if not isinstance(values, list) or not all(isinstance(v, int) and not isinstance(v, bool) for v in values):
-            raise InputError(f"truth-table file {str(p)!r} must be a JSON list of integers")
-    else:
-        values = []
-        for lineno, line in enumerate(text.splitlines(), start=1):
-            tok = line.strip()
-            if not tok or tok.startswith("#"):
-                continue
-            try:
-                values.append(int(tok, 0))
-            except ValueError:
-                raise InputError(f"truth-table file {str(p)!r} line {lineno}: {tok[:40]!r} is not an integer") from None
-    if not values:
-        raise InputError(f"truth-table file {str(p)!r} is empty; allowed: 2^n outputs")
-    if min(values) < 0 or max(values) >= 2**63:
-        raise InputError(f"truth-table file {str(p)!r} has an output outside 0..2^63-1")
-    return np.array(values, dtype=np.uint64)
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, AttributeError):  # pragma: no cover - no sysconf
+        return 1 << 34
+
+
+def max_table_bytes(n: int | None = None) -> int:
+    """Largest truth-table file accepted for n bits (any n up to :data:`MAX_TABLE_BITS` when None)."""
+    bits = MAX_TABLE_BITS if n is None else max(1, min(n, MAX_TABLE_BITS))
+    return (1 << bits) * TABLE_BYTES_PER_ENTRY + TABLE_SLACK_BYTES
+
+
+def _human(b: float) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"):
+        if b < 1024 or unit == "EiB":
+            return f"{b:.3g} {unit}"
+        b /= 1024
+    raise AssertionError  # pragma: no cover
+
+
+def load_table(path: str | os.PathLike[str], n: int | None = None) -> NDArray[np.uint64]:
+    """Read a truth table: a JSON list of integers, or one integer a line (decimal, 0x…, 0b…; ``#`` comments).
+
+    Entries follow the project's integer rule (:mod:`qenergy.numbers`) and must lie in
+    0..2^63−1. The file is refused by its size before it is read when it is larger than any
+    table of n bits can be (:func:`max_table_bytes`; n ≤ :data:`MAX_TABLE_BITS` when ``n`` is
+    None) or when reading and checking it would not fit in memory; it is then read in chunks
+    (no recursion, so deeply nested JSON is just a malformed entry). Every problem is an
+    :class:`InputError` (or :class:`~qenergy.errors.ResourceLimitError`) naming the file, the
+    line or entry, and what is allowed.
+    """
+    p = Path(path)
+    text = str(p)
+    name = repr(text if len(text) <= 60 else f"{text[:20]}…{text[-39:]}")  # a long path keeps its file name
+    try:
+        st = p.stat()
+    except FileNotFoundError:
+        raise InputError(f"truth-table file {name} does not exist; allowed: an existing file with one output per input") from None
+    except (OSError, ValueError) as exc:
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
+        raise InputError(f"truth-table file {name} cannot be used ({why}); allowed: an existing file with one output per input") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise InputError(f"truth-table file {name} is not a regular file; allowed: an existing file with one output per input")
+    limit = max_table_bytes(n)
+    bits = MAX_TABLE_BITS if n is None else min(n, MAX_TABLE_BITS)
+    if st.st_size > limit:
+        raise InputError(f"truth-table file {name} has {st.st_size:,} bytes; allowed: at most {limit:,} bytes "
+                         f"({TABLE_BYTES_PER_ENTRY} per entry for 2^{bits} entries, n <= {bits})")
+    entries = min(1 << bits, st.st_size // 2 + 1)
+    need, have = TABLE_MEMORY_PER_ENTRY * entries, available_memory_bytes()
+    if need > 0.8 * have:
+        raise ResourceLimitError(f"truth-table file {name} ({_human(st.st_size)}) may hold {entries:,} entries, which need "
+                                 f"~{_human(need)} to read and check; this machine has {_human(have)} available")
+    try:
+        with open(p, encoding="utf-8", newline="") as fh:
+            head = fh.read(_READ_CHARS)
+            is_json = head.lstrip().startswith("[")
+            values = _read_json_table(fh, head, name) if is_json else _read_line_table(fh, head, name)
+    except UnicodeDecodeError:
+        raise InputError(f"truth-table file {name} is not UTF-8 text; allowed: a JSON list or one integer a line") from None
+    except OSError as exc:
+        raise InputError(f"truth-table file {name} cannot be read ({exc.strerror or type(exc).__name__})") from None
+    if values.size == 0:
+        raise InputError(f"truth-table file {name} is empty; allowed: 2^n outputs")
+    return values
+
+
+def _table_int(tok: str, name: str, where: str) -> int:
+    """One entry under the integer rule, in 0..2^63−1, or an :class:`InputError` naming ``where``."""
+    value = int_value(tok)
+    if value is None:
+        problem = int_problem(tok)
+        what = f" ({problem})" if problem and problem != "empty" else ""
+        raise InputError(f"truth-table file {name} {where}: {shorten(tok)!r} is not an integer{what}; "
+                         "allowed: an integer (decimal, 0x… or 0b…) in 0..2^63-1")
+    if not 0 <= value < 2**63:
+        raise InputError(f"truth-table file {name} {where}: {shorten(tok)!r} is outside 0..2^63-1; allowed: outputs 0..2^n-1")
+    return value
+
+
+def _to_array(tokens: list[str], name: str, where: Callable[[int], str]) -> NDArray[np.uint64]:
+    """Tokens as uint64: plain decimal ones in bulk, any other through the integer rule one by one."""
+    if all(len(t) <= 18 and t.isdigit() and t.isascii() for t in tokens):
+        return np.fromiter(map(int, tokens), dtype=np.uint64, count=len(tokens))
+    return np.fromiter((_table_int(tok, name, where(i)) for i, tok in enumerate(tokens)), dtype=np.uint64, count=len(tokens))
+
+
+def _chunks(fh: TextIO, head: str) -> Iterator[str]:
+    """``head``, then the rest of ``fh`` in pieces of :data:`_READ_CHARS` characters."""
+    text = head
+    while text:
+        yield text
+        text = fh.read(_READ_CHARS)
+
+
+def _read_line_table(fh: TextIO, head: str, name: str) -> NDArray[np.uint64]:
+    """One integer a line (blank lines and ``#`` comment lines skipped), read chunk by chunk."""
+    parts: list[NDArray[np.uint64]] = []
+    line = 0  # lines consumed so far
+    buf = ""
+
+    def take(body: str) -> None:
+        nonlocal line
+        tokens: list[str] = []
+        where: list[int] = []
+        for number, raw in enumerate(body.split("\n"), start=line + 1):
+            tok = raw.strip()
+            if tok and not tok.startswith("#"):
+                if len(tok) > MAX_ENTRY_CHARS:
+                    raise InputError(f"truth-table file {name} line {number}: {shorten(tok)!r} is not an integer "
+                                     f"(longer than {MAX_ENTRY_CHARS} characters); allowed: one integer a line")
+                tokens.append(tok)
+                where.append(number)
+        parts.append(_to_array(tokens, name, lambda i: f"line {where[i]}"))
+        line += body.count("\n") + 1
+
+    for chunk in _chunks(fh, head):
+        buf += chunk
+        cut = buf.rfind("\n")
+        if cut < 0:
+            if len(buf) > MAX_ENTRY_CHARS:
+                raise InputError(f"truth-table file {name} line {line + 1} is longer than {MAX_ENTRY_CHARS} characters; "
+                                 "allowed: one integer a line")
+            continue
+        take(buf[:cut])
+        buf = buf[cut + 1:]
+    take(buf)
+    return np.concatenate(parts)
+
+
+def _read_json_table(fh: TextIO, head: str, name: str) -> NDArray[np.uint64]:
+    """A flat JSON list of integers, read chunk by chunk without a JSON parser (so nesting cannot recurse)."""
+    stripped = head.lstrip()
+    line = 1 + head[: len(head) - len(stripped)].count("\n")  # line of the opening bracket
+    parts: list[NDArray[np.uint64]] = []
+    count = 0
+    buf = ""
+
+    def take(body: str) -> None:
+        nonlocal line, count
+        raw = body.split(",")
+        tokens = [t.strip() for t in raw]
+        pos = 0
+        for i, tok in enumerate(tokens):
+            here = line + body.count("\n", 0, pos)
+            if not tok:
+                raise InputError(f"truth-table file {name} is not valid JSON at line {here}: entry {count + i + 1} is missing "
+                                 "(a stray comma); allowed: a JSON list of integers")
+            if len(tok) > MAX_ENTRY_CHARS or not (tok[0].isdigit() or tok[0] in "+-."):
+                _json_entry_error(tok, name, count + i + 1)
+            pos += len(raw[i]) + 1
+        parts.append(_to_array(tokens, name, lambda i: f"entry {count + i + 1}"))
+        count += len(tokens)
+        line += body.count("\n")
+
+    for chunk in _chunks(fh, stripped[1:]):
+        buf += chunk
+        cut = buf.rfind(",")
+        if cut < 0:
+            entry = buf.split("]", 1)[0].strip()  # the entry being read; an over-long one (deep nesting) is refused at once
+            if len(entry) > MAX_ENTRY_CHARS:
+                _json_entry_error(entry, name, count + 1)
+            continue
+        take(buf[:cut])
+        buf = buf[cut + 1:]
+    end = buf.rfind("]")
+    if end < 0:
+        raise InputError(f"truth-table file {name} is not valid JSON at line {line + buf.count(chr(10))}: the list has no closing ']'; "
+                         "allowed: a JSON list of integers")
+    if buf[end + 1:].strip():
+        raise InputError(f"truth-table file {name} is not valid JSON: {shorten(buf[end + 1:].strip(), 20)!r} after the closing ']'; "
+                         "allowed: one JSON list of integers")
+    if count or buf[:end].strip():
+        take(buf[:end])
+    return np.concatenate(parts) if parts else np.empty(0, dtype=np.uint64)
+
+
+def _json_entry_error(tok: str, name: str, index: int) -> NoReturn:
+    """Raise the error for a JSON list entry that is not an integer (a string, a nested list, an object, …)."""
+    kind = ("a nested list" if tok.startswith("[") else "an object" if tok.startswith("{") else
+            "a string" if tok.startswith('"') else "not a number")
+    raise InputError(f"truth-table file {name} must be a JSON list of integers; entry {index} is {kind}: {shorten(tok)!r}")

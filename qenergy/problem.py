@@ -11,8 +11,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .errors import InputError
-from .oracles import LinearOracle, Oracle, RandomOracle, TableOracle, load_table
+from .errors import InputError, shorten
+from .numbers import int_problem, int_value, short_int, shown_value
+from .oracles import MAX_TABLE_BITS, MAX_VECTOR_BITS, LinearOracle, Oracle, RandomOracle, TableOracle, check_linear_size, load_table
 
 __all__ = ["ORACLE_FAMILIES", "SimonInstance", "make_instance", "parse_secret", "seed_streams"]
 
@@ -30,17 +31,21 @@ def seed_streams(seed: int) -> dict[str, np.random.Generator]:
 
 
 def parse_secret(text: str | int, n: int) -> int:
-    """A secret given as decimal, ``0b…`` or ``0x…`` text (or an int), checked to lie in 0…2^n−1."""
-    if isinstance(text, int) and not isinstance(text, bool):
-        value = text
-    else:
-        try:
-            value = int(str(text).strip().replace("_", ""), 0)
-        except ValueError:
-            raise InputError(f"secret {text!r} is not an integer; allowed: decimal, 0b... or 0x... in 0..2^{n}-1") from None
-    if not 0 <= value < (1 << n):
-        raise InputError(f"secret {text} is outside 0..2^{n}-1 = 0..{(1 << n) - 1} for n = {n}")
-    return value
+    """A secret given as decimal, ``0b…`` or ``0x…`` text (or an int), checked to lie in 0…2^n−1.
+
+    Text follows the project's integer rule (:mod:`qenergy.numbers`): no spaces, ``_`` or
+    non-ASCII digits.
+    """
+    parsed = text if isinstance(text, int) and not isinstance(text, bool) else int_value(text) if isinstance(text, str) else None
+    if parsed is None:
+        problem = int_problem(text) if isinstance(text, str) else ""
+        why = f" ({problem})" if problem else ""
+        raise InputError(f"secret {shown_value(text)} is not an integer{why}; allowed: decimal, 0b... or 0x... in 0..2^{n}-1")
+    if not 0 <= parsed < (1 << n):
+        top = f" = 0..{(1 << n) - 1}" if n <= 64 else ""
+        shown = shorten(text) if isinstance(text, str) else short_int(parsed)
+        raise InputError(f"secret {shown} is outside 0..2^{n}-1{top} for n = {n}")
+    return parsed
 
 
 @dataclass(frozen=True)
@@ -76,11 +81,18 @@ def make_instance(n: int | None, secret: int | str | None = None, oracle: str = 
         seed: drives the secret draw and the oracle's key.
     """
     if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 1):
-        raise InputError(f"n = {n} is not allowed; allowed: an integer n >= 1")
+        raise InputError(f"n = {shown_value(n)} is not allowed; allowed: an integer n >= 1")
+    # sizes are checked before anything is drawn or built (a huge n would otherwise ask numpy for a huge array)
+    if n is not None and oracle == "linear":
+        check_linear_size(n)
+    elif n is not None and oracle == "random" and n > MAX_VECTOR_BITS:
+        raise InputError(f"random oracle at n = {short_int(n)} is not supported; allowed: n <= {MAX_VECTOR_BITS}")
+    elif n is not None and oracle.startswith("table:") and n > MAX_TABLE_BITS:
+        raise InputError(f"a truth table with n = {short_int(n)} is too large; allowed: n <= {MAX_TABLE_BITS} for a truth table")
     rngs = seed_streams(seed)
     if oracle.startswith("table:"):
         path = oracle[len("table:"):]
-        table = load_table(path)
+        table = load_table(path, n)
         s = None if secret is None else parse_secret(secret, n if n is not None else max(1, len(table).bit_length() - 1))
         return SimonInstance(TableOracle(table, s, n=n, source=path))
     if n is None:

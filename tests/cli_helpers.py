@@ -1,6 +1,6 @@
 """Running the CLI in-process from tests."""
 
-from qenergy.cli import main
+from qenergy.app.cli import main
 
 
 def run_cli(argv, capsys):

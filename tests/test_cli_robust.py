@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from qenergy.cli import main
+from qenergy.app.cli import main
 
 
 def test_negative_float_is_named_not_expected_one_argument(capsys):

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from qenergy.cli import main
+from qenergy.app.cli import main
 from qenergy.ledger import Ledger
 
 distributed = pytest.importorskip("dask.distributed")

@@ -2,13 +2,13 @@
 
 from pathlib import Path
 
-from qenergy.cli import reference_markdown
+from qenergy.app.cli import reference_markdown
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 
 
 def test_cli_reference_is_current():
-    assert (DOCS / "cli.md").read_text() == reference_markdown(), "regenerate docs/cli.md with qenergy.cli.reference_markdown()"
+    assert (DOCS / "cli.md").read_text() == reference_markdown(), "regenerate docs/cli.md with qenergy.app.cli.reference_markdown()"
 
 
 def test_guide_mentions_every_command():

@@ -18,7 +18,7 @@ from cli_helpers import run_cli  # noqa: E402
 from qenergy.errors import InputError, LedgerCorruptError  # noqa: E402
 from qenergy.ledger import Ledger  # noqa: E402
 from qenergy.ledger_export import export_charges_csv, write_atomic  # noqa: E402
-from qenergy.plots import SWEEP_SOFTWARE, png_software  # noqa: E402
+from qenergy.app.plots import SWEEP_SOFTWARE, png_software  # noqa: E402
 
 SMALL_SWEEP = ["sweep", "--n", "2:3", "--repeats", "1", "--seed", "1", "--json"]
 USER_TEXT = b"my own notes\nnot qenergy's\n"
@@ -332,7 +332,7 @@ def test_charge_overflowing_a_double_is_refused():
 
 
 def test_simon_refuses_classical_n_before_writing_the_ledger(tmp_path, capsys):
-    from qenergy.cli import main
+    from qenergy.app.cli import main
 
     path = tmp_path / "l.jsonl"
     assert main(["simon", "--n", "70", "--backend", "stim", "--classical", "exhaustive", "--ledger", str(path)]) == 2

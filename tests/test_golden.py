@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from qenergy.cli import main
+from qenergy.app.cli import main
 
 GOLDEN = Path(__file__).parent / "golden"
 VOLATILE = {"wall_time_s", "measured", "job_ids", "path", "files", "own_energy_j", "sweep_id", "source", "started", "created", "versions"}

@@ -110,7 +110,7 @@ def test_no_credentials_names_the_variable(tmp_path):
 
 
 def test_sweep_on_a_device_sends_one_batched_job(tmp_path, capsys):
-    from qenergy.cli import main
+    from qenergy.app.cli import main
 
     assert main(["sweep", "--n", "2:3", "--repeats", "2", "--backend", "fake:guadalupe", "--out", str(tmp_path), "--json"]) == 0
     data = json.loads(capsys.readouterr().out)

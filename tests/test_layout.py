@@ -5,8 +5,8 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-#: The only qenergy modules allowed to bring the quantum and classical sides together.
-RUNNERS = {"experiment.py", "sweep.py", "cli.py"}
+#: The application layer: the only package allowed to bring the quantum and classical sides together.
+APP = ROOT / "qenergy" / "app"
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -20,11 +20,30 @@ def imported_modules(path: Path) -> set[str]:
     return out
 
 
-def test_core_imports_neither_side():
+def app_imports(path: Path) -> bool:
+    """True when ``path`` imports ``qenergy.app`` (absolutely or relatively), anywhere in the file."""
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import) and any(a.name.startswith("qenergy.app") for a in node.names):
+            return True
+        if isinstance(node, ast.ImportFrom):
+            mod = node.module or ""
+            if mod.startswith("qenergy.app") or (node.level and (mod == "app" or mod.startswith("app.") or any(a.name == "app" for a in node.names))):
+                return True
+    return False
+
+
+def test_core_imports_neither_side_nor_the_application_layer():
     for path in (ROOT / "qenergy").rglob("*.py"):
-        if path.name in RUNNERS:
+        if APP in path.parents or path.name == "__main__.py":  # the launcher only calls the CLI
             continue
         assert not imported_modules(path) & {"circuits", "classical"}, path
+        assert not app_imports(path), path
+
+
+def test_application_layer_is_one_package():
+    names = {p.name for p in APP.rglob("*.py")}
+    assert {"experiment.py", "sweep.py", "plots.py", "reports.py"} <= names and (APP / "cli" / "simon.py").exists()
+    assert not any((ROOT / "qenergy" / n).exists() for n in ("experiment.py", "sweep.py", "cli.py", "plots.py"))
 
 
 def test_sides_do_not_import_each_other_or_the_runner():
@@ -33,7 +52,7 @@ def test_sides_do_not_import_each_other_or_the_runner():
             mods = imported_modules(path)
             assert other not in mods, path
             text = path.read_text()
-            assert "qenergy.experiment" not in text and "qenergy.cli" not in text, path
+            assert "qenergy.app.experiment" not in text and "qenergy.app.cli" not in text, path
 
 
 def test_physical_constants_are_not_retyped():

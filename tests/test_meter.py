@@ -240,7 +240,7 @@ def test_the_meter_state_is_a_meter_attached_to_its_ledger(tmp_path):
 
 
 def test_sweep_points_charge_the_meter_share_never_the_host():
-    from qenergy.sweep import SweepSpec, run_point
+    from qenergy.app.sweep import SweepSpec, run_point
 
     _, charges = run_point(SweepSpec(ns=(3,), repeats=1), 3, 0)
     meter = [c for c in charges if c.model == "meter"]

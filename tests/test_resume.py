@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from qenergy.cli import main
+from qenergy.app.cli import main
 from qenergy.ledger import Ledger
 
 SWEEP = ["sweep", "--n", "2:40", "--repeats", "4", "--seed", "3", "--backend", "aer", "--classical", "birthday", "--json"]

@@ -16,15 +16,31 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import numbers
+import os
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field, fields
 from importlib import metadata
-from typing import Any, ClassVar, get_type_hints
+from pathlib import Path
+from typing import Any, ClassVar, Iterable, Mapping, get_type_hints
 
-from ..errors import InputError
+from ..errors import InputError, shorten
 from ..ledger import Ledger
+from ..numbers import parse_float, parse_int, shown_value
 
-__all__ = ["ENTRY_POINT_GROUP", "Model", "ParamInfo", "build_model", "discover_all", "discover_models", "param", "param_infos"]
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "INT_PARAM_MAX",
+    "Model",
+    "ParamInfo",
+    "build_model",
+    "check_output_dir",
+    "discover_all",
+    "discover_models",
+    "param",
+    "param_infos",
+    "parse_param_items",
+]
 
 ENTRY_POINT_GROUP = "qenergy.models"
 
@@ -49,51 +65,109 @@ class ParamInfo:
     choices: tuple[str, ...] | None
     aliases: tuple[str, ...]
 
+    @property
+    def upper(self) -> float | None:
+        """The inclusive upper bound checked: ``high``, or for an integer without one :data:`INT_PARAM_MAX`."""
+        if self.high is None and self.type is int:
+            return INT_PARAM_MAX
+        return self.high
+
     def allowed(self) -> str:
+        """What the parameter accepts, e.g. ``an integer in 1..1e+07`` or ``guided | blind``."""
         if self.choices:
             return " | ".join(self.choices)
         kind = {int: "an integer", float: "a number", bool: "true or false", str: "text"}.get(self.type, self.type.__name__)
-        if self.low is not None and self.high is not None:
-            return f"{kind} in {self.low:g}..{self.high:g}"
+        high = self.upper
+        if self.low is not None and high is not None:
+            return f"{kind} in {self.low:g}..{high:g}"
         if self.low is not None:
             return f"{kind} >= {self.low:g}"
-        if self.high is not None:
-            return f"{kind} <= {self.high:g}"
+        if high is not None:
+            return f"{kind} <= {high:g}"
         return kind
 
     def parse(self, raw: Any) -> Any:
-        """``raw`` (text from the command line, or a value) as this parameter's type, range-checked."""
+        """``raw`` (text from the command line, or a value) as this parameter's type, range-checked.
+
+        Text follows the project's one number rule (:mod:`qenergy.numbers`): integers are ASCII
+        digits with an optional sign and ``0x``/``0b`` prefix (or a whole number such as ``7e9``),
+        numbers are finite ASCII floats; no spaces, ``_`` or non-ASCII digits. Booleans are
+        ``true/false``, ``yes/no``, ``on/off`` or ``1/0``. Raises :class:`InputError` naming the
+        parameter, the value (cut to 60 characters) and what is allowed.
+        """
+        label = f"parameter {self.name}"
+        what = self.allowed()
         value: Any
-        try:
-            if self.type is bool:
-                if isinstance(raw, bool):
-                    value = raw
-                elif str(raw).lower() in ("1", "true", "yes", "on"):
-                    value = True
-                elif str(raw).lower() in ("0", "false", "no", "off"):
-                    value = False
-                else:
-                    raise ValueError
-            elif self.type is int:
-                if isinstance(raw, float) and not raw.is_integer():
-                    raise ValueError
-                value = int(raw) if not isinstance(raw, str) else int(float(raw)) if "e" in raw.lower() else int(raw, 0)
-                if isinstance(raw, str) and "e" in raw.lower() and float(raw) != value:
-                    raise ValueError
-            elif self.type is float:
-                value = float(raw)
-                if not math.isfinite(value):
-                    raise ValueError
+        if self.type is bool:
+            if isinstance(raw, bool):
+                value = raw
+            elif isinstance(raw, str) and raw.lower() in _TRUE:
+                value = True
+            elif isinstance(raw, str) and raw.lower() in _FALSE:
+                value = False
+            elif isinstance(raw, int) and raw in (0, 1):
+                value = bool(raw)
             else:
-                value = str(raw)
-        except (TypeError, ValueError):
-            raise InputError(f"parameter {self.name} = {raw!r} is not allowed; allowed: {self.allowed()}") from None
+                raise InputError(f"{label} = {shown_value(raw)} is not allowed; allowed: {what}")
+        elif self.type is int:
+            if isinstance(raw, float):  # a Python caller's 1e3; never a fraction, nan or inf
+                if not math.isfinite(raw) or not raw.is_integer():
+                    raise InputError(f"{label} = {shown_value(raw)} is not allowed; allowed: {what}")
+                raw_int: Any = int(raw)
+            elif isinstance(raw, numbers.Integral) and not isinstance(raw, bool):
+                raw_int = int(raw)
+            else:
+                raw_int = raw
+            low = None if self.low is None else math.ceil(self.low)
+            high = None if self.upper is None else math.floor(self.upper)
+            value = parse_int(raw_int, label, low, high, allowed=what)
+        elif self.type is float:
+            if isinstance(raw, numbers.Real) and not isinstance(raw, (bool, int, float)):
+                raw = float(raw)  # numpy floats
+            value = parse_float(raw, label, self.low, self.upper, allowed=what)
+        else:
+            value = raw if isinstance(raw, str) else str(raw)
+            if any(ord(c) < 32 and c != "\t" for c in value):
+                raise InputError(f"{label} = {shown_value(raw)} is not allowed (control characters); allowed: {what} without them")
+            if len(value) > MAX_TEXT_PARAM:
+                raise InputError(f"{label} = {shown_value(raw)} is not allowed; allowed: {what} of at most {MAX_TEXT_PARAM:,} characters")
         if self.choices and value not in self.choices:
-            raise InputError(f"parameter {self.name} = {raw!r} is not allowed; allowed: {self.allowed()}")
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            if (self.low is not None and value < self.low) or (self.high is not None and value > self.high):
-                raise InputError(f"parameter {self.name} = {raw!r} is out of range; allowed: {self.allowed()}")
+            raise InputError(f"{label} = {shown_value(raw)} is not allowed; allowed: {what}")
         return value
+
+
+#: Longest text parameter (e.g. a directory).
+MAX_TEXT_PARAM = 4096
+
+
+def check_output_dir(value: str, label: str) -> None:
+    """Refuse an output directory that cannot be created or written (checked before a long run, not after).
+
+    Empty means "none" and passes. The directory, or its nearest existing ancestor, must be a
+    writable directory; nothing is created here.
+    """
+    if not value:
+        return
+    try:
+        path = Path(value).absolute()
+        probe = path
+        while not probe.exists():
+            if probe.parent == probe:
+                break
+            probe = probe.parent
+        usable = probe.is_dir() and os.access(probe, os.W_OK | os.X_OK)
+    except (OSError, ValueError):
+        usable = False
+    if not usable:
+        raise InputError(f"{label} = {shown_value(value)} is not allowed (cannot be created or written); allowed: a writable directory, "
+                         "or empty for none")
+
+
+#: Largest value of an integer parameter that declares no upper bound: the largest 64-bit
+#: integer, so every count stays exact in numpy and finite as a float.
+INT_PARAM_MAX = 2**63 - 1
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off")
 
 
 class Model(ABC):
@@ -144,29 +218,57 @@ def discover_all() -> tuple[dict[str, type[Model]], dict[str, str]]:
     return dict(sorted(found.items())), broken
 
 
-def build_model(name: str, raw: dict[str, Any], models: dict[str, type[Model]] | None = None) -> Model:
-    """Instantiate model ``name`` from ``key=value`` parameters (aliases allowed), checking each."""
+def parse_param_items(items: Iterable[str]) -> list[tuple[str, str]]:
+    """``KEY=VALUE`` strings (from ``--param``, repeatable) as (key, value) pairs, in order.
+
+    Nothing is stripped (spaces in a number are refused by the number rule); an item without
+    ``=`` or with an empty key raises :class:`InputError`. Repeated keys are kept, so that
+    :func:`build_model` can refuse them.
+    """
+    pairs = []
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise InputError(f"--param {shown_value(item)} is not allowed; allowed: KEY=VALUE (see qenergy models)")
+        pairs.append((key, value))
+    return pairs
+
+
+def build_model(name: str, raw: Mapping[str, Any] | Iterable[tuple[str, Any]], models: dict[str, type[Model]] | None = None) -> Model:
+    """Instantiate model ``name`` from ``key=value`` parameters (aliases allowed), checking each.
+
+    ``raw`` is a mapping or a sequence of (key, value) pairs (as :func:`parse_param_items`
+    gives); a parameter given twice, under its name or an alias, is refused, as is an unknown
+    key (the message lists the known ones).
+    """
     broken: dict[str, str] = {}
     if models is None:
         registry, broken = discover_all()
     else:
         registry = models
     if name in broken:
-        raise InputError(f"model {name!r} cannot load: it {broken[name]}")
+        raise InputError(f"model {shown_value(name)} cannot load: it {broken[name]}")
     if name not in registry:
-        raise InputError(f"model {name!r} is unknown; allowed: {', '.join(registry) or 'none installed'}")
+        raise InputError(f"model {shown_value(name)} is unknown; allowed: {', '.join(registry) or 'none installed'}")
     cls = registry[name]
     infos = {p.name: p for p in param_infos(cls)}
     lookup = {alias: p for p in infos.values() for alias in (p.name, *p.aliases)}
     values: dict[str, Any] = {}
-    for key, raw_value in raw.items():
+    given: dict[str, str] = {}
+    pairs = list(raw.items()) if isinstance(raw, Mapping) else list(raw)
+    for key, raw_value in pairs:
         if key not in lookup:
-            raise InputError(f"model {name} has no parameter {key!r}; allowed: {', '.join(infos)}")
+            raise InputError(f"model {name} has no parameter {shown_value(key)}; allowed: {', '.join(infos)}")
         p = lookup[key]
+        if p.name in given:
+            first = given[p.name]
+            twice = f"as {first!r} and {key!r}" if first != key else "twice"
+            raise InputError(f"model {name}: parameter {p.name} is given {twice}; allowed: each parameter once")
+        given[p.name] = key
         values[p.name] = p.parse(raw_value)
     try:
         return cls(**values)
     except InputError:
         raise
-    except (TypeError, ValueError) as exc:
-        raise InputError(f"model {name}: {exc}") from None
+    except (TypeError, ValueError, ArithmeticError) as exc:
+        raise InputError(f"model {name}: {shorten(' '.join(str(exc).split()), 200)}") from None

@@ -193,7 +193,7 @@ class ActiveInferenceModel(Model):
     account: ClassVar[str] = "active-inference"
 
     steps: int = param(30, unit="step", help="observations processed (trials of 3 steps each)", low=1, high=1_000_000)
-    temperature: float = param(300.0, unit="K", help="bath temperature of the Landauer charge", low=1e-300,
+    temperature: float = param(300.0, unit="K", help="bath temperature of the Landauer charge", low=1e-300, high=1e32,
                                aliases=("T",))
     gamma: float = param(16.0, help="policy precision γ in q(π) = softmax(−γG)", low=0, high=1e6)
     horizon: int = param(2, unit="step", help="policy length (policies = 4^horizon)", low=1, high=4)
@@ -201,7 +201,7 @@ class ActiveInferenceModel(Model):
                               high=50)
     cue_validity: float = param(0.95, help="p(cue points at the rewarded arm)", low=0.5, high=1)
     reward_prob: float = param(0.9, help="p(reward) in the rewarded arm", low=0.5, high=1)
-    j_per_op: float = param(0.0, unit="J", help="energy per arithmetic operation (hardware; default 0)", low=0)
+    j_per_op: float = param(0.0, unit="J", help="energy per arithmetic operation (hardware; default 0)", low=0, high=1.0)
 
     def __post_init__(self) -> None:
         checks = {"steps": (1, 1_000_000), "horizon": (1, 4)}

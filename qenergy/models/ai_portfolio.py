@@ -58,7 +58,7 @@ metric is not modelled: the paper gives no formula.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields, is_dataclass, replace
 from typing import Any, ClassVar, Iterable, Mapping
 
 from scipy.optimize import brentq
@@ -234,6 +234,21 @@ def grid_kg_per_kwh(mix: Mapping[str, float] | None = None) -> float:
 
 
 # -- the portfolio ---------------------------------------------------------------------------------
+
+
+def _all_finite(value: Any) -> bool:
+    """True when every number inside ``value`` (dicts, lists, dataclasses of numbers) is finite."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return True
+    if isinstance(value, (int, float)):
+        return math.isfinite(value)
+    if isinstance(value, dict):
+        return all(_all_finite(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return all(_all_finite(v) for v in value)
+    if is_dataclass(value):
+        return all(_all_finite(getattr(value, f.name)) for f in fields(value))
+    return True
 
 
 @dataclass(frozen=True)
@@ -572,6 +587,17 @@ class AIPortfolio(Model):
         total = self.mix_americas + self.mix_europe + self.mix_apac
         if abs(total - 1.0) > 1e-6:
             raise InputError(f"mix_americas + mix_europe + mix_apac = {total:g} is not allowed; allowed: shares summing to 1")
+        self._check_finite()
+
+    def _check_finite(self) -> None:
+        """Refuse levers whose projection leaves the range of a double (e.g. a factor of 1e-300 divides by almost 0)."""
+        freq = (self.freq_low, self.freq_medium, self.freq_high, self.freq_very_high)
+        if sum(f.inferences for f in footprint(paper_portfolio(self.use_cases, freq)).values()) <= 0:
+            return  # run() says so with its own message
+        res = project(self.base()[0], self.levers(), self.year, mix=self.mix())
+        if not _all_finite(res):
+            raise InputError(f"parameters of ai-portfolio ({self.scenario}, year {self.year}) give a projection beyond the range of a "
+                             "double; allowed: factors that are 0 (the scenario's value) or not far from 1 (e.g. 1e-6..1e6)")
 
     def mix(self) -> dict[str, float]:
         return {"Americas": self.mix_americas, "Europe": self.mix_europe, "APAC": self.mix_apac}

@@ -68,7 +68,7 @@ import pandas as pd
 from ..carbon import GridIntensity
 from ..errors import InputError, ModelError
 from ..ledger import Ledger
-from . import Model, param
+from . import Model, check_output_dir, param
 from .grid_weather import WeatherYear, weather_years
 
 __all__ = ["COSTS", "Design", "GridWeatherModel", "Operation", "CrossResult", "cross_matrix", "design", "grid_intensity_for",
@@ -530,6 +530,7 @@ class GridWeatherModel(Model):
     plot_dir: str = param("", help="directory for cross-matrix and intensity PNGs (empty = no plots)")
 
     def __post_init__(self) -> None:
+        check_output_dir(self.plot_dir, "parameter plot_dir")  # refused now, not after minutes of solving
         if 24 % self.resolution_h:
             raise InputError(f"parameter resolution_h = {self.resolution_h!r} is not allowed; allowed: a divisor of 24 (1, 2, 3, 4, 6, 8, 12, 24)")
         if self.mild_severity > self.severity:

@@ -82,11 +82,11 @@ class HebbianMemory(Model):
     iterations: int = param(4, help="retrieval iterations", low=1, high=100)
     tests: int = param(1000, help="test messages", low=1, high=1_000_000)
     mode: str = param("guided", help="winner-take-all per message cluster (guided) or global (blind)", choices=("guided", "blind"))
-    cap: int = param(0, unit="neurons", help="energy-usage limit: at most k active neurons per step (0: none)", low=0)
+    cap: int = param(0, unit="neurons", help="energy-usage limit: at most k active neurons per step (0: none)", low=0, high=65536)
     consolidation: int = param(1, unit="co-activations", help="theta: co-activations before an edge is permanent", low=1, high=65535)
-    temperature: float = param(300.0, unit="K", help="bath temperature for the Landauer charges", low=1e-300)
-    spike_energy_j: float = param(0.0, unit="J", help="energy per spike (no paper value; 0 counts only)", low=0.0)
-    synapse_energy_j: float = param(0.0, unit="J", help="energy per synaptic event (no paper value; 0 counts only)", low=0.0)
+    temperature: float = param(300.0, unit="K", help="bath temperature for the Landauer charges", low=1e-300, high=1e32)
+    spike_energy_j: float = param(0.0, unit="J", help="energy per spike (no paper value; 0 counts only)", low=0.0, high=1.0)
+    synapse_energy_j: float = param(0.0, unit="J", help="energy per synaptic event (no paper value; 0 counts only)", low=0.0, high=1.0)
 
     def __post_init__(self) -> None:
         if self.active > self.clusters:

@@ -32,8 +32,8 @@ class LandauerModel(Model):
     summary: ClassVar[str] = "Landauer's k_B T ln 2 per bit at any temperature, in J, eV, erg and grams (Alfonso-Faus 2013)"
     account: ClassVar[str] = "landauer"
 
-    temperature: float = param(300.0, unit="K", help="bath temperature", low=1e-300)
-    bits: int = param(1, unit="bit", help="bits erased", low=0)
+    temperature: float = param(300.0, unit="K", help="bath temperature", low=1e-300, high=1e32)
+    bits: int = param(1, unit="bit", help="bits erased", low=0, high=10**30)
     preset: str = param("none", help="use a named temperature instead", choices=("none", "room", "cmb", "cbbc"))
 
     def run(self, ledger: Ledger, seed: int = 0) -> dict[str, Any]:

@@ -33,6 +33,7 @@ bits rounded to an integer, at k_B·T·ln 2 each (T = the model's ``temperature`
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -120,16 +121,16 @@ class NextTokenCapacity(Model):
     summary: ClassVar[str] = "Next-token-prediction information capacity eta N = D(H - L) and floor E0 = eta N k_B T ln 2 (An, Song, Li 2024)"
     account: ClassVar[str] = "ntp"
 
-    parameters: int = param(7_000_000_000, unit="parameters", help="model parameters (count, not bits)", low=1, aliases=("N",))
+    parameters: int = param(7_000_000_000, unit="parameters", help="model parameters (count, not bits)", low=1, high=10**18, aliases=("N",))
     precision_bits: int = param(16, unit="bit/parameter", help="storage bits per parameter (16 for FP16/BF16)", low=1, high=64)
-    tokens: int = param(1_000_000_000, unit="tokens", help="tokens trained on", low=0, aliases=("D",))
-    loss: float = param(3.0, unit="per token", help="average cross-entropy loss L, in `unit`", low=0.0, aliases=("L",))
+    tokens: int = param(1_000_000_000, unit="tokens", help="tokens trained on", low=0, high=10**18, aliases=("D",))
+    loss: float = param(3.0, unit="per token", help="average cross-entropy loss L, in `unit`", low=0.0, high=1e6, aliases=("L",))
     entropy: float = param(10.0, unit="per token", help="dataset entropy H (about the initial loss, Corollary 4.1), in `unit`",
-                           low=0.0, aliases=("H",))
+                           low=0.0, high=1e6, aliases=("H",))
     unit: str = param("nats", help="unit of loss and entropy", choices=UNITS)
-    temperature: float = param(300.0, unit="K", help="heat reservoir temperature (project default 300 K)", low=1e-300, aliases=("T",))
+    temperature: float = param(300.0, unit="K", help="heat reservoir temperature (project default 300 K)", low=1e-300, high=1e32, aliases=("T",))
     patterson_energy_mwh: float = param(0.0, unit="MWh", help="real training energy to compare (e.g. from the patterson model); 0 = none",
-                                        low=0.0)
+                                        low=0.0, high=1e12)
 
     def __post_init__(self) -> None:
         for p in param_infos(type(self)):  # the same range and choice checks as the command line, for direct use
@@ -137,6 +138,13 @@ class NextTokenCapacity(Model):
         if self.loss > self.entropy:
             raise InputError(f"parameter loss = {self.loss!r} exceeds entropy = {self.entropy!r}; "
                              f"allowed: loss <= entropy (IC-1 would give negative information)")
+        bits = information_bits(self.tokens, self.entropy, self.loss, self.unit)
+        floor = min_training_energy_j(bits, self.temperature)
+        ratio = convert_energy(self.patterson_energy_mwh * _c.kilo, "kWh", "J") / floor if floor > 0 else 0.0
+        if not all(math.isfinite(v) for v in (bits, floor, ratio)):
+            raise InputError(f"parameters tokens = {self.tokens}, entropy = {self.entropy:g}, loss = {self.loss:g}, temperature = "
+                             f"{self.temperature:g}, patterson_energy_mwh = {self.patterson_energy_mwh:g} give a result beyond the range "
+                             "of a double; allowed: values whose products and ratios stay below about 1e300")
 
     def run(self, ledger: Ledger, seed: int = 0) -> dict[str, Any]:
         bits = information_bits(self.tokens, self.entropy, self.loss, self.unit)

@@ -37,6 +37,7 @@ classical runs of the testbed are not rounded to zero), basis ``estimated``.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, ClassVar, Mapping
@@ -163,6 +164,20 @@ class PattersonTraining(Model):
         if self.pue / self.mechanization_factor < 1.0:
             raise InputError(f"parameter mechanization_factor = {self.mechanization_factor!r} would bring PUE {self.pue:g} below 1; "
                              f"allowed: mechanization_factor <= pue = {self.pue:g}")
+        self._check_finite()
+
+    def _check_finite(self) -> None:
+        """Refuse parameters whose energy or CO2e would overflow a double (each may be huge on its own)."""
+        hours = training_hours(self.days, self.hours)
+        kwh = training_energy_kwh(hours, self.processors, self.watts_per_processor, self.pue)
+        e4m, co2e4m = four_m_counterfactual(kwh, self.intensity, model=self.model_factor, machine=self.machine_factor,
+                                            mechanization=self.mechanization_factor, map=self.map_factor)
+        values = (kwh, convert_energy(kwh, "kWh", "J"), training_co2e_t(kwh, self.intensity), e4m, co2e4m,
+                  training_co2e_t(kwh, max(self.net_intensity, 0.0)), hours * self.processors)
+        if not all(math.isfinite(v) for v in values):
+            raise InputError(f"parameters processors = {self.processors}, hours = {hours:g}, watts = {self.watts_per_processor:g}, "
+                             f"pue = {self.pue:g}, intensity = {self.intensity:g} give an energy or CO2e beyond the range of a double; "
+                             "allowed: values whose products stay below about 1e300")
 
     @property
     def watts_per_processor(self) -> float:

@@ -333,11 +333,11 @@ class TLAModel(Model):
     macs_only: bool = param(False, help="only the TD3-style MACs of `decisions` decisions of an obs→400→300→act actor")
     obs: int = param(3, help="observation size for macs_only", low=1, high=1_000_000)
     act: int = param(1, help="action size for macs_only", low=1, high=1_000_000)
-    decisions: float = param(200.0, unit="decision", help="decisions per episode for macs_only", low=0)
+    decisions: float = param(200.0, unit="decision", help="decisions per episode for macs_only", low=0, high=1e12)
     hidden1: int = param(400, help="first hidden layer width", low=1, high=1_000_000)
     hidden2: int = param(300, help="second hidden layer width", low=1, high=1_000_000)
     j_per_mac: float = param(0.0, unit="J", help="energy per multiply-accumulate (hardware; no paper default)",
-                             low=0, aliases=("joules_per_mac",))
+                             low=0, high=1.0, aliases=("joules_per_mac",))
 
     def __post_init__(self) -> None:
         if self.env not in ENVS:
@@ -351,6 +351,13 @@ class TLAModel(Model):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0:
                 raise InputError(f"parameter {name} = {v!r} is not allowed; allowed: a finite number >= 0")
+        if not self.macs_only and self.env == "pendulum" and self.slow_steps:
+            try:  # the slow layer's LQR for an action held slow_steps steps: refuse here what would fail mid-run
+                TLAAgent(self.env, self.slow_steps)
+            except (np.linalg.LinAlgError, ValueError, ArithmeticError):
+                raise InputError(f"parameter slow_steps = {self.slow_steps} is not allowed for env pendulum: the slow layer's LQR "
+                                 f"for an action held {self.slow_steps} steps has no finite solution; allowed: a smaller slow_steps "
+                                 f"(0 = the paper's {ENVS['pendulum'][3]})") from None
 
     @property
     def hidden(self) -> tuple[int, int]:

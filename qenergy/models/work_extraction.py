@@ -73,7 +73,7 @@ class WorkExtractionModel(Model):
     summary: ClassVar[str] = "Szilard cycle with Marletto's distinguishability check for deterministic work extraction"
     account: ClassVar[str] = "work-extraction"
 
-    temperature: float = param(300.0, unit="K", help="bath temperature", low=1e-300)
+    temperature: float = param(300.0, unit="K", help="bath temperature", low=1e-300, high=1e32)
     bits: int = param(1, unit="bit", help="bits of information the measured state carries", low=1, high=64)
     states: str = param("szilard", help="szilard: |0>,|1> (orthogonal); coherent: |0>,|+> (not distinguishable)",
                         choices=("szilard", "coherent"))

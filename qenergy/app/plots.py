@@ -19,8 +19,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from .advantage import BoundRow  # noqa: E402
-from .ledger_export import write_atomic  # noqa: E402
+from ..advantage import BoundRow  # noqa: E402
+from ..ledger_export import write_atomic  # noqa: E402
 
 __all__ = ["SWEEP_SOFTWARE", "plot_advantage", "png_software"]
 

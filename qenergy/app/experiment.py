@@ -22,10 +22,10 @@ from circuits.simon import QuantumResult
 from classical.collision import require_vector_n
 from classical.result import ClassicalResult
 
-from .charging import BoundsPolicy, ChargePolicy
-from .errors import InputError
-from .ledger import Ledger
-from .problem import SimonInstance, make_instance, seed_streams
+from ..charging import BoundsPolicy, ChargePolicy
+from ..errors import InputError
+from ..ledger import Ledger
+from ..problem import SimonInstance, make_instance, seed_streams
 
 __all__ = ["PlannedSimon", "SimonRun", "fresh_seed", "plan_simon", "run_planned"]
 

@@ -45,15 +45,15 @@ from typing import Any, Callable, Iterator
 import numpy as np
 from tqdm import tqdm
 
-from .advantage import BoundRow, bound_table, crossover_n
-from .bounds import QuantumUpperBound, parse_classical_model
-from .charging import BoundsPolicy
-from .erasure import FiniteStepErasure
-from .errors import InputError, Interrupted, LedgerError
+from ..advantage import BoundRow, bound_table, crossover_n
+from ..bounds import QuantumUpperBound, parse_classical_model
+from ..charging import BoundsPolicy
+from ..erasure import FiniteStepErasure
+from ..errors import InputError, Interrupted, LedgerError
+from ..ledger import Charge, Ledger
+from ..ledger_export import write_atomic, write_csv_atomic
+from ..meter import measure
 from .experiment import PlannedSimon, SimonRun, plan_simon, run_planned
-from .ledger import Charge, Ledger
-from .ledger_export import write_atomic, write_csv_atomic
-from .meter import measure
 
 __all__ = ["RESULT_COLUMNS", "SweepResult", "SweepSpec", "resume_sweep", "run_point", "run_sweep"]
 
@@ -107,14 +107,199 @@ class SweepSpec:
 
     @classmethod
     def load(cls, directory: Path) -> "SweepSpec":
+        """The spec in ``directory/sweep.json``, every field checked (:func:`_check_spec_data`).
+
+        Raises :class:`InputError` with one line naming the directory, the field and what is
+        allowed: for a missing, oversized, non-UTF-8 or invalid JSON file, a JSON value that is not
+        an object, a missing or unknown field, or a field of the wrong type or outside its range.
+        """
+        from ..errors import shorten
+
+        where = f"--resume {shorten(str(directory))!r}: {SPEC_FILE}"
         path = directory / SPEC_FILE
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            return cls(**{**data, "ns": tuple(data["ns"])})
+            size = path.stat().st_size
+            if size > MAX_SPEC_BYTES:
+                raise InputError(f"{where} has {size:,} bytes; allowed: at most {MAX_SPEC_BYTES:,} (the file qenergy sweep --out wrote)")
+            data = json.loads(path.read_bytes().decode("utf-8"))
         except FileNotFoundError:
-            raise InputError(f"--resume {str(directory)!r}: no {SPEC_FILE} there; allowed: the --out directory of an earlier sweep") from None
-        except (ValueError, TypeError, KeyError) as exc:
-            raise InputError(f"--resume {str(directory)!r}: {SPEC_FILE} is damaged ({type(exc).__name__})") from None
+            raise InputError(f"--resume {shorten(str(directory))!r}: no {SPEC_FILE} there; allowed: the --out directory of an earlier sweep") from None
+        except InputError:
+            raise
+        except UnicodeDecodeError:
+            raise InputError(f"{where} is damaged (not UTF-8 text); allowed: the file qenergy sweep --out wrote") from None
+        except RecursionError:
+            raise InputError(f"{where} is damaged (JSON nested too deeply); allowed: the file qenergy sweep --out wrote") from None
+        except ValueError as exc:  # JSONDecodeError, or an integer beyond Python's digit limit
+            detail = f" at line {exc.lineno}: {exc.msg}" if isinstance(exc, json.JSONDecodeError) else f": {shorten(str(exc))}"
+            raise InputError(f"{where} is not valid JSON{detail}; allowed: the file qenergy sweep --out wrote") from None
+        except OSError as exc:
+            raise InputError(f"{where} cannot be read ({exc.strerror or type(exc).__name__})") from None
+        return cls(**_check_spec_data(data, where))
+
+
+#: Largest sweep.json accepted by :meth:`SweepSpec.load` (a spec of 100,000 n values is ~1 MB).
+MAX_SPEC_BYTES = 4 << 20
+#: Most values of n and most points (n values × repeats) a resumed sweep may hold.
+MAX_SPEC_NS = 100_000
+MAX_SPEC_POINTS = 1_000_000
+#: Largest n a sweep.json may hold (the largest any ``--n`` range accepts).
+MAX_SPEC_N = 1_000_000
+
+
+def _check_spec_data(data: Any, where: str) -> dict[str, Any]:
+    """The fields of a sweep.json as :class:`SweepSpec` arguments, each checked; :class:`InputError` names the first bad one."""
+    from dataclasses import fields
+
+    from ..counts import parse_probability
+    from ..erasure import check_epsilon, check_steps
+    from ..errors import QenergyError, shorten
+    from ..physics import check_temperature
+
+    if not isinstance(data, dict):
+        kind = {list: "an array", str: "a string", bool: "a boolean", int: "a number", float: "a number"}.get(type(data), "null")
+        raise InputError(f"{where} holds {kind}, not a JSON object; allowed: the object qenergy sweep --out wrote")
+    known = [f.name for f in fields(SweepSpec)]
+    unknown = [k for k in data if k not in known]
+    if unknown:
+        raise InputError(f"{where} has unknown field {shorten(str(unknown[0]))!r}; allowed: {', '.join(known)}")
+    missing = [k for k in ("ns", "repeats", "sweep_id") if k not in data]
+    if missing:
+        raise InputError(f"{where} has no field {missing[0]!r}; allowed: a sweep.json with {', '.join(known)}")
+
+    def bad(key: str, allowed: str) -> InputError:
+        return InputError(f"{where} field {key!r} = {shorten(json.dumps(data[key]) if _jsonable(data[key]) else repr(data[key]))} "
+                          f"is not allowed; allowed: {allowed}")
+
+    def integer(key: str, low: int, high: int | None = None) -> int:
+        v = data[key]
+        if isinstance(v, bool) or not isinstance(v, int) or v < low or (high is not None and v > high):
+            raise bad(key, f"an integer in {low}..{high:,}" if high is not None else f"an integer >= {low}")
+        return v
+
+    def number(key: str, check: Any, allowed: str) -> float:
+        v = data[key]
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            raise bad(key, allowed)
+        try:
+            return float(check(v))
+        except (QenergyError, ValueError, OverflowError):
+            raise bad(key, allowed) from None
+
+    def text(key: str, max_len: int = 200) -> str:
+        v = data[key]
+        if not isinstance(v, str) or not v or len(v) > max_len:
+            raise bad(key, f"a non-empty string of at most {max_len} characters")
+        return v
+
+    out: dict[str, Any] = {}
+    ns = data["ns"]
+    if not isinstance(ns, list) or not ns or len(ns) > MAX_SPEC_NS:
+        raise bad("ns", f"a non-empty JSON array of at most {MAX_SPEC_NS:,} integers n in 1..{MAX_SPEC_N:,}")
+    for i, n in enumerate(ns):
+        if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_SPEC_N:
+            shown = json.dumps(n) if _jsonable(n) else repr(n)
+            raise InputError(f"{where} field 'ns' entry {i} = {shorten(shown)} is not allowed; allowed: an integer n in 1..{MAX_SPEC_N:,}")
+    out["ns"] = tuple(ns)
+    out["repeats"] = integer("repeats", 1, MAX_SPEC_POINTS)
+    if len(ns) * out["repeats"] > MAX_SPEC_POINTS:
+        raise InputError(f"{where} holds {len(ns):,} values of n × {out['repeats']:,} repeats = {len(ns) * out['repeats']:,} points; "
+                         f"allowed: at most {MAX_SPEC_POINTS:,}")
+    out["sweep_id"] = text("sweep_id")
+    if "seed" in data:
+        out["seed"] = integer("seed", 0)
+    for key in ("backend", "algorithm", "oracle", "classical_model", "success"):
+        if key in data:
+            out[key] = text(key, 1000)
+    if "classical_model" in out:
+        try:
+            parse_classical_model(out["classical_model"])
+        except QenergyError:
+            raise bad("classical_model", "irreversible | memory:BITS | minimal | reversible") from None
+    if "success" in out:
+        import re
+
+        # checked for shape first: Fraction("1e-99999999") would compute 10^99999999 for minutes
+        shape = re.fullmatch(r"[0-9]{1,40}/[0-9]{1,40}|[0-9]{0,40}\.?[0-9]{1,40}(?:[eE][+-]?[0-9]{1,3})?", out["success"], re.ASCII)
+        try:
+            if shape is None:
+                raise InputError(out["success"])
+            parse_probability(out["success"], name="success")
+        except QenergyError:
+            raise bad("success", "a probability 0 < p <= 1 such as 2/3 or 0.9") from None
+    if "temperature_k" in data:
+        out["temperature_k"] = number("temperature_k", check_temperature, "a finite temperature > 0 kelvin")
+    if "epsilon" in data:
+        out["epsilon"] = number("epsilon", check_epsilon, "0 < epsilon < 0.5")
+    if "steps" in data:
+        v = data["steps"]
+        try:
+            out["steps"] = check_steps(v) if not isinstance(v, bool) and isinstance(v, int) else check_steps(-1)
+        except QenergyError:
+            raise bad("steps", "an integer 1 <= N <= 10^18") from None
+    if "gate_energy_j" in data:
+        out["gate_energy_j"] = number("gate_energy_j", _finite_nonnegative, "a finite number >= 0")
+    if "qenergy_sweep" in data:
+        out["qenergy_sweep"] = integer("qenergy_sweep", 1, 1)
+    return out
+
+
+def _finite_nonnegative(value: float) -> float:
+    """``value`` if finite and >= 0, else ValueError."""
+    if not math.isfinite(value) or value < 0:
+        raise ValueError(value)
+    return value
+
+
+def _jsonable(value: Any) -> bool:
+    """True when ``json.dumps(value)`` is safe and short to try (no huge or deep structures)."""
+    return value is None or isinstance(value, (bool, str, float)) or (isinstance(value, int) and abs(value) < 10**100) or (
+        isinstance(value, (list, dict)) and len(value) <= 20 and all(not isinstance(v, (list, dict)) for v in (value.values() if isinstance(value, dict) else value)))
+
+
+def check_scheduler_address(text: str) -> str:
+    """``text`` if it is a Dask scheduler address, else :class:`InputError` naming it and what is allowed.
+
+    Allowed: ``tcp://HOST:PORT``, ``tls://HOST:PORT``, ``inproc://…`` or ``HOST:PORT`` (taken as
+    tcp), with 1 <= PORT <= 65535 (ASCII digits) and HOST a hostname (letters, digits, ``-``, ``.``,
+    ``_``, at most 253 characters), an IPv4 address or a bracketed IPv6 address (``[::1]``). No
+    spaces. Only the form is checked; whether a scheduler answers there is found when connecting.
+    """
+    from ..errors import shorten
+
+    allowed = "tcp://HOST:PORT, tls://HOST:PORT, inproc://NAME or HOST:PORT with 1 <= PORT <= 65535"
+
+    def refuse(why: str) -> InputError:
+        return InputError(f"--scheduler {shorten(text)!r} is not allowed ({why}); allowed: {allowed}")
+
+    if not isinstance(text, str) or not text:
+        raise InputError(f"--scheduler {shorten(str(text))!r} is not allowed (empty); allowed: {allowed}")
+    if not text.isascii() or any(c.isspace() or not c.isprintable() for c in text):
+        raise refuse("spaces or non-ASCII characters")
+    scheme, sep, rest = text.partition("://")
+    if not sep:
+        scheme, rest = "tcp", text
+    elif scheme == "inproc":
+        if not rest or len(rest) > 300:
+            raise refuse("inproc:// needs an address")
+        return text
+    elif scheme not in ("tcp", "tls"):
+        raise refuse(f"unknown protocol {shorten(scheme, 20)!r}")
+    host, colon, port = rest.rpartition(":")
+    if not colon or not host:
+        raise refuse("no HOST:PORT")
+    if not port.isdigit() or len(port) > 5 or not 1 <= int(port) <= 65535:
+        raise refuse(f"port {shorten(port, 20)!r} is not in 1..65535")
+    if host.startswith("["):
+        inner = host[1:-1] if host.endswith("]") else ""
+        if not inner or any(c not in "0123456789abcdefABCDEF:." for c in inner) or inner.count(":") < 2:
+            raise refuse(f"host {shorten(host, 40)!r} is not a bracketed IPv6 address")
+    else:
+        import re
+
+        if len(host) > 253 or not re.fullmatch(r"[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?", host) or ".." in host:
+            raise refuse(f"host {shorten(host, 40)!r} is not a hostname or IP address")
+    return text
 
 
 @dataclass(frozen=True)
@@ -460,7 +645,7 @@ def resume_sweep(out: Path, **kwargs: Any) -> SweepResult:
 
 
 def parse_success(text: str) -> Fraction:
-    from .counts import parse_probability
+    from ..counts import parse_probability
 
     return parse_probability(text, name="success")
 

@@ -1,0 +1,715 @@
+"""Parallel collision search with distinguished points (van Oorschot & Wiener), in this process or on Dask.
+
+Source: P. C. van Oorschot and M. J. Wiener, "Parallel collision search with cryptanalytic
+applications", J. Cryptology 12 (1999) 1–28. Their method, applied to Simon's problem:
+
+* **The walk.** x → g(x) = π(f(x)), π a seeded keyed pseudorandom permutation
+  (:class:`qenergy.oracles.KeyedPermutation`, as in :mod:`classical.rho`). π is a bijection, so
+  g(a) = g(b) exactly when f(a) = f(b): every merge of two walks with different predecessors is a
+  collision of f, there are no "collisions of π" to throw away, and π makes the walk behave like a
+  random mapping even for a linear f. Each step is one query of f.
+* **Lanes and rounds.** W walks ("lanes", ``walks_per_round``) are advanced together as numpy
+  vectors, S steps each per round (``steps_per_round``). A walk stops at its first distinguished
+  point (DP): a point x_i, i ≥ 1, whose low d bits are zero (``distinguished_bits``); its lane then
+  starts a fresh walk. Lane ℓ's k-th walk starts at π_start(k·W + ℓ mod 2^n), π_start a second keyed
+  permutation: starts are fixed by the seed and never depend on answers. A walk longer than
+  20·2^d steps (vOW's 20/θ) is abandoned (it is caught in a cycle without a DP); its queries stay charged.
+* **The store** (on the client) maps each DP to one trail ending there: (start, length). After each
+  round the new DPs are merged in a fixed order (by point, then walk index). A DP reached again is
+  **replayed**: the longer trail is advanced by the difference of the lengths, then both step
+  together until their next points agree. If the two current points differ there, they are a
+  collision x ≠ x', f(x) = f(x'), so s = x ⊕ x'. If the points are already equal after the
+  alignment, one trail's start lay on the other ("Robin Hood" in vOW): no collision, nothing to
+  restart; the longer trail is kept. All replays of a round run together (vectorised); when several
+  find a collision, the one of the lowest walk index is reported.
+* **Deciding s = 0 (proof, not a probability).** Trails ending at *different* DPs share no input
+  and no value of f (from a shared point or value, the walks coincide up to the next DP), and the
+  inputs of one trail are distinct with distinct values of f (a repeated point before a DP would be
+  a cycle without one). So the longest trail stored per DP together give C = Σ lengths distinct
+  inputs with pairwise distinct outputs. Once C ≥ 2^(n−1) + 1, f cannot be two-to-one (pigeonhole
+  on the 2^(n−1) cosets {x, x ⊕ s}), and s = 0 — the bound birthday search uses. If neither a
+  collision nor that proof arrives within a budget of max(64·T, 8·2^(n−1)) queries (T below; tiny n,
+  where DP-free cycles hold much of the space), the search falls back to the exhaustive order
+  0, 1, 2, …, 2^(n−1), which decides either way; n = 1 is decided that way directly (2 queries).
+* **Costs.** Expected queries for a two-to-one f: T ≈ 1.2533·2^(n/2) distinct points until the
+  first collision (as birthday search), plus the detection delay (≈ W·2.5·2^d: every lane keeps
+  walking until the colliding walk reaches its DP), plus up to a round (W·S), plus the replays.
+  The defaults keep W·2^d ≈ T/16 and W·S ≈ T/8, so ≈ 1.3·T in all. Memory: ≈ 32 bytes per stored DP
+  (≈ 1.3·T/2^d of them) and 32 bytes per lane.
+
+**Every evaluation of f is a charged query.** Walks and replays evaluate f on uncharged vectors
+(the oracle itself) and count every input evaluated; each round's count (its walks and its
+replays) is charged in one bulk charge through :class:`~qenergy.queries.CountingOracle`
+after the round is merged, and the fallback's batches likewise. ``queries`` of the result equals
+the number of evaluations of f.
+
+**Dask.** ``workers=K`` starts a ``LocalCluster`` of K single-threaded worker processes,
+``scheduler=ADDR`` uses a running cluster. The lanes are split into K contiguous chunks; every
+round each chunk is one task that receives its lanes' state and returns their new state and the
+walks they completed, so the client holds all state and the DP store. A lane's walks depend only
+on the seed, never on which chunk ran it, and the client merges in a fixed order, so the secret,
+the collision, the rounds and every charge are those of the serial run (``workers=None``/``1``)
+for the same seed and the same ``distinguished_bits``, ``walks_per_round``, ``steps_per_round``
+(whose defaults depend on n and, beyond two workers, on K). A chunk lost with its worker is
+resubmitted (up to 3 times); only merged results are charged, each once. A lost chunk's partial
+work is not charged (it is repeated in full by the resubmitted task, which is charged).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import math
+import sys
+import time
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy as np
+from numpy.typing import NDArray
+
+from qenergy.charging import ChargePolicy
+from qenergy.errors import InputError, ResourceLimitError
+from qenergy.ledger import Ledger
+from qenergy.oracles import MAX_VECTOR_BITS, KeyedPermutation, Oracle, available_memory_bytes
+from qenergy.problem import SimonInstance
+from qenergy.queries import CountingOracle
+
+from .collision import first_repeat, query_cap
+from .result import ClassicalResult
+
+__all__ = [
+    "MAX_PLANNED_QUERIES_PER_WORKER",
+    "ParallelRhoResult",
+    "RhoParameters",
+    "default_parameters",
+    "parallel_rho_search",
+    "planned_queries",
+]
+
+#: Expected distinct points until the first collision of a two-to-one f: T = c·2^(n/2) (birthday search's constant).
+BIRTHDAY_CONSTANT = 1.2533
+#: Walks longer than this many times 2^d are abandoned (van Oorschot & Wiener's 20/θ).
+CAP_FACTOR = 20
+#: Lanes advanced as one numpy vector inside a chunk (their arrays stay in the L2 cache).
+LANE_BLOCK = 1 << 13
+#: Lanes per chunk in the defaults (one block); the default W is this times max(2, workers).
+LANES_PER_CHUNK = LANE_BLOCK
+#: Most lanes a search may ask for (32 bytes of state each: 512 MiB).
+MAX_WALKS_PER_ROUND = 1 << 24
+#: Most steps per lane per round a search may ask for.
+MAX_STEPS_PER_ROUND = 1 << 32
+#: Most planned queries per worker (about a minute and a half at the ~25 M queries/s per core measured here).
+MAX_PLANNED_QUERIES_PER_WORKER = 1 << 31
+#: Bytes per stored distinguished point (point, start, length, and the merge's temporaries).
+STORE_BYTES_PER_POINT = 48
+#: Times a chunk lost with its worker is resubmitted before the search gives up.
+MAX_RESUBMITS = 3
+#: Seconds to wait for a Dask scheduler given by address.
+SCHEDULER_TIMEOUT_S = 10.0
+#: First and largest batch of the exhaustive fallback.
+_FALLBACK_FIRST, _FALLBACK_MAX = 1 << 10, 1 << 20
+
+
+@dataclass(frozen=True)
+class ParallelRhoResult(ClassicalResult):
+    """A :class:`ClassicalResult` with the parallel search's own figures.
+
+    Attributes:
+        distinguished_points: distinguished points in the store at the end (each the end of a trail).
+        queries_per_s: charged queries per second of wall time of the search (cluster start-up excluded).
+        workers: chunks the lanes were split into (1: this process).
+        rounds: rounds run.
+        distinguished_bits: d; a DP has its low d bits zero.
+        walks_per_round: W, the walks (lanes) advanced together.
+        steps_per_round: S, steps per lane per round.
+        certified_distinct: C, inputs queried with pairwise distinct values of f that the store
+            certifies (the s = 0 proof needs 2^(n−1) + 1).
+        decided_by: ``collision`` (a replay found x ≠ x' with f(x) = f(x')), ``coverage`` (C reached
+            2^(n−1) + 1: s = 0), or ``exhaustive`` (the fallback scan decided).
+        wall_s: wall time of the search in seconds (cluster start-up excluded).
+    """
+
+    distinguished_points: int = 0
+    queries_per_s: float = 0.0
+    workers: int = 1
+    rounds: int = 0
+    distinguished_bits: int = 0
+    walks_per_round: int = 0
+    steps_per_round: int = 0
+    certified_distinct: int = 0
+    decided_by: str = ""
+    wall_s: float = 0.0
+
+
+@dataclass(frozen=True)
+class RhoParameters:
+    """d (distinguished bits), W (walks per round) and S (steps per walk and round) of a search."""
+
+    distinguished_bits: int
+    walks_per_round: int
+    steps_per_round: int
+
+
+def expected_collision_queries(n: int) -> float:
+    """T = 1.2533·2^(n/2): expected distinct points before two-to-one f repeats (queries, dimensionless)."""
+    return BIRTHDAY_CONSTANT * 2.0 ** (n / 2)
+
+
+def default_parameters(n: int, workers: int = 1) -> RhoParameters:
+    """The default d, W, S for n bits and ``workers`` chunks (2 ≤ n ≤ 64, workers ≥ 1).
+
+    W = min(2^13·max(2, workers), T/256) lanes (at least 1), d = round(log2(T/(16·W))) clamped to
+    1..n−1 (detection delay W·2^d ≈ T/16), S = ⌈T/(8·W)⌉ (a round ≈ T/8, so about eight rounds
+    for an expected search). Up to two workers the defaults depend on n only, so serial and
+    two-worker runs agree. Raises :class:`InputError` for n outside 2..64 or workers < 1.
+    """
+    if not 2 <= n <= MAX_VECTOR_BITS:
+        raise InputError(f"parallel-rho parameters at n = {n} are not defined; allowed: 2 <= n <= {MAX_VECTOR_BITS}")
+    if workers < 1:
+        raise InputError(f"workers = {workers} is not allowed; allowed: an integer >= 1")
+    t = expected_collision_queries(n)
+    w = int(max(1, min(LANES_PER_CHUNK * max(2, workers), t // 256)))
+    d = int(min(n - 1, max(1, round(math.log2(t / (16 * w))))))
+    s = int(max(1, math.ceil(t / (8 * w))))
+    return RhoParameters(d, w, s)
+
+
+def planned_queries(n: int, secret: int, params: RhoParameters) -> float:
+    """Queries the search is expected to make (s ≠ 0) or plans at most (s = 0) on n bits.
+
+    s ≠ 0: T + W·(2.5·2^d + S) (first collision, detection delay, a round) + 4·2^d (the replay
+    of two trails of mean length 2^d, both advanced). s = 0: the coverage proof, taken as its budget
+    max(64·T, 8·2^(n−1)) plus the fallback's 2^(n−1) + 1 (an upper figure for refusing runs).
+    n = 1: 2.
+    """
+    if n == 1:
+        return 2.0
+    t = expected_collision_queries(n)
+    d, w, s = params.distinguished_bits, params.walks_per_round, params.steps_per_round
+    if secret:
+        return t + w * (2.5 * 2.0**d + s) + 4 * 2.0**d
+    return _budget(n) + 2.0 ** (n - 1) + 1
+
+
+def _budget(n: int) -> float:
+    """Queries after which the walks give up and the exhaustive fallback decides: max(64·T, 8·2^(n−1))."""
+    return max(64 * expected_collision_queries(n), 8 * 2.0 ** (n - 1))
+
+
+# ---------------------------------------------------------------------------------------------
+# The walks: run on a worker (or in this process), state carried by the client between rounds.
+
+
+@dataclass(frozen=True)
+class _Spec:
+    """What every chunk needs, fixed for the whole search."""
+
+    oracle: Oracle
+    walk: KeyedPermutation
+    starts: KeyedPermutation
+    lanes: int
+    dbits: int
+    cap: int
+    steps: int
+
+
+@dataclass(frozen=True)
+class _Lanes:
+    """State of the contiguous lanes first … first + len − 1 between rounds."""
+
+    first: int
+    cur: NDArray[np.uint64]
+    start: NDArray[np.uint64]
+    k: NDArray[np.int64]
+    length: NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class _ChunkOut:
+    """A chunk's round: its lanes' new state, the walks completed (at a DP), the queries made."""
+
+    lanes: _Lanes
+    ids: NDArray[np.int64]
+    starts: NDArray[np.uint64]
+    points: NDArray[np.uint64]
+    lengths: NDArray[np.int64]
+    queries: int
+    aborted: int
+
+
+def _start_points(spec: _Spec, ids: NDArray[np.int64]) -> NDArray[np.uint64]:
+    """π_start(j mod 2^n) for walk indices j."""
+    j = ids.astype(np.uint64)
+    if spec.oracle.n < MAX_VECTOR_BITS:
+        j &= np.uint64((1 << spec.oracle.n) - 1)
+    return spec.starts.apply(j, out=j)
+
+
+def _initial_lanes(spec: _Spec, first: int, count: int) -> _Lanes:
+    lane = np.arange(first, first + count, dtype=np.int64)
+    start = _start_points(spec, lane)
+    return _Lanes(first, start.copy(), start, np.zeros(count, dtype=np.int64), np.zeros(count, dtype=np.int64))
+
+
+def _advance_chunk(spec: _Spec, lanes: _Lanes) -> _ChunkOut:
+    """Advance every lane of ``lanes`` by ``spec.steps`` steps (one query each), in blocks of :data:`LANE_BLOCK`.
+
+    Pure: the result depends only on ``spec`` and ``lanes`` (so a lost chunk can be rerun).
+    """
+    count = lanes.cur.size
+    parts: list[_ChunkOut] = []
+    for lo in range(0, count, LANE_BLOCK):
+        hi = min(count, lo + LANE_BLOCK)
+        block = _Lanes(lanes.first + lo, lanes.cur[lo:hi].copy(), lanes.start[lo:hi].copy(), lanes.k[lo:hi].copy(),
+                       lanes.length[lo:hi].copy())
+        parts.append(_advance_block(spec, block))
+    if not parts:
+        empty_u, empty_i = np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)
+        return _ChunkOut(lanes, empty_i, empty_u, empty_u, empty_i, 0, 0)
+    state = _Lanes(lanes.first, *(np.concatenate([getattr(p.lanes, a) for p in parts]) for a in ("cur", "start", "k", "length")))
+    return _ChunkOut(state, *(np.concatenate([getattr(p, a) for p in parts]) for a in ("ids", "starts", "points", "lengths")),
+                     queries=sum(p.queries for p in parts), aborted=sum(p.aborted for p in parts))
+
+
+def _advance_block(spec: _Spec, lanes: _Lanes) -> _ChunkOut:
+    """One block of lanes, ``spec.steps`` steps; modifies the arrays of ``lanes`` (the caller's copies)."""
+    f, pi, w, cap = spec.oracle.evaluate, spec.walk, spec.lanes, spec.cap
+    cur, start, k, length = lanes.cur, lanes.start, lanes.k, lanes.length
+    lane = np.arange(lanes.first, lanes.first + cur.size, dtype=np.int64)
+    dmask = np.uint64((1 << spec.dbits) - 1)
+    low = np.empty_like(cur)
+    ids: list[NDArray[np.int64]] = []
+    starts: list[NDArray[np.uint64]] = []
+    points: list[NDArray[np.uint64]] = []
+    lengths: list[NDArray[np.int64]] = []
+    bound = int(length.max()) if cur.size else 0  # an upper bound of max(length), exact after each check
+    queries = aborted = 0
+    for _ in range(spec.steps):
+        y = f(cur)
+        queries += cur.size
+        pi.apply(y, out=cur)
+        length += 1
+        bound += 1
+        np.bitwise_and(cur, dmask, out=low)
+        hit = low == 0
+        done = np.flatnonzero(hit)
+        if done.size:
+            ids.append(k[done] * w + lane[done])
+            starts.append(start[done])
+            points.append(cur[done])
+            lengths.append(length[done])
+        restart = done
+        if bound >= cap:
+            over = np.flatnonzero((length >= cap) & ~hit)
+            if over.size:
+                aborted += int(over.size)
+                restart = np.concatenate((done, over))
+        if restart.size:
+            k[restart] += 1
+            fresh = _start_points(spec, k[restart] * w + lane[restart])
+            start[restart] = fresh
+            cur[restart] = fresh
+            length[restart] = 0
+        if bound >= cap:
+            bound = int(length.max())
+    cat_i = (lambda xs: np.concatenate(xs) if xs else np.empty(0, dtype=np.int64))
+    cat_u = (lambda xs: np.concatenate(xs) if xs else np.empty(0, dtype=np.uint64))
+    return _ChunkOut(lanes, cat_i(ids), cat_u(starts), cat_u(points), cat_i(lengths), queries, aborted)
+
+
+# ---------------------------------------------------------------------------------------------
+# The client: replays, the store, the proof of s = 0, the fallback.
+
+
+def _replay(spec: _Spec, a_start: NDArray[np.uint64], a_len: NDArray[np.int64], b_start: NDArray[np.uint64],
+            b_len: NDArray[np.int64]) -> tuple[int, NDArray[np.bool_], NDArray[np.uint64], NDArray[np.uint64]]:
+    """Replay pairs of trails that end at the same DP, all pairs at once.
+
+    Returns (queries made, collided[i], x[i], x'[i]) with x ≠ x', f(x) = f(x') where collided[i].
+    A pair that does not collide is nested (one start lies on the other trail).
+    """
+    f, pi = spec.oracle.evaluate, spec.walk
+    swap = b_len > a_len
+    a = np.where(swap, b_start, a_start)
+    b = np.where(swap, a_start, b_start)
+    delta = np.abs(a_len - b_len)
+    queries = 0
+    act = np.flatnonzero(delta > 0)
+    while act.size:
+        y = f(a[act])
+        queries += act.size
+        a[act] = pi.apply(y, out=y)
+        delta[act] -= 1
+        act = act[delta[act] > 0]
+    collided = np.zeros(a.size, dtype=bool)
+    xa, xb = np.zeros(a.size, dtype=np.uint64), np.zeros(a.size, dtype=np.uint64)
+    act = np.flatnonzero(a != b)
+    while act.size:
+        fa, fb = f(a[act]), f(b[act])
+        queries += 2 * act.size
+        eq = fa == fb
+        hit = act[eq]
+        collided[hit], xa[hit], xb[hit] = True, a[hit], b[hit]
+        keep = ~eq
+        act = act[keep]
+        a[act] = pi.apply(fa[keep])
+        b[act] = pi.apply(fb[keep])
+    return queries, collided, xa, xb
+
+
+class _Store:
+    """Distinguished points, sorted, each with the longest trail (start, length) seen ending there."""
+
+    def __init__(self) -> None:
+        self.points = np.empty(0, dtype=np.uint64)
+        self.starts = np.empty(0, dtype=np.uint64)
+        self.lengths = np.empty(0, dtype=np.int64)
+        self.covered = 0  # Σ lengths: distinct inputs with distinct outputs
+
+    def __len__(self) -> int:
+        return int(self.points.size)
+
+    def merge(self, spec: _Spec, ids: NDArray[np.int64], starts: NDArray[np.uint64], points: NDArray[np.uint64],
+              lengths: NDArray[np.int64]) -> tuple[int, tuple[int, int] | None]:
+        """Merge a round's completed walks; replay every DP reached twice. Returns (replay queries, collision).
+
+        The store is updated only when no collision was found.
+        """
+        if ids.size == 0:
+            return 0, None
+        order = np.argsort(ids)
+        order = order[np.argsort(points[order], kind="stable")]  # by point, then walk index
+        ids, starts, points, lengths = ids[order], starts[order], points[order], lengths[order]
+        head = np.ones(points.size, dtype=bool)
+        head[1:] = points[1:] != points[:-1]
+        group = np.cumsum(head) - 1  # group index of every walk
+        heads = np.flatnonzero(head)
+        gpts = points[heads]
+        pos = np.searchsorted(self.points, gpts)
+        pos_c = np.minimum(pos, max(0, self.points.size - 1))
+        stored = (pos < self.points.size) & (self.points[pos_c] == gpts) if self.points.size else np.zeros(gpts.size, dtype=bool)
+        ref_start = np.where(stored, self.starts[pos_c] if self.points.size else 0, starts[heads]).astype(np.uint64)
+        ref_len = np.where(stored, self.lengths[pos_c] if self.points.size else 0, lengths[heads]).astype(np.int64)
+        event = stored[group] | ~head
+        queries = 0
+        collision: tuple[int, int] | None = None
+        if event.any():
+            ev = np.flatnonzero(event)
+            g = group[ev]
+            queries, collided, xa, xb = _replay(spec, ref_start[g].copy(), ref_len[g].copy(), starts[ev].copy(), lengths[ev].copy())
+            if collided.any():
+                hits = np.flatnonzero(collided)
+                first = hits[np.argmin(ids[ev][hits])]  # the lowest walk index: independent of chunking
+                collision = (int(xa[first]), int(xb[first]))
+                return queries, collision
+        # longest trail per group (ties: the reference, then the lowest walk index)
+        best_len = ref_len.copy()
+        best_start = ref_start.copy()
+        longer = lengths > best_len[group]
+        if longer.any():
+            cand = np.flatnonzero(longer)
+            # for each group, the longest candidate; lexsort by (−length, id) inside the group
+            o = np.lexsort((ids[cand], -lengths[cand], group[cand]))
+            cand = cand[o]
+            first_of_group = np.ones(cand.size, dtype=bool)
+            first_of_group[1:] = group[cand][1:] != group[cand][:-1]
+            win = cand[first_of_group]
+            best_len[group[win]] = lengths[win]
+            best_start[group[win]] = starts[win]
+        old = np.where(stored, ref_len, 0)
+        self.covered += int((best_len - old).sum())
+        if stored.any():
+            self.lengths[pos[stored]] = best_len[stored]
+            self.starts[pos[stored]] = best_start[stored]
+        new = ~stored
+        if new.any():  # gpts is sorted, so inserting at the search positions keeps the store sorted (linear time)
+            at = pos[new]
+            self.points = np.insert(self.points, at, gpts[new])
+            self.starts = np.insert(self.starts, at, best_start[new])
+            self.lengths = np.insert(self.lengths, at, best_len[new])
+        return queries, None
+
+
+def _exhaustive(oracle: Oracle, charge: Callable[[int], None], n: int) -> tuple[int, tuple[int, int] | None]:
+    """Query 0, 1, …, 2^(n−1) in batches until f repeats; charge every batch evaluated. Returns (queries, collision)."""
+    cap = query_cap(n)
+    seen_x: list[NDArray[np.uint64]] = []
+    seen_f: list[NDArray[np.uint64]] = []
+    sorted_f = np.empty(0, dtype=np.uint64)
+    total, size = 0, _FALLBACK_FIRST
+    while total < cap:
+        xs = np.arange(total, min(cap, total + size), dtype=np.uint64)
+        out = oracle.evaluate(xs)
+        charge(int(xs.size))
+        hit, batch_sorted = first_repeat(sorted_f, out)
+        if hit >= 0:
+            prev = np.concatenate((*seen_f, out[:hit]))
+            xprev = np.concatenate((*seen_x, xs[:hit]))
+            j = int(np.flatnonzero(prev == out[hit])[0])
+            return total + xs.size, (int(xprev[j]), int(xs[hit]))
+        seen_x.append(xs)
+        seen_f.append(out)
+        sorted_f = np.concatenate((sorted_f, batch_sorted))
+        sorted_f.sort(kind="stable")
+        total += int(xs.size)
+        size = min(2 * size, _FALLBACK_MAX)
+    return total, None
+
+
+# ---------------------------------------------------------------------------------------------
+# Running chunks: in this process or on Dask.
+
+
+class _Serial:
+    """Runs the chunks of a round one after another in this process."""
+
+    workers = 1
+
+    def run(self, spec: _Spec, chunks: list[_Lanes]) -> list[_ChunkOut]:
+        return [_advance_chunk(spec, c) for c in chunks]
+
+
+class _OnDask:
+    """Runs the chunks of a round as Dask tasks; a chunk lost with its worker is resubmitted."""
+
+    def __init__(self, client: Any, workers: int) -> None:
+        self.client = client
+        self.workers = workers
+
+    def run(self, spec: _Spec, chunks: list[_Lanes]) -> list[_ChunkOut]:
+        from concurrent.futures import CancelledError
+
+        from distributed.scheduler import KilledWorker
+
+        lost = (KilledWorker, CancelledError, OSError, TimeoutError)
+        futures = [self.client.submit(_advance_chunk, spec, c, pure=False) for c in chunks]
+        out: list[_ChunkOut] = []
+        for i, fut in enumerate(futures):
+            for attempt in range(MAX_RESUBMITS + 1):
+                try:
+                    out.append(fut.result())
+                    break
+                except lost as exc:
+                    if attempt == MAX_RESUBMITS:
+                        raise RuntimeError(f"parallel-rho chunk {i} was lost {MAX_RESUBMITS + 1} times ({type(exc).__name__}: {exc})") from exc
+                    fut = self.client.submit(_advance_chunk, spec, chunks[i], pure=False)
+        return out
+
+
+def _connect(stack: contextlib.ExitStack, workers: int | None, scheduler: str | None) -> tuple[Any, int]:
+    """A Dask client and the number of chunks per round: ``workers`` if given, else the cluster's worker count."""
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError:
+        raise InputError("parallel-rho on Dask needs dask[distributed]; allowed: pip install 'qenergy[dask]', or workers=None") from None
+    if scheduler is not None:
+        try:
+            client = stack.enter_context(Client(scheduler, timeout=f"{SCHEDULER_TIMEOUT_S}s"))
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise InputError(f"scheduler {scheduler!r} cannot be reached within {SCHEDULER_TIMEOUT_S:g} s ({type(exc).__name__}); "
+                             "allowed: the address of a running Dask scheduler, e.g. tcp://HOST:8786") from None
+        count = workers if workers is not None else max(1, len(client.scheduler_info().get("workers", {})))
+        return client, count
+    assert workers is not None
+    cluster = stack.enter_context(LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
+                                               silence_logs=logging.ERROR))
+    return stack.enter_context(Client(cluster)), workers
+
+
+def _split(total: int, parts: int) -> list[tuple[int, int]]:
+    """``total`` lanes as ``parts`` contiguous (first, count) ranges, sizes differing by at most one."""
+    parts = max(1, min(parts, total))
+    base, extra = divmod(total, parts)
+    out, first = [], 0
+    for i in range(parts):
+        count = base + (1 if i < extra else 0)
+        out.append((first, count))
+        first += count
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Input checks and the public entry point.
+
+
+def _check_int(name: str, value: object, lo: int, hi: int, allowed: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not lo <= int(value) <= hi:
+        raise InputError(f"{name} = {value!r} is not allowed; allowed: {allowed}")
+    return int(value)
+
+
+def check_parallel_rho(instance: SimonInstance, *, workers: int | None = None, scheduler: str | None = None,
+                       distinguished_bits: int | None = None, walks_per_round: int | None = None,
+                       steps_per_round: int | None = None) -> RhoParameters:
+    """Check the inputs of :func:`parallel_rho_search` before anything is charged; returns the parameters used.
+
+    Raises :class:`InputError` for n > 64, workers < 1, a malformed scheduler address, d outside
+    1..n−1, W outside 1..2^24, S outside 1..2^32, or planned queries above
+    :data:`MAX_PLANNED_QUERIES_PER_WORKER` per worker; :class:`ResourceLimitError` when the store
+    (and the fallback's table for s = 0) would not fit in 80 % of the available memory.
+    """
+    n = instance.n
+    if n > MAX_VECTOR_BITS:
+        raise InputError(f"parallel-rho search at n = {n} is not allowed; allowed: n <= {MAX_VECTOR_BITS}")
+    k = 1
+    if workers is not None:
+        k = _check_int("workers", workers, 1, 1 << 16, "an integer >= 1 (or None: this process)")
+    if scheduler is not None:
+        from qenergy.app.sweep import check_scheduler_address
+
+        check_scheduler_address(scheduler)
+    if n == 1:
+        if distinguished_bits is not None:
+            raise InputError(f"distinguished_bits = {distinguished_bits!r} is not allowed at n = 1; allowed: None "
+                             "(n = 1 is decided by querying both inputs)")
+        return RhoParameters(0, 1, 1)
+    base = default_parameters(n, k)
+    w = base.walks_per_round if walks_per_round is None else _check_int(
+        "walks_per_round", walks_per_round, 1, MAX_WALKS_PER_ROUND, f"1 <= walks_per_round <= {MAX_WALKS_PER_ROUND}")
+    d = base.distinguished_bits if distinguished_bits is None else _check_int(
+        "distinguished_bits", distinguished_bits, 1, n - 1, f"1 <= distinguished_bits <= n - 1 = {n - 1}")
+    s = base.steps_per_round if steps_per_round is None else _check_int(
+        "steps_per_round", steps_per_round, 1, MAX_STEPS_PER_ROUND, f"1 <= steps_per_round <= {MAX_STEPS_PER_ROUND}")
+    if walks_per_round is not None and distinguished_bits is None:
+        t = expected_collision_queries(n)
+        d = int(min(n - 1, max(1, round(math.log2(max(1.0, t / (16 * w)))))))
+    if walks_per_round is not None and steps_per_round is None:
+        s = int(max(1, math.ceil(expected_collision_queries(n) / (8 * w))))
+    params = RhoParameters(d, w, s)
+    planned = planned_queries(n, instance.secret, params)
+    limit = MAX_PLANNED_QUERIES_PER_WORKER * k
+    if planned > limit:
+        case = " (s = 0, one-to-one)" if not instance.secret else ""
+        raise InputError(f"parallel-rho search at n = {n}{case} would make ~{planned:.3g} queries; allowed: at most {limit:,} planned "
+                         f"queries ({MAX_PLANNED_QUERIES_PER_WORKER:,} per worker with {k} worker{'s' if k > 1 else ''})")
+    points = planned / 2**d
+    need = STORE_BYTES_PER_POINT * points + 32 * w + (24 * 2.0 ** (n - 1) if not instance.secret else 0.0)
+    have = available_memory_bytes()
+    if need > 0.8 * have:
+        raise ResourceLimitError(f"parallel-rho search at n = {n} would hold ~{need / 2**30:.3g} GiB (distinguished points, lanes"
+                                 f"{', the fallback table' if not instance.secret else ''}); this machine has {have / 2**30:.3g} GiB available")
+    return params
+
+
+def parallel_rho_search(
+    instance: SimonInstance,
+    ledger: Ledger,
+    *,
+    rng: np.random.Generator,
+    policy: ChargePolicy | None = None,
+    label: str = "",
+    account: str = "classical",
+    workers: int | None = None,
+    scheduler: str | None = None,
+    distinguished_bits: int | None = None,
+    walks_per_round: int | None = None,
+    steps_per_round: int | None = None,
+    progress: bool = False,
+) -> ParallelRhoResult:
+    """Find s by parallel collision search with distinguished points, charging every query to ``account``.
+
+    Args:
+        instance: the Simon instance (n ≤ 64).
+        ledger: where each round's queries are charged, in one bulk charge per round.
+        rng: draws the walk permutation π and the start permutation (nothing else).
+        policy: prices the queries (default :class:`~qenergy.charging.BoundsPolicy`).
+        label: label of every charge.
+        account: account of every charge.
+        workers: None or 1: run in this process; K ≥ 2: a Dask ``LocalCluster`` of K worker
+            processes (one thread each), closed at the end. With ``scheduler``: the number of
+            chunks per round (default: the cluster's workers at connection).
+        scheduler: address of a running Dask scheduler (``tcp://HOST:PORT``).
+        distinguished_bits: d, 1 ≤ d ≤ n − 1; default from n and the worker count (:func:`default_parameters`).
+        walks_per_round: W walks advanced together, 1 ≤ W ≤ 2^24; default from n and the worker count.
+        steps_per_round: S steps per walk and round, 1 ≤ S ≤ 2^32; default ⌈T/(8W)⌉.
+        progress: show a tqdm bar on stderr (queries, queries/s, expected queries left).
+
+    Returns:
+        :class:`ParallelRhoResult`; ``found`` is s (0 when f is one-to-one, proven), ``queries`` the
+        queries charged (= evaluations of f), ``collision`` (x, x') with x ⊕ x' = s, or None for s = 0.
+
+    Raises:
+        InputError: n > 64, a bad ``workers``/``scheduler``/``distinguished_bits``/``walks_per_round``/
+            ``steps_per_round``, a scheduler that cannot be reached, Dask missing, or a search
+            planned beyond :data:`MAX_PLANNED_QUERIES_PER_WORKER` queries per worker.
+        ResourceLimitError: the store would not fit in memory.
+        RuntimeError: a chunk was lost with its worker more than :data:`MAX_RESUBMITS` times.
+    """
+    n = instance.n
+    params = check_parallel_rho(instance, workers=workers, scheduler=scheduler, distinguished_bits=distinguished_bits,
+                                walks_per_round=walks_per_round, steps_per_round=steps_per_round)
+    oracle = CountingOracle(instance, ledger, account=account, policy=policy, label=label)
+    if n == 1:
+        t0 = time.perf_counter()
+        q, pair = _exhaustive(instance.oracle, oracle.record, n)
+        wall = time.perf_counter() - t0
+        return ParallelRhoResult("parallel-rho", pair[0] ^ pair[1] if pair else 0, oracle.queries, pair, 0, q / wall if wall > 0 else 0.0,
+                                 1, 0, 0, 1, 1, 0 if pair else q, "exhaustive", wall)
+    d, w, s = params.distinguished_bits, params.walks_per_round, params.steps_per_round
+    spec = _Spec(instance.oracle, KeyedPermutation.from_rng(n, rng), KeyedPermutation.from_rng(n, rng), w, d, CAP_FACTOR << d, s)
+    with contextlib.ExitStack() as stack:
+        runner: _Serial | _OnDask
+        if scheduler is not None or (workers is not None and workers > 1):
+            client, k = _connect(stack, workers, scheduler)
+            runner = _OnDask(client, k)
+        else:
+            runner = _Serial()
+        bar = None
+        expected = planned_queries(n, 1, params)
+        if progress:
+            from tqdm import tqdm
+
+            bar = stack.enter_context(tqdm(total=int(expected), unit="q", unit_scale=True, file=sys.stderr, desc="parallel-rho",
+                                           dynamic_ncols=True))
+        return _search(spec, oracle, runner, n, bar, expected)
+
+
+def _search(spec: _Spec, oracle: CountingOracle, runner: _Serial | _OnDask, n: int, bar: Any, expected: float) -> ParallelRhoResult:
+    t0 = time.perf_counter()
+    store = _Store()
+    chunks = [_initial_lanes(spec, first, count) for first, count in _split(spec.lanes, runner.workers)]
+    cap, budget = query_cap(n), _budget(n)
+    rounds = 0
+    pair: tuple[int, int] | None = None
+    decided = ""
+    while True:
+        outs = runner.run(spec, chunks)
+        rounds += 1
+        chunks = [o.lanes for o in outs]
+        cat = (lambda a: np.concatenate([getattr(o, a) for o in outs]))
+        replay_q, pair = store.merge(spec, cat("ids"), cat("starts"), cat("points"), cat("lengths"))
+        q = sum(o.queries for o in outs) + replay_q
+        oracle.record(q)
+        if bar is not None:
+            bar.update(q)
+            bar.set_postfix(dp=len(store), left=f"{max(0.0, expected - oracle.queries):.3g}", refresh=False)
+        if pair is not None:
+            decided = "collision"
+            break
+        if store.covered >= cap:
+            decided = "coverage"
+            break
+        if oracle.queries >= budget:
+            _, pair = _exhaustive(spec.oracle, oracle.record, n)
+            decided = "exhaustive"
+            break
+    wall = time.perf_counter() - t0
+    # the replay compared f(x) with f(x') for x != x' (π is a bijection, so the points stay distinct until then)
+    assert pair is None or pair[0] != pair[1]
+    return ParallelRhoResult(
+        algorithm="parallel-rho",
+        found=(pair[0] ^ pair[1]) if pair else 0,
+        queries=oracle.queries,
+        collision=pair,
+        distinguished_points=len(store),
+        queries_per_s=oracle.queries / wall if wall > 0 else 0.0,
+        workers=runner.workers,
+        rounds=rounds,
+        distinguished_bits=spec.dbits,
+        walks_per_round=spec.lanes,
+        steps_per_round=spec.steps,
+        certified_distinct=store.covered,
+        decided_by=decided,
+        wall_s=wall,
+    )

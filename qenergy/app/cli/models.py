@@ -1,0 +1,63 @@
+"""``qenergy models`` and ``qenergy model NAME``: the plug-in models."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from ...errors import InputError
+from ...ledger import Ledger
+from .options import _int_at_least
+from .output import _open_ledger, _totals_text
+
+
+def add_parser(sub: Any) -> None:
+    """Add ``qenergy models`` to the subcommands."""
+    sub.add_parser("models", help="list the plug-in models")
+    mo = sub.add_parser("model", help="run a plug-in model on the ledger")
+    mo.add_argument("name", help="model name (see qenergy models)")
+    mo.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help="a model parameter (repeatable)")
+    mo.add_argument("--seed", type=_int_at_least("--seed", 0), default=0, help="integer >= 0 (default: 0)")
+    mo.add_argument("--ledger", type=Path, default=None, help="JSON Lines ledger to create or append to")
+    mo.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def _cmd_models() -> int:
+    from ...models import discover_all, param_infos
+
+    models, broken = discover_all()
+    for name, cls in models.items():
+        params = ", ".join(f"{p.name}={p.default}{' ' + p.unit if p.unit else ''}" for p in param_infos(cls))
+        print(f"{name:16} {cls.summary}")
+        print(f"{'':16} parameters: {params}")
+    for name, why in sorted(broken.items()):
+        print(f"{name:16} (unavailable: {why})")
+    return 0
+
+
+def _cmd_model(args: argparse.Namespace, command: str) -> int:
+    from ...models import build_model
+
+    raw = {}
+    for item in args.param:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise InputError(f"--param {item!r} is not KEY=VALUE")
+        raw[key.strip()] = value.strip()
+    model = build_model(args.name, raw)
+    temperature = float(getattr(model, "temperature", 300.0))
+    ledger = _open_ledger(args.ledger, temperature, seed=args.seed, command=command) if args.ledger else Ledger(temperature, seed=args.seed, command=command)
+    with ledger:
+        result = model.run(ledger, seed=args.seed)
+    out = {"model": args.name, "parameters": {k: v for k, v in vars(model).items()}, "result": result,
+           "ledger": {"path": str(args.ledger) if args.ledger else None, "totals_j": ledger.totals_j(run=ledger.current_run)}}
+    if args.json:
+        print(json.dumps(out))
+        return 0
+    print(f"model {args.name}: " + ", ".join(f"{k}={v}" for k, v in out["parameters"].items()))
+    for key, value in result.items():
+        print(f"  {key}: {value:.6g}" if isinstance(value, float) else f"  {key}: {value}")
+    print("ledger totals: " + _totals_text(out["ledger"]["totals_j"]))
+    return 0

@@ -1,0 +1,176 @@
+"""Option parsing shared by every command: one-line argparse errors, number checks, ranges, the energy options."""
+
+from __future__ import annotations
+
+import argparse
+import math
+from fractions import Fraction
+from typing import Any, Callable, NoReturn, Sequence
+
+from ...bounds import ClassicalLowerBound, OracleFamily, QuantumUpperBound, classical_models, parse_classical_model
+from ...charging import BoundsPolicy
+from ...counts import parse_probability
+from ...erasure import FiniteStepErasure, check_epsilon
+from ...errors import InputError, shorten
+from ...physics import check_temperature
+from ...secrets import redact
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports errors on one line (no usage block) with exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        one_line = " ".join(message.split())
+        if len(one_line) > 300:
+            one_line = one_line[:299] + "…"
+        self.exit(2, redact(f"qenergy: error: {one_line}\n"))
+
+
+def _checked(flag: str, parse: Callable[[str], Any]) -> Callable[[str], Any]:
+    """An argparse type that turns an :class:`InputError` into a one-line message naming ``flag``."""
+
+    def run(text: str) -> Any:
+        try:
+            return parse(text)
+        except InputError as exc:
+            message = str(exc)
+            raise argparse.ArgumentTypeError(message if text in message else f"{shorten(text)!r}: {message}") from None
+
+    return run
+
+
+def _int_at_least(flag: str, minimum: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text, 0)
+        except ValueError:
+            raise InputError(f"not an integer; allowed: an integer >= {minimum}") from None
+        if value < minimum:
+            raise InputError(f"not allowed; allowed: an integer >= {minimum}")
+        return value
+
+    return _checked(flag, parse)
+
+
+def parse_n_range(text: str) -> list[int]:
+    """``A:B`` (inclusive), ``A:B:STEP`` or a single ``N``, every n >= 1."""
+    parts = text.split(":")
+    try:
+        nums = [int(p) for p in parts]
+    except ValueError:
+        raise InputError("allowed: N, A:B or A:B:STEP with integers n >= 1") from None
+    if len(nums) == 1:
+        nums = [nums[0], nums[0]]
+    if len(nums) not in (2, 3) or nums[0] < 1 or nums[1] < nums[0] or (len(nums) == 3 and nums[2] < 1):
+        raise InputError("allowed: N, A:B or A:B:STEP with 1 <= A <= B and STEP >= 1")
+    if nums[1] > MAX_N:
+        raise InputError(f"n = {nums[1]} is too large; allowed: n <= {MAX_N:,}")
+    values = range(nums[0], nums[1] + 1, nums[2] if len(nums) == 3 else 1)
+    if len(values) > MAX_RANGE_VALUES:
+        raise InputError(f"the range holds {len(values):,} values; allowed: at most {MAX_RANGE_VALUES:,}")
+    return list(values)
+
+
+#: Largest n any range accepts, and most values in one range.
+MAX_N = 1_000_000
+
+
+MAX_RANGE_VALUES = 100_000
+
+
+#: Seconds of exact arithmetic ``bounds`` may take: q_min(n) needs an integer square root of
+#: an n-bit number, about 0.26 s at n = 10⁶ and quadratic in n.
+MAX_BOUNDS_WORK_S = 60.0
+
+
+def bounds_work_s(ns: Sequence[int]) -> float:
+    """Estimated seconds of exact arithmetic for the bounds at every n of ``ns``."""
+    return math.fsum(2.6e-13 * n * n + 2e-6 for n in ns)
+
+
+def _add_energy_options(p: argparse.ArgumentParser, *, success: bool = True) -> None:
+    g = p.add_argument_group("energy model")
+    g.add_argument("--temperature", type=_checked("--temperature", lambda t: check_temperature(_float(t))), default=300.0,
+                   help="bath temperature in kelvin, > 0 (default: 300)")
+    g.add_argument("--epsilon", type=_checked("--epsilon", lambda t: check_epsilon(_float(t))), default=1e-6,
+                   help="reset error of the finite-step erasure, 0 < epsilon < 0.5 (default: 1e-6)")
+    g.add_argument("--steps", type=_int_at_least("--steps", 1), default=1000, help="steps N of the finite-step erasure (default: 1000)")
+    g.add_argument("--gate-energy", type=_checked("--gate-energy", _nonnegative), default=0.0,
+                   help="imperfection energy per quantum gate in joules (default: 0)")
+    g.add_argument("--classical-model", type=_checked("--classical-model", parse_classical_model), default="irreversible",
+                   help=f"classical lower bound: {' | '.join(classical_models())} (default: irreversible)")
+    if success:
+        g.add_argument("--success", type=_checked("--success", lambda t: parse_probability(t, name="success")), default=Fraction(2, 3),
+                       help="success probability for the classical lower bound, e.g. 2/3 (default)")
+
+
+def _float(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise InputError("not a number") from None
+
+
+def _nonnegative(text: str) -> float:
+    v = _float(text)
+    if not math.isfinite(v) or v < 0:
+        raise InputError("allowed: a finite value >= 0")
+    return v
+
+
+def _positive_seconds(text: str) -> float:
+    """A duration in seconds: a finite number > 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise InputError(f"{text!r} is not a number; allowed: seconds > 0") from None
+    if not math.isfinite(value) or value <= 0:
+        raise InputError(f"{text!r} is not allowed; allowed: seconds > 0")
+    return value
+
+
+def _policy(args: argparse.Namespace, family: OracleFamily = "linear") -> BoundsPolicy:
+    quantum = QuantumUpperBound(FiniteStepErasure(args.epsilon, args.steps), gate_energy_j=args.gate_energy, family=family)
+    classical: ClassicalLowerBound = args.classical_model
+    if isinstance(classical, str):  # argparse leaves string defaults unconverted only if type is skipped
+        classical = parse_classical_model(classical)
+    return BoundsPolicy(quantum, classical)
+
+
+def _value_options(parser: argparse.ArgumentParser) -> set[str]:
+    """Every option string, in the parser and its subparsers, that takes a value."""
+    found: set[str] = set()
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                found |= _value_options(sub)
+        elif action.option_strings and action.nargs != 0:
+            found.update(action.option_strings)
+    return found
+
+
+def _looks_negative_number(text: str) -> bool:
+    if not text.startswith("-") or len(text) < 2 or text.startswith("--"):
+        return False
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _attach_negative_values(argv: list[str], parser: argparse.ArgumentParser) -> list[str]:
+    """``--epsilon -1e-3`` → ``--epsilon=-1e-3``: argparse would read ``-1e-3`` as an option and
+    say "expected one argument"; attached, the value reaches its check and the message names it."""
+    options = _value_options(parser)
+    out: list[str] = []
+    i = 0
+    while i < len(argv):
+        token = argv[i]
+        if token in options and i + 1 < len(argv) and _looks_negative_number(argv[i + 1]):
+            out.append(f"{token}={argv[i + 1]}")
+            i += 2
+            continue
+        out.append(token)
+        i += 1
+    return out

@@ -1,0 +1,109 @@
+"""``qenergy simon``: one instance on both sides, the bounds and the criterion."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+from ...bounds import oracle_family
+from ...errors import InputError
+from ...ledger import Ledger
+from ...meter import measure
+from ...physics import convert_energy, landauer_bit_energy
+from .options import _add_energy_options, _int_at_least, _policy
+from .output import _fmt_secret, _open_ledger, _print_table
+
+
+def add_parser(sub: Any) -> None:
+    """Add ``qenergy simon`` to the subcommands."""
+    s = sub.add_parser("simon", help="run Simon's algorithm and a classical search on one instance")
+    s.add_argument("--n", type=_int_at_least("--n", 1), default=None, help="number of bits n >= 1 (a table file may set it)")
+    s.add_argument("--secret", default=None, help="hidden period s: decimal, 0b... or 0x... (default: random non-zero from the seed)")
+    s.add_argument("--oracle", default="linear", help="linear | random | table:PATH (default: linear)")
+    s.add_argument("--backend", default="auto", help="auto | aer | cirq | stim | exact | fake:NAME | ibm:NAME | none (default: auto = stim for linear oracles, else aer)")
+    s.add_argument("--classical", default="birthday", help="birthday | exhaustive | rho | none (default: birthday)")
+    s.add_argument("--seed", type=_int_at_least("--seed", 0), default=None, help="integer >= 0 (default: fresh, recorded in the ledger)")
+    s.add_argument("--ledger", type=Path, default=None, help="JSON Lines ledger to create or append to")
+    s.add_argument("--json", action="store_true", help="print one JSON object")
+    _add_energy_options(s)
+
+
+def _cmd_simon(args: argparse.Namespace, command: str) -> int:
+    from ...advantage import criterion
+    from ..experiment import plan_simon, run_planned
+
+    if args.n is None and not args.oracle.startswith("table:"):
+        raise InputError("--n is required for the linear and random oracles; allowed: n >= 1")
+    plan = plan_simon(args.n, secret=args.secret, oracle=args.oracle, backend=args.backend, algorithm=args.classical, seed=args.seed)
+    n, t = plan.instance.n, args.temperature
+    policy = _policy(args, oracle_family(args.oracle))
+    # everything that can fail is computed before the first charge is written
+    quantum_upper_j = policy.quantum.energy_j(n, t)
+    classical_lower = policy.classical.energy(n, t, args.success)
+    unit = landauer_bit_energy(t)
+    if args.ledger is not None:
+        ledger = _open_ledger(args.ledger, t, seed=plan.seed, command=command)
+    else:
+        ledger = Ledger(t, seed=plan.seed, command=command)
+    with ledger:
+        with measure(ledger, "simon") as window:
+            run = run_planned(plan, ledger, policy=policy)
+    out = run.to_dict()
+    theory = math.fsum(c.energy_j for c in ledger.select(run=ledger.current_run) if c.basis in ("lower_bound", "upper_bound"))
+    out["measured"] = {"basis": window.basis, "joules": window.exclusive_j, "source": ledger.charges[-1].provenance,
+                       "ratio_to_theoretical": window.exclusive_j / theory if theory > 0 else None}
+    verdict = criterion(run.quantum_energy_j, n, classical_lower) if run.quantum_energy_j else None
+    out["bounds"] = {
+        "quantum_model": policy.quantum.describe(),
+        "classical_model": policy.classical.describe(),
+        "success": str(args.success),
+        "quantum_upper_j": quantum_upper_j,
+        **classical_lower.fields("classical_lower_j"),
+        "criterion": verdict.to_dict() if verdict else None,
+    }
+    out["ledger"] = {
+        "path": str(args.ledger) if args.ledger is not None else None,
+        "run": ledger.current_run,
+        "totals_j": ledger.totals_j(run=ledger.current_run),
+        "totals_kTln2": ledger.totals_kTln2(run=ledger.current_run),
+    }
+    if args.json:
+        print(json.dumps(out, allow_nan=False))
+        return 0
+    print(f"Simon's problem  n={n}  s={_fmt_secret(run.secret, n)}{f' ({run.secret})' if n <= 64 else ''}  oracle={run.oracle}  seed={run.seed}  T={t:g} K")
+    rows = [("side", "method", "secret found", "correct", "queries", "charged [J]", "[k_B T ln 2]", "basis")]
+    if run.quantum is not None:
+        q = run.quantum
+        e = run.quantum_energy_j or 0.0
+        rows.append(("quantum", f"{q.metadata.backend}/{q.metadata.method}", _fmt_secret(q.found, n), "yes" if q.found == run.secret else "NO",
+                     f"{q.queries} ({q.shots} shots + {q.confirmation_queries})", f"{e:.4e}", f"{e / unit:.4g}", "upper_bound"))
+        if q.job_ids:
+            rows.append(("qpu", f"{len(q.job_ids)} job(s)", "", "", "", f"{q.qpu_energy_j:.4e}", f"{q.qpu_energy_j / unit:.4g}", "estimated"))
+    if run.classical is not None:
+        c = run.classical
+        e = run.classical_energy_j or 0.0
+        rows.append(("classical", c.algorithm, _fmt_secret(c.found, n), "yes" if c.found == run.secret else "NO", str(c.queries),
+                     f"{e:.4e}", f"{e / unit:.4g}", "lower_bound"))
+    rows.append(("this run", "own energy", "", "", "", f"{window.exclusive_j:.4e}", f"{window.exclusive_j / unit:.4g}", window.basis))
+    _print_table(rows, left=4)
+    print(f"quantum: {policy.quantum.describe()}; classical: {policy.classical.describe()}")
+    if run.quantum is not None and run.quantum.job_ids:
+        q = run.quantum
+        bound_q = run.quantum_energy_j or 0.0
+        ratio = f"{q.qpu_energy_j / bound_q:.3g}" if bound_q > 0 else "-"
+        print(f"QPU: job(s) {', '.join(q.job_ids)}; estimated wall-plug energy {q.qpu_energy_j:.4e} J "
+              f"({convert_energy(q.qpu_energy_j, 'J', 'kWh'):.3g} kWh, basis estimated, account qpu), {ratio} x the upper-bound charge of the same shots; "
+              f"{q.strategy} strategy, confidence {q.confidence:.3f}, {q.candidates_tried} candidate(s) tried")
+    if verdict is not None:
+        word = "quantum advantage" if verdict.advantage else "no advantage"
+        print(f"criterion at n={n}: quantum upper-bound charge {verdict.quantum_j:.4e} J vs classical lower bound {verdict.classical_lower.text()} J "
+              f"(success {args.success}): {word}, margin {verdict.margin.short(3)}")
+    ratio_m = out["measured"]["ratio_to_theoretical"]
+    print(f"this run's own energy ({window.basis}): {window.exclusive_j:.4e} J"
+          + (f" = {ratio_m:.3g} x the theoretical charges above" if ratio_m else "") + f" [{out['measured']['source']}]")
+    if args.ledger is not None:
+        print(f"ledger: {args.ledger} (run {ledger.current_run})")
+    return 0

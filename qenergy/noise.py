@@ -1,0 +1,124 @@
+"""Noise specifications for Simon runs: what ``--noise SPEC`` means, parsed and checked.
+
+A SPEC is a comma list of channels (or ``none``):
+
+* ``depolarize:P``: a depolarising channel of strength P after every gate (one- and
+  two-qubit), E(ρ) = (1 − P)·ρ + P·I/d, the convention of Qiskit's ``depolarizing_error``:
+  a non-identity Pauli with probability 3P/4 after a one-qubit gate and 15P/16 after a
+  two-qubit gate (stim's ``DEPOLARIZE1(3P/4)`` / ``DEPOLARIZE2(15P/16)``);
+* ``readout:P``: each measured bit flipped with probability P;
+* ``device:fake:NAME``: the calibration of one of qiskit-ibm-runtime's fake devices (per-qubit
+  gate and readout errors, basis gates, coupling map): the circuit is routed onto the device
+  and the noise applied per physical gate (:mod:`circuits.noise`).
+
+Channels combine: ``device:fake:sherbrooke,readout:0.01`` adds 1 % readout flips to the
+device's own. This module is core: it only parses and checks; the circuits are built in
+:mod:`circuits.noise`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from .errors import InputError, shorten
+
+__all__ = ["NOISE_KINDS", "NoiseSpec", "parse_noise"]
+
+#: The channel kinds a SPEC may hold.
+NOISE_KINDS = ("depolarize:P", "readout:P", "device:fake:NAME")
+
+_ALLOWED = "a comma list of depolarize:P, readout:P (0 <= P <= 1) and device:fake:NAME, or none"
+
+
+@dataclass(frozen=True)
+class NoiseSpec:
+    """A parsed noise specification.
+
+    Attributes:
+        depolarize: depolarising strength P after every gate (0: none).
+        readout: probability that a measured bit is flipped (0: none).
+        device: ``fake:NAME`` whose calibration is applied, or None.
+    """
+
+    depolarize: float = 0.0
+    readout: float = 0.0
+    device: str | None = None
+
+    def __post_init__(self) -> None:
+        for kind in ("depolarize", "readout"):
+            _check_probability(kind, getattr(self, kind))
+        if self.device is not None:
+            _check_device(self.device)
+
+    @property
+    def is_ideal(self) -> bool:
+        """True when no channel is present (the circuit runs noiselessly)."""
+        return self.depolarize == 0.0 and self.readout == 0.0 and self.device is None
+
+    def describe(self) -> str:
+        """The canonical SPEC text (``none`` for the ideal case); :func:`parse_noise` reads it back."""
+        parts = []
+        if self.device is not None:
+            parts.append(f"device:{self.device}")
+        if self.depolarize:
+            parts.append(f"depolarize:{self.depolarize:g}")
+        if self.readout:
+            parts.append(f"readout:{self.readout:g}")
+        return ",".join(parts) if parts else "none"
+
+    def __str__(self) -> str:
+        return self.describe()
+
+
+def _check_probability(kind: str, p: float) -> None:
+    if isinstance(p, bool) or not isinstance(p, (int, float)) or not math.isfinite(p) or not 0.0 <= p <= 1.0:
+        raise InputError(f"noise {kind}:{shorten(str(p))} is not allowed; allowed: {kind}:P with 0 <= P <= 1")
+
+
+def _check_device(device: str) -> None:
+    kind, _, name = device.partition(":")
+    if kind != "fake" or not name or not name.replace("_", "").isalnum():
+        raise InputError(f"noise device:{shorten(device)} is not allowed; allowed: device:fake:NAME (a fake device of qiskit-ibm-runtime, "
+                         f"e.g. device:fake:sherbrooke)")
+
+
+def _parse_probability(kind: str, text: str) -> float:
+    try:
+        p = float(text)
+    except ValueError:
+        raise InputError(f"noise {kind}:{shorten(text)} is not allowed; allowed: {kind}:P with 0 <= P <= 1") from None
+    _check_probability(kind, p)
+    return p
+
+
+def parse_noise(spec: str) -> NoiseSpec:
+    """Parse a SPEC (see the module docstring) into a :class:`NoiseSpec`.
+
+    Raises :class:`InputError` (one line) for an unknown channel, a probability outside
+    [0, 1], a malformed device name or a channel given twice. Whether a ``fake:NAME``
+    exists is checked when the circuit is built (it needs qiskit-ibm-runtime).
+    """
+    if not isinstance(spec, str):
+        raise InputError(f"noise {shorten(repr(spec))} is not allowed; allowed: {_ALLOWED}")
+    text = spec.strip()
+    if text.lower() == "none":
+        return NoiseSpec()
+    if not text:
+        raise InputError(f"noise '' is not allowed; allowed: {_ALLOWED}")
+    values: dict[str, object] = {}
+    for item in text.split(","):
+        item = item.strip()
+        kind, sep, value = item.partition(":")
+        kind = kind.lower()
+        if not sep or kind not in ("depolarize", "readout", "device") or not value:
+            raise InputError(f"noise {shorten(item) or repr(item)} is not allowed; allowed: {_ALLOWED}")
+        if kind in values:
+            raise InputError(f"noise {shorten(text)} is not allowed (two {kind} channels); allowed: {_ALLOWED}, each kind at most once")
+        if kind == "device":
+            _check_device(value.lower())
+            values[kind] = value.lower()
+        else:
+            values[kind] = _parse_probability(kind, value)
+    return NoiseSpec(depolarize=float(values.get("depolarize", 0.0)), readout=float(values.get("readout", 0.0)),  # type: ignore[arg-type]
+                     device=values.get("device"))  # type: ignore[arg-type]
