@@ -1,20 +1,26 @@
-"""Classical query algorithms for Simon's problem, charging every query to a qenergy ledger."""
+"""Classical query algorithms for Simon's problem, charging every query to a qenergy ledger.
+
+Each is a :class:`~classical.base.ClassicalAlgorithm` registered in the entry-point group
+``qenergy.classical`` (see ``pyproject.toml``); :func:`get_algorithm` looks one up by name.
+"""
 
 from __future__ import annotations
 
-from typing import Callable
-
 from qenergy.errors import InputError
 
-from .birthday import birthday_search
+from .base import ClassicalAlgorithm
+from .birthday import BirthdaySearch, birthday_search
 from .collision import check_search, planned_queries, require_vector_n
-from .exhaustive import exhaustive_search
+from .exhaustive import ExhaustiveSearch, exhaustive_search
 from .result import ClassicalResult
-from .rho import rho_search
+from .rho import RhoSearch, rho_search
 
 __all__ = [
-    "ALGORITHMS",
+    "BirthdaySearch",
+    "ClassicalAlgorithm",
     "ClassicalResult",
+    "ExhaustiveSearch",
+    "RhoSearch",
     "birthday_search",
     "check_search",
     "exhaustive_search",
@@ -24,17 +30,17 @@ __all__ = [
     "rho_search",
 ]
 
-#: Algorithms by CLI name.
-ALGORITHMS: dict[str, Callable[..., ClassicalResult]] = {
-    "birthday": birthday_search,
-    "exhaustive": exhaustive_search,
-    "rho": rho_search,
-}
+def get_algorithm(name: str) -> ClassicalAlgorithm:
+    """The algorithm registered as ``name`` in ``qenergy.classical`` (an instance).
 
+    Raises:
+        InputError: no such algorithm (the message lists the registered ones), or its entry
+            is not a :class:`~classical.base.ClassicalAlgorithm`.
+    """
+    from qenergy.registry import CLASSICAL
 
-def get_algorithm(name: str) -> Callable[..., ClassicalResult]:
-    """The algorithm called ``name``, or :class:`InputError` naming the allowed ones."""
-    try:
-        return ALGORITHMS[name]
-    except KeyError:
-        raise InputError(f"classical algorithm {name!r} is unknown; allowed: {', '.join(ALGORITHMS)}, none") from None
+    factory = CLASSICAL.load(name)
+    algorithm = factory() if isinstance(factory, type) else factory
+    if not isinstance(algorithm, ClassicalAlgorithm):
+        raise InputError(f"classical algorithm {name!r} does not provide name, summary, check() and search()")
+    return algorithm

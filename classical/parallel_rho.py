@@ -22,15 +22,19 @@ applications", J. Cryptology 12 (1999) 1–28. Their method, applied to Simon's 
   alignment, one trail's start lay on the other ("Robin Hood" in vOW): no collision, nothing to
   restart; the longer trail is kept. All replays of a round run together (vectorised); when several
   find a collision, the one of the lowest walk index is reported.
-* **Deciding s = 0 (proof, not a probability).** Trails ending at *different* DPs share no input
-  and no value of f (from a shared point or value, the walks coincide up to the next DP), and the
-  inputs of one trail are distinct with distinct values of f (a repeated point before a DP would be
-  a cycle without one). So the longest trail stored per DP together give C = Σ lengths distinct
-  inputs with pairwise distinct outputs. Once C ≥ 2^(n−1) + 1, f cannot be two-to-one (pigeonhole
-  on the 2^(n−1) cosets {x, x ⊕ s}), and s = 0 — the bound birthday search uses. If neither a
-  collision nor that proof arrives within a budget of max(64·T, 8·2^(n−1)) queries (T below; tiny n,
-  where DP-free cycles hold much of the space), the search falls back to the exhaustive order
-  0, 1, 2, …, 2^(n−1), which decides either way; n = 1 is decided that way directly (2 queries).
+* **Deciding s = 0 (a proof, not a probability).** After a budget of B = max(16·T, 64) queries
+  without a collision (T below), the search queries the exhaustive order 0, 1, …, 2^(n−1): 2^(n−1) + 1
+  distinct inputs without a repeat of f prove s = 0 (pigeonhole on the 2^(n−1) cosets {x, x ⊕ s}),
+  the proof birthday search uses; a repeat there gives s. For a two-to-one f the walks fail to
+  collide within B with probability about exp(−(0.7·16·1.25)²/2) < 10^−40 (their points are about
+  70 % distinct in the defaults), so the fallback decides s = 0 in practice, at B + 2^(n−1) + 1
+  queries. n = 1 is decided that way directly (2 queries). The store can also prove s = 0 earlier:
+  trails ending at *different* DPs share no input and no value of f (from a shared point or value
+  the walks coincide up to the next DP), and the inputs of one trail are distinct with distinct
+  values of f (a repeated point before a DP would be a cycle without one), so the longest stored
+  trail per DP together give C = Σ lengths distinct inputs with pairwise distinct outputs; once
+  C ≥ 2^(n−1) + 1, s = 0. That happens only for tiny n (C grows by about 2^(n−1) per 2.6·2^(n−1)
+  queries, so it needs B ≳ 2^n).
 * **Costs.** Expected queries for a two-to-one f: T ≈ 1.2533·2^(n/2) distinct points until the
   first collision (as birthday search), plus the detection delay (≈ W·2.5·2^d: every lane keeps
   walking until the colliding walk reaches its DP), plus up to a round (W·S), plus the replays.
@@ -179,8 +183,8 @@ def planned_queries(n: int, secret: int, params: RhoParameters) -> float:
     """Queries the search is expected to make (s ≠ 0) or plans at most (s = 0) on n bits.
 
     s ≠ 0: T + W·(2.5·2^d + S) (first collision, detection delay, a round) + 4·2^d (the replay
-    of two trails of mean length 2^d, both advanced). s = 0: the coverage proof, taken as its budget
-    max(64·T, 8·2^(n−1)) plus the fallback's 2^(n−1) + 1 (an upper figure for refusing runs).
+    of two trails of mean length 2^d, both advanced). s = 0: the budget B = max(16·T, 64) of
+    the walks plus the exhaustive fallback's 2^(n−1) + 1.
     n = 1: 2.
     """
     if n == 1:
@@ -193,8 +197,8 @@ def planned_queries(n: int, secret: int, params: RhoParameters) -> float:
 
 
 def _budget(n: int) -> float:
-    """Queries after which the walks give up and the exhaustive fallback decides: max(64·T, 8·2^(n−1))."""
-    return max(64 * expected_collision_queries(n), 8 * 2.0 ** (n - 1))
+    """Queries after which the walks give up and the exhaustive fallback decides: B = max(16·T, 64)."""
+    return max(16 * expected_collision_queries(n), 64.0)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -432,9 +436,12 @@ class _Store:
 
 
 def _exhaustive(oracle: Oracle, charge: Callable[[int], None], n: int) -> tuple[int, tuple[int, int] | None]:
-    """Query 0, 1, …, 2^(n−1) in batches until f repeats; charge every batch evaluated. Returns (queries, collision)."""
+    """Query 0, 1, …, 2^(n−1) in batches until f repeats; charge every batch evaluated. Returns (queries, collision).
+
+    The inputs are 0, 1, 2, … in order, so the earlier input of a repeat is its index; memory: 16
+    bytes per query (the values in order and sorted).
+    """
     cap = query_cap(n)
-    seen_x: list[NDArray[np.uint64]] = []
     seen_f: list[NDArray[np.uint64]] = []
     sorted_f = np.empty(0, dtype=np.uint64)
     total, size = 0, _FALLBACK_FIRST
@@ -444,11 +451,8 @@ def _exhaustive(oracle: Oracle, charge: Callable[[int], None], n: int) -> tuple[
         charge(int(xs.size))
         hit, batch_sorted = first_repeat(sorted_f, out)
         if hit >= 0:
-            prev = np.concatenate((*seen_f, out[:hit]))
-            xprev = np.concatenate((*seen_x, xs[:hit]))
-            j = int(np.flatnonzero(prev == out[hit])[0])
-            return total + xs.size, (int(xprev[j]), int(xs[hit]))
-        seen_x.append(xs)
+            earlier = np.concatenate((*seen_f, out[:hit]))
+            return total + int(xs.size), (int(np.flatnonzero(earlier == out[hit])[0]), total + hit)
         seen_f.append(out)
         sorted_f = np.concatenate((sorted_f, batch_sorted))
         sorted_f.sort(kind="stable")
@@ -584,7 +588,7 @@ def check_parallel_rho(instance: SimonInstance, *, workers: int | None = None, s
         raise InputError(f"parallel-rho search at n = {n}{case} would make ~{planned:.3g} queries; allowed: at most {limit:,} planned "
                          f"queries ({MAX_PLANNED_QUERIES_PER_WORKER:,} per worker with {k} worker{'s' if k > 1 else ''})")
     points = planned / 2**d
-    need = STORE_BYTES_PER_POINT * points + 32 * w + (24 * 2.0 ** (n - 1) if not instance.secret else 0.0)
+    need = STORE_BYTES_PER_POINT * points + 32 * w + (16 * 2.0 ** (n - 1) if not instance.secret else 0.0)
     have = available_memory_bytes()
     if need > 0.8 * have:
         raise ResourceLimitError(f"parallel-rho search at n = {n} would hold ~{need / 2**30:.3g} GiB (distinguished points, lanes"

@@ -229,7 +229,7 @@ class Ledger:
         self._append([c])
         return c
 
-    def charge_many(self, charges: Iterable[tuple[str, str, int, float, Basis, str]], *, label: str = "", model: str = "") -> list[Charge]:
+    def charge_many(self, charges: Iterable[tuple[str, str, int, float, str, str]], *, label: str = "", model: str = "") -> list[Charge]:
         """Charge several ``(account, resource, count, unit_j, basis, provenance)`` rows with one write.
 
         Raises:
@@ -355,7 +355,7 @@ class Ledger:
         :meth:`load`. Use a key private to the collaborator (its class, say).
         """
         try:
-            return self._attachments[key]  # type: ignore[no-any-return]
+            return self._attachments[key]
         except KeyError:
             value = self._attachments[key] = factory()
             return value

@@ -188,7 +188,7 @@ class NvmlSource:
     scope = "host"
 
     def __init__(self) -> None:
-        import pynvml  # type: ignore[import-not-found]
+        import pynvml
 
         pynvml.nvmlInit()
         self._nvml = pynvml

@@ -22,7 +22,7 @@
   ``1e-6``, ``2.5E+3``;
 * finite by default: ``nan``, ``inf``, ``infinity`` and values that overflow a double
   (``1e400``) are refused; with ``finite=False``, ``inf``/``-inf``/``infinity`` and
-  ``nan`` (any case) are accepted (overflowing text still is not: write ``inf``);
+  ``nan`` (any case) are accepted, and overflowing text becomes ±inf;
 * at most :data:`MAX_NUMBER_CHARS` characters.
 
 Both functions also take an already-typed value (``int`` for :func:`parse_int`; ``int``
@@ -32,8 +32,8 @@ can validate its fields with the same call whether they came from text or from P
 Errors are :class:`~qenergy.errors.InputError` with one line that names the value (text
 longer than 60 characters is cut with "…") and what is allowed::
 
-    {name} = '1_000' is not allowed; allowed: an integer (decimal, 0x… or 0b…) >= 1
-    {name} = '70000' is out of range; allowed: an integer (decimal, 0x… or 0b…) in 1..65535
+    {name} = '1_000' is not allowed (no _ separators); allowed: an integer (decimal, 0x… or 0b…) >= 1
+    {name} = '70000' is out of range; allowed: an integer (decimal, 0x… or 0b…) in 1..65,535
 
 ``name`` is how the caller wants the value called (``--seed``, ``parameter steps``,
 ``truth-table line 3``); ``allowed`` overrides the description of what is allowed.
@@ -46,8 +46,20 @@ import re
 
 from .errors import InputError, shorten
 
-__all__ = ["MAX_INT_DIGITS", "MAX_NUMBER_CHARS", "MAX_POW2_DIGITS", "describe_float", "describe_int", "int_problem", "int_value", "is_plain_int", "parse_float", "parse_int",
-           "short_int", "shown_value"]
+__all__ = [
+    "MAX_INT_DIGITS",
+    "MAX_NUMBER_CHARS",
+    "MAX_POW2_DIGITS",
+    "describe_float",
+    "describe_int",
+    "int_problem",
+    "int_value",
+    "is_plain_int",
+    "parse_float",
+    "parse_int",
+    "short_int",
+    "shown_value",
+]
 
 #: Most decimal digits an integer may have (also the digits of the value a scientific-notation
 #: integer denotes): Python's own default int-string limit.
@@ -97,7 +109,7 @@ def _range_text(kind: str, low: float | None, high: float | None) -> str:
 
 
 def describe_int(low: int | None = None, high: int | None = None) -> str:
-    """What :func:`parse_int` allows, e.g. ``an integer (decimal, 0x… or 0b…) in 1..65535``."""
+    """What :func:`parse_int` allows, e.g. ``an integer (decimal, 0x… or 0b…) in 1..65,535``."""
     return _range_text("an integer (decimal, 0x… or 0b…)", low, high)
 
 
@@ -114,8 +126,11 @@ def is_plain_int(text: str) -> bool:
 def _int_syntax(text: str) -> int | None:
     """The integer ``text`` denotes under the rule above, or None when it does not denote one."""
     if _DEC.fullmatch(text):
-        digits = text.lstrip("+-").lstrip("0")
-        return int(text, 10) if len(digits) <= MAX_INT_DIGITS else None
+        digits = text.lstrip("+-").lstrip("0")  # leading zeros do not count (nor reach int(), which would count them)
+        if len(digits) > MAX_INT_DIGITS:
+            return None
+        value = int(digits or "0")
+        return -value if text.startswith("-") else value
     m = _HEX.fullmatch(text) or _BIN.fullmatch(text)
     if m:
         if len(m.group(2)) > MAX_POW2_DIGITS:

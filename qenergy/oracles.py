@@ -18,9 +18,10 @@ from __future__ import annotations
 import os
 import stat
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator, NoReturn, TextIO
+from typing import NoReturn, TextIO
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -254,7 +255,7 @@ class KeyedPermutation:
     ROUNDS = 4
 
     @classmethod
-    def from_rng(cls, n: int, rng: np.random.Generator) -> "KeyedPermutation":
+    def from_rng(cls, n: int, rng: np.random.Generator) -> KeyedPermutation:
         if not 1 <= n <= MAX_VECTOR_BITS:
             raise InputError(f"a keyed permutation needs 1 <= n <= {MAX_VECTOR_BITS}, got n = {n}")
         top = 1 << n
@@ -592,15 +593,13 @@ def _read_json_table(fh: TextIO, head: str, name: str) -> NDArray[np.uint64]:
         nonlocal line, count
         raw = body.split(",")
         tokens = [t.strip() for t in raw]
-        pos = 0
         for i, tok in enumerate(tokens):
-            here = line + body.count("\n", 0, pos)
             if not tok:
+                here = line + body.count("\n", 0, sum(len(r) + 1 for r in raw[:i]))  # computed only for the message
                 raise InputError(f"truth-table file {name} is not valid JSON at line {here}: entry {count + i + 1} is missing "
                                  "(a stray comma); allowed: a JSON list of integers")
             if len(tok) > MAX_ENTRY_CHARS or not (tok[0].isdigit() or tok[0] in "+-."):
                 _json_entry_error(tok, name, count + i + 1)
-            pos += len(raw[i]) + 1
         parts.append(_to_array(tokens, name, lambda i: f"entry {count + i + 1}"))
         count += len(tokens)
         line += body.count("\n")

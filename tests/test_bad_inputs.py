@@ -3,7 +3,7 @@
 One explicit, deterministic case per input: truth tables, model parameters, sizes too large
 for a quantum or classical path, huge ``--steps``, damaged ``sweep.json``, malformed
 ``--scheduler`` addresses, and the number rule itself (:mod:`qenergy.numbers`).
-Cases that need a change in ``qenergy/cli.py`` (or another module owned elsewhere) are
+Cases that need a change in ``qenergy/app/cli/`` (or another module owned elsewhere) are
 marked ``xfail(strict=False)`` with the reason.
 """
 
@@ -18,6 +18,7 @@ import pytest
 from circuits.backends import MAX_AER_CLIFFORD_BITS, MAX_CLIFFORD_BITS, check_clifford_size
 from classical import birthday_search, check_search, exhaustive_search, rho_search
 from qenergy.app.cli import main
+from qenergy.app.sweep import SweepSpec, check_scheduler_address
 from qenergy.erasure import (
     EXACT_SUM_MAX_STEPS,
     MAX_STEPS,
@@ -33,7 +34,6 @@ from qenergy.models import build_model, discover_all, param_infos, parse_param_i
 from qenergy.numbers import MAX_INT_DIGITS, parse_float, parse_int
 from qenergy.oracles import MAX_LINEAR_BITS, max_table_bytes
 from qenergy.problem import make_instance
-from qenergy.app.sweep import SweepSpec, check_scheduler_address
 
 MODELS, _BROKEN = discover_all()
 
@@ -162,6 +162,25 @@ def test_good_truth_tables_still_load(tmp_path, capsys):
         assert json.loads(out)["secret"] == 2
 
 
+@pytest.mark.parametrize("chunk", [7, 50, 1 << 22])
+def test_tables_read_in_chunks_equal_the_table(tmp_path, monkeypatch, chunk):
+    import qenergy.oracles as oracles
+    from qenergy.oracles import load_table
+
+    monkeypatch.setattr(oracles, "_READ_CHARS", chunk)  # entries, lines and comments cut across chunk boundaries
+    table = make_instance(8, None, "random", seed=3).oracle.truth_table()
+    as_json = tmp_path / "t.json"
+    as_json.write_text("\n  [" + ",\n ".join(str(int(v)) for v in table) + "\n ]\n")
+    as_lines = tmp_path / "t.txt"
+    as_lines.write_text("# a comment, with a comma\r\n" + "".join(f"{int(v):#x}\r\n\n" if i % 3 else f"{int(v)}\n" for i, v in enumerate(table)))
+    for path in (as_json, as_lines):
+        assert np.array_equal(load_table(path), table)
+    broken = tmp_path / "broken.json"
+    broken.write_text("[" + ", ".join(["1"] * 40) + ",, 2]")
+    with pytest.raises(InputError, match="entry 41 is missing"):
+        load_table(broken)
+
+
 def test_missing_and_unusable_table_paths(tmp_path, capsys):
     assert_one_line(*run(table_argv(tmp_path / "no" / "such.json"), capsys)[::2], "such.json", "does not exist")
     assert_one_line(*run(table_argv(tmp_path), capsys)[::2], "not a regular file")
@@ -230,13 +249,13 @@ def test_repeated_parameter_refused_by_build_model():
         parse_param_items(["bits"])
 
 
-@pytest.mark.xfail(strict=False, reason="cli.py _cmd_model builds a dict, so a repeated --param key silently wins; "
+@pytest.mark.xfail(strict=False, reason="qenergy/app/cli/models.py builds a dict, so a repeated --param key silently wins; "
                                         "fix: model = build_model(args.name, parse_param_items(args.param))")
 def test_repeated_parameter_on_the_command_line(capsys):
     assert_one_line(*run(model_argv("landauer", "bits=1", "bits=2"), capsys)[::2], "given twice")
 
 
-@pytest.mark.xfail(strict=False, reason="cli.py _cmd_model strips keys and values, so ' 5' is accepted; "
+@pytest.mark.xfail(strict=False, reason="qenergy/app/cli/models.py strips keys and values, so ' 5' is accepted; "
                                         "fix: use parse_param_items (no stripping) and let the number rule refuse spaces")
 def test_parameter_with_surrounding_spaces_on_the_command_line(capsys):
     assert_one_line(*run(model_argv("landauer", "bits= 5"), capsys)[::2], "spaces")
@@ -435,41 +454,41 @@ def test_bogus_scheduler_on_the_command_line_is_one_line(tmp_path, capsys):
     assert_one_line(code, err, "--scheduler 'bogus'")
 
 
-# -- found in files owned elsewhere (cli.py, counts.py, sweep.py outside SweepSpec.load, ledger.py) ----
+# -- found in files owned elsewhere (qenergy/app/cli/, counts.py, app/sweep.py outside SweepSpec.load, ledger) --
 
 
-@pytest.mark.xfail(strict=False, reason="cli.py parses --n/--seed/--steps/--repeats with int(text, 0), which accepts '1_0', ' 5' and "
+@pytest.mark.xfail(strict=False, reason="qenergy/app/cli/options.py parses --n/--seed/--steps/--repeats with int(text, 0), which accepts '1_0', ' 5' and "
                                         "non-ASCII digits; fix: qenergy.numbers.parse_int")
 @pytest.mark.parametrize("value", ["1_0", " 5", "١٢"])
 def test_cli_integer_options_follow_the_number_rule(value, capsys):
     assert_one_line(*run(["simon", "--n", value, "--backend", "none", "--classical", "none"], capsys)[::2], "--n")
 
 
-@pytest.mark.xfail(strict=False, reason="cli.py --seed has no upper bound: a 20,000-bit seed crashes formatting the ledger header/JSON "
+@pytest.mark.xfail(strict=False, reason="qenergy/app/cli/options.py: --seed has no upper bound: a 20,000-bit seed crashes formatting the ledger header/JSON "
                                         "(ValueError: Exceeds the limit (4300 digits)); fix: parse_int(text, '--seed', 0, 2**63 - 1)")
 def test_huge_seed_is_one_line(capsys):
     assert_one_line(*run(["demo", "--seed", "0x" + "f" * 5000, "--json"], capsys)[::2], "--seed")
 
 
-@pytest.mark.xfail(strict=False, reason="cli.py --temperature accepts 1e-320, then ledger.totals_kTln2 divides by k_B T ln 2 = 0.0 "
+@pytest.mark.xfail(strict=False, reason="qenergy/app/cli/options.py: --temperature accepts 1e-320, then ledger.totals_kTln2 divides by k_B T ln 2 = 0.0 "
                                         "(ZeroDivisionError); fix: a lower bound such as 1e-300 K in the option's check")
 def test_subnormal_temperature_is_one_line(capsys):
     assert_one_line(*run(["simon", "--n", "3", "--temperature", "1e-320", "--json"], capsys)[::2], "--temperature")
 
 
-@pytest.mark.xfail(strict=False, reason="bounds: --gate-energy 1e308 makes the quantum upper bound inf and Magnitude.of_float raises "
+@pytest.mark.xfail(strict=False, reason="qenergy/app/cli/bounds.py: --gate-energy 1e308 makes the quantum upper bound inf and Magnitude.of_float raises "
                                         "ValueError; fix: an upper bound on --gate-energy, or refuse a non-finite bound with one line")
 def test_huge_gate_energy_in_bounds_is_one_line(capsys):
     assert_one_line(*run(["bounds", "--n", "2:4", "--gate-energy", "1e308", "--json"], capsys)[::2], "gate")
 
 
-@pytest.mark.xfail(strict=False, reason="bounds.py: --classical-model memory:0x<5000 hex digits> crashes describe() with ValueError "
+@pytest.mark.xfail(strict=False, reason="qenergy/bounds.py: --classical-model memory:0x<5000 hex digits> crashes describe() with ValueError "
                                         "(Exceeds the limit (4300 digits)); fix: parse BITS with parse_int(text, 'memory', 0, 2**63 - 1)")
 def test_huge_memory_model_is_one_line(capsys):
     assert_one_line(*run(["bounds", "--n", "4", "--classical-model", "memory:0x" + "f" * 5000], capsys)[::2], "memory")
 
 
-@pytest.mark.xfail(strict=False, reason="sweep.py _ours() reads an existing sweep.json with json.loads and catches ValueError only: "
+@pytest.mark.xfail(strict=False, reason="qenergy/app/sweep.py _ours() reads an existing sweep.json with json.loads and catches ValueError only: "
                                         "a deeply nested one raises RecursionError; fix: catch RecursionError there and in _existing_sweep_id")
 def test_nested_sweep_json_in_out_dir_is_one_line(tmp_path, capsys):
     (tmp_path / "sweep.json").write_text("[" * 100_000)
@@ -484,7 +503,7 @@ def test_over_long_paths_are_one_line(argv, tmp_path, capsys, monkeypatch):
     assert_one_line(*run(argv, capsys)[::2])
 
 
-@pytest.mark.xfail(strict=False, reason="cli.py --repeats has no upper bound: sweep --repeats 10**12 builds a list of 10**12 points "
+@pytest.mark.xfail(strict=False, reason="qenergy/app/cli/options.py: --repeats has no upper bound: sweep --repeats 10**12 builds a list of 10**12 points "
                                         "(hangs); fix: parse_int(text, '--repeats', 1, qenergy.app.sweep.MAX_SPEC_POINTS) and the same check "
                                         "on len(ns) x repeats")
 def test_huge_repeats_is_refused(tmp_path):
@@ -496,7 +515,7 @@ def test_huge_repeats_is_refused(tmp_path):
     assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
 
 
-@pytest.mark.xfail(strict=False, reason="counts.parse_probability passes '1e-99999999' to Fraction, which computes 10**99999999 "
+@pytest.mark.xfail(strict=False, reason="qenergy/counts.py parse_probability passes '1e-99999999' to Fraction, which computes 10**99999999 "
                                         "(minutes); fix: check the text's shape (as SweepSpec.load does) or parse_float it first")
 def test_success_with_a_huge_exponent_does_not_hang():
     try:
@@ -507,8 +526,8 @@ def test_success_with_a_huge_exponent_does_not_hang():
     assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
 
 
-@pytest.mark.xfail(strict=False, reason="a NUL byte in a path raises ValueError (not OSError) from os.mkdir/os.open: cli.py _cmd_demo, "
-                                        "ledger_store._attach and sweep._run_sweep catch OSError only; fix: also catch ValueError and "
+@pytest.mark.xfail(strict=False, reason="a NUL byte in a path raises ValueError (not OSError) from os.mkdir/os.open: qenergy/app/cli/demo.py, "
+                                        "qenergy/ledger_store.py _attach and qenergy/app/sweep.py _run_sweep catch OSError only; fix: also catch ValueError and "
                                         "name the path")
 @pytest.mark.parametrize("argv", [["demo", "--dir", "a\x00b"], ["simon", "--n", "3", "--ledger", "a\x00b"],
                                   ["sweep", "--n", "2", "--repeats", "1", "--backend", "exact", "--out", "a\x00b"]])

@@ -4,7 +4,7 @@ import math
 import numpy as np
 import pytest
 
-from classical import ALGORITHMS, birthday_search, exhaustive_search, get_algorithm
+from classical import birthday_search, exhaustive_search, get_algorithm
 from classical.collision import query_cap
 from qenergy.errors import InputError
 from qenergy.ledger import Ledger
@@ -12,7 +12,7 @@ from qenergy.problem import make_instance
 from qenergy.queries import CountingOracle
 
 
-@pytest.mark.parametrize("algorithm", sorted(ALGORITHMS))
+@pytest.mark.parametrize("algorithm", ["birthday", "exhaustive", "rho"])
 @pytest.mark.parametrize("family", ["linear", "random", "table"])
 @pytest.mark.parametrize("n", range(1, 9))
 def test_finds_every_secret(algorithm, family, n, tmp_path):
@@ -25,7 +25,7 @@ def test_finds_every_secret(algorithm, family, n, tmp_path):
         else:
             inst = make_instance(n, s, family, seed=n)
         ledger = Ledger()
-        r = get_algorithm(algorithm)(inst, ledger, rng=np.random.default_rng(s))
+        r = get_algorithm(algorithm).search(inst, ledger, rng=np.random.default_rng(s))
         assert r.found == s and r.algorithm == algorithm
         assert ledger.counts("classical", "query") == r.queries
         assert ledger.counts("classical", "bit_erased") == (n - 1) * r.queries  # irreversible model: n − 1 bits a query

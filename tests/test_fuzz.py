@@ -29,7 +29,9 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import math
 import os
+import re
 import signal
 import sys
 import tempfile
@@ -458,18 +460,45 @@ def test_fuzz_any_argv(base, argv):
     check(base, argv, simon_files, stub=HEAVY_MODELS)
 
 
+@fuzz_settings(400)
+@given(st.one_of(numbers(), st.text(), st.integers().map(str), st.integers().map(hex), st.integers().map(bin),
+                 st.tuples(st.integers(-999, 999), st.integers(-400, 400)).map(lambda t: f"{t[0]}e{t[1]}")))
+def test_fuzz_number_rule(text):
+    """The rule itself: a value or one short InputError line for any text; ASCII integers and floats read as Python reads them."""
+    from qenergy.errors import InputError
+    from qenergy.numbers import parse_float, parse_int
+
+    for parse in (lambda t: parse_int(t, "x", -(10**9), 10**9), lambda t: parse_float(t, "x", -1e300, 1e300)):
+        try:
+            value = parse(text)
+        except InputError as exc:
+            message = str(exc)
+            assert "\n" not in message and len(message) < 300 and "allowed:" in message, message
+        else:
+            assert isinstance(value, (int, float)) and not isinstance(value, bool)
+    if re.fullmatch(r"[+-]?[0-9]{1,99}", text, re.ASCII):
+        assert parse_int(text, "x") == int(text)
+    if text.isascii() and "_" not in text and text.strip() == text and len(text) < 100:
+        try:
+            expected = float(text)
+        except ValueError:
+            expected = None
+        if expected is not None and math.isfinite(expected) and text.lower().strip("+-") not in ("inf", "infinity", "nan"):
+            assert parse_float(text, "x") == expected
+
+
 # -- known crashes in files owned elsewhere (see tests/test_bad_inputs.py for each, with its fix) ------------
 
 
 KNOWN_CRASHES = {  # input -> where it crashes (none of these files is part of this fix); each also in tests/test_bad_inputs.py
-    "huge --seed (cli.py: no upper bound, ValueError formatting a 20,000-bit integer)":
+    "huge --seed (app/cli/options.py: no upper bound, ValueError formatting a 20,000-bit integer)":
         ["simon", "--n", "3", "--seed", HUGE_HEX, "--backend", "none", "--classical", "none"],
     "--temperature 5e-324 (ledger.totals_kTln2: ZeroDivisionError)": ["simon", "--n", "3", "--temperature", "5e-324", "--json"],
-    "--gate-energy 1e308 in bounds (magnitude.Magnitude.of_float: ValueError on inf)": ["bounds", "--n", "2:4", "--gate-energy", "1e308"],
+    "--gate-energy 1e308 in bounds (app/cli/bounds.py -> magnitude.Magnitude.of_float: ValueError on inf)": ["bounds", "--n", "2:4", "--gate-energy", "1e308"],
     "--classical-model memory:<huge> (bounds.py describe: ValueError, 4300 digits)": ["bounds", "--n", "4", "--classical-model", "memory:" + HUGE_HEX],
-    "NUL byte in --dir (cli.py _cmd_demo catches OSError only: ValueError)": ["demo", "--dir", "a\x00b"],
+    "NUL byte in --dir (app/cli/demo.py catches OSError only: ValueError)": ["demo", "--dir", "a\x00b"],
     "NUL byte in --ledger (ledger_store._attach: ValueError)": ["simon", "--n", "3", "--ledger", "a\x00b"],
-    "NUL byte in --out (sweep._run_sweep mkdir: ValueError)": ["sweep", "--n", "2", "--repeats", "1", "--backend", "exact", "--out", "a\x00b"],
+    "NUL byte in --out (app/sweep.py _run_sweep mkdir: ValueError)": ["sweep", "--n", "2", "--repeats", "1", "--backend", "exact", "--out", "a\x00b"],
 }
 
 

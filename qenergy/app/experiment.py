@@ -19,7 +19,7 @@ import circuits
 import classical
 from circuits.backends import PreparedSimon
 from circuits.simon import QuantumResult
-from classical.collision import require_vector_n
+from classical.base import ClassicalAlgorithm
 from classical.result import ClassicalResult
 
 from ..charging import BoundsPolicy, ChargePolicy
@@ -32,7 +32,9 @@ __all__ = ["PlannedSimon", "SimonRun", "fresh_seed", "plan_simon", "run_planned"
 
 def fresh_seed() -> int:
     """A new random seed (recorded in the ledger so the run can be repeated)."""
-    return int(np.random.SeedSequence().entropy % (1 << 63))
+    entropy = np.random.SeedSequence().entropy
+    assert isinstance(entropy, int)  # SeedSequence() without arguments draws one integer
+    return entropy % (1 << 63)
 
 
 @dataclass
@@ -42,7 +44,7 @@ class PlannedSimon:
     instance: SimonInstance
     seed: int
     prepared: PreparedSimon | None
-    search: Callable[..., ClassicalResult] | None
+    algorithm: ClassicalAlgorithm | None
 
 
 @dataclass(frozen=True)
@@ -147,7 +149,7 @@ def plan_simon(
     search = None if algorithm in (None, "none") else classical.get_algorithm(algorithm)
     instance = make_instance(n, secret, oracle, seed=seed)
     if search is not None:
-        require_vector_n(instance.n)  # every classical algorithm evaluates f on uint64 inputs
+        search.check(instance)  # n, queries and memory of the classical side, before anything is charged
     be = None if backend in (None, "none") else circuits.get_backend(backend, instance)
     prepared = be.prepare(instance, rng=seed_streams(seed)["quantum"]) if be is not None else None
     return PlannedSimon(instance, seed, prepared, search)
@@ -169,8 +171,8 @@ def run_planned(
     if q is None and plan.prepared is not None:
         q = circuits.run_simon(inst, plan.prepared, ledger, rng=rngs["quantum"], policy=pol, label=label)
     c = None
-    if plan.search is not None:
-        c = plan.search(inst, ledger, rng=rngs["classical"], policy=pol, label=label)
+    if plan.algorithm is not None:
+        c = plan.algorithm.search(inst, ledger, rng=rngs["classical"], policy=pol, label=label)
     return SimonRun(
         n=inst.n,
         secret=inst.secret,

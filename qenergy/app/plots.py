@@ -18,6 +18,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from ..advantage import BoundRow  # noqa: E402
 from ..ledger_export import write_atomic  # noqa: E402
@@ -100,7 +101,7 @@ def plot_advantage(
         ax.plot([], [], " ", label="no crossover in range")
     if not logs:
         ax.set_yscale("log")
-    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("problem size n (bits)")
     ax.set_ylabel("log10 of energy (J)" if logs else "energy (J)")
     ax.set_title(title, fontsize=10)

@@ -337,10 +337,6 @@ def run_seed(seed: int, n: int, repeat: int) -> int:
 def _plan(spec: SweepSpec, n: int, repeat: int) -> PlannedSimon:
     """The validated instance (and prepared circuit) of sweep point (n, repeat)."""
     plan = plan_simon(n, oracle=spec.oracle, backend=spec.backend, algorithm=spec.algorithm, seed=run_seed(spec.seed, n, repeat))
-    if plan.search is not None:  # the classical side's own limit, which plan_simon leaves to the run
-        from classical.collision import require_vector_n
-
-        require_vector_n(n)
     return plan
 
 
@@ -380,7 +376,7 @@ def _device_batch(spec: SweepSpec, points: list[tuple[int, int]], progress: Any)
     labels = [f"n={n} repeat={r}" for n, r in points]
     policy = spec.policy()
     shared = Ledger(spec.temperature_k, seed=spec.seed)
-    results = run_simon_batch([p.instance for p in plans], [p.prepared for p in plans], shared, sample_all=sample_batch,  # type: ignore[misc]
+    results = run_simon_batch([p.instance for p in plans], [p.prepared for p in plans], shared, sample_all=sample_batch,  # type: ignore[arg-type,misc]
                               rng=np.random.default_rng(spec.seed), policy=policy, labels=labels)
     by_label: dict[str, list[Charge]] = {}
     for c in shared.charges:

@@ -19,10 +19,11 @@ import math
 import numbers
 import os
 from abc import ABC, abstractmethod
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from importlib import metadata
 from pathlib import Path
-from typing import Any, ClassVar, Iterable, Mapping, get_type_hints
+from typing import Any, ClassVar, get_type_hints
 
 from ..errors import InputError, shorten
 from ..ledger import Ledger

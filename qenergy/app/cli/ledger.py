@@ -69,7 +69,7 @@ def _cmd_ledger(args: argparse.Namespace) -> int:
                               "totals_kTln2": ledger.totals_kTln2(), "rows": rows, "torn_tail_line": torn.line if torn else None}))
             return 0
         print(f"{args.path}: {len(ledger.runs)} run(s), {len(ledger.charges)} charges, T = {ledger.temperature_k:g} K")
-        table = [("account", "resource", "basis", "count", "energy [J]", "[k_B T ln 2]")]
+        table: list[tuple[str, ...]] = [("account", "resource", "basis", "count", "energy [J]", "[k_B T ln 2]")]
         table += [(r["account"], r["resource"], r["basis"], str(r["count"]), f"{r['energy_j']:.4e}", f"{r['kTln2']:.4g}") for r in rows]
         _print_table(table, left=3)
         print("totals: " + _totals_text(ledger.totals_j()))

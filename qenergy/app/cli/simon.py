@@ -13,6 +13,7 @@ from ...errors import InputError
 from ...ledger import Ledger
 from ...meter import measure
 from ...physics import convert_energy, landauer_bit_energy
+from ...registry import CLASSICAL
 from .options import _add_energy_options, _int_at_least, _policy
 from .output import _fmt_secret, _open_ledger, _print_table
 
@@ -24,7 +25,7 @@ def add_parser(sub: Any) -> None:
     s.add_argument("--secret", default=None, help="hidden period s: decimal, 0b... or 0x... (default: random non-zero from the seed)")
     s.add_argument("--oracle", default="linear", help="linear | random | table:PATH (default: linear)")
     s.add_argument("--backend", default="auto", help="auto | aer | cirq | stim | exact | fake:NAME | ibm:NAME | none (default: auto = stim for linear oracles, else aer)")
-    s.add_argument("--classical", default="birthday", help="birthday | exhaustive | rho | none (default: birthday)")
+    s.add_argument("--classical", default="birthday", help=f"{CLASSICAL.help()} (default: birthday)")
     s.add_argument("--seed", type=_int_at_least("--seed", 0), default=None, help="integer >= 0 (default: fresh, recorded in the ledger)")
     s.add_argument("--ledger", type=Path, default=None, help="JSON Lines ledger to create or append to")
     s.add_argument("--json", action="store_true", help="print one JSON object")

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import InputError
+from ...registry import CLASSICAL
 from ...secrets import redact
 from ..reports import grid_carbon
 from .options import _add_energy_options, _checked, _int_at_least, _positive_seconds, parse_n_range
@@ -21,7 +22,7 @@ def add_parser(sub: Any) -> None:
     w = sub.add_parser("sweep", help="real runs at each n on both sides, with report and plot")
     w.add_argument("--n", type=_checked("--n", parse_n_range), default=parse_n_range("2:12"), help="range A:B[:STEP] (default: 2:12)")
     w.add_argument("--backend", default="auto", help="auto | aer | cirq | stim | exact | fake:NAME | ibm:NAME | none (default: auto)")
-    w.add_argument("--classical", default="birthday", help="birthday | exhaustive | rho | none (default: birthday)")
+    w.add_argument("--classical", default="birthday", help=f"{CLASSICAL.help()} (default: birthday)")
     w.add_argument("--oracle", default="linear", help="linear | random (default: linear)")
     w.add_argument("--repeats", type=_int_at_least("--repeats", 1), default=3, help="instances per n (default: 3)")
     target = w.add_mutually_exclusive_group(required=True)

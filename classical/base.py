@@ -1,0 +1,61 @@
+"""The interface of a classical query algorithm for Simon's problem.
+
+An algorithm is an object with a ``name``, a one-line ``summary`` and
+:meth:`ClassicalAlgorithm.search`, which queries the instance's f through a
+:class:`qenergy.queries.CountingOracle` (so every query is charged to the ledger) and
+returns a :class:`~classical.result.ClassicalResult`. :meth:`ClassicalAlgorithm.check`
+refuses, before anything is charged, a search that cannot run (n too large, too many
+queries, too much memory).
+
+Algorithms are found through the entry-point group ``qenergy.classical``
+(:mod:`qenergy.registry`); the built-ins register in ``pyproject.toml`` exactly as a
+third-party package would::
+
+    [project.entry-points."qenergy.classical"]
+    my-search = "my_package.module:MySearch"
+
+The entry names a class; qenergy instantiates it without arguments.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from qenergy.charging import ChargePolicy
+from qenergy.ledger import Ledger
+from qenergy.problem import SimonInstance
+
+from .result import ClassicalResult
+
+__all__ = ["ClassicalAlgorithm"]
+
+
+@runtime_checkable
+class ClassicalAlgorithm(Protocol):
+    """A classical algorithm for Simon's problem (registered in ``qenergy.classical``).
+
+    Attributes:
+        name: the registry name (``birthday``, ``rho``, …).
+        summary: one line for help texts.
+    """
+
+    name: str
+    summary: str
+
+    def check(self, instance: SimonInstance) -> None:
+        """Raise :class:`qenergy.errors.InputError` (or ``ResourceLimitError``) when the search
+        cannot run on ``instance``; called before anything is charged."""
+
+    def search(
+        self,
+        instance: SimonInstance,
+        ledger: Ledger,
+        *,
+        rng: np.random.Generator,
+        policy: ChargePolicy | None = None,
+        account: str = "classical",
+        label: str = "",
+    ) -> ClassicalResult:
+        """Find the period of ``instance``'s f, charging every query to ``account`` of ``ledger``."""
