@@ -14,10 +14,11 @@ from qiskit_aer import AerSimulator
 
 from qenergy.problem import SimonInstance
 
-from .backends import (
+from .base import (
     MAX_AER_CLIFFORD_BITS,
     PreparedSimon,
     SimonBackend,
+    bitstrings_to_array,
     check_clifford_size,
     check_statevector_memory,
     check_statevector_work,
@@ -27,14 +28,6 @@ from .qiskit_builder import simon_circuit
 from .reversible import oracle_network
 
 __all__ = ["AerBackend", "bitstrings_to_array"]
-
-
-def bitstrings_to_array(memory: list[str], n: int) -> NDArray[np.uint8]:
-    """Qiskit little-endian bitstrings (clbit 0 rightmost) to a ``(shots, n)`` array, column i = clbit i."""
-    if not memory:
-        return np.zeros((0, n), dtype=np.uint8)
-    raw = np.frombuffer("".join(memory).encode("ascii"), dtype=np.uint8).reshape(len(memory), n)
-    return (raw[:, ::-1] - ord("0")).astype(np.uint8)
 
 
 class _PreparedAer(PreparedSimon):

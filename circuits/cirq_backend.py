@@ -12,7 +12,7 @@ from numpy.typing import NDArray
 
 from qenergy.problem import SimonInstance
 
-from .backends import PreparedSimon, SimonBackend, check_clifford_size, check_statevector_memory, check_statevector_work, circuit_gate_counts
+from .base import PreparedSimon, SimonBackend, check_clifford_size, check_statevector_memory, check_statevector_work, circuit_gate_counts
 from .cirq_builder import MEASUREMENT_KEY, simon_circuit
 from .reversible import oracle_network
 from .stim_backend import PreparedStim

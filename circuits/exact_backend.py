@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 from qenergy.gf2 import int_to_bits
 from qenergy.problem import SimonInstance
 
-from .backends import PreparedSimon, SimonBackend, check_clifford_size
+from .base import PreparedSimon, SimonBackend, check_clifford_size
 
 __all__ = ["ExactBackend", "sample_s_perp"]
 

@@ -28,8 +28,7 @@ from qenergy.problem import SimonInstance
 from qenergy.qpu import JobRecord, estimate_usage_seconds
 from qenergy.secrets import redact
 
-from .aer_backend import bitstrings_to_array
-from .backends import PreparedSimon, SimonBackend, circuit_gate_counts, logical_gate_count
+from .base import PreparedSimon, SimonBackend, bitstrings_to_array, circuit_gate_counts, logical_gate_count
 from .qiskit_builder import simon_circuit
 from .reversible import oracle_network
 
@@ -184,6 +183,15 @@ class IBMRuntimeBackend(SimonBackend):
         self.local = spec.startswith("fake:")
         self.optimization_level = optimization_level
 
+    @property
+    def is_device(self) -> bool:
+        """Always true: shots run on the device (or its local twin) as runtime jobs."""
+        return True
+
+    def sample_many(self, prepared: Sequence[PreparedSimon], shots: int) -> list[NDArray[np.uint8]]:
+        """Every circuit in one runtime job (:func:`sample_batch`), charged once."""
+        return sample_batch([p for p in prepared if isinstance(p, PreparedIBM)], shots)
+
     def prepare(self, instance: SimonInstance, *, rng: np.random.Generator) -> PreparedIBM:
         from qiskit.transpiler import generate_preset_pass_manager
 
@@ -204,3 +212,21 @@ class IBMRuntimeBackend(SimonBackend):
             except TranspilerError as exc:
                 error = exc
         raise QenergyError(f"could not compile the circuit for {self.name}: {str(error)[:200]}")
+
+
+class DeviceFactory:
+    """A prefix factory of the ``qenergy.backends`` registry: ``fake:NAME`` or ``ibm:NAME`` → :class:`IBMRuntimeBackend`."""
+
+    prefix = True
+    device_factory = True
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+
+    def __call__(self, name: str) -> IBMRuntimeBackend:
+        return IBMRuntimeBackend(f"{self.kind}:{name}")
+
+
+#: The registered ``fake`` and ``ibm`` entries.
+FAKE = DeviceFactory("fake")
+IBM = DeviceFactory("ibm")

@@ -30,9 +30,10 @@ Every prepared noisy circuit has ``noisy = True`` (Simon's noise-aware strategy)
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import stim
@@ -42,7 +43,7 @@ from qenergy.errors import InputError, QenergyError
 from qenergy.noise import NoiseSpec, parse_noise
 from qenergy.problem import SimonInstance
 
-from .backends import (
+from .base import (
     MAX_AER_CLIFFORD_BITS,
     PreparedSimon,
     SimonBackend,
@@ -50,6 +51,7 @@ from .backends import (
     check_statevector_memory,
     check_statevector_work,
     circuit_gate_counts,
+    construct_backend,
     logical_gate_count,
 )
 from .reversible import ReversibleCircuit, oracle_network
@@ -63,6 +65,7 @@ __all__ = [
     "aer_noise_model",
     "as_noise_spec",
     "device_calibration",
+    "device_noise",
     "noisy_backend",
     "noisy_stim_circuit",
     "route_on_device",
@@ -372,7 +375,10 @@ class PreparedNoisy(PreparedSimon):
         return self._sampler(shots)
 
 
-def _device_noise(noise: NoiseSpec) -> tuple[Callable[[str, tuple[int, ...]], float], Callable[[int], float]]:
+def device_noise(noise: NoiseSpec) -> tuple[Callable[[str, tuple[int, ...]], float], Callable[[int], float]]:
+    """``(gate_noise, readout_noise)`` of a device spec: the depolarising strength after each physical
+    gate (the device's, combined with any ``depolarize:P``; rz is virtual) and each qubit's flip
+    probability (the device's, combined with any ``readout:P``), for :func:`stim_from_qiskit`."""
     assert noise.device is not None
     cal = device_calibration(noise.device)
 
@@ -407,7 +413,7 @@ class NoisyStimBackend(SimonBackend):
             from .qiskit_builder import simon_circuit
 
             isa = route_on_device(simon_circuit(instance, network), self.noise.device, int(rng.integers(0, 2**31 - 1)), clifford=True)
-            gate, readout = _device_noise(self.noise)
+            gate, readout = device_noise(self.noise)
             circuit = stim_from_qiskit(isa, gate_noise=gate, readout_noise=readout)
             counts = {k: int(v) for k, v in isa.count_ops().items()}
             depth, physical = int(isa.depth()), int(isa.num_qubits)
@@ -439,7 +445,7 @@ def aer_noise_model(noise: NoiseSpec, isa: Any = None) -> Any:
             model.add_all_qubit_readout_error(ReadoutError([[1 - p, p], [p, 1 - p]]))
         return model
     assert isa is not None
-    gate, readout = _device_noise(noise)
+    gate, readout = device_noise(noise)
     index = {q: i for i, q in enumerate(isa.qubits)}
     seen: set[tuple[str, tuple[int, ...]]] = set()
     measured: set[int] = set()
@@ -474,7 +480,7 @@ class NoisyAerBackend(SimonBackend):
         from qiskit import transpile
         from qiskit_aer import AerSimulator
 
-        from .aer_backend import bitstrings_to_array
+        from .base import bitstrings_to_array
         from .qiskit_builder import simon_circuit
 
         n = instance.n
@@ -537,11 +543,9 @@ def noisy_backend(name: str, instance: SimonInstance | None, noise: NoiseSpec | 
     backend that takes no noise spec (cirq, fake:NAME and ibm:NAME, whose devices carry
     their own noise) and for an unknown device.
     """
-    from .backends import get_backend
-
     spec = as_noise_spec(noise)
     if spec.is_ideal:
-        return get_backend(name, instance)
+        return construct_backend(name, instance)
     if name == "auto":
         if instance is None:
             raise ValueError("backend 'auto' needs the instance to choose")
@@ -559,4 +563,4 @@ def noisy_backend(name: str, instance: SimonInstance | None, noise: NoiseSpec | 
         return NoisyExactBackend(spec)
     if name == "cirq":
         raise InputError(f"--noise {spec.describe()} with --backend cirq is not allowed; allowed: --noise with --backend {', '.join(NOISY_BACKENDS)}")
-    return get_backend(name, instance)  # raises the unknown-backend error
+    return construct_backend(name, instance)  # raises the unknown-backend error

@@ -46,8 +46,9 @@ proof ran): the predicted chance of ending ``solved``, checked empirically in th
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Literal, Sequence
+from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -81,9 +82,10 @@ __all__ = [
 WHT_MAX_BITS = 20
 #: Candidates kept between rounds by the large-n search (the lowest mismatch counts).
 KEEP_CANDIDATES = 256
-#: Work unit of the search: one word operation per column of one subset row (n·(n−1)·⌈n/64⌉ per subset);
-#: ~2.5 ns each here (2 cores), so the default 4e9 is about 10 s of search.
-DEFAULT_SEARCH_WORK = 4e9
+#: Work unit of the search: one word operation per pivot step on one subset row, rows of ⌈n/64⌉ words
+#: plus ⌈(n−1)/64⌉ words of transformation (see :func:`_subset_work`); ~3–4 ns each measured here
+#: (2 cores, numpy), so the default is about 10 s of search.
+DEFAULT_SEARCH_WORK = 2.5e9
 _LN2 = math.log(2.0)
 
 
@@ -261,16 +263,16 @@ def log_likelihood_ratios(shots: int, eta: float | NDArray[np.float64]) -> NDArr
     return out[:, 0] if np.ndim(eta) == 0 else out
 
 
-def log_unlisted_mass(n: int, shots: int, eta: float | NDArray[np.float64]) -> NDArray[np.float64] | float:
-    """ln of the summed likelihood ratios of 2^n candidates with Binomial(N, 1/2) counts at rate η, each
-    count weighted by min(1, 2^n·P[K ≤ k]) (the far tail, which no candidate typically reaches, left
-    out): 2^n · E_{K ~ Bin(N, η)}[min(1, 2^n·F_{1/2}(K))]."""
+def log_unlisted_mass(n: int, shots: int, eta: NDArray[np.float64]) -> NDArray[np.float64]:
+    """ln of the summed likelihood ratios of 2^n candidates with Binomial(N, 1/2) counts at each rate η
+    of ``eta``, each count weighted by min(1, 2^n·P[K ≤ k]) (the far tail, which no candidate typically
+    reaches, left out): 2^n · E_{K ~ Bin(N, η)}[min(1, 2^n·F_{1/2}(K))]."""
     N = int(shots)
     k = np.arange(N + 1)
     weight = np.minimum(0.0, n * _LN2 + stats.binom.logcdf(k, N, 0.5))[:, None]
     e = np.atleast_1d(np.asarray(eta, dtype=np.float64))[None, :]
-    out = n * _LN2 + special.logsumexp(stats.binom.logpmf(k[:, None], N, e) + weight, axis=0)
-    return float(out[0]) if np.ndim(eta) == 0 else out
+    out: NDArray[np.float64] = n * _LN2 + special.logsumexp(stats.binom.logpmf(k[:, None], N, e) + weight, axis=0)
+    return out
 
 
 @dataclass(frozen=True)
@@ -321,7 +323,7 @@ def weigh_evidence(n: int, shots: int, candidates: list[int], mismatches: NDArra
 
 def _certifies(n: int, shots: int, eta: float, odds: float) -> bool:
     k = int(round(eta * shots))
-    return float(log_likelihood_ratios(shots, eta)[k]) - float(np.logaddexp(0.0, log_unlisted_mass(n, shots, eta))) >= odds
+    return float(log_likelihood_ratios(shots, eta)[k]) - float(np.logaddexp(0.0, log_unlisted_mass(n, shots, np.array([eta]))[0])) >= odds
 
 
 def shots_for_target(n: int, eta: float, target: float, *, start: int, limit: int) -> int:
@@ -360,54 +362,59 @@ def supported_corruption(n: int, shots: int, target: float) -> float:
 def _eliminate_batch(planes: list[NDArray[np.uint64]], n: int) -> tuple[list[NDArray[np.uint64]], NDArray[np.int64]]:
     """Reduced row echelon form of B systems at once; ``planes[w]`` is word w of every row, (B, m).
 
-    Returns the reduced planes and ``pivrow`` (B, n): the row holding column c's pivot, −1 for a free column.
+    Pivots are sought in the first n bit columns (the planes beyond carry the transformation).
+    Returns the reduced planes and ``pivrow`` (B, n): the row holding column c's pivot, −1 for a free
+    column. Rows are never swapped, so row r of the result is row r's combination.
     """
     planes = [p.copy() for p in planes]
     B, m = planes[0].shape
-    one, zero = np.uint64(1), np.uint64(0)
-    free_rows = np.ones((B, m), dtype=np.uint64)
+    free = np.ones((B, m), dtype=bool)
     pivrow = np.full((B, n), -1, dtype=np.int64)
     ar = np.arange(B)
+    bits = np.empty((B, m), dtype=bool)
+    cand = np.empty((B, m), dtype=bool)
+    tmp = np.empty((B, m), dtype=np.uint64)
+    zero = np.uint64(0)
     for c in range(n):
         w, b = divmod(c, 64)
-        bits = (planes[w] >> np.uint64(b)) & one
-        cand = bits & free_rows
+        np.bitwise_and(planes[w], np.uint64(1 << b), out=tmp)
+        np.not_equal(tmp, zero, out=bits)
+        np.logical_and(bits, free, out=cand)
         piv = cand.argmax(axis=1)
         has = cand[ar, piv]
-        bits[ar, piv] = zero
-        bits *= has[:, None]
-        mask = zero - bits  # all ones on the rows to clear
+        bits[ar, piv] = False
+        bits &= has[:, None]  # rows to clear
         for p in planes:
-            p ^= mask & p[ar, piv][:, None]
-        free_rows[ar, piv] &= one - has
-        pivrow[:, c] = np.where(has.astype(bool), piv, -1)
+            np.multiply(bits, p[ar, piv][:, None], out=tmp)
+            p ^= tmp
+        free[ar[has], piv[has]] = False
+        pivrow[:, c] = np.where(has, piv, -1)
     return planes, pivrow
 
 
-def _null_vectors(planes: list[NDArray[np.uint64]], pivrow: NDArray[np.int64], n: int, max_dim: int = 3) -> NDArray[np.uint64]:
-    """Every non-zero vector of each null space of dimension 1…``max_dim``, packed, (K, W)."""
-    B = pivrow.shape[0]
+def _null_vectors(planes: list[NDArray[np.uint64]], pivrow: NDArray[np.int64], n: int, max_dim: int = 3) -> tuple[NDArray[np.uint64], NDArray[np.int64]]:
+    """Every non-zero vector of each null space of dimension 1…``max_dim``, packed (K, W), and the system it came from."""
     W = len(planes)
     is_free = pivrow < 0
     dim = is_free.sum(axis=1)
     keep = (dim >= 1) & (dim <= max_dim)
     if not keep.any():
-        return np.zeros((0, W), dtype=np.uint64)
+        return np.zeros((0, W), dtype=np.uint64), np.zeros(0, dtype=np.int64)
     idx = np.flatnonzero(keep)
     pr = pivrow[idx]
     free_first = np.argsort(~is_free[idx], axis=1, kind="stable")[:, :max_dim]  # free columns first, in order
+    rows_words = np.stack([planes[w][idx] for w in range(W)], axis=2)  # (K, m, W)
     basis = []
     for j in range(max_dim):
         f = free_first[:, j]
         valid = dim[idx] > j
         wj, bj = f // 64, (f % 64).astype(np.uint64)
-        rows_words = np.stack([planes[w][idx] for w in range(W)], axis=2)  # (K, m, W)
         fbits = (rows_words[np.arange(idx.size), :, wj] >> bj[:, None]) & np.uint64(1)  # bit f of every row, (K, m)
         v = np.take_along_axis(fbits, np.maximum(pr, 0), axis=1).astype(np.uint8) * (pr >= 0)  # (K, n)
         v[np.arange(idx.size), f] = 1
         v[~valid] = 0
         basis.append(_pack(v, W))
-    out = []
+    out, owner = [], []
     for mask in range(1, 1 << max_dim):
         combo = np.zeros((idx.size, W), dtype=np.uint64)
         ok = np.ones(idx.size, dtype=bool)
@@ -416,72 +423,208 @@ def _null_vectors(planes: list[NDArray[np.uint64]], pivrow: NDArray[np.int64], n
                 combo ^= basis[j]
                 ok &= dim[idx] > j
         out.append(combo[ok])
-    vecs = np.concatenate(out)
-    return vecs[vecs.any(axis=1)]
+        owner.append(idx[ok])
+    return np.concatenate(out), np.concatenate(owner)
 
 
-def pooled_gauss_candidates(pool: SamplePool, subsets: int, rng: np.random.Generator, *, batch: int | None = None) -> NDArray[np.uint64]:
-    """Unique packed candidates from ``subsets`` random (n − 1)-row subsets of the pool (see module doc)."""
+def _bit_matrix(planes: list[NDArray[np.uint64]], bits: int) -> NDArray[np.bool_]:
+    """The low ``bits`` bits of rows stored as word planes (B, m) each, as a (B, m, bits) bool array."""
+    words = np.stack(planes, axis=2)  # (B, m, W)
+    raw = np.unpackbits(np.ascontiguousarray(words.astype("<u8")).view(np.uint8), axis=2, bitorder="little")
+    return raw[:, :, :bits].astype(bool)
+
+
+def _test_words(bits: NDArray[np.uint8]) -> NDArray[np.uint64]:
+    """Bit-sliced test samples: word i has bit τ = bit i of test sample τ (at most 64 samples)."""
+    t, n = bits.shape
+    padded = np.zeros((64, n), dtype=np.uint8)
+    padded[:t] = bits
+    return np.ascontiguousarray(np.packbits(padded, axis=0, bitorder="little").T).view("<u8").astype(np.uint64).reshape(n)
+
+
+def _parity_words(cands: NDArray[np.uint64], z: NDArray[np.uint64], n: int) -> NDArray[np.uint64]:
+    """For packed candidates c: the word whose bit τ is (test sample τ)·c."""
+    bits = np.unpackbits(np.ascontiguousarray(cands.astype("<u8")).view(np.uint8), axis=1, bitorder="little")[:, :n].astype(bool)
+    return np.bitwise_xor.reduce(np.where(bits, z[None, :], np.uint64(0)), axis=1)
+
+
+def _filter_thresholds(eta: float) -> NDArray[np.int64]:
+    """Most test mismatches (out of t' = 0…64 usable test samples) a candidate may have to be scored in
+    full: the 99th percentile at corruption rate ``eta``, below half of t' (random candidates sit at t'/2)."""
+    t = np.arange(65)
+    thr = stats.binom.ppf(0.99, t, eta)
+    thr = np.minimum(thr, np.floor(t / 2) - 1)
+    return np.where(t < 16, t, thr).astype(np.int64)
+
+
+def pooled_gauss_candidates(pool: SamplePool, subsets: int, rng: np.random.Generator, *, batch: int | None = None,
+                            filter_eta: float = 0.2) -> NDArray[np.uint64]:
+    """Unique packed candidates from ``subsets`` random (n − 1)-row subsets of the pool.
+
+    Each subset is eliminated with its transformation (Lee–Brickell, p = 1): besides the null
+    vectors of null spaces of dimension ≤ 3 (right when the subset is clean), every solution that
+    violates exactly one row (right when exactly one row is corrupted) is a candidate. Candidates are
+    pre-scored on up to 64 test samples not in their subset (bit-sliced, linear in the candidate)
+    and kept when they pass :func:`_filter_thresholds` at ``filter_eta``.
+    """
     n, N, W = pool.n, pool.size, pool.width
     m = max(1, n - 1)
-    if N < m or subsets <= 0:
+    if m > N or subsets <= 0 or n < 2:
         return np.zeros((0, W), dtype=np.uint64)
-    B = batch if batch is not None else max(64, min(4096, (1 << 20) // (m * W)))
+    B = batch if batch is not None else _batch_size(n)
+    wt = -(-m // 64)
+    thresholds = _filter_thresholds(filter_eta)
+    t_row = np.arange(m)
+    tplanes0 = [np.where(t_row // 64 == p, np.left_shift(np.uint64(1), (t_row % 64).astype(np.uint64)), np.uint64(0)) for p in range(wt)]
     found = []
     done = 0
     while done < subsets:
         b = min(B, subsets - done)
-        perms = np.argsort(rng.random((-(-b * m // N) + 1, N)), axis=1).reshape(-1)[: b * m].reshape(b, m)
-        planes = [pool.words[:, w][perms] for w in range(W)]
-        reduced, pivrow = _eliminate_batch(planes, n)
-        found.append(_null_vectors(reduced, pivrow, n))
         done += b
+        perms = np.argsort(rng.random((-(-b * m // N) + 1, N)), axis=1).reshape(-1)[: b * m].reshape(b, m)
+        t = min(64, N)
+        test_idx = rng.choice(N, size=t, replace=False)
+        z = _test_words(pool.bits[test_idx])
+        member = np.zeros((b, N), dtype=bool)
+        member[np.arange(b)[:, None], perms] = True
+        in_subset = np.zeros((b, 64), dtype=np.uint8)
+        in_subset[:, :t] = member[:, test_idx]
+        mask = np.packbits(in_subset, axis=1, bitorder="little").view("<u8").astype(np.uint64).reshape(b)
+        usable = t - np.bitwise_count(mask).astype(np.int64)
+        limit = thresholds[usable]
+        planes = [pool.words[:, w][perms] for w in range(W)] + [np.broadcast_to(p, (b, m)).copy() for p in tplanes0]
+        reduced, pivrow = _eliminate_batch(planes, n)
+        a_planes = reduced[:W]
+        # clean subsets: the null vectors
+        vecs, owner = _null_vectors(a_planes, pivrow, n)
+        if vecs.shape[0]:
+            counts = np.bitwise_count(_parity_words(vecs, z, n) & ~mask[owner]).astype(np.int64)
+            found.append(vecs[counts <= limit[owner]])
+        # one corrupted row: the solutions violating exactly row j, for systems of rank n − 1
+        one = np.flatnonzero((pivrow < 0).sum(axis=1) == 1)
+        if one.size:
+            found.append(_lee_brickell(a_planes, reduced[W:], pivrow, one, z, mask, limit, n, m))
     vecs = np.concatenate(found) if found else np.zeros((0, W), dtype=np.uint64)
+    vecs = vecs[vecs.any(axis=1)]
     return np.unique(vecs, axis=0) if vecs.shape[0] else vecs
 
 
+def _lee_brickell(a_planes: list[NDArray[np.uint64]], t_planes: list[NDArray[np.uint64]], pivrow: NDArray[np.int64], sel: NDArray[np.int64],
+                  z: NDArray[np.uint64], mask: NDArray[np.uint64], limit: NDArray[np.int64], n: int, m: int) -> NDArray[np.uint64]:
+    """Candidates u_j and u_j ⊕ v (A u_j = e_j; v the null vector) of the rank-(n − 1) systems ``sel`` that pass the test filter."""
+    W = len(a_planes)
+    K = sel.size
+    pr = pivrow[sel]
+    free = np.argmax(pr < 0, axis=1)
+    ii, cc = np.nonzero(pr >= 0)
+    pc_of_row = np.zeros((K, m), dtype=np.int64)
+    pc_of_row[ii, pr[ii, cc]] = cc  # every row holds one pivot at rank m = n − 1
+    g = z[pc_of_row]  # (K, m): test-parity word of basis vector e_{pc(r)}
+    tbits = _bit_matrix([p[sel] for p in t_planes], m)  # (K, m rows, m columns j)
+    pu = _gf2_combine(tbits, g)
+    abits = _bit_matrix([p[sel] for p in a_planes], n)  # (K, m, n)
+    vrow = abits[np.arange(K), :, free]  # bit f of every row: v at the row's pivot column
+    pv = z[free] ^ np.bitwise_xor.reduce(np.where(vrow, g, np.uint64(0)), axis=1)
+    unmasked = ~mask[sel][:, None]
+    out = []
+    for variant, words in ((0, pu), (1, pu ^ pv[:, None])):
+        counts = np.bitwise_count(words & unmasked).astype(np.int64)
+        kb, kj = np.nonzero(counts <= limit[sel][:, None])
+        if kb.size == 0:
+            continue
+        bits = np.zeros((kb.size, n), dtype=np.uint8)
+        bits[np.arange(kb.size)[:, None], pc_of_row[kb]] = tbits[kb, :, kj]
+        if variant:
+            vb = np.zeros((kb.size, n), dtype=np.uint8)
+            vb[np.arange(kb.size)[:, None], pc_of_row[kb]] = vrow[kb]
+            vb[np.arange(kb.size), free[kb]] = 1
+            bits ^= vb
+        out.append(_pack(bits, W))
+    return np.concatenate(out) if out else np.zeros((0, W), dtype=np.uint64)
+
+
+def _gf2_combine(select: NDArray[np.bool_], words: NDArray[np.uint64]) -> NDArray[np.uint64]:
+    """out[b, j] = XOR over r of ``words[b, r]`` where ``select[b, r, j]``: (K, m, m') bool with (K, m) words,
+    by the method of four Russians (tables of the 256 combinations of each 8 rows)."""
+    K, m, cols = select.shape
+    chunks = -(-m // 8)
+    sel = np.zeros((K, chunks * 8, cols), dtype=bool)
+    sel[:, :m] = select
+    index = np.packbits(sel.reshape(K, chunks, 8, cols), axis=2, bitorder="little")[:, :, 0, :].astype(np.intp)  # (K, chunks, cols)
+    w = np.zeros((K, chunks * 8), dtype=np.uint64)
+    w[:, :m] = words
+    out = np.zeros((K, cols), dtype=np.uint64)
+    table = np.zeros((K, 256), dtype=np.uint64)
+    for c in range(chunks):
+        for i in range(8):
+            half = 1 << i
+            np.bitwise_xor(table[:, :half], w[:, 8 * c + i, None], out=table[:, half:2 * half])
+        out ^= np.take_along_axis(table, index[:, c, :], axis=1)
+    return out
+
+
+def _batch_size(n: int) -> int:
+    m = max(1, n - 1)
+    return max(64, min(2048, (1 << 19) // (m * max(1, -(-n // 64)))))
+
+
 def clean_subset_probability(n: int, shots: int, eta: float) -> float:
-    """Probability that n − 1 distinct samples drawn from a pool of N with ⌊(1 − η)N⌋ clean ones are all clean."""
+    """Probability that one random subset of the search yields s: its n − 1 rows, drawn from a pool of N
+    with ⌊(1 − η)N⌋ clean ones, hold no corrupted row (and span s^⊥ up to 3 dimensions, ≈ 1), or exactly
+    one (Lee–Brickell; the other rows then have full rank with probability ≈ 0.58)."""
     m = max(1, n - 1)
     clean = math.floor((1.0 - eta) * shots + 1e-9)
-    if clean < m:
-        return 0.0
-    return math.exp(math.lgamma(clean + 1) - math.lgamma(clean - m + 1) - math.lgamma(shots + 1) + math.lgamma(shots - m + 1))
+    bad = shots - clean
+
+    def log_choose(a: int, b: int) -> float:
+        return math.lgamma(a + 1) - math.lgamma(b + 1) - math.lgamma(a - b + 1)
+
+    total = log_choose(shots, m)
+    p0 = math.exp(log_choose(clean, m) - total) if clean >= m else 0.0
+    p1 = math.exp(log_choose(clean, m - 1) + math.log(bad) - total) if clean >= m - 1 and bad >= 1 else 0.0
+    return p0 + 0.58 * p1
 
 
 def _subset_work(n: int) -> float:
-    return float(n) * max(1, n - 1) * max(1, -(-n // 64))
+    """Work units of one subset: n pivot steps over n − 1 rows of ⌈n/64⌉ + ⌈(n−1)/64⌉ words."""
+    m = max(1, n - 1)
+    return float(n) * m * (max(1, -(-n // 64)) + -(-m // 64))
 
 
 # --- the solver ------------------------------------------------------------------------------
 
 
-class _Ledger:
-    """Candidates seen, their mismatch counts on the current pool and which were checked."""
+class _Candidates:
+    """Candidates found by the search (packed rows, at most :data:`KEEP_CANDIDATES`, the fewest
+    mismatches kept) with their mismatch counts on the current pool."""
 
     def __init__(self, pool: SamplePool) -> None:
         self.pool = pool
-        self.values: list[int] = []
+        self.words = np.zeros((0, pool.width), dtype=np.uint64)
         self.k = np.zeros(0, dtype=np.int64)
 
     def merge(self, packed: NDArray[np.uint64]) -> None:
-        new = [v for v in (_to_int(r) for r in packed) if v]
-        known = set(self.values)
-        new = [v for v in dict.fromkeys(new) if v not in known]
-        if not new:
+        if packed.shape[0] == 0:
             return
-        words = np.stack([_from_int(v, self.pool.width) for v in new])
-        k_new = self.pool.mismatches(words)
-        self.values += new
-        self.k = np.concatenate((self.k, k_new))
-        if len(self.values) > KEEP_CANDIDATES:
+        both = np.concatenate((self.words, packed))
+        _, first = np.unique(both, axis=0, return_index=True)
+        fresh = np.sort(first[first >= self.words.shape[0]])
+        if fresh.size == 0:
+            return
+        new = both[fresh]
+        self.words = np.concatenate((self.words, new))
+        self.k = np.concatenate((self.k, self.pool.mismatches(new)))
+        if self.k.size > KEEP_CANDIDATES:
             order = np.argsort(self.k, kind="stable")[:KEEP_CANDIDATES]
-            self.values = [self.values[i] for i in order]
-            self.k = self.k[order]
+            self.words, self.k = self.words[order], self.k[order]
 
     def rescore(self) -> None:
-        if self.values:
-            self.k = self.pool.mismatches(np.stack([_from_int(v, self.pool.width) for v in self.values]))
+        if self.k.size:
+            self.k = self.pool.mismatches(self.words)
+
+    def ranked(self) -> tuple[list[int], NDArray[np.int64]]:
+        order = np.argsort(self.k, kind="stable")
+        return [_to_int(self.words[i]) for i in order], self.k[order]
 
 
 def _eta_quantile(k: int, N: int, q: float = 0.75) -> float:
@@ -514,7 +657,7 @@ def solve_noisy(
     pool.add(sample(first))
     rounds = 1
     exhaustive = n <= WHT_MAX_BITS
-    listed = _Ledger(pool)
+    listed = _Candidates(pool)
     work_cap = float(cfg.search_work)
     work_per_subset = _subset_work(n)
     subsets_done = 0
@@ -532,24 +675,27 @@ def solve_noisy(
             hist = np.bincount(k_all[1:], minlength=N + 1)
             order = np.argsort(k_all[1:], kind="stable")[:KEEP_CANDIDATES] + 1
             return weigh_evidence(n, N, [int(c) for c in order], k_all[order], histogram=hist)
-        order = np.argsort(listed.k, kind="stable")
-        return weigh_evidence(n, N, [listed.values[i] for i in order], listed.k[order])
+        values, ks = listed.ranked()
+        return weigh_evidence(n, N, values, ks)
 
-    def search(allotment: float) -> None:
+    def search(allotment: float, filter_eta: float) -> None:
         nonlocal subsets_done
         if exhaustive:
             return
         listed.rescore()
         spent = 0.0
-        batch = max(64, min(4096, int((1 << 20) // (max(1, n - 1) * pool.width))))
+        batch = _batch_size(n)
+        ev = evidence()
+        if ev.candidates and ev.posterior[0] >= cfg.min_check_posterior:
+            return  # a credible candidate already: more shots, not more search, will settle it
         while spent < allotment and subsets_done * work_per_subset < work_cap:
             room = int(min(allotment - spent, work_cap - subsets_done * work_per_subset) // work_per_subset)
             b = max(1, min(batch, room))
-            listed.merge(pooled_gauss_candidates(pool, b, rng, batch=batch))
+            listed.merge(pooled_gauss_candidates(pool, b, rng, batch=batch, filter_eta=filter_eta))
             subsets_done += b
             spent += b * work_per_subset
             ev = evidence()
-            if ev.candidates and ev.posterior[0] >= cfg.check_threshold:
+            if ev.candidates and ev.posterior[0] >= cfg.min_check_posterior:
                 return
 
     queried: dict[int, int] = {}
@@ -571,9 +717,10 @@ def solve_noisy(
             # search as hard as the pool's evidence can use: enough subsets to find s (95 %) at the largest
             # corruption rate this many shots could certify; a higher rate needs more shots first
             remaining = max(0.0, work_cap - subsets_done * work_per_subset)
-            q = clean_subset_probability(n, pool.size, supported_corruption(n, pool.size, cfg.target_success))
+            eta_sup = supported_corruption(n, pool.size, cfg.target_success)
+            q = clean_subset_probability(n, pool.size, eta_sup)
             wanted = (3.0 / q if q > 0 else math.inf) * work_per_subset
-            search(max(work_per_subset * 64, min(wanted, remaining if pool.size >= budget else remaining / 2)))
+            search(max(work_per_subset * 64, min(wanted, remaining if pool.size >= budget else remaining / 4)), min(0.25, max(0.15, eta_sup)))
         ev = evidence()
         cands, ks, post = ev.candidates, ev.mismatches, ev.posterior
         todo = [i for i, c in enumerate(cands) if c not in checked]
@@ -620,12 +767,14 @@ def solve_noisy(
             confidence = 1.0
     best_c = cands[0] if cands else 0
     best_k = int(ks[0]) if cands else None
-    if solved:
-        i = cands.index(solved) if solved in cands else None
-        k_found = int(ks[i]) if i is not None else int(pool.mismatches(_from_int(solved, pool.width)[None, :])[0])
-        eta_hat: float | None = k_found / pool.size if resolved_by == "check" else None
-    else:
+    if solved and resolved_by == "check":
+        at = cands.index(solved) if solved in cands else None
+        k_found = int(ks[at]) if at is not None else int(pool.mismatches(_from_int(solved, pool.width)[None, :])[0])
+        eta_hat: float | None = k_found / pool.size
+    elif solved is None:
         eta_hat = ev.corruption_rate if best_k is not None and post[0] >= 0.5 else None
+    else:  # proven classically: the samples' best candidate may be anything, so no estimate from it
+        eta_hat = None
     return NoisySolution(
         status="solved" if solved is not None else "unresolved",
         found=solved,
@@ -647,7 +796,7 @@ def solve_noisy(
 def _one_to_one_proof(total: int, known: dict[int, int], check_many: Callable[[NDArray[np.uint64]], NDArray[np.uint64]]) -> tuple[int, int]:
     """Query fresh inputs until ``total`` = 2^(n−1) + 1 distinct inputs are known (``known``: inputs already
     queried and their values); returns (s, new queries): s = a ⊕ b for a collision f(a) = f(b), else 0."""
-    fresh = []
+    fresh: list[int] = []
     x = 0
     while len(known) + len(fresh) < total:
         if x not in known:

@@ -1,44 +1,55 @@
 """Simon's algorithm: sample, solve over GF(2), confirm classically; adaptive on ideal
-backends, noise-aware on noisy ones.
+backends, noise-robust on noisy ones; every outcome ``solved`` (proven) or ``unresolved``.
 
 * ``adaptive`` (ideal simulators): while the equations miss k independent rows, draw
   exactly k more shots (no fewer can complete them, so this makes the same number of
   queries as drawing one shot at a time, in far fewer backend calls); the candidate c is
   confirmed with two classical queries, f(0) = f(c); if they differ, f is one-to-one and
-  s = 0.
-* ``robust`` (devices and their noisy twins): draw a fixed budget of shots, rank
-  candidates by their agreement with all samples (:mod:`circuits.robust`), and confirm
-  them in order with f(0) = f(c) (one query for f(0), one per candidate tried); when no
-  candidate confirms, s = 0. The confidence reported is the fraction of shots
-  consistent with the answer (for s = 0: one minus the best candidate's score).
+  s = 0 (sound for ideal samples, which lie in s^⊥: s ∈ {0, c}). On a noisy backend forced
+  to run ``adaptive`` that last step proves nothing, and the run ends ``unresolved``.
+* ``robust`` (noisy simulators, devices and their twins): :func:`circuits.noisy_solver.solve_noisy`
+  draws shots in rounds (planned from the estimated corruption rate and a target posterior,
+  capped by ``shots_budget``, default 20·n + 100), ranks candidates by their agreement with
+  all samples (an exhaustive Walsh–Hadamard transform for n ≤ 20, pooled Gaussian
+  elimination beyond), and confirms the best with f(0) = f(c). s = 0 is reported only after
+  the classical proof that f is one-to-one (2^(n−1) + 1 inputs without a collision, when it
+  fits ``max_proof_queries``); anything not proven is ``unresolved`` with ``found = None``.
+  ``confidence`` is the samples' posterior probability that the checked candidates hold s.
 
 Every shot, every confirmation query and every QPU job is charged to the ledger: shots
 and confirmations to the quantum account as ``upper_bound`` charges, QPU jobs (their
 ``estimated`` wall-plug energy) to an account of their own (``qpu`` by default), so a
-bound and an estimate are never summed in one account.
+bound and an estimate are never summed in one account. ``noise_multiplier`` is the
+shots used ÷ the ideal expected shots E[R](n) (:func:`qenergy.counts.expected_runs`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable, Literal, Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, Literal
 
 import numpy as np
+from numpy.typing import NDArray
 
 from qenergy.charging import BoundsPolicy, ChargePolicy
-from qenergy.errors import QenergyError
+from qenergy.errors import InputError, QenergyError
 from qenergy.gf2 import EchelonBasis
 from qenergy.ledger import Ledger
 from qenergy.problem import SimonInstance
 from qenergy.qpu import QPUPowerModel
 from qenergy.queries import CountingOracle
 
-from .backends import PreparedSimon, RunMetadata, SimonBackend
-from .robust import agreement, rank_candidates
+from .base import PreparedSimon, RunMetadata, SimonBackend
+from .noisy_solver import NoisySolution, NoisySolverConfig, default_shots_budget, noise_multiplier, solve_noisy
 
-__all__ = ["QuantumResult", "default_robust_shots", "run_simon", "run_simon_batch"]
+__all__ = ["QuantumResult", "Status", "default_robust_shots", "default_shots_budget", "run_simon", "run_simon_batch"]
+
+Status = Literal["solved", "unresolved"]
 
 Strategy = Literal["auto", "adaptive", "robust"]
+#: Draws and charges k shots, returning a ``(k, n)`` 0/1 array.
+Sampler = Callable[[int], NDArray[np.uint8]]
 
 
 @dataclass(frozen=True)
@@ -46,21 +57,28 @@ class QuantumResult:
     """Outcome of one run of Simon's algorithm.
 
     Attributes:
-        found: the secret reported (0: one-to-one).
-        candidate: the best candidate before confirmation (0 when there was none).
+        found: the secret when ``status`` is ``solved`` (0: f shown one-to-one); None when unresolved.
+        candidate: the best candidate from the samples before confirmation (0 when there was none).
         shots: quantum oracle queries (circuit shots).
-        confirmation_queries: classical queries for the checks f(0) = f(c).
+        confirmation_queries: classical queries for the checks f(0) = f(c) (and any one-to-one proof).
         rank: rank of the measured equations.
-        batches: backend calls made.
+        batches: backend calls made (sampling rounds).
         metadata: backend, method, qubits, depth, gate counts, wall time.
         strategy: ``adaptive`` or ``robust``.
-        confidence: fraction of shots consistent with the answer (1 for ideal samples).
+        confidence: probability, from the samples alone, that the candidates checked contain s (the
+            predicted chance of ending solved; 1 for ideal samples and after a one-to-one proof).
         candidates_tried: candidates confirmed or refuted by classical queries.
         job_ids: QPU jobs run (empty for simulators).
         qpu_energy_j: energy charged for QPU jobs (estimated).
+        status: ``solved`` (proven by the classical check or proof) or ``unresolved``.
+        noise_multiplier: shots ÷ E[R](n), the ideal expected shots (at least 1 in the denominator).
+        noise: the noise SPEC the circuit ran with (``none`` for ideal simulators; devices carry their own).
+        corruption_rate: estimated fraction of corrupted shots (robust strategy), None when unknown.
+        resolved_by: ``check``, ``proof`` (one-to-one), ``collision`` (the proof's queries found s) or ``""``.
+        shots_budget: the cap on shots that applied (robust strategy).
     """
 
-    found: int
+    found: int | None
     candidate: int
     shots: int
     confirmation_queries: int
@@ -72,11 +90,22 @@ class QuantumResult:
     candidates_tried: int = 1
     job_ids: tuple[str, ...] = ()
     qpu_energy_j: float = 0.0
+    status: Status = "solved"
+    noise_multiplier: float = 1.0
+    noise: str = "none"
+    corruption_rate: float | None = None
+    resolved_by: str = "check"
+    shots_budget: int | None = None
 
     @property
     def queries(self) -> int:
         """All oracle queries: quantum shots plus classical confirmations."""
         return self.shots + self.confirmation_queries
+
+    @property
+    def solved(self) -> bool:
+        """True when the answer is proven (``status == "solved"``)."""
+        return self.status == "solved"
 
 
 def _gates_per_shot(prepared: PreparedSimon) -> int:
@@ -85,8 +114,28 @@ def _gates_per_shot(prepared: PreparedSimon) -> int:
 
 
 def default_robust_shots(n: int) -> int:
-    """Shots of the noise-aware strategy: 64 per outcome bit, at least 512."""
+    """First round of the robust strategy on device backends (one job, which costs seconds of QPU
+    time whatever its size): 64 shots per outcome bit, at least 512."""
     return max(512, 64 * n)
+
+
+def _is_device(prepared: PreparedSimon) -> bool:
+    return prepared.metadata.method in ("qpu", "local-noisy")
+
+
+def _solver_config(n: int, prepared: PreparedSimon, *, shots_budget: int | None, robust_shots: int | None, max_candidates: int,
+                   target_success: float, max_proof_queries: int, solver: NoisySolverConfig | None) -> NoisySolverConfig:
+    """The solver's settings: explicit arguments over ``solver`` over the defaults; device backends draw
+    :func:`default_robust_shots` in their first round and their default budget is at least that."""
+    base = solver if solver is not None else NoisySolverConfig(max_candidates=max_candidates, target_success=target_success,
+                                                               max_proof_queries=max_proof_queries)
+    first = robust_shots if robust_shots is not None else base.first_round
+    if first is None and _is_device(prepared):
+        first = default_robust_shots(n)
+    budget = shots_budget if shots_budget is not None else base.shots_budget
+    if budget is None:
+        budget = max(default_shots_budget(n), first or 0)
+    return replace(base, shots_budget=budget, first_round=first)
 
 
 def run_simon(
@@ -104,6 +153,10 @@ def run_simon(
     robust_shots: int | None = None,
     max_candidates: int = 8,
     qpu_power: QPUPowerModel | None = None,
+    shots_budget: int | None = None,
+    target_success: float = 0.99,
+    max_proof_queries: int = 1025,
+    solver: NoisySolverConfig | None = None,
 ) -> QuantumResult:
     """Run Simon's algorithm on ``backend``, charging shots and confirmations to ``account``
     and QPU jobs to ``qpu_account``.
@@ -112,10 +165,19 @@ def run_simon(
     ``strategy="auto"`` is ``robust`` on noisy backends and ``adaptive`` otherwise.
     ``max_shots`` (adaptive; default 20·n + 100) stops a backend that never yields enough
     independent equations (for an ideal simulator the chance of reaching it is < 2^−(19n+101)).
+
+    Robust strategy: ``shots_budget`` caps the quantum shots (default
+    :func:`~circuits.noisy_solver.default_shots_budget`, 20·n + 100, and at least the first
+    round), ``robust_shots`` sets the first round, ``max_candidates`` caps the candidate checks,
+    ``target_success`` is the posterior the shot planner aims at, ``max_proof_queries`` allows
+    the one-to-one proof (2^(n−1) + 1 queries) up to that many queries; ``solver`` gives every
+    knob at once (:class:`~circuits.noisy_solver.NoisySolverConfig`).
     """
     pol: ChargePolicy = policy if policy is not None else BoundsPolicy()
     prepared = backend if isinstance(backend, PreparedSimon) else backend.prepare(instance, rng=rng)
     mode = ("robust" if prepared.noisy else "adaptive") if strategy == "auto" else strategy
+    if mode not in ("adaptive", "robust"):
+        raise InputError(f"strategy {mode!r} is not allowed; allowed: auto, adaptive, robust")
     gates = _gates_per_shot(prepared)
     charged_jobs = len(prepared.jobs)
     qpu = qpu_power if qpu_power is not None else QPUPowerModel()
@@ -136,11 +198,21 @@ def run_simon(
     if mode == "adaptive":
         result = _adaptive(instance, prepared, sample, checker, max_shots)
     else:
-        result = _robust(instance, prepared, sample, checker, robust_shots, max_candidates, rng)
-    return QuantumResult(**result, metadata=prepared.metadata, job_ids=tuple(j.job_id for j in prepared.jobs), qpu_energy_j=qpu_j)
+        cfg = _solver_config(instance.n, prepared, shots_budget=shots_budget, robust_shots=robust_shots, max_candidates=max_candidates,
+                             target_success=target_success, max_proof_queries=max_proof_queries, solver=solver)
+        result = _robust(instance, sample, checker, cfg, rng)
+    return QuantumResult(**result, metadata=prepared.metadata, job_ids=tuple(j.job_id for j in prepared.jobs), qpu_energy_j=qpu_j,
+                         noise=_noise_text(prepared))
 
 
-def _adaptive(instance: SimonInstance, prepared: PreparedSimon, sample, checker: CountingOracle, max_shots: int | None) -> dict:  # type: ignore[no-untyped-def]
+def _noise_text(prepared: PreparedSimon) -> str:
+    spec = getattr(prepared, "noise", None)
+    if spec is not None:
+        return str(spec)
+    return "device" if _is_device(prepared) else "none"
+
+
+def _adaptive(instance: SimonInstance, prepared: PreparedSimon, sample: Sampler, checker: CountingOracle, max_shots: int | None) -> dict[str, Any]:
     n = instance.n
     limit = max_shots if max_shots is not None else 20 * n + 100
     basis = EchelonBasis(n)
@@ -158,47 +230,43 @@ def _adaptive(instance: SimonInstance, prepared: PreparedSimon, sample, checker:
     candidate = basis.solve_secret().candidate
     assert candidate is not None
     f0, fc = checker.query_ints([0, candidate])
+    confirmed = bool(candidate) and f0 == fc
+    # f(0) ≠ f(c) proves s = 0 only when every sample lies in s^⊥ (an ideal backend)
+    status: Status = "solved" if confirmed or not prepared.noisy else "unresolved"
     return {
-        "found": candidate if candidate and f0 == fc else 0,
+        "found": (candidate if confirmed else 0) if status == "solved" else None,
         "candidate": candidate,
         "shots": shots,
         "confirmation_queries": checker.queries,
         "rank": basis.rank,
         "batches": batches,
         "strategy": "adaptive",
+        "status": status,
+        "confidence": 1.0 if not prepared.noisy or confirmed else 0.0,
+        "noise_multiplier": noise_multiplier(shots, n),
+        "resolved_by": "check" if status == "solved" else "",
     }
 
 
-def _robust(instance: SimonInstance, prepared: PreparedSimon, sample, checker: CountingOracle, shots: int | None,  # type: ignore[no-untyped-def]
-            max_candidates: int, rng: np.random.Generator) -> dict:
+def _robust(instance: SimonInstance, sample: Sampler, checker: CountingOracle, cfg: NoisySolverConfig, rng: np.random.Generator) -> dict[str, Any]:
     n = instance.n
-    k = shots if shots is not None else default_robust_shots(n)
-    ys = sample(k)
-    basis = EchelonBasis(n)
-    basis.add(ys)
-    ranked = rank_candidates(ys, n, limit=max_candidates, rng=rng)
-    found, tried = 0, 0
-    (f0,) = checker.query_ints([0])
-    for candidate, _score in ranked:
-        tried += 1
-        (fc,) = checker.query_ints([candidate])
-        if fc == f0:
-            found = candidate
-            break
-    if found:
-        confidence = agreement(ys, found)
-    else:
-        confidence = 1.0 - (ranked[0][1] if ranked else 0.0)
+    sol: NoisySolution = solve_noisy(n, sample, checker.query_ints, rng=rng, config=cfg, check_many=checker.query if n <= 62 else None)
+    assert sol.check_queries == checker.queries
     return {
-        "found": found,
-        "candidate": ranked[0][0] if ranked else 0,
-        "shots": k,
+        "found": sol.found,
+        "candidate": sol.candidate,
+        "shots": sol.shots,
         "confirmation_queries": checker.queries,
-        "rank": basis.rank,
-        "batches": 1,
+        "rank": sol.rank,
+        "batches": sol.rounds,
         "strategy": "robust",
-        "confidence": confidence,
-        "candidates_tried": tried,
+        "confidence": sol.confidence,
+        "candidates_tried": sol.candidates_tried,
+        "status": sol.status,
+        "noise_multiplier": noise_multiplier(sol.shots, n),
+        "corruption_rate": sol.corruption_rate,
+        "resolved_by": sol.resolved_by,
+        "shots_budget": sol.budget,
     }
 
 
@@ -216,12 +284,14 @@ def run_simon_batch(
     shots: int | None = None,
     max_candidates: int = 8,
     qpu_power: QPUPowerModel | None = None,
+    max_proof_queries: int = 1025,
 ) -> list[QuantumResult]:
-    """The noise-aware strategy for many instances whose circuits go to a device in one job.
+    """The robust strategy for many instances whose circuits go to a device in one job.
 
     ``sample_all(prepared, shots)`` samples every circuit at once (e.g.
     :func:`circuits.ibm_backend.sample_batch`); the job is charged once, labelled
-    ``batch``, and each instance's shots and confirmations under its own label.
+    ``batch``, and each instance's shots and confirmations under its own label. Every
+    instance is solved from that one job's ``shots`` samples (its budget; no further rounds).
     """
     pol: ChargePolicy = policy if policy is not None else BoundsPolicy()
     qpu = qpu_power if qpu_power is not None else QPUPowerModel()
@@ -234,14 +304,17 @@ def run_simon_batch(
         for job in prepared[0].jobs[before:]:
             qpu.charge_job(ledger, job, account=qpu_account, label="batch")
     results = []
+    cfg = NoisySolverConfig(shots_budget=k, first_round=k, max_candidates=max_candidates, max_proof_queries=max_proof_queries)
     for inst, prep, ys, label in zip(instances, prepared, samples, names):
         gates = _gates_per_shot(prep)
 
         def sample(count: int, ys: np.ndarray = ys, n: int = inst.n, gates: int = gates, label: str = label) -> np.ndarray:
+            if count != ys.shape[0]:
+                raise AssertionError(f"a batched instance has {ys.shape[0]} samples, not {count}")
             pol.charge_shots(ledger, n, count, gates=gates, account=account, label=label)
             return ys
 
         checker = CountingOracle(inst, ledger, account=account, policy=pol, label=label, role="check")
-        out = _robust(inst, prep, sample, checker, k, max_candidates, rng)
-        results.append(QuantumResult(**out, metadata=prep.metadata, job_ids=tuple(j.job_id for j in prep.jobs)))
+        out = _robust(inst, sample, checker, cfg, rng)
+        results.append(QuantumResult(**out, metadata=prep.metadata, job_ids=tuple(j.job_id for j in prep.jobs), noise=_noise_text(prep)))
     return results

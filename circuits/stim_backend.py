@@ -14,7 +14,7 @@ from numpy.typing import NDArray
 from qenergy.errors import InputError
 from qenergy.problem import SimonInstance
 
-from .backends import PreparedSimon, SimonBackend, check_clifford_size, circuit_gate_counts
+from .base import PreparedSimon, SimonBackend, check_clifford_size, circuit_gate_counts
 from .reversible import ReversibleCircuit, oracle_network
 
 __all__ = ["PreparedStim", "StimBackend", "stim_circuit"]

@@ -38,8 +38,9 @@ applications", J. Cryptology 12 (1999) 1–28. Their method, applied to Simon's 
 * **Costs.** Expected queries for a two-to-one f: T ≈ 1.2533·2^(n/2) distinct points until the
   first collision (as birthday search), plus the detection delay (≈ W·2.5·2^d: every lane keeps
   walking until the colliding walk reaches its DP), plus up to a round (W·S), plus the replays.
-  The defaults keep W·2^d ≈ T/16 and W·S ≈ T/8, so ≈ 1.3·T in all. Memory: ≈ 32 bytes per stored DP
-  (≈ 1.3·T/2^d of them) and 32 bytes per lane.
+  The defaults keep W·2^d ≈ T/16 and W·S ≈ T/8, so ≈ 1.2·T in all (measured: 1.0–1.4·T on average
+  over n = 12…56). Memory: ≈ 24 bytes per stored DP (≈ 1.2·T/2^d of them; 48 during a merge) and
+  32 bytes per lane.
 
 **Every evaluation of f is a charged query.** Walks and replays evaluate f on uncharged vectors
 (the oracle itself) and count every input evaluated; each round's count (its walks and its
@@ -66,8 +67,9 @@ import logging
 import math
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, ClassVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -85,8 +87,12 @@ from .result import ClassicalResult
 __all__ = [
     "MAX_PLANNED_QUERIES_PER_WORKER",
     "ParallelRhoResult",
+    "ParallelRhoSearch",
     "RhoParameters",
+    "check_parallel_rho",
+    "check_scheduler_address",
     "default_parameters",
+    "expected_collision_queries",
     "parallel_rho_search",
     "planned_queries",
 ]
@@ -103,7 +109,8 @@ LANES_PER_CHUNK = LANE_BLOCK
 MAX_WALKS_PER_ROUND = 1 << 24
 #: Most steps per lane per round a search may ask for.
 MAX_STEPS_PER_ROUND = 1 << 32
-#: Most planned queries per worker (about a minute and a half at the ~25 M queries/s per core measured here).
+#: Most planned queries per worker: about 35 s at the ~60 M queries/s per core measured here (random oracle, n ≥ 48),
+#: a few minutes for a slower oracle (linear: ~n numpy passes per query) or a busy machine.
 MAX_PLANNED_QUERIES_PER_WORKER = 1 << 31
 #: Bytes per stored distinguished point (point, start, length, and the merge's temporaries).
 STORE_BYTES_PER_POINT = 48
@@ -132,6 +139,8 @@ class ParallelRhoResult(ClassicalResult):
         decided_by: ``collision`` (a replay found x ≠ x' with f(x) = f(x')), ``coverage`` (C reached
             2^(n−1) + 1: s = 0), or ``exhaustive`` (the fallback scan decided).
         wall_s: wall time of the search in seconds (cluster start-up excluded).
+        resubmitted_chunks: chunks this search resubmitted after Dask gave them up as lost
+            (a chunk the scheduler itself reran after a worker died is not counted here).
     """
 
     distinguished_points: int = 0
@@ -144,6 +153,7 @@ class ParallelRhoResult(ClassicalResult):
     certified_distinct: int = 0
     decided_by: str = ""
     wall_s: float = 0.0
+    resubmitted_chunks: int = 0
 
 
 @dataclass(frozen=True)
@@ -157,7 +167,7 @@ class RhoParameters:
 
 def expected_collision_queries(n: int) -> float:
     """T = 1.2533·2^(n/2): expected distinct points before two-to-one f repeats (queries, dimensionless)."""
-    return BIRTHDAY_CONSTANT * 2.0 ** (n / 2)
+    return float(BIRTHDAY_CONSTANT * 2.0 ** (n / 2))
 
 
 def default_parameters(n: int, workers: int = 1) -> RhoParameters:
@@ -271,8 +281,10 @@ def _advance_chunk(spec: _Spec, lanes: _Lanes) -> _ChunkOut:
     if not parts:
         empty_u, empty_i = np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)
         return _ChunkOut(lanes, empty_i, empty_u, empty_u, empty_i, 0, 0)
-    state = _Lanes(lanes.first, *(np.concatenate([getattr(p.lanes, a) for p in parts]) for a in ("cur", "start", "k", "length")))
-    return _ChunkOut(state, *(np.concatenate([getattr(p, a) for p in parts]) for a in ("ids", "starts", "points", "lengths")),
+    state = _Lanes(lanes.first, np.concatenate([p.lanes.cur for p in parts]), np.concatenate([p.lanes.start for p in parts]),
+                   np.concatenate([p.lanes.k for p in parts]), np.concatenate([p.lanes.length for p in parts]))
+    return _ChunkOut(state, np.concatenate([p.ids for p in parts]), np.concatenate([p.starts for p in parts]),
+                     np.concatenate([p.points for p in parts]), np.concatenate([p.lengths for p in parts]),
                      queries=sum(p.queries for p in parts), aborted=sum(p.aborted for p in parts))
 
 
@@ -317,9 +329,12 @@ def _advance_block(spec: _Spec, lanes: _Lanes) -> _ChunkOut:
             length[restart] = 0
         if bound >= cap:
             bound = int(length.max())
-    cat_i = (lambda xs: np.concatenate(xs) if xs else np.empty(0, dtype=np.int64))
-    cat_u = (lambda xs: np.concatenate(xs) if xs else np.empty(0, dtype=np.uint64))
-    return _ChunkOut(lanes, cat_i(ids), cat_u(starts), cat_u(points), cat_i(lengths), queries, aborted)
+    return _ChunkOut(lanes, _cat(ids, np.int64), _cat(starts, np.uint64), _cat(points, np.uint64), _cat(lengths, np.int64), queries, aborted)
+
+
+def _cat(parts: list[NDArray[Any]], dtype: type[np.generic]) -> NDArray[Any]:
+    """The parts joined (an empty array of ``dtype`` when there are none)."""
+    return np.concatenate(parts) if parts else np.empty(0, dtype=dtype)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -469,6 +484,7 @@ class _Serial:
     """Runs the chunks of a round one after another in this process."""
 
     workers = 1
+    resubmitted = 0
 
     def run(self, spec: _Spec, chunks: list[_Lanes]) -> list[_ChunkOut]:
         return [_advance_chunk(spec, c) for c in chunks]
@@ -480,6 +496,7 @@ class _OnDask:
     def __init__(self, client: Any, workers: int) -> None:
         self.client = client
         self.workers = workers
+        self.resubmitted = 0
 
     def run(self, spec: _Spec, chunks: list[_Lanes]) -> list[_ChunkOut]:
         from concurrent.futures import CancelledError
@@ -498,27 +515,29 @@ class _OnDask:
                     if attempt == MAX_RESUBMITS:
                         raise RuntimeError(f"parallel-rho chunk {i} was lost {MAX_RESUBMITS + 1} times ({type(exc).__name__}: {exc})") from exc
                     fut = self.client.submit(_advance_chunk, spec, chunks[i], pure=False)
+                    self.resubmitted += 1
         return out
 
 
 def _connect(stack: contextlib.ExitStack, workers: int | None, scheduler: str | None) -> tuple[Any, int]:
     """A Dask client and the number of chunks per round: ``workers`` if given, else the cluster's worker count."""
     try:
-        from dask.distributed import Client, LocalCluster
+        import dask.distributed
     except ImportError:
         raise InputError("parallel-rho on Dask needs dask[distributed]; allowed: pip install 'qenergy[dask]', or workers=None") from None
+    dd: Any = dask.distributed  # untyped library
     if scheduler is not None:
         try:
-            client = stack.enter_context(Client(scheduler, timeout=f"{SCHEDULER_TIMEOUT_S}s"))
+            client = stack.enter_context(dd.Client(scheduler, timeout=f"{SCHEDULER_TIMEOUT_S}s"))
         except (OSError, TimeoutError, ValueError) as exc:
             raise InputError(f"scheduler {scheduler!r} cannot be reached within {SCHEDULER_TIMEOUT_S:g} s ({type(exc).__name__}); "
                              "allowed: the address of a running Dask scheduler, e.g. tcp://HOST:8786") from None
         count = workers if workers is not None else max(1, len(client.scheduler_info().get("workers", {})))
         return client, count
     assert workers is not None
-    cluster = stack.enter_context(LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
-                                               silence_logs=logging.ERROR))
-    return stack.enter_context(Client(cluster)), workers
+    cluster = stack.enter_context(dd.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
+                                                  silence_logs=logging.ERROR))
+    return stack.enter_context(dd.Client(cluster)), workers
 
 
 def _split(total: int, parts: int) -> list[tuple[int, int]]:
@@ -543,6 +562,47 @@ def _check_int(name: str, value: object, lo: int, hi: int, allowed: str) -> int:
     return int(value)
 
 
+_SCHEDULER_FORMS = "tcp://HOST:PORT, tls://HOST:PORT, inproc://NAME or HOST:PORT with 1 <= PORT <= 65535"
+
+
+def check_scheduler_address(text: object) -> str:
+    """``text`` if it has the form of a Dask scheduler address, else :class:`InputError` naming it and what is allowed.
+
+    Allowed: ``tcp://HOST:PORT``, ``tls://HOST:PORT``, ``inproc://NAME`` or ``HOST:PORT`` (tcp),
+    1 ≤ PORT ≤ 65535, HOST a hostname, IPv4 or bracketed IPv6 address, no spaces (the rule of
+    ``qenergy sweep --scheduler``, repeated here because ``classical`` must not import ``qenergy.app``,
+    which imports ``classical``). Whether a scheduler answers is found when connecting.
+    """
+    import re
+
+    from qenergy.errors import shorten
+
+    def refuse(why: str) -> InputError:
+        return InputError(f"scheduler {shorten(str(text))!r} is not allowed ({why}); allowed: {_SCHEDULER_FORMS}")
+
+    if not isinstance(text, str) or not text:
+        raise refuse("empty" if text == "" else "not a string")
+    if not text.isascii() or any(c.isspace() or not c.isprintable() for c in text):
+        raise refuse("spaces or non-ASCII characters")
+    scheme, sep, rest = text.partition("://")
+    if not sep:
+        scheme, rest = "tcp", text
+    if scheme == "inproc" and rest:
+        return text
+    if scheme not in ("tcp", "tls"):
+        raise refuse(f"unknown protocol {shorten(scheme, 20)!r}")
+    host, colon, port = rest.rpartition(":")
+    if not colon or not host:
+        raise refuse("no HOST:PORT")
+    if not port.isdigit() or len(port) > 5 or not 1 <= int(port) <= 65535:
+        raise refuse(f"port {shorten(port, 20)!r} is not in 1..65535")
+    ipv6 = host.startswith("[") and host.endswith("]") and host.count(":") >= 2 and all(c in "0123456789abcdefABCDEF:." for c in host[1:-1])
+    name = len(host) <= 253 and ".." not in host and re.fullmatch(r"[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?", host) is not None
+    if not (ipv6 or name):
+        raise refuse(f"host {shorten(host, 40)!r} is not a hostname or IP address")
+    return text
+
+
 def check_parallel_rho(instance: SimonInstance, *, workers: int | None = None, scheduler: str | None = None,
                        distinguished_bits: int | None = None, walks_per_round: int | None = None,
                        steps_per_round: int | None = None) -> RhoParameters:
@@ -560,8 +620,6 @@ def check_parallel_rho(instance: SimonInstance, *, workers: int | None = None, s
     if workers is not None:
         k = _check_int("workers", workers, 1, 1 << 16, "an integer >= 1 (or None: this process)")
     if scheduler is not None:
-        from qenergy.app.sweep import check_scheduler_address
-
         check_scheduler_address(scheduler)
     if n == 1:
         if distinguished_bits is not None:
@@ -624,8 +682,9 @@ def parallel_rho_search(
             processes (one thread each), closed at the end. With ``scheduler``: the number of
             chunks per round (default: the cluster's workers at connection).
         scheduler: address of a running Dask scheduler (``tcp://HOST:PORT``).
-        distinguished_bits: d, 1 ≤ d ≤ n − 1; default from n and the worker count (:func:`default_parameters`).
-        walks_per_round: W walks advanced together, 1 ≤ W ≤ 2^24; default from n and the worker count.
+        distinguished_bits: d, 1 ≤ d ≤ n − 1; default from n and ``workers`` (:func:`default_parameters`;
+            ``workers=None`` counts as 1, also with a scheduler, whose size is not known before connecting).
+        walks_per_round: W walks advanced together, 1 ≤ W ≤ 2^24; default from n and ``workers``.
         steps_per_round: S steps per walk and round, 1 ≤ S ≤ 2^32; default ⌈T/(8W)⌉.
         progress: show a tqdm bar on stderr (queries, queries/s, expected queries left).
 
@@ -681,8 +740,8 @@ def _search(spec: _Spec, oracle: CountingOracle, runner: _Serial | _OnDask, n: i
         outs = runner.run(spec, chunks)
         rounds += 1
         chunks = [o.lanes for o in outs]
-        cat = (lambda a: np.concatenate([getattr(o, a) for o in outs]))
-        replay_q, pair = store.merge(spec, cat("ids"), cat("starts"), cat("points"), cat("lengths"))
+        replay_q, pair = store.merge(spec, np.concatenate([o.ids for o in outs]), np.concatenate([o.starts for o in outs]),
+                                     np.concatenate([o.points for o in outs]), np.concatenate([o.lengths for o in outs]))
         q = sum(o.queries for o in outs) + replay_q
         oracle.record(q)
         if bar is not None:
@@ -716,4 +775,46 @@ def _search(spec: _Spec, oracle: CountingOracle, runner: _Serial | _OnDask, n: i
         certified_distinct=store.covered,
         decided_by=decided,
         wall_s=wall,
+        resubmitted_chunks=runner.resubmitted,
     )
+
+
+@dataclass(frozen=True)
+class ParallelRhoSearch:
+    """``parallel-rho``: parallel collision search with distinguished points, numpy lanes, optionally on Dask.
+
+    A :class:`classical.base.ClassicalAlgorithm`; the registry instantiates it without arguments
+    (this process, default parameters). Configure a copy with :func:`dataclasses.replace`, e.g.
+    ``replace(get_algorithm("parallel-rho"), workers=2)``; the fields are the options of
+    :func:`parallel_rho_search`, checked by :meth:`check`.
+    """
+
+    workers: int | None = None
+    scheduler: str | None = None
+    distinguished_bits: int | None = None
+    walks_per_round: int | None = None
+    steps_per_round: int | None = None
+    progress: bool = False
+
+    name: ClassVar[str] = "parallel-rho"
+    summary: ClassVar[str] = "parallel collision search with distinguished points (van Oorschot-Wiener), numpy lanes, Dask workers"
+
+    def check(self, instance: SimonInstance) -> None:
+        """Refuse, before anything is charged, a search that cannot run (:func:`check_parallel_rho`)."""
+        check_parallel_rho(instance, workers=self.workers, scheduler=self.scheduler, distinguished_bits=self.distinguished_bits,
+                           walks_per_round=self.walks_per_round, steps_per_round=self.steps_per_round)
+
+    def search(
+        self,
+        instance: SimonInstance,
+        ledger: Ledger,
+        *,
+        rng: np.random.Generator,
+        policy: ChargePolicy | None = None,
+        account: str = "classical",
+        label: str = "",
+    ) -> ParallelRhoResult:
+        """:func:`parallel_rho_search` with this object's options."""
+        return parallel_rho_search(instance, ledger, rng=rng, policy=policy, account=account, label=label, workers=self.workers,
+                                   scheduler=self.scheduler, distinguished_bits=self.distinguished_bits,
+                                   walks_per_round=self.walks_per_round, steps_per_round=self.steps_per_round, progress=self.progress)

@@ -308,7 +308,7 @@ class MemoryBoundFactory:
 
     def __call__(self, raw: str) -> MemoryBounded:
         try:
-            bits = parse_int(raw, "memory") if raw else -1
+            bits = parse_int(raw, "memory", 0, 2**63 - 1) if raw else -1
         except InputError:
             bits = -1
         if bits < 0:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
-from .errors import InputError
+from .errors import InputError, shorten
 
 __all__ = ["classical_min_queries", "classical_success_bound", "expected_runs", "parse_probability", "runs_for_failure"]
 
@@ -31,9 +31,18 @@ def _check_n(n: int) -> int:
 def parse_probability(p: float | str | Fraction, *, name: str = "probability", low_open: bool = True) -> Fraction:
     """p as an exact fraction in (0, 1]; accepts floats, ``"2/3"`` or ``"0.9"``."""
     try:
-        f = Fraction(p) if not isinstance(p, float) else Fraction(p).limit_denominator(10**12)
-    except (ValueError, ZeroDivisionError, TypeError):
-        raise InputError(f"{name} {p!r} is not a number; allowed: 0 < {name} <= 1 (e.g. 2/3)") from None
+        if isinstance(p, str):
+            from .numbers import parse_float, parse_int
+
+            num, sep, den = p.partition("/")
+            if sep:  # "a/b": two integers of at most 18 digits
+                f = Fraction(parse_int(num, name, 0, 10**18), parse_int(den, name, 1, 10**18))
+            else:  # decimal text through the float rule (no Fraction of 1e-99999999, which would take minutes)
+                f = Fraction(parse_float(p, name)).limit_denominator(10**12)
+        else:
+            f = Fraction(p) if not isinstance(p, float) else Fraction(p).limit_denominator(10**12)
+    except (ValueError, ZeroDivisionError, TypeError, OverflowError):
+        raise InputError(f"{name} {shorten(str(p))!r} is not a number; allowed: 0 < {name} <= 1 (e.g. 2/3)") from None
     if not (0 < f <= 1 if low_open else 0 <= f <= 1):
         raise InputError(f"{name} {p} is not allowed; allowed: 0 < {name} <= 1")
     return f

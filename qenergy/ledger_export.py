@@ -40,9 +40,9 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import IO, Any, Callable, Sequence
 
+from .carbon import WORLD_AVERAGE, GridIntensity, co2e_kg
 from .errors import InputError
 from .ledger import Ledger
-from .carbon import WORLD_AVERAGE, GridIntensity, co2e_kg
 from .physics import convert_energy, landauer_units
 
 __all__ = ["CARBON_COLUMNS", "CHARGE_COLUMNS", "CODECARBON_COLUMNS", "CODECARBON_SKIPPED_ACCOUNTS", "check_output_path", "check_output_paths",

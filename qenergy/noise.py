@@ -106,19 +106,21 @@ def parse_noise(spec: str) -> NoiseSpec:
         return NoiseSpec()
     if not text:
         raise InputError(f"noise '' is not allowed; allowed: {_ALLOWED}")
-    values: dict[str, object] = {}
+    probabilities: dict[str, float] = {}
+    device: str | None = None
+    seen: set[str] = set()
     for item in text.split(","):
         item = item.strip()
         kind, sep, value = item.partition(":")
         kind = kind.lower()
         if not sep or kind not in ("depolarize", "readout", "device") or not value:
             raise InputError(f"noise {shorten(item) or repr(item)} is not allowed; allowed: {_ALLOWED}")
-        if kind in values:
+        if kind in seen:
             raise InputError(f"noise {shorten(text)} is not allowed (two {kind} channels); allowed: {_ALLOWED}, each kind at most once")
+        seen.add(kind)
         if kind == "device":
             _check_device(value.lower())
-            values[kind] = value.lower()
+            device = value.lower()
         else:
-            values[kind] = _parse_probability(kind, value)
-    return NoiseSpec(depolarize=float(values.get("depolarize", 0.0)), readout=float(values.get("readout", 0.0)),  # type: ignore[arg-type]
-                     device=values.get("device"))  # type: ignore[arg-type]
+            probabilities[kind] = _parse_probability(kind, value)
+    return NoiseSpec(depolarize=probabilities.get("depolarize", 0.0), readout=probabilities.get("readout", 0.0), device=device)

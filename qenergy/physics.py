@@ -24,9 +24,15 @@ def check_temperature(temperature_k: float) -> float:
         t = float(temperature_k)
     except (TypeError, ValueError):
         raise InputError(f"temperature {temperature_k!r} is not a number; allowed: a temperature > 0 kelvin") from None
-    if not math.isfinite(t) or t <= 0.0:
-        raise InputError(f"temperature {temperature_k!r} K is not allowed; allowed: a finite temperature > 0 kelvin")
+    if not math.isfinite(t) or not MIN_TEMPERATURE_K <= t <= MAX_TEMPERATURE_K:
+        raise InputError(f"temperature {temperature_k!r} K is not allowed; allowed: {MIN_TEMPERATURE_K:g} <= T <= {MAX_TEMPERATURE_K:g} kelvin")
     return t
+
+
+#: Temperatures accepted (kelvin): wide enough for any bath, narrow enough that k_B·T·ln 2 and
+#: every energy built on it stay normal floats (5e-324 K would make k_B·T·ln 2 zero).
+MIN_TEMPERATURE_K = 1e-200
+MAX_TEMPERATURE_K = 1e200
 
 
 def landauer_bit_energy(temperature_k: float) -> float:

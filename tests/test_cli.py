@@ -108,7 +108,7 @@ def bad_cases(tmp_path):
     malformed = tmp_path / "bad.txt"
     malformed.write_text("1\nfoo\n")
     return [
-        (["simon", "--n", "0"], ("--n", "'0'", ">= 1")),
+        (["simon", "--n", "0"], ("--n", "'0'", "in 1..1,000,000")),
         (["simon", "--n", "-3"], ("--n", "'-3'")),
         (["simon", "--n", "three"], ("--n", "'three'")),
         (["simon", "--n", "3", "--secret", "8"], ("secret 8 is outside 0..2^3-1",)),
@@ -118,7 +118,7 @@ def bad_cases(tmp_path):
         (["simon", "--oracle", f"table:{noperiod}"], ("does not have period",)),
         (["simon", "--oracle", f"table:{malformed}"], ("line 2: 'foo' is not an integer",)),
         (["simon", "--n", "3", "--oracle", "cubic"], ("oracle 'cubic' is unknown; allowed: linear, random, table:PATH",)),
-        (["simon", "--n", "3", "--backend", "qpu"], ("backend 'qpu' is unknown; allowed: auto, aer, cirq, stim, exact, none",)),
+        (["simon", "--n", "3", "--backend", "qpu"], ("backend 'qpu' is unknown; allowed: aer, cirq, exact, fake:NAME, ibm:NAME, stim, auto, none",)),
         (["simon", "--n", "3", "--classical", "grover"], ("classical algorithm 'grover' is unknown", "birthday, exhaustive, rho")),
         (["simon", "--n", "20", "--oracle", "random"], ("40-qubit statevector",)),
         (["simon", "--n", "3", "--temperature", "0"], ("--temperature", "0", "> 0 kelvin")),

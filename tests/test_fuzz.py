@@ -502,7 +502,6 @@ KNOWN_CRASHES = {  # input -> where it crashes (none of these files is part of t
 }
 
 
-@pytest.mark.xfail(strict=False, reason="crashes in files outside this fix: " + "; ".join(KNOWN_CRASHES))
 @fuzz_settings(30)
 @given(st.sampled_from(sorted(KNOWN_CRASHES)))
 def test_fuzz_known_crashes_outside_this_fix(base, case):

@@ -147,6 +147,8 @@ def test_result_figures_and_determinism():
 class ChunkedSerial:
     """Runs a round's chunks in this process, like the Dask runner, with ``workers`` chunks."""
 
+    resubmitted = 0
+
     def __init__(self, workers):
         self.workers = workers
 
@@ -287,20 +289,29 @@ def test_dask_local_cluster_equals_serial():
         assert charges(dask_ledger) == charges(serial_ledger)
 
 
-def test_existing_scheduler_and_a_killed_worker(tmp_path):
-    """A worker process dies in the middle of a chunk of round 2; the chunk is rerun and every charge is the serial run's."""
+@pytest.mark.parametrize("allowed_failures", [3, 0])
+def test_existing_scheduler_and_a_killed_worker(tmp_path, allowed_failures):
+    """A worker process dies in the middle of a chunk of round 2; the chunk is rerun and every charge is the serial run's.
+
+    allowed_failures = 3 (Dask's default): the scheduler reruns the chunk itself; 0: Dask gives the chunk up
+    (KilledWorker) and the search resubmits it.
+    """
+    import dask
+
     inst = make_instance(32, None, "random", seed=9)
     params = {"walks_per_round": 64, "distinguished_bits": 4, "steps_per_round": 16}  # ~80 rounds of 1024 queries
     serial_ledger = Ledger()
     serial = parallel_rho_search(inst, serial_ledger, rng=np.random.default_rng(9), **params)
     armed, killed = tmp_path / "armed", tmp_path / "killed"
     killer = SimonInstance(KillingOracle(inst.oracle, armed, killed, os.getpid()))
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster:
+    with dask.config.set({"distributed.scheduler.allowed-failures": allowed_failures}), \
+            distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster:
         with distributed.Client(cluster) as client:
             pids = set(client.run(os.getpid).values())
         ledger = Ledger()
         r = parallel_rho_search(killer, ledger, rng=np.random.default_rng(9), policy=ArmingPolicy(armed), scheduler=cluster.scheduler_address, **params)
     assert killed.exists() and int(killed.read_text()) in pids  # a worker really died, during the search
+    assert r.resubmitted_chunks == (1 if allowed_failures == 0 else 0)
     assert r.workers == 2 and r.rounds == serial.rounds > 2
     assert (r.found, r.queries, r.collision) == (serial.found, serial.queries, serial.collision) and r.found == inst.secret
     assert charges(ledger) == charges(serial_ledger)  # nothing charged twice, nothing lost
@@ -312,3 +323,23 @@ def test_unreachable_scheduler(monkeypatch):
     with pytest.raises(InputError, match="cannot be reached"):
         parallel_rho_search(make_instance(10, 5, "random", seed=0), ledger, rng=np.random.default_rng(0), scheduler="tcp://127.0.0.1:9")
     assert ledger.charges == ()
+
+
+def test_as_a_classical_algorithm():
+    import dataclasses
+
+    from classical.base import ClassicalAlgorithm
+    from classical.parallel_rho import ParallelRhoSearch
+
+    alg = ParallelRhoSearch()
+    assert isinstance(alg, ClassicalAlgorithm) and alg.name == "parallel-rho" and alg.summary
+    inst = make_instance(20, None, "random", seed=3)
+    alg.check(inst)
+    ledger = Ledger()
+    r = alg.search(inst, ledger, rng=np.random.default_rng(3), label="x")
+    assert r.found == inst.secret and ledger.counts("classical", "query", label="x") == r.queries
+    assert r == dataclasses.replace(r, queries_per_s=r.queries_per_s)  # a frozen dataclass
+    with pytest.raises(InputError, match="workers = 0 is not allowed"):
+        dataclasses.replace(alg, workers=0).check(inst)
+    with pytest.raises(InputError, match="s = 0, one-to-one"):
+        alg.check(make_instance(40, 0, "random", seed=0))

@@ -98,7 +98,7 @@ def test_statevector_memory_refused_with_estimate(monkeypatch):
         get_backend("aer").prepare(inst, rng=np.random.default_rng())
     with pytest.raises(ResourceLimitError, match="--oracle linear"):
         get_backend("cirq").prepare(inst, rng=np.random.default_rng())
-    import circuits.backends as b
+    import circuits.base as b
 
     monkeypatch.setattr(b, "available_memory_bytes", lambda: 1000)
     with pytest.raises(ResourceLimitError, match="1e\\+03 B available"):
@@ -106,7 +106,7 @@ def test_statevector_memory_refused_with_estimate(monkeypatch):
 
 
 def test_unknown_backend():
-    with pytest.raises(InputError, match="allowed: auto, aer, cirq, stim, exact, none"):
+    with pytest.raises(InputError, match="allowed: aer, cirq, exact, fake:NAME, ibm:NAME, stim, auto, none"):
         get_backend("qpu")
 
 

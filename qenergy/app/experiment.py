@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
 import circuits
 import classical
-from circuits.backends import PreparedSimon
+from circuits.base import PreparedSimon
 from circuits.simon import QuantumResult
 from classical.base import ClassicalAlgorithm
 from classical.result import ClassicalResult
@@ -26,6 +26,7 @@ from ..charging import BoundsPolicy, ChargePolicy
 from ..errors import InputError
 from ..ledger import Ledger
 from ..problem import SimonInstance, make_instance, seed_streams
+from ..registry import BACKENDS
 
 __all__ = ["PlannedSimon", "SimonRun", "fresh_seed", "plan_simon", "run_planned"]
 
@@ -144,8 +145,8 @@ def plan_simon(
         seed = fresh_seed()
     elif isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise InputError(f"seed {seed!r} is not allowed; allowed: an integer >= 0")
-    if backend not in (None, "none") and backend not in circuits.BACKEND_NAMES and not backend.startswith(("fake:", "ibm:")):
-        circuits.get_backend(backend)  # raises the error naming the allowed backends
+    if backend not in (None, "none", "auto"):
+        BACKENDS.resolve(backend)  # an unknown name fails here, naming the registered ones, before any work
     search = None if algorithm in (None, "none") else classical.get_algorithm(algorithm)
     instance = make_instance(n, secret, oracle, seed=seed)
     if search is not None:

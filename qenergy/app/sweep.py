@@ -45,6 +45,8 @@ from typing import Any, Callable, Iterator
 import numpy as np
 from tqdm import tqdm
 
+from circuits.backends import is_device_spec
+
 from ..advantage import BoundRow, bound_table, crossover_n
 from ..bounds import QuantumUpperBound, parse_classical_model
 from ..charging import BoundsPolicy
@@ -369,14 +371,16 @@ def _point_rows(run: SimonRun, repeat: int, row: BoundRow) -> list[dict[str, Any
 
 def _device_batch(spec: SweepSpec, points: list[tuple[int, int]], progress: Any) -> tuple[list[Charge], Iterator[tuple[SimonRun, list[Charge]]]]:
     """Device backends: every point's circuit in one batched job; returns the job's charges and the points."""
-    from circuits.ibm_backend import sample_batch
+    from circuits import get_backend
     from circuits.simon import run_simon_batch
 
     plans = [_plan(spec, n, r) for n, r in points]
     labels = [f"n={n} repeat={r}" for n, r in points]
     policy = spec.policy()
     shared = Ledger(spec.temperature_k, seed=spec.seed)
-    results = run_simon_batch([p.instance for p in plans], [p.prepared for p in plans], shared, sample_all=sample_batch,  # type: ignore[arg-type,misc]
+    backend = get_backend(spec.backend)
+    prepared = [p.prepared for p in plans if p.prepared is not None]
+    results = run_simon_batch([p.instance for p in plans], prepared, shared, sample_all=backend.sample_many,
                               rng=np.random.default_rng(spec.seed), policy=policy, labels=labels)
     by_label: dict[str, list[Charge]] = {}
     for c in shared.charges:
@@ -464,7 +468,7 @@ def _ours(path: Path, earlier_sweep: bool) -> bool:
 
             software = png_software(path) or ""
             return software == SWEEP_SOFTWARE or (earlier_sweep and software.startswith("Matplotlib"))
-    except (OSError, UnicodeDecodeError, ValueError):
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
         return False
     return False
 
@@ -553,7 +557,7 @@ def _spec_id(out: Path) -> str | None:
     try:
         data = json.loads((out / SPEC_FILE).read_text(encoding="utf-8"))
         return data.get("sweep_id") if isinstance(data, dict) else None
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return None
 
 
@@ -575,7 +579,7 @@ def _run_sweep(spec: SweepSpec, out: Path, *, command: str, workers: int | None,
     if resume and existing is not None:
         done = {(nt.data["n"], nt.data["repeat"]) for nt in existing.notes if nt.data.get("sweep") == spec.sweep_id}
     todo = [p for p in spec.points if p not in done]
-    device = spec.backend.startswith(("fake:", "ibm:"))
+    device = is_device_spec(spec.backend)
     with contextlib.ExitStack() as stack:
         # 3. the cluster, connected to before the first byte is written
         client = _connect(stack, workers, scheduler, scheduler_timeout_s) if (workers is not None or scheduler is not None) and todo and not device else None

@@ -9,7 +9,7 @@ from typing import Any
 
 from ...charging import BoundsPolicy
 from ...errors import InputError
-from .options import _int_at_least
+from .options import _int_at_least, _path
 from .output import _fmt_secret, _open_ledger, _print_table, _totals_text
 
 
@@ -17,7 +17,7 @@ def add_parser(sub: Any) -> None:
     """Add ``qenergy demo`` to the subcommands."""
     d = sub.add_parser("demo", help="n = 2..10 on the local Aer simulator against birthday search")
     d.add_argument("--seed", type=_int_at_least("--seed", 0), default=DEMO_SEED, help=f"integer >= 0 (default: {DEMO_SEED})")
-    d.add_argument("--dir", type=Path, default=Path("qenergy-demo"), help="where the ledger is written (default: ./qenergy-demo)")
+    d.add_argument("--dir", type=_path("--dir"), default=Path("qenergy-demo"), help="where the ledger is written (default: ./qenergy-demo)")
     d.add_argument("--json", action="store_true", help="print one JSON object")
 
 

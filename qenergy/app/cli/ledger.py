@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 from typing import Any
 
 from ...errors import InputError
 from ...ledger import Ledger
-from .options import _checked, _nonnegative
+from .options import _checked, _nonnegative, _path
 from .output import _print_table, _totals_text
 
 
@@ -18,16 +17,16 @@ def add_parser(sub: Any) -> None:
     lg = sub.add_parser("ledger", help="read a ledger: show, summary, export")
     lsub = lg.add_subparsers(dest="ledger_command", required=True, metavar="ACTION")
     show = lsub.add_parser("show", help="the header, runs and every charge")
-    show.add_argument("path", type=Path)
+    show.add_argument("path", type=_path("path"))
     show.add_argument("--json", action="store_true", help="print one JSON object")
     summ = lsub.add_parser("summary", help="totals per account, resource and basis")
-    summ.add_argument("path", type=Path)
+    summ.add_argument("path", type=_path("path"))
     summ.add_argument("--json", action="store_true", help="print one JSON object")
     exp = lsub.add_parser("export", help="write the charges as CSV and/or a CodeCarbon-style emissions.csv")
-    exp.add_argument("path", type=Path)
-    exp.add_argument("--csv", type=Path, default=None, help="file for every charge as a CSV row")
-    exp.add_argument("--codecarbon", type=Path, default=None, help="file for CodeCarbon's emissions.csv columns")
-    exp.add_argument("--carbon", type=Path, default=None, help="file for energy, PUE, intensity and CO2e per account")
+    exp.add_argument("path", type=_path("path"))
+    exp.add_argument("--csv", type=_path("--csv"), default=None, help="file for every charge as a CSV row")
+    exp.add_argument("--codecarbon", type=_path("--codecarbon"), default=None, help="file for CodeCarbon's emissions.csv columns")
+    exp.add_argument("--carbon", type=_path("--carbon"), default=None, help="file for energy, PUE, intensity and CO2e per account")
     exp.add_argument("--country", default=None, help="ISO-3 country code for the bundled grid intensity (default: world average)")
     exp.add_argument("--intensity", type=_checked("--intensity", _nonnegative), default=None,
                      help="grid intensity in g CO2e/kWh, overriding --country (default: the country's, else 475 world average)")

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 from typing import Any
 
-from ...errors import InputError
 from ...ledger import Ledger
-from .options import _int_at_least
+from .options import _int_at_least, _path
 from .output import _open_ledger, _totals_text
 
 
@@ -20,7 +18,7 @@ def add_parser(sub: Any) -> None:
     mo.add_argument("name", help="model name (see qenergy models)")
     mo.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help="a model parameter (repeatable)")
     mo.add_argument("--seed", type=_int_at_least("--seed", 0), default=0, help="integer >= 0 (default: 0)")
-    mo.add_argument("--ledger", type=Path, default=None, help="JSON Lines ledger to create or append to")
+    mo.add_argument("--ledger", type=_path("--ledger"), default=None, help="JSON Lines ledger to create or append to")
     mo.add_argument("--json", action="store_true", help="print one JSON object")
 
 
@@ -38,15 +36,9 @@ def _cmd_models() -> int:
 
 
 def _cmd_model(args: argparse.Namespace, command: str) -> int:
-    from ...models import build_model
+    from ...models import build_model, parse_param_items
 
-    raw = {}
-    for item in args.param:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            raise InputError(f"--param {item!r} is not KEY=VALUE")
-        raw[key.strip()] = value.strip()
-    model = build_model(args.name, raw)
+    model = build_model(args.name, parse_param_items(args.param))
     temperature = float(getattr(model, "temperature", 300.0))
     ledger = _open_ledger(args.ledger, temperature, seed=args.seed, command=command) if args.ledger else Ledger(temperature, seed=args.seed, command=command)
     with ledger:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import math
 from fractions import Fraction
+from pathlib import Path
 from typing import Any, Callable, NoReturn, Sequence
 
 from ...bounds import ClassicalLowerBound, OracleFamily, QuantumUpperBound, classical_models, parse_classical_model
@@ -12,6 +13,7 @@ from ...charging import BoundsPolicy
 from ...counts import parse_probability
 from ...erasure import FiniteStepErasure, check_epsilon
 from ...errors import InputError, shorten
+from ...numbers import parse_float, parse_int
 from ...physics import check_temperature
 from ...secrets import redact
 
@@ -34,20 +36,35 @@ def _checked(flag: str, parse: Callable[[str], Any]) -> Callable[[str], Any]:
             return parse(text)
         except InputError as exc:
             message = str(exc)
-            raise argparse.ArgumentTypeError(message if text in message else f"{shorten(text)!r}: {message}") from None
+            named = text in message or shorten(text) in message or message.startswith(flag)
+            raise argparse.ArgumentTypeError(message if named else f"{shorten(text)!r}: {message}") from None
 
     return run
 
 
-def _int_at_least(flag: str, minimum: int) -> Callable[[str], int]:
+#: Largest value of an integer option without a stated limit of its own (a seed fits 63 bits).
+INT_OPTION_MAX = 2**63 - 1
+
+
+def _int_at_least(flag: str, minimum: int, maximum: int = INT_OPTION_MAX) -> Callable[[str], int]:
+    """An integer option under the project's number rule (:mod:`qenergy.numbers`), in minimum..maximum."""
+
     def parse(text: str) -> int:
-        try:
-            value = int(text, 0)
-        except ValueError:
-            raise InputError(f"not an integer; allowed: an integer >= {minimum}") from None
-        if value < minimum:
-            raise InputError(f"not allowed; allowed: an integer >= {minimum}")
-        return value
+        return parse_int(text, flag, minimum, maximum)
+
+    return _checked(flag, parse)
+
+
+def _path(flag: str) -> Callable[[str], Path]:
+    """A path option: no NUL byte, no component over 255 bytes, at most 4,095 bytes in all."""
+
+    def parse(text: str) -> Path:
+        raw = text.encode("utf-8", "surrogateescape")
+        if "\0" in text:
+            raise InputError(f"{flag} path contains a NUL byte; allowed: a file-system path")
+        if len(raw) > 4095 or any(len(part.encode("utf-8", "surrogateescape")) > 255 for part in text.split("/")):
+            raise InputError(f"{flag} path {shorten(text)!r} is too long; allowed: at most 4,095 bytes, 255 per name")
+        return Path(text)
 
     return _checked(flag, parse)
 
@@ -55,10 +72,7 @@ def _int_at_least(flag: str, minimum: int) -> Callable[[str], int]:
 def parse_n_range(text: str) -> list[int]:
     """``A:B`` (inclusive), ``A:B:STEP`` or a single ``N``, every n >= 1."""
     parts = text.split(":")
-    try:
-        nums = [int(p) for p in parts]
-    except ValueError:
-        raise InputError("allowed: N, A:B or A:B:STEP with integers n >= 1") from None
+    nums = [parse_int(p, "--n", allowed="N, A:B or A:B:STEP with integers n >= 1") for p in parts] if len(parts) <= 3 else []
     if len(nums) == 1:
         nums = [nums[0], nums[0]]
     if len(nums) not in (2, 3) or nums[0] < 1 or nums[1] < nums[0] or (len(nums) == 3 and nums[2] < 1):
@@ -94,8 +108,8 @@ def _add_energy_options(p: argparse.ArgumentParser, *, success: bool = True) -> 
                    help="bath temperature in kelvin, > 0 (default: 300)")
     g.add_argument("--epsilon", type=_checked("--epsilon", lambda t: check_epsilon(_float(t))), default=1e-6,
                    help="reset error of the finite-step erasure, 0 < epsilon < 0.5 (default: 1e-6)")
-    g.add_argument("--steps", type=_int_at_least("--steps", 1), default=1000, help="steps N of the finite-step erasure (default: 1000)")
-    g.add_argument("--gate-energy", type=_checked("--gate-energy", _nonnegative), default=0.0,
+    g.add_argument("--steps", type=_int_at_least("--steps", 1, 10**18), default=1000, help="steps N of the finite-step erasure (default: 1000)")
+    g.add_argument("--gate-energy", type=_checked("--gate-energy", _gate_energy), default=0.0,
                    help="imperfection energy per quantum gate in joules (default: 0)")
     g.add_argument("--classical-model", type=_checked("--classical-model", parse_classical_model), default="irreversible",
                    help=f"classical lower bound: {' | '.join(classical_models())} (default: irreversible)")
@@ -105,17 +119,17 @@ def _add_energy_options(p: argparse.ArgumentParser, *, success: bool = True) -> 
 
 
 def _float(text: str) -> float:
-    try:
-        return float(text)
-    except ValueError:
-        raise InputError("not a number") from None
+    """A finite number under the project's number rule (ASCII float syntax, no ``_``)."""
+    return parse_float(text, "value")
 
 
 def _nonnegative(text: str) -> float:
-    v = _float(text)
-    if not math.isfinite(v) or v < 0:
-        raise InputError("allowed: a finite value >= 0")
-    return v
+    return parse_float(text, "value", 0.0)
+
+
+def _gate_energy(text: str) -> float:
+    """Joules per gate: 0 to 1 J (a bound whose every gate costs more is not a model of a computer)."""
+    return parse_float(text, "--gate-energy", 0.0, 1.0)
 
 
 def _positive_seconds(text: str) -> float:

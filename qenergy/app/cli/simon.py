@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-from pathlib import Path
 from typing import Any
 
 from ...bounds import oracle_family
@@ -14,20 +13,20 @@ from ...ledger import Ledger
 from ...meter import measure
 from ...physics import convert_energy, landauer_bit_energy
 from ...registry import CLASSICAL
-from .options import _add_energy_options, _int_at_least, _policy
+from .options import MAX_N, _add_energy_options, _int_at_least, _path, _policy
 from .output import _fmt_secret, _open_ledger, _print_table
 
 
 def add_parser(sub: Any) -> None:
     """Add ``qenergy simon`` to the subcommands."""
     s = sub.add_parser("simon", help="run Simon's algorithm and a classical search on one instance")
-    s.add_argument("--n", type=_int_at_least("--n", 1), default=None, help="number of bits n >= 1 (a table file may set it)")
+    s.add_argument("--n", type=_int_at_least("--n", 1, MAX_N), default=None, help="number of bits n >= 1 (a table file may set it)")
     s.add_argument("--secret", default=None, help="hidden period s: decimal, 0b... or 0x... (default: random non-zero from the seed)")
     s.add_argument("--oracle", default="linear", help="linear | random | table:PATH (default: linear)")
     s.add_argument("--backend", default="auto", help="auto | aer | cirq | stim | exact | fake:NAME | ibm:NAME | none (default: auto = stim for linear oracles, else aer)")
     s.add_argument("--classical", default="birthday", help=f"{CLASSICAL.help()} (default: birthday)")
     s.add_argument("--seed", type=_int_at_least("--seed", 0), default=None, help="integer >= 0 (default: fresh, recorded in the ledger)")
-    s.add_argument("--ledger", type=Path, default=None, help="JSON Lines ledger to create or append to")
+    s.add_argument("--ledger", type=_path("--ledger"), default=None, help="JSON Lines ledger to create or append to")
     s.add_argument("--json", action="store_true", help="print one JSON object")
     _add_energy_options(s)
 

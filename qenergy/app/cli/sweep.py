@@ -13,7 +13,7 @@ from ...errors import InputError
 from ...registry import CLASSICAL
 from ...secrets import redact
 from ..reports import grid_carbon
-from .options import _add_energy_options, _checked, _int_at_least, _positive_seconds, parse_n_range
+from .options import _add_energy_options, _checked, _int_at_least, _path, _positive_seconds, parse_n_range
 from .output import _notice
 
 
@@ -24,13 +24,13 @@ def add_parser(sub: Any) -> None:
     w.add_argument("--backend", default="auto", help="auto | aer | cirq | stim | exact | fake:NAME | ibm:NAME | none (default: auto)")
     w.add_argument("--classical", default="birthday", help=f"{CLASSICAL.help()} (default: birthday)")
     w.add_argument("--oracle", default="linear", help="linear | random (default: linear)")
-    w.add_argument("--repeats", type=_int_at_least("--repeats", 1), default=3, help="instances per n (default: 3)")
+    w.add_argument("--repeats", type=_int_at_least("--repeats", 1, 1_000_000), default=3, help="instances per n (default: 3)")
     target = w.add_mutually_exclusive_group(required=True)
-    target.add_argument("--out", type=Path, help="output directory (sweep.json, ledger.jsonl, results.csv, report.md, advantage.png)")
-    target.add_argument("--resume", type=Path, metavar="DIR", help="continue the sweep in DIR with its own settings, skipping finished points")
+    target.add_argument("--out", type=_path("--out"), help="output directory (sweep.json, ledger.jsonl, results.csv, report.md, advantage.png)")
+    target.add_argument("--resume", type=_path("--resume"), metavar="DIR", help="continue the sweep in DIR with its own settings, skipping finished points")
     w.add_argument("--seed", type=_int_at_least("--seed", 0), default=0, help="integer >= 0 (default: 0)")
     where = w.add_mutually_exclusive_group()
-    where.add_argument("--workers", type=_int_at_least("--workers", 1), default=None, help="run on a Dask LocalCluster with K worker processes")
+    where.add_argument("--workers", type=_int_at_least("--workers", 1, 1024), default=None, help="run on a Dask LocalCluster with K worker processes")
     where.add_argument("--scheduler", default=None, help="run on an existing Dask cluster at tcp://HOST:PORT")
     w.add_argument("--scheduler-timeout", type=_checked("--scheduler-timeout", _positive_seconds), default=10.0, metavar="SECONDS",
                    help="how long to try reaching --scheduler before giving up, > 0 (default: 10)")
