@@ -225,3 +225,16 @@ def test_a_model_whose_extra_is_missing_is_listed_not_fatal(tmp_path, monkeypatc
     assert code == 0 and "needs-extra" in out and "unavailable" in out and "hebbian" in out
     code, _, err = run_cli(["model", "needs-extra"], capsys)
     assert code == 2 and "cannot load" in err
+
+
+def test_direct_construction_checks_the_declared_ranges_once_in_the_base_class():
+    from qenergy.models.hebbian import HebbianMemory
+    from qenergy.models.landauer import LandauerModel
+
+    with pytest.raises(InputError, match="bits = -1 is out of range"):
+        LandauerModel(bits=-1)
+    with pytest.raises(InputError, match="temperature"):
+        LandauerModel(temperature=-3.0)
+    with pytest.raises(InputError, match="mode"):
+        HebbianMemory(mode="sideways")
+    assert LandauerModel(bits=3).bits == 3

@@ -179,6 +179,30 @@ class Model(ABC):
     #: The ledger account the model charges.
     account: ClassVar[str] = ""
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Every model checks its declared parameters on construction, before its own ``__post_init__``:
+        the ranges and choices declared with :func:`param` are the one place they live."""
+        super().__init_subclass__(**kwargs)
+        own = cls.__dict__.get("__post_init__")
+
+        def __post_init__(self: Model) -> None:
+            self.check_params()
+            if own is not None:
+                own(self)
+
+        cls.__post_init__ = __post_init__  # type: ignore[attr-defined]
+
+    def check_params(self) -> None:
+        """Check every parameter against its declaration (type, range, choices).
+
+        Raises:
+            InputError: one line naming the parameter, its value and what is allowed.
+        """
+        if not dataclasses.is_dataclass(self):
+            return
+        for info in param_infos(type(self)):
+            info.parse(getattr(self, info.name))
+
     @abstractmethod
     def run(self, ledger: Ledger, seed: int = 0) -> dict[str, Any]:
         """Run, charge ``ledger`` (account :attr:`account`), return plain JSON-able results."""
