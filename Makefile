@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 CORE_STAMP := $(VENV)/.installed-core
 PYTEST_ARGS ?= -n 2
 
-.PHONY: demo test venv bench clean
+.PHONY: demo test check venv bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +29,12 @@ venv: $(STAMP)
 demo: $(CORE_STAMP)
 	$(VENV)/bin/qenergy demo
 
-test: $(STAMP)
+# lint and type checks (configured in pyproject.toml), then the suite
+check: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+
+test: check
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)

@@ -8,8 +8,8 @@ Prints seconds and ratios (baseline ÷ ours; > 1 means we are faster).
 from __future__ import annotations
 
 import numpy as np
-
 from common import best_of, row
+
 from qenergy.gf2 import null_space
 
 

@@ -15,8 +15,8 @@ import sys
 import time
 
 import numpy as np
-
 from bench_gf2 import python_int_null_space
+
 from qenergy.ledger import Ledger
 from qenergy.problem import make_instance
 

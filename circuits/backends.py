@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from qenergy.errors import InputError
 from qenergy.noise import NoiseSpec
+from qenergy.oracles import available_memory_bytes
 from qenergy.problem import SimonInstance
 from qenergy.registry import BACKENDS
 
@@ -19,7 +20,6 @@ from .base import (
     RunMetadata,
     SampleResult,
     SimonBackend,
-    available_memory_bytes,
     check_statevector_memory,
     circuit_gate_counts,
     construct_backend,

@@ -18,7 +18,8 @@ from __future__ import annotations
 import inspect
 import logging
 import os
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray

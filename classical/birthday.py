@@ -15,7 +15,7 @@ takes 2^(n−1) + 1 queries.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import numpy as np
 from numpy.typing import NDArray

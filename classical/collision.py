@@ -9,7 +9,7 @@ the 2^(n−1) cosets), so s = 0.
 
 from __future__ import annotations
 
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 
 import numpy as np
 from numpy.typing import NDArray

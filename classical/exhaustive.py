@@ -5,7 +5,7 @@ At most 2^(n−1) + 1 queries, which also decides s = 0.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import numpy as np
 from numpy.typing import NDArray

@@ -21,8 +21,8 @@ Every evaluation of f is a query; counts are charged in bulk at the end of each 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 

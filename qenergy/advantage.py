@@ -10,9 +10,10 @@ exact integers, floats while they fit, base-10 logarithms beyond (``to_dict`` wr
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from .bounds import DEFAULT_SUCCESS, ClassicalLowerBound, QuantumUpperBound
 from .counts import classical_min_queries

@@ -170,7 +170,7 @@ class EchelonBasis:
         """The basis as an ``(rank, n)`` 0/1 array (echelon form)."""
         return _unpack(self._rows, self.n)
 
-    def solve_secret(self) -> "SecretEstimate":
+    def solve_secret(self) -> SecretEstimate:
         """What the equations held say about s (see :func:`solve_secret`)."""
         return solve_secret(self.rows(), self.n)
 

@@ -50,7 +50,7 @@ import math
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Literal, TypeVar, get_args
@@ -140,7 +140,7 @@ _CHARGE_FIELDS = tuple(f.name for f in dataclasses.fields(Charge))
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def _charge_record(c: Charge) -> Record:

@@ -36,9 +36,10 @@ import io
 import math
 import os
 import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import IO, Any, Callable, Sequence
+from typing import IO, Any
 
 from .carbon import WORLD_AVERAGE, GridIntensity, co2e_kg
 from .errors import InputError

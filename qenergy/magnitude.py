@@ -64,7 +64,7 @@ class Magnitude:
     exact: int | None = None
 
     @classmethod
-    def of_int(cls, x: int) -> "Magnitude":
+    def of_int(cls, x: int) -> Magnitude:
         """An exact non-negative integer of any size."""
         if x < 0:
             raise ValueError(f"a Magnitude is non-negative, got {x}")
@@ -75,19 +75,19 @@ class Magnitude:
         return cls(value, log10_int(x), x)
 
     @classmethod
-    def of_float(cls, x: float) -> "Magnitude":
+    def of_float(cls, x: float) -> Magnitude:
         """A finite non-negative float."""
         if not (x >= 0 and math.isfinite(x)):
             raise ValueError(f"a Magnitude is a finite number >= 0, got {x}")
         return cls(x, math.log10(x) if x > 0 else -math.inf)
 
     @classmethod
-    def of_log10(cls, log10: float) -> "Magnitude":
+    def of_log10(cls, log10: float) -> Magnitude:
         """From a base-10 logarithm."""
         value = 10.0**log10 if log10 < _LOG10_MAX else math.inf
         return cls(value, log10)
 
-    def scaled(self, factor: float) -> "Magnitude":
+    def scaled(self, factor: float) -> Magnitude:
         """This quantity times a finite factor ≥ 0 (e.g. a count times joules per unit)."""
         if not (factor >= 0 and math.isfinite(factor)):
             raise ValueError(f"scale factor must be a finite number >= 0, got {factor}")
@@ -100,7 +100,7 @@ class Magnitude:
                 return Magnitude(value, math.log10(value) if value > 0 else -math.inf)
         return Magnitude.of_log10(log10)
 
-    def over(self, other: "Magnitude | float") -> "Magnitude":
+    def over(self, other: Magnitude | float) -> Magnitude:
         """self ÷ other (``inf`` when other is 0 and self is not)."""
         o = other if isinstance(other, Magnitude) else Magnitude.of_float(other)
         if o.log10 == -math.inf:
@@ -111,17 +111,17 @@ class Magnitude:
                 return Magnitude(value, math.log10(value))
         return Magnitude.of_log10(self.log10 - o.log10)
 
-    def _key(self, other: "Magnitude | float") -> tuple[float, float]:
+    def _key(self, other: Magnitude | float) -> tuple[float, float]:
         o = other if isinstance(other, Magnitude) else Magnitude.of_float(other)
         if math.isfinite(self.value) and math.isfinite(o.value):
             return self.value, o.value
         return self.log10, o.log10
 
-    def __lt__(self, other: "Magnitude | float") -> bool:
+    def __lt__(self, other: Magnitude | float) -> bool:
         a, b = self._key(other)
         return a < b
 
-    def __gt__(self, other: "Magnitude | float") -> bool:
+    def __gt__(self, other: Magnitude | float) -> bool:
         a, b = self._key(other)
         return a > b
 

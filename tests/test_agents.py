@@ -11,8 +11,7 @@ import pytest
 from qenergy.errors import InputError
 from qenergy.ledger import Ledger
 from qenergy.models import build_model, param_infos
-from qenergy.models.active_inference import (ActiveInferenceModel, TMaze, expected_free_energy, policy_posterior,
-                                             two_state_example)
+from qenergy.models.active_inference import ActiveInferenceModel, TMaze, expected_free_energy, policy_posterior, two_state_example
 from qenergy.models.tla import TLAModel, mlp_macs, td3_episode_macs, tla_episode_macs
 from qenergy.physics import LN2, landauer_bit_energy
 

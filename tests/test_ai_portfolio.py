@@ -14,11 +14,23 @@ import pytest
 
 from qenergy.errors import InputError
 from qenergy.ledger import Ledger
-from qenergy.models import build_model, param_infos
 from qenergy.models import ai_portfolio_data as D
+from qenergy.models import build_model, param_infos
 from qenergy.models.ai_portfolio import (
-    AIInference, AIPortfolio, Levers, UseCase, chat_vs_nlp_ratio, eco_score, footprint, grid_kg_per_kwh,
-    inference_energy, paper_portfolio, project, required_hardware_factor, scenario_levers, vgpus_for_params,
+    AIInference,
+    AIPortfolio,
+    Levers,
+    UseCase,
+    chat_vs_nlp_ratio,
+    eco_score,
+    footprint,
+    grid_kg_per_kwh,
+    inference_energy,
+    paper_portfolio,
+    project,
+    required_hardware_factor,
+    scenario_levers,
+    vgpus_for_params,
 )
 from qenergy.physics import convert_energy
 

@@ -3,8 +3,8 @@ import subprocess
 import sys
 
 import pytest
-
 from cli_helpers import run_cli
+
 from qenergy.ledger import Ledger
 from qenergy.meter import default_source
 

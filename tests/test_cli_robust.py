@@ -1,6 +1,5 @@
 """CLI edges from the reliability issue: negative values, long values, closed pipes, secrets on stdout."""
 
-import os
 import subprocess
 import sys
 

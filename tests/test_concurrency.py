@@ -14,8 +14,8 @@ import time
 from pathlib import Path
 
 import pytest
-
 from cli_helpers import run_cli
+
 from qenergy import ledger as ledger_module
 from qenergy import ledger_store
 from qenergy.errors import LedgerError

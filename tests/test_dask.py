@@ -46,7 +46,7 @@ def test_local_cluster_equals_serial(tmp_path, capsys):
 def test_existing_scheduler(tmp_path, capsys):
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster:
         out = sweep(["sweep", "--n", "3:5", "--repeats", "2", "--json", "--out", str(tmp_path / "s"), "--scheduler", cluster.scheduler_address], capsys)
-    serial = sweep(["sweep", "--n", "3:5", "--repeats", "2", "--json", "--out", str(tmp_path / "t")], capsys)
+    sweep(["sweep", "--n", "3:5", "--repeats", "2", "--json", "--out", str(tmp_path / "t")], capsys)
     assert out["solved"] == 6
     assert ledger_view(tmp_path / "s")[0] == ledger_view(tmp_path / "t")[0]
 

@@ -11,14 +11,14 @@ import os
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pytest  # noqa: E402
-from cli_helpers import run_cli  # noqa: E402
+import matplotlib.pyplot as plt
+import pytest
+from cli_helpers import run_cli
 
-from qenergy.errors import InputError, LedgerCorruptError  # noqa: E402
-from qenergy.ledger import Ledger  # noqa: E402
-from qenergy.ledger_export import export_charges_csv, write_atomic  # noqa: E402
-from qenergy.app.plots import SWEEP_SOFTWARE, png_software  # noqa: E402
+from qenergy.app.plots import SWEEP_SOFTWARE, png_software
+from qenergy.errors import InputError, LedgerCorruptError
+from qenergy.ledger import Ledger
+from qenergy.ledger_export import export_charges_csv, write_atomic
 
 SMALL_SWEEP = ["sweep", "--n", "2:3", "--repeats", "1", "--seed", "1", "--json"]
 USER_TEXT = b"my own notes\nnot qenergy's\n"

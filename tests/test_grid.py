@@ -9,13 +9,23 @@ import pytest
 pytest.importorskip("pypsa")
 pytest.importorskip("highspy")
 
-from qenergy.carbon import co2e_kg
 from cli_helpers import run_cli
+
+from qenergy.carbon import co2e_kg
 from qenergy.errors import InputError, ModelError, QenergyError
 from qenergy.ledger import Ledger
 from qenergy.models import build_model
-from qenergy.models.grid import (GridWeatherModel, cross_matrix, design, grid_intensity_for, intensity_distribution, operate,
-                                 plot_cross_matrices, plot_intensity, reference_emissions_t)
+from qenergy.models.grid import (
+    GridWeatherModel,
+    cross_matrix,
+    design,
+    grid_intensity_for,
+    intensity_distribution,
+    operate,
+    plot_cross_matrices,
+    plot_intensity,
+    reference_emissions_t,
+)
 from qenergy.models.grid_weather import load_csv, synthetic_year, weather_years, write_csv
 
 TINY = dict(nodes=1, resolution_h=6, days=42)

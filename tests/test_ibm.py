@@ -10,13 +10,13 @@ import pytest
 
 pytest.importorskip("qiskit_ibm_runtime")
 
-from circuits import get_backend, run_simon  # noqa: E402
-from circuits.ibm_backend import IBMRuntimeBackend, fake_backend_names, sample_batch  # noqa: E402
-from circuits.simon import run_simon_batch  # noqa: E402
-from qenergy.errors import InputError  # noqa: E402
-from qenergy.ledger import Ledger  # noqa: E402
-from qenergy.problem import make_instance  # noqa: E402
-from qenergy.qpu import JobRecord, QPUPowerModel, estimate_usage_seconds  # noqa: E402
+from circuits import get_backend, run_simon
+from circuits.ibm_backend import IBMRuntimeBackend, fake_backend_names, sample_batch
+from circuits.simon import run_simon_batch
+from qenergy.errors import InputError
+from qenergy.ledger import Ledger
+from qenergy.problem import make_instance
+from qenergy.qpu import JobRecord, QPUPowerModel, estimate_usage_seconds
 
 TOKEN = "qenergy-TEST-token-5f3a9c"
 

@@ -5,16 +5,14 @@ import math
 
 import numpy as np
 import pytest
+from cli_helpers import run_cli
 from qiskit.quantum_info import DensityMatrix, Statevector
 
-from cli_helpers import run_cli
 from qenergy.errors import InputError
 from qenergy.ledger import Ledger
 from qenergy.models import build_model, discover_models, param_infos
 from qenergy.models.hebbian import HebbianMemory, expected_density, one_iteration_error
 from qenergy.models.work_extraction import check_extraction, overlap
-
-
 
 
 def test_entry_points_find_the_models():

@@ -26,7 +26,7 @@ def test_bad_temperature_rejected(bad):
         check_temperature(bad)
 
 
-from qenergy.physics import binary_entropy, convert_energy, landauer_units, mass_equivalent_kg  # noqa: E402
+from qenergy.physics import binary_entropy, convert_energy, landauer_units, mass_equivalent_kg
 
 
 def test_energy_conversions():

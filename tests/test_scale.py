@@ -12,7 +12,7 @@ from classical.rho import brent_walk
 from qenergy.charging import BoundsPolicy
 from qenergy.gf2 import EchelonBasis, null_space, rank, rref, solve_secret
 from qenergy.ledger import Ledger
-from qenergy.oracles import KeyedPermutation, LinearOracle
+from qenergy.oracles import KeyedPermutation
 from qenergy.problem import make_instance
 
 
@@ -183,13 +183,12 @@ def test_ledger_batch_writes_once_and_loses_only_the_block(tmp_path):
     path = tmp_path / "l.jsonl"
     with Ledger.open(path, 300.0) as led:
         led.charge("a", "query", 1, 0.0, "measured", "before")
-        with pytest.raises(RuntimeError):
+        with pytest.raises(RuntimeError), led.batch():
+            led.charge("a", "query", 2, 0.0, "measured", "inside")
             with led.batch():
-                led.charge("a", "query", 2, 0.0, "measured", "inside")
-                with led.batch():
-                    led.charge("a", "query", 3, 0.0, "measured", "nested")
-                assert path.read_text().count('"charge"') == 1  # nothing written yet
-                raise RuntimeError("crash")
+                led.charge("a", "query", 3, 0.0, "measured", "nested")
+            assert path.read_text().count('"charge"') == 1  # nothing written yet
+            raise RuntimeError("crash")
     # the block is written when it ends, even by an exception; the file stays a valid ledger
     assert [c.count for c in Ledger.load(path).charges] == [1, 2, 3]
 

@@ -10,9 +10,9 @@ import pytest
 from circuits import get_backend, run_simon
 from circuits.reversible import oracle_network
 from qenergy.advantage import bound_table, criterion, crossover_n
+from qenergy.app.cli import main
 from qenergy.bounds import IrreversibleRegisterReuse, MinimalErasure, QuantumUpperBound
 from qenergy.charging import BoundsPolicy
-from qenergy.app.cli import main
 from qenergy.counts import classical_min_queries
 from qenergy.errors import InputError
 from qenergy.ledger import Ledger

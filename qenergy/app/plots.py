@@ -10,18 +10,18 @@ from __future__ import annotations
 import io
 import struct
 import zlib
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib.ticker import MaxNLocator  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.ticker import MaxNLocator
 
-from ..advantage import BoundRow  # noqa: E402
-from ..ledger_export import write_atomic  # noqa: E402
+from ..advantage import BoundRow
+from ..ledger_export import write_atomic
 
 __all__ = ["SWEEP_SOFTWARE", "plot_advantage", "png_software"]
 

@@ -37,10 +37,11 @@ import shlex
 import statistics
 import sys
 import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import numpy as np
 from tqdm import tqdm
@@ -108,7 +109,7 @@ class SweepSpec:
         write_atomic(directory / SPEC_FILE, json.dumps({**asdict(self), "ns": list(self.ns)}, indent=1).encode("utf-8"), replace=replace)
 
     @classmethod
-    def load(cls, directory: Path) -> "SweepSpec":
+    def load(cls, directory: Path) -> SweepSpec:
         """The spec in ``directory/sweep.json``, every field checked (:func:`_check_spec_data`).
 
         Raises :class:`InputError` with one line naming the directory, the field and what is

@@ -109,7 +109,7 @@ def policy_posterior(G: np.ndarray, gamma: float) -> np.ndarray:
     """q(π) = softmax(−γ G); γ = inf gives the argmin (ties split evenly)."""
     G = np.asarray(G, dtype=float)
     if math.isinf(gamma):
-        best = (G == G.min()).astype(float)
+        best = (G.min() == G).astype(float)
         return best / best.sum()
     return softmax(-gamma * G)
 
@@ -211,12 +211,12 @@ class ActiveInferenceModel(Model):
                 raise InputError(f"parameter {key} = {v!r} is not allowed; allowed: an integer in {lo}..{hi}")
         ranges = {"temperature": (0.0, math.inf, False), "gamma": (0.0, 1e6, True), "preference": (0.0, 50.0, True),
                   "cue_validity": (0.5, 1.0, True), "reward_prob": (0.5, 1.0, True), "j_per_op": (0.0, math.inf, True)}
-        for key, (lo, hi, closed) in ranges.items():
+        for key, (flo, fhi, closed) in ranges.items():
             v = getattr(self, key)
             ok = isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and (
-                lo <= v <= hi if closed else lo < v <= hi)
+                flo <= v <= fhi if closed else flo < v <= fhi)
             if not ok:
-                allowed = f"a number in {lo:g}..{hi:g}" if closed else f"a finite number > {lo:g}"
+                allowed = f"a number in {flo:g}..{fhi:g}" if closed else f"a finite number > {flo:g}"
                 raise InputError(f"parameter {key} = {v!r} is not allowed; allowed: {allowed}")
 
     def run(self, ledger: Ledger, seed: int = 0) -> dict[str, Any]:

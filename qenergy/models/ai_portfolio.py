@@ -58,8 +58,9 @@ metric is not modelled: the paper gives no formula.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields, is_dataclass, replace
-from typing import Any, ClassVar, Iterable, Mapping
+from typing import Any, ClassVar
 
 from scipy.optimize import brentq
 
@@ -313,10 +314,10 @@ class Footprint:
     def energy_kwh(self) -> float:
         return self.compute_kwh + self.storage_kwh + self.network_kwh
 
-    def __add__(self, other: "Footprint") -> "Footprint":
+    def __add__(self, other: Footprint) -> Footprint:
         return Footprint(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(self)))
 
-    def scaled(self, k: float) -> "Footprint":
+    def scaled(self, k: float) -> Footprint:
         return Footprint(*(getattr(self, f.name) * k for f in fields(self)))
 
 

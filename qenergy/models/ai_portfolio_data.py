@@ -16,8 +16,8 @@ model derives; it sets only the absolute GWh and t of the portfolio, not its ind
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Mapping
 
 # -- Model 1: hardware capacities (Table 8, PUE 1.15, WUE 0.18 L/kWh) ----------------------------
 

@@ -56,11 +56,12 @@ import os
 import sys
 import time
 import warnings
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, Iterator, Sequence
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -166,7 +167,7 @@ def _build(year: WeatherYear, *, caps: dict[str, dict[str, float]] | None, hydro
     ext = caps is None
 
     def sized(comp: str, name: str) -> dict[str, Any]:
-        if ext:
+        if caps is None:
             return {"p_nom_extendable": True}
         return {"p_nom_extendable": False, "p_nom": caps[comp].get(name, 0.0)}
 
@@ -194,7 +195,7 @@ def _build(year: WeatherYear, *, caps: dict[str, dict[str, float]] | None, hydro
             n.add("Link", f"{node} fuel cell", bus0=f"{node} H2", bus1=node, efficiency=COSTS["fuel_cell"]["eff"],
                   capital_cost=COSTS["fuel_cell"]["capital"] * COSTS["fuel_cell"]["eff"] * frac, marginal_cost=0.1,
                   **sized("Link", f"{node} fuel cell"))
-            store = {"e_nom_extendable": True} if ext else {"e_nom_extendable": False, "e_nom": caps["Store"].get(f"{node} H2 store", 0.0)}
+            store = {"e_nom_extendable": True} if caps is None else {"e_nom_extendable": False, "e_nom": caps["Store"].get(f"{node} H2 store", 0.0)}
             n.add("Store", f"{node} H2 store", bus=f"{node} H2", carrier="H2", e_cyclic=True,
                   capital_cost=COSTS["h2_store"]["capital"] * frac, **store)
     for a, b2 in zip(year.nodes, year.nodes[1:]):

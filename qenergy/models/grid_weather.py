@@ -99,7 +99,7 @@ class WeatherYear:
 
     @property
     def snapshots(self) -> pd.DatetimeIndex:
-        return self.solar.index  # type: ignore[return-value]
+        return self.solar.index
 
     @property
     def nodes(self) -> list[str]:

@@ -38,9 +38,10 @@ classical runs of the testbed are not rounded to zero), basis ``estimated``.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, ClassVar, Mapping
+from typing import Any, ClassVar
 
 from scipy import constants as _c
 

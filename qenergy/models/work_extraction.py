@@ -16,8 +16,9 @@ record, so a Szilard cycle (measure, extract, erase) never shows a net gain.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar, Sequence
+from typing import Any, ClassVar
 
 import numpy as np
 from qiskit.quantum_info import DensityMatrix, Statevector

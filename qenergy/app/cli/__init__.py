@@ -12,7 +12,7 @@ import contextlib
 import os
 import shlex
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 from ...errors import QenergyError
 from ...secrets import redact

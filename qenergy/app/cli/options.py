@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 import math
+from collections.abc import Callable, Sequence
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, Callable, NoReturn, Sequence
+from typing import Any, NoReturn
 
 from ...bounds import ClassicalLowerBound, OracleFamily, QuantumUpperBound, classical_models, parse_classical_model
 from ...charging import BoundsPolicy

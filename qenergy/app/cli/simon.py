@@ -48,9 +48,8 @@ def _cmd_simon(args: argparse.Namespace, command: str) -> int:
         ledger = _open_ledger(args.ledger, t, seed=plan.seed, command=command)
     else:
         ledger = Ledger(t, seed=plan.seed, command=command)
-    with ledger:
-        with measure(ledger, "simon") as window:
-            run = run_planned(plan, ledger, policy=policy)
+    with ledger, measure(ledger, "simon") as window:
+        run = run_planned(plan, ledger, policy=policy)
     out = run.to_dict()
     theory = math.fsum(c.energy_j for c in ledger.select(run=ledger.current_run) if c.basis in ("lower_bound", "upper_bound"))
     out["measured"] = {"basis": window.basis, "joules": window.exclusive_j, "source": ledger.charges[-1].provenance,
