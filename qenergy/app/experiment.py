@@ -22,6 +22,7 @@ from circuits.simon import QuantumResult
 from classical.base import ClassicalAlgorithm
 from classical.result import ClassicalResult
 
+from ..advantage import BoundRow
 from ..charging import BoundsPolicy, ChargePolicy
 from ..errors import InputError
 from ..ledger import Ledger
@@ -29,6 +30,16 @@ from ..problem import SimonInstance, make_instance, seed_streams
 from ..registry import BACKENDS
 
 __all__ = ["PlannedSimon", "SimonRun", "fresh_seed", "plan_simon", "run_planned"]
+
+
+def format_secret(value: int | None, n: int) -> str:
+    """Binary up to n = 64; beyond, hex shortened to its first and last 8 digits (``--json`` has every digit)."""
+    if value is None:
+        return "-"
+    if n <= 64:
+        return f"{value:#0{n + 2}b}"
+    digits = f"{value:0{(n + 3) // 4}x}"
+    return f"0x{digits}" if len(digits) <= 20 else f"0x{digits[:8]}…{digits[-8:]}"
 
 
 def fresh_seed() -> int:
@@ -79,6 +90,42 @@ class SimonRun:
     def qpu_energy_j(self) -> float:
         """Estimated QPU energy of the quantum side (0 on simulators)."""
         return self.quantum.qpu_energy_j if self.quantum is not None else 0.0
+
+    def sweep_rows(self, repeat: int, bound: BoundRow) -> list[dict[str, Any]]:
+        """One results.csv row per side of this run, beside the bound of its side at the same n."""
+        out: list[dict[str, Any]] = []
+        if self.quantum is not None:
+            q = self.quantum
+            out.append({"side": "quantum", "method": f"{q.metadata.backend}/{q.metadata.method}", "found": q.found, "queries": q.queries,
+                        "shots": q.shots, "charged_j": self.quantum_energy_j, "bound_j": bound.quantum_upper_j, "bound_basis": "upper_bound",
+                        "wall_time_s": q.metadata.wall_time_s, "log10_bound_j": math.log10(bound.quantum_upper_j)})
+        if self.classical is not None:
+            c = self.classical
+            out.append({"side": "classical", "method": c.algorithm, "found": c.found, "queries": c.queries, "shots": 0,
+                        "charged_j": self.classical_energy_j, "bound_j": bound.classical_lower.json(), "bound_basis": "lower_bound",
+                        "wall_time_s": "", "log10_bound_j": bound.classical_lower.log10})
+        for r in out:
+            r.update({"n": self.n, "repeat": repeat, "seed": self.seed, "secret": self.secret, "success": r["found"] == self.secret})
+        return out
+
+    def table_rows(self, unit_j: float) -> list[tuple[str, ...]]:
+        """Rows of the printed table (side, method, found, correct, queries, J, k_B T ln 2 units, basis):
+        the quantum upper bound, the QPU's estimate and the classical lower bound on lines of their own."""
+        n = self.n
+        rows: list[tuple[str, ...]] = []
+        if self.quantum is not None:
+            q = self.quantum
+            e = self.quantum_energy_j or 0.0
+            rows.append(("quantum", f"{q.metadata.backend}/{q.metadata.method}", format_secret(q.found, n), "yes" if q.found == self.secret else "NO",
+                         f"{q.queries} ({q.shots} shots + {q.confirmation_queries})", f"{e:.4e}", f"{e / unit_j:.4g}", "upper_bound"))
+            if q.job_ids:
+                rows.append(("qpu", f"{len(q.job_ids)} job(s)", "", "", "", f"{q.qpu_energy_j:.4e}", f"{q.qpu_energy_j / unit_j:.4g}", "estimated"))
+        if self.classical is not None:
+            c = self.classical
+            e = self.classical_energy_j or 0.0
+            rows.append(("classical", c.algorithm, format_secret(c.found, n), "yes" if c.found == self.secret else "NO", str(c.queries),
+                         f"{e:.4e}", f"{e / unit_j:.4g}", "lower_bound"))
+        return rows
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data (secrets and results as integers)."""

@@ -353,23 +353,6 @@ def run_point(spec: SweepSpec, n: int, repeat: int) -> tuple[SimonRun, list[Char
     return run, list(ledger.charges)
 
 
-def _point_rows(run: SimonRun, repeat: int, row: BoundRow) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
-    if run.quantum is not None:
-        q = run.quantum
-        out.append({"side": "quantum", "method": f"{q.metadata.backend}/{q.metadata.method}", "found": q.found, "queries": q.queries,
-                    "shots": q.shots, "charged_j": run.quantum_energy_j, "bound_j": row.quantum_upper_j, "bound_basis": "upper_bound",
-                    "wall_time_s": q.metadata.wall_time_s, "log10_bound_j": math.log10(row.quantum_upper_j)})
-    if run.classical is not None:
-        c = run.classical
-        out.append({"side": "classical", "method": c.algorithm, "found": c.found, "queries": c.queries, "shots": 0,
-                    "charged_j": run.classical_energy_j, "bound_j": row.classical_lower.json(), "bound_basis": "lower_bound", "wall_time_s": "",
-                    "log10_bound_j": row.classical_lower.log10})
-    for r in out:
-        r.update({"n": run.n, "repeat": repeat, "seed": run.seed, "secret": run.secret, "success": r["found"] == run.secret})
-    return out
-
-
 def _device_batch(spec: SweepSpec, points: list[tuple[int, int]], progress: Any) -> tuple[list[Charge], Iterator[tuple[SimonRun, list[Charge]]]]:
     """Device backends: every point's circuit in one batched job; returns the job's charges and the points."""
     from circuits import get_backend
@@ -606,7 +589,7 @@ def _run_sweep(spec: SweepSpec, out: Path, *, command: str, workers: int | None,
             source = _on_dask(spec, todo, bar, client)
         for (n, r), (run, charges) in zip(todo, source):
             # the point's charges and its result rows land in one write: both or neither
-            ledger.extend_and_note(charges, f"n={n} repeat={r}", {"sweep": spec.sweep_id, "n": n, "repeat": r, "rows": _point_rows(run, r, by_n[n])})
+            ledger.extend_and_note(charges, f"n={n} repeat={r}", {"sweep": spec.sweep_id, "n": n, "repeat": r, "rows": run.sweep_rows(r, by_n[n])})
         notes = ledger.notes
         run_index = ledger.current_run
         labels = {f"n={n} repeat={r}" for n, r in spec.points}

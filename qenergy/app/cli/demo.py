@@ -9,8 +9,9 @@ from typing import Any
 
 from ...charging import BoundsPolicy
 from ...errors import InputError
+from ..experiment import format_secret as _fmt_secret
 from .options import _int_at_least, _path
-from .output import _fmt_secret, _open_ledger, _print_table, _totals_text
+from .output import _open_ledger, _print_table, _totals_text
 
 
 def add_parser(sub: Any) -> None:

@@ -11,16 +11,6 @@ from ...ledger import Ledger
 from ...secrets import redact
 
 
-def _fmt_secret(value: int | None, n: int) -> str:
-    """Binary up to n = 64; beyond, hex shortened to its first and last 8 digits (``--json`` has every digit)."""
-    if value is None:
-        return "-"
-    if n <= 64:
-        return f"{value:#0{n + 2}b}"
-    digits = f"{value:0{(n + 3) // 4}x}"
-    return f"0x{digits}" if len(digits) <= 20 else f"0x{digits[:8]}…{digits[-8:]}"
-
-
 def _totals_text(totals: dict[str, dict[str, float]], kt: dict[str, dict[str, float]] | None = None) -> str:
     """Totals per account and basis, e.g. ``quantum 1.2e-19 J upper_bound; meter 3.4e-02 J estimated`` (bases never summed)."""
     parts = []

@@ -13,8 +13,9 @@ from ...ledger import Ledger
 from ...meter import measure
 from ...physics import convert_energy, landauer_bit_energy
 from ...registry import CLASSICAL
+from ..experiment import format_secret as _fmt_secret
 from .options import MAX_N, _add_energy_options, _int_at_least, _path, _policy
-from .output import _fmt_secret, _open_ledger, _print_table
+from .output import _open_ledger, _print_table
 
 
 def add_parser(sub: Any) -> None:
@@ -73,19 +74,8 @@ def _cmd_simon(args: argparse.Namespace, command: str) -> int:
         print(json.dumps(out, allow_nan=False))
         return 0
     print(f"Simon's problem  n={n}  s={_fmt_secret(run.secret, n)}{f' ({run.secret})' if n <= 64 else ''}  oracle={run.oracle}  seed={run.seed}  T={t:g} K")
-    rows = [("side", "method", "secret found", "correct", "queries", "charged [J]", "[k_B T ln 2]", "basis")]
-    if run.quantum is not None:
-        q = run.quantum
-        e = run.quantum_energy_j or 0.0
-        rows.append(("quantum", f"{q.metadata.backend}/{q.metadata.method}", _fmt_secret(q.found, n), "yes" if q.found == run.secret else "NO",
-                     f"{q.queries} ({q.shots} shots + {q.confirmation_queries})", f"{e:.4e}", f"{e / unit:.4g}", "upper_bound"))
-        if q.job_ids:
-            rows.append(("qpu", f"{len(q.job_ids)} job(s)", "", "", "", f"{q.qpu_energy_j:.4e}", f"{q.qpu_energy_j / unit:.4g}", "estimated"))
-    if run.classical is not None:
-        c = run.classical
-        e = run.classical_energy_j or 0.0
-        rows.append(("classical", c.algorithm, _fmt_secret(c.found, n), "yes" if c.found == run.secret else "NO", str(c.queries),
-                     f"{e:.4e}", f"{e / unit:.4g}", "lower_bound"))
+    rows: list[tuple[str, ...]] = [("side", "method", "secret found", "correct", "queries", "charged [J]", "[k_B T ln 2]", "basis")]
+    rows += run.table_rows(unit)
     rows.append(("this run", "own energy", "", "", "", f"{window.exclusive_j:.4e}", f"{window.exclusive_j / unit:.4g}", window.basis))
     _print_table(rows, left=4)
     print(f"quantum: {policy.quantum.describe()}; classical: {policy.classical.describe()}")
