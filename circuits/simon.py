@@ -125,7 +125,8 @@ def _is_device(prepared: PreparedSimon) -> bool:
 
 def _solver_config(n: int, prepared: PreparedSimon, *, shots_budget: int | None, robust_shots: int | None, max_candidates: int,
                    target_success: float, max_proof_queries: int, solver: NoisySolverConfig | None) -> NoisySolverConfig:
-    """The solver's settings: explicit arguments over ``solver`` over the defaults; device backends draw
+    """The solver's settings: ``solver`` (else ``max_candidates``, ``target_success`` and ``max_proof_queries``),
+    with ``shots_budget`` and ``robust_shots`` overriding its budget and first round; device backends draw
     :func:`default_robust_shots` in their first round and their default budget is at least that."""
     base = solver if solver is not None else NoisySolverConfig(max_candidates=max_candidates, target_success=target_success,
                                                                max_proof_queries=max_proof_queries)
@@ -170,8 +171,9 @@ def run_simon(
     :func:`~circuits.noisy_solver.default_shots_budget`, 20·n + 100, and at least the first
     round), ``robust_shots`` sets the first round, ``max_candidates`` caps the candidate checks,
     ``target_success`` is the posterior the shot planner aims at, ``max_proof_queries`` allows
-    the one-to-one proof (2^(n−1) + 1 queries) up to that many queries; ``solver`` gives every
-    knob at once (:class:`~circuits.noisy_solver.NoisySolverConfig`).
+    the one-to-one proof (2^(n−1) + 1 queries) up to that many queries; ``solver``
+    (:class:`~circuits.noisy_solver.NoisySolverConfig`) gives every knob at once and then replaces
+    those three (``shots_budget`` and ``robust_shots`` still override its budget and first round).
     """
     pol: ChargePolicy = policy if policy is not None else BoundsPolicy()
     prepared = backend if isinstance(backend, PreparedSimon) else backend.prepare(instance, rng=rng)

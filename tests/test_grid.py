@@ -26,7 +26,7 @@ from qenergy.models.grid import (
     plot_intensity,
     reference_emissions_t,
 )
-from qenergy.models.grid_weather import load_csv, synthetic_year, weather_years, write_csv
+from qenergy.models.grid.weather import load_csv, synthetic_year, weather_years, write_csv
 
 TINY = dict(nodes=1, resolution_h=6, days=42)
 

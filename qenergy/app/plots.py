@@ -13,15 +13,11 @@ import zlib
 from collections.abc import Sequence
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.ticker import MaxNLocator
 
 from ..advantage import BoundRow
 from ..ledger_export import write_atomic
+from ..plotting import figure, integer_axis, render_png
 
 __all__ = ["SWEEP_SOFTWARE", "plot_advantage", "png_software"]
 
@@ -80,7 +76,7 @@ def plot_advantage(
     (:func:`qenergy.ledger_export.write_atomic`) with ``software`` as its ``Software`` text;
     an existing file at ``path`` is replaced only with ``replace`` (else :class:`InputError`).
     """
-    fig, ax = plt.subplots(figsize=(8, 5), dpi=120)
+    fig, ax = figure(figsize=(8, 5), dpi=120)
     ns = np.array([r.n for r in rows])
     # near and beyond the float range (n above about 1700) the axis shows log10 of the joules on a linear scale
     logs = any(r.classical_lower.log10 > 250 for r in rows)
@@ -101,14 +97,10 @@ def plot_advantage(
         ax.plot([], [], " ", label="no crossover in range")
     if not logs:
         ax.set_yscale("log")
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    integer_axis(ax)
     ax.set_xlabel("problem size n (bits)")
     ax.set_ylabel("log10 of energy (J)" if logs else "energy (J)")
     ax.set_title(title, fontsize=10)
     ax.grid(True, which="major", alpha=0.3)
     ax.legend(fontsize=8, loc="upper left")
-    fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", metadata={"Software": software})
-    plt.close(fig)
-    return write_atomic(Path(path), buf.getvalue(), replace=replace)
+    return write_atomic(Path(path), render_png(fig, software=software), replace=replace)

@@ -64,7 +64,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError
+from ...errors import InputError
 
 __all__ = ["CSV_COLUMNS", "NODE_CLIMATES", "WeatherYear", "heat_pump_cop", "load_csv", "synthetic_year",
            "weather_years", "write_csv"]
