@@ -236,3 +236,75 @@ def test_direct_construction_checks_the_declared_ranges_once_in_the_base_class()
     with pytest.raises(InputError, match="mode"):
         HebbianMemory(mode="sideways")
     assert LandauerModel(bits=3).bits == 3
+
+
+# -- typed results (issue 14): every model's run returns a TypedDict with exactly its keys ----------
+
+#: Cheap parameters per registered model (tests/test_golden.py's CASES; grid as tiny as tests/test_grid.py).
+#: A model with two result shapes has one entry per shape.
+SMALL_RUNS = {
+    "active-inference": [{"steps": "10"}],
+    "ai-inference": [{}],
+    "ai-portfolio": [{}],
+    "grid": [{"years": "2", "nodes": "1", "resolution_h": "12", "days": "14", "workers": "1", "hydrogen": "false"}],
+    "hebbian": [{"messages": "2000", "tests": "100"}],
+    "landauer": [{"temperature": "4.2", "bits": "8"}],
+    "ntp": [{}],
+    "patterson": [{}],
+    "tla": [{"episodes": "2"}, {"macs_only": "true"}],
+    "work-extraction": [{"bits": "3"}],
+}
+
+
+def _typeddicts(tp):
+    """The TypedDicts a return annotation allows (one, or the members of a union of them)."""
+    import types
+    import typing
+
+    members = typing.get_args(tp) if typing.get_origin(tp) in (typing.Union, types.UnionType) else (tp,)
+    for m in members:
+        assert isinstance(m, type) and hasattr(m, "__annotations__") and hasattr(m, "__total__"), f"{m!r} is not a TypedDict"
+    return members
+
+
+def _check_keys(value, tp, where):
+    """``value`` has exactly the keys of ``tp`` where ``tp`` is a TypedDict, recursively through lists and optionals."""
+    import types
+    import typing
+
+    origin, args = typing.get_origin(tp), typing.get_args(tp)
+    if origin in (typing.Union, types.UnionType):
+        if value is None:
+            assert type(None) in args, where
+            return
+        rest = [a for a in args if a is not type(None)]
+        if len(rest) != 1:
+            return  # a union of plain types (e.g. int | float): no keys to check
+        tp = rest[0]
+        origin, args = typing.get_origin(tp), typing.get_args(tp)
+    if isinstance(tp, type) and hasattr(tp, "__total__"):
+        hints = typing.get_type_hints(tp)
+        assert set(value) == set(hints), f"{where}: keys {sorted(set(value) ^ set(hints))}"
+        for k, sub in hints.items():
+            _check_keys(value[k], sub, f"{where}.{k}")
+    elif origin is list:
+        assert isinstance(value, list), where
+        for i, item in enumerate(value):
+            _check_keys(item, args[0], f"{where}[{i}]")
+
+
+@pytest.mark.parametrize("name", sorted(discover_models()))
+def test_every_model_returns_its_typeddict(name):
+    import typing
+
+    cls = discover_models()[name]
+    if not cls.__module__.startswith("qenergy."):
+        pytest.skip("a third-party model")
+    members = _typeddicts(typing.get_type_hints(cls.run)["return"])
+    assert name in SMALL_RUNS, f"add cheap parameters for model {name} to SMALL_RUNS"
+    for params in SMALL_RUNS[name]:
+        result = build_model(name, params, {name: cls}).run(Ledger(), seed=1)
+        json.dumps(result)
+        matching = [td for td in members if set(result) == set(typing.get_type_hints(td))]
+        assert matching, f"{name} {params}: keys {sorted(result)} match none of {[td.__name__ for td in members]}"
+        _check_keys(result, matching[0], name)

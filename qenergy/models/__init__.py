@@ -3,7 +3,7 @@
 A model is a small dataclass: its fields are its parameters (typed, with defaults; units,
 ranges and a help line in the field metadata through :func:`param`), it has a ``name``
 and a one-line ``summary``, and ``run(ledger, seed)`` charges its own account and returns
-plain JSON-able data. Models are found through the entry-point group ``qenergy.models``,
+plain JSON-able data, typed by the model as a :class:`typing.TypedDict` (see :class:`Model`). Models are found through the entry-point group ``qenergy.models``,
 so a third party adds one from its own package::
 
     [project.entry-points."qenergy.models"]
@@ -172,7 +172,18 @@ _FALSE = ("0", "false", "no", "off")
 
 
 class Model(ABC):
-    """Base class of plug-in models (subclasses are dataclasses whose fields are :func:`param` s)."""
+    """Base class of plug-in models (subclasses are dataclasses whose fields are :func:`param` s).
+
+    Result types: the base declares ``run(...) -> Mapping[str, Any]``, a read-only mapping of
+    plain JSON-able values. Each built-in model narrows it (return types are covariant) to a
+    :class:`typing.TypedDict` named after it, e.g. ``LandauerModel.run(...) -> LandauerResult``,
+    that lists exactly the keys and value types its result has (nested structures have their
+    own TypedDicts or precise ``list[...]`` / ``dict[...]`` types); a model whose result has two
+    shapes returns a union of two TypedDicts (``tla``: ``TLAMacsResult | TLAEnvResult``). A
+    TypedDict is a ``Mapping[str, object]``, so the override is sound, and callers holding a
+    plain :class:`Model` read the result as a mapping without mutating it. A third-party model
+    may return a plain ``dict`` (also a Mapping); a TypedDict is recommended, not required.
+    """
 
     name: ClassVar[str] = ""
     summary: ClassVar[str] = ""
@@ -204,8 +215,8 @@ class Model(ABC):
             info.parse(getattr(self, info.name))
 
     @abstractmethod
-    def run(self, ledger: Ledger, seed: int = 0) -> dict[str, Any]:
-        """Run, charge ``ledger`` (account :attr:`account`), return plain JSON-able results."""
+    def run(self, ledger: Ledger, seed: int = 0) -> Mapping[str, Any]:
+        """Run, charge ``ledger`` (account :attr:`account`), return plain JSON-able results (a TypedDict in subclasses)."""
 
 
 def param_infos(model_cls: type[Model]) -> list[ParamInfo]:

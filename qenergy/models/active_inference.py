@@ -34,7 +34,7 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import ClassVar, TypedDict
 
 import numpy as np
 
@@ -43,7 +43,7 @@ from ..ledger import Ledger
 from ..physics import LN2, landauer_bit_energy
 from . import Model, param
 
-__all__ = ["ActiveInferenceModel", "TMaze", "expected_free_energy", "free_energy", "policy_posterior",
+__all__ = ["ActiveInferenceModel", "ActiveInferenceResult", "TMaze", "expected_free_energy", "free_energy", "policy_posterior",
            "softmax", "two_state_example"]
 
 _EPS = 1e-16
@@ -183,6 +183,31 @@ def _ops_per_step(n_s: int, n_o: int, n_pol: int, horizon: int) -> int:
     return infer + n_pol * horizon * per_pol_step + 4 * n_pol + 2 * n_s * n_s
 
 
+class ActiveInferenceResult(TypedDict):
+    """What :meth:`ActiveInferenceModel.run` returns: means, per-step lists (one entry per step), counts and charges (J by resource)."""
+
+    environment: str
+    steps: int
+    policies: int
+    horizon: int
+    gamma: float
+    free_energy_nats: float
+    free_energy_nats_list: list[float]
+    free_energy_prior_nats_list: list[float]
+    expected_free_energy_nats: float
+    expected_free_energy_nats_list: list[float]
+    belief_update_kl_nats_list: list[float]
+    belief_update_bits: float
+    belief_update_millibits_charged: int
+    ops: int
+    rewards: int
+    no_rewards: int
+    actions: list[str]
+    outcomes: list[str]
+    charges_j: dict[str, float]
+    total_j: float
+
+
 @dataclass(frozen=True)
 class ActiveInferenceModel(Model):
     """An active-inference agent in a T-maze; belief updates charged at Landauer's bound."""
@@ -219,7 +244,7 @@ class ActiveInferenceModel(Model):
                 allowed = f"a number in {flo:g}..{fhi:g}" if closed else f"a finite number > {flo:g}"
                 raise InputError(f"parameter {key} = {v!r} is not allowed; allowed: {allowed}")
 
-    def run(self, ledger: Ledger, seed: int = 0) -> dict[str, Any]:
+    def run(self, ledger: Ledger, seed: int = 0) -> ActiveInferenceResult:
         rng = np.random.default_rng(seed)
         maze = TMaze(self.cue_validity, self.reward_prob)
         A, B, D = maze.A, maze.B, maze.D

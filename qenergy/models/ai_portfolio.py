@@ -60,7 +60,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields, is_dataclass, replace
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypedDict
 
 from scipy.optimize import brentq
 
@@ -71,7 +71,8 @@ from . import Model, param, param_infos
 from . import ai_portfolio_data as D
 
 __all__ = [
-    "AIInference", "AIPortfolio", "Footprint", "InferenceEnergy", "Levers", "REPRODUCTION_NOTE", "UseCase",
+    "AIInference", "AIInferenceResult", "AIPortfolio", "AIPortfolioResult", "Footprint", "GhgKg", "InferenceEnergy", "InferenceKwh",
+    "Levers", "LeversDict", "PaperTable2", "REPRODUCTION_NOTE", "UseCase",
     "chat_vs_nlp_ratio", "eco_score", "footprint", "grid_kg_per_kwh", "inference_energy", "paper_portfolio",
     "project", "required_hardware_factor", "scenario_levers", "vgpus_for_params", "yearly_inferences",
 ]
@@ -346,6 +347,18 @@ def footprint(portfolio: Iterable[UseCase], **inference_levers: Any) -> dict[str
 # -- 2030 ------------------------------------------------------------------------------------------
 
 
+class LeversDict(TypedDict):
+    """:meth:`Levers.as_dict`: the 2030 lever values under their parameter names (growth by use-case kind)."""
+
+    growth: dict[str, float]
+    hardware_efficiency: float
+    pue_2030: float
+    grid_factor: float
+    model_size_factor: float
+    output_token_factor: float
+    quantization_factor: float
+
+
 @dataclass(frozen=True)
 class Levers:
     """2030 values of the scenario levers (2024 = 1 for every factor, PUE 1.15)."""
@@ -367,7 +380,7 @@ class Levers:
         for name in ("hardware", "pue", "grid", "model_size", "output_tokens", "quantization"):
             _check_pos(name, getattr(self, name))
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> LeversDict:
         return {"growth": dict(self.growth), "hardware_efficiency": self.hardware, "pue_2030": self.pue,
                 "grid_factor": self.grid, "model_size_factor": self.model_size,
                 "output_token_factor": self.output_tokens, "quantization_factor": self.quantization}
@@ -457,6 +470,76 @@ def _validate(model: Model) -> None:
         info.parse(getattr(model, info.name))
 
 
+class InferenceKwh(TypedDict):
+    """kWh of one inference by component, and their total."""
+
+    compute: float
+    storage: float
+    network: float
+    total: float
+
+
+class GhgKg(TypedDict):
+    """kg CO2e of one inference: operational (kWh x grid), embodied, and their total."""
+
+    operational: float
+    embodied: float
+    total: float
+
+
+class AIInferenceResult(TypedDict):
+    """What :meth:`AIInference.run` returns; ``size``, ``model`` and the GenAI figures are None for traditional AI."""
+
+    kind: str
+    size: str | None
+    model: str | None
+    kwh: InferenceKwh
+    wh_total: float
+    inferences: int
+    total_kwh: float
+    vgpus: int | None
+    seconds_per_call: float | None
+    calls: float | None
+    vgpu_hours: float
+    vcpu_hours: float
+    gb_per_inference: float
+    grid_kg_per_kwh: float
+    ghg_kg: GhgKg
+    eco_score: str
+    source: str
+
+
+class PaperTable2(TypedDict):
+    """The paper's printed 2030 indices for the scenario (Table 2), for comparison only."""
+
+    energy_index: int
+    ghg_index: int
+    note: str
+
+
+class AIPortfolioResult(TypedDict):
+    """What :meth:`AIPortfolio.run` returns; ``*_by_kind`` and ``energy_share_2024`` are keyed by use-case kind."""
+
+    scenario: str
+    description: str
+    year: int
+    energy_index: float
+    ghg_index: float
+    energy_gwh: float
+    ghg_t: float
+    energy_gwh_2024: float
+    ghg_t_2024: float
+    baseline: str
+    bottom_up_2024_gwh: float
+    use_cases: float
+    genai_use_case_share: float
+    energy_gwh_by_kind: dict[str, float]
+    energy_share_2024: dict[str, float]
+    levers: LeversDict
+    paper_table2_2030: PaperTable2
+    source: str
+
+
 @dataclass(frozen=True)
 class AIInference(Model):
     """Energy and GHG of one AI inference by use-case kind and LLM size (Desroches et al. 2025, Table 1 method).
@@ -506,7 +589,7 @@ class AIInference(Model):
             nlp_calls=None if self.nlp_calls < 0 else self.nlp_calls, vgpus=self.vgpus or None,
             params_billion=opt(self.params_billion))
 
-    def run(self, ledger: Ledger, seed: int = 0) -> dict[str, Any]:
+    def run(self, ledger: Ledger, seed: int = 0) -> AIInferenceResult:
         inf = self.energy()
         kg_kwh = grid_kg_per_kwh() if self.region == "mix" else D.GRID_KG_PER_KWH[self.region]
         where = f"{self.kind}/{inf.size}" if inf.size else self.kind
@@ -527,7 +610,7 @@ class AIInference(Model):
             "kind": self.kind,
             "size": inf.size or None,
             "model": D.REFERENCE_MODEL[inf.size][0] if inf.size else None,
-            "kwh": {**parts, "total": inf.total_kwh},
+            "kwh": {"compute": inf.compute_kwh, "storage": inf.storage_kwh, "network": inf.network_kwh, "total": inf.total_kwh},
             "wh_total": inf.total_kwh * 1e3,
             "inferences": self.inferences,
             "total_kwh": inf.total_kwh * self.inferences,
@@ -637,7 +720,7 @@ class AIPortfolio(Model):
         return (f"input: baseline_gwh = {self.baseline_gwh:g} GWh/yr; absolute GWh and t are scaled to it, "
                 "indices do not depend on it")
 
-    def run(self, ledger: Ledger, seed: int = 0) -> dict[str, Any]:
+    def run(self, ledger: Ledger, seed: int = 0) -> AIPortfolioResult:
         base, bottom_up_kwh = self.base()
         lv = self.levers()
         res = project(base, lv, self.year, mix=self.mix())

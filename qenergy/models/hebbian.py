@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import ClassVar, TypedDict
 
 import numpy as np
 from numpy.typing import NDArray
@@ -47,7 +47,7 @@ from ..ledger import Ledger
 from ..physics import landauer_bit_energy
 from . import Model, param
 
-__all__ = ["HebbianMemory", "expected_density", "one_iteration_error"]
+__all__ = ["HebbianEvents", "HebbianMemory", "HebbianResult", "expected_density", "one_iteration_error"]
 
 _CHUNK_BYTES = 1 << 27
 
@@ -62,6 +62,30 @@ def one_iteration_error(density: float, clusters: int, neurons: int, active: int
     """P_e = 1 − (1 − d^{c−c_e})^{c_e(l−1) + (χ−c)l} (blind) or with exponent c_e(l−1) (guided)."""
     exponent = erased * (neurons - 1) + ((clusters - active) * neurons if blind else 0)
     return -math.expm1(exponent * math.log1p(-(density ** (active - erased))))
+
+
+class HebbianEvents(TypedDict):
+    """Event counts of a run (learning and retrieval together)."""
+
+    spikes: int
+    synaptic: int
+    state_resets: int
+
+
+class HebbianResult(TypedDict):
+    """What :meth:`HebbianMemory.run` returns; ``charges_j`` is J by ledger resource."""
+
+    error_rate: float
+    error_by_iteration: list[float]
+    density: float
+    expected_density: float
+    one_iteration_error_formula: float
+    edges: int
+    messages: int
+    tests: int
+    mode: str
+    charges_j: dict[str, float]
+    events: HebbianEvents
 
 
 @dataclass(frozen=True)
@@ -220,7 +244,7 @@ class HebbianMemory(Model):
 
     # -- the model ---------------------------------------------------------------------------
 
-    def run(self, ledger: Ledger, seed: int = 0) -> dict[str, Any]:
+    def run(self, ledger: Ledger, seed: int = 0) -> HebbianResult:
         rng = np.random.default_rng(seed)
         msgs = self.draw_messages(rng)
         w, learn_events = self.learn(msgs, rng)

@@ -8,13 +8,13 @@ per bit), is a preset flagged as a conjecture, never mixed with physical lower b
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import ClassVar, TypedDict
 
 from ..ledger import Ledger
 from ..physics import convert_energy, landauer_bit_energy, mass_equivalent_kg
 from . import Model, param
 
-__all__ = ["PRESETS", "LandauerModel"]
+__all__ = ["PRESETS", "LandauerModel", "LandauerResult"]
 
 #: Named temperatures (kelvin) and whether each is physical or a conjecture.
 PRESETS: dict[str, tuple[float, str]] = {
@@ -22,6 +22,19 @@ PRESETS: dict[str, tuple[float, str]] = {
     "cmb": (2.725, "physical: cosmic microwave background (not from the paper)"),
     "cbbc": (1e-29, "CBBC-conjecture: Alfonso-Faus's cosmic background Bose condensate, speculative"),
 }
+
+
+class LandauerResult(TypedDict):
+    """What :meth:`LandauerModel.run` returns."""
+
+    temperature_k: float
+    scenario: str
+    bits: int
+    joules_per_bit: float
+    erg_per_bit: float
+    ev_per_bit: float
+    grams_per_bit: float
+    total_j: float
 
 
 @dataclass(frozen=True)
@@ -36,7 +49,7 @@ class LandauerModel(Model):
     bits: int = param(1, unit="bit", help="bits erased", low=0, high=10**30)
     preset: str = param("none", help="use a named temperature instead", choices=("none", "room", "cmb", "cbbc"))
 
-    def run(self, ledger: Ledger, seed: int = 0) -> dict[str, Any]:
+    def run(self, ledger: Ledger, seed: int = 0) -> LandauerResult:
         t, scenario = (self.temperature, "physical") if self.preset == "none" else PRESETS[self.preset]
         joules = landauer_bit_energy(t)
         ledger.charge(self.account, "bit_erased", self.bits, joules, "lower_bound",

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import ClassVar, TypedDict
 
 from scipy import constants as _c
 
@@ -48,6 +48,7 @@ __all__ = [
     "KAPLAN_D_C",
     "KAPLAN_N_C",
     "NextTokenCapacity",
+    "NextTokenResult",
     "information_bits",
     "information_capacity",
     "kaplan_bits_per_token",
@@ -113,6 +114,30 @@ def lossless_quantization_possible(eta: float, bits: int, new_bits: int) -> bool
     return eta * bits <= new_bits
 
 
+class NextTokenResult(TypedDict):
+    """What :meth:`NextTokenCapacity.run` returns; the Patterson comparison is None when not given."""
+
+    parameters: int
+    precision_bits: int
+    parameter_bits: int
+    tokens: int
+    unit: str
+    entropy_bits_per_token: float
+    loss_bits_per_token: float
+    information_bits: float
+    bits_per_parameter: float
+    eta: float
+    within_capacity: bool
+    temperature_k: float
+    joules_per_bit: float
+    min_energy_j: float
+    patterson_energy_mwh: float | None
+    ratio_real_to_floor: float | None
+    charged_bits: int
+    warnings: list[str]
+    source: str
+
+
 @dataclass(frozen=True)
 class NextTokenCapacity(Model):
     """Information D(H − L) stored by next-token training, its capacity η, and the Landauer floor (IC-1, IC-2)."""
@@ -146,12 +171,12 @@ class NextTokenCapacity(Model):
                              f"{self.temperature:g}, patterson_energy_mwh = {self.patterson_energy_mwh:g} give a result beyond the range "
                              "of a double; allowed: values whose products and ratios stay below about 1e300")
 
-    def run(self, ledger: Ledger, seed: int = 0) -> dict[str, Any]:
+    def run(self, ledger: Ledger, seed: int = 0) -> NextTokenResult:
         bits = information_bits(self.tokens, self.entropy, self.loss, self.unit)
         eta = information_capacity(bits, self.parameters, self.precision_bits)
         per_bit = landauer_bit_energy(self.temperature)
         floor = min_training_energy_j(bits, self.temperature)
-        warnings = []
+        warnings: list[str] = []
         if eta > 1:
             warnings.append(f"eta = {eta:.4g} > 1: D(H - L) exceeds the {self.parameters * self.precision_bits:.4g} parameter bits; "
                             "IC-1 forbids this, so H, L, D or N are inconsistent with the framework (floor still computed)")

@@ -41,7 +41,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, ClassVar
+from typing import ClassVar, TypedDict
 
 from scipy import constants as _c
 
@@ -52,6 +52,8 @@ from . import Model, param, param_infos
 
 __all__ = [
     "PROCESSOR_POWER",
+    "FourMResult",
+    "PattersonResult",
     "PattersonTraining",
     "ProcessorPower",
     "four_m_counterfactual",
@@ -127,6 +129,41 @@ def four_m_counterfactual(energy_kwh: float, intensity_kg_per_kwh: float, *, mod
     return energy, training_co2e_t(energy, intensity_kg_per_kwh / map)
 
 
+class FourMResult(TypedDict):
+    """The 4M counterfactual: the factors, the energy and CO2e after them, and the reductions (None if 0)."""
+
+    model: float
+    machine: float
+    mechanization: float
+    map: float
+    energy_mwh: float
+    co2e_t: float
+    energy_reduction: float | None
+    co2e_reduction: float | None
+
+
+class PattersonResult(TypedDict):
+    """What :meth:`PattersonTraining.run` returns; the net fields are None when no net intensity is given."""
+
+    processors: int
+    processor: str
+    hours: float
+    processor_hours: float
+    watts_per_processor: float
+    watts_source: str
+    pue: float
+    energy_j: float
+    energy_kwh: float
+    energy_mwh: float
+    intensity_kg_per_kwh: float
+    co2e_t: float
+    net_intensity_kg_per_kwh: float | None
+    co2e_net_t: float | None
+    four_m: FourMResult
+    charged_j: int
+    source: str
+
+
 @dataclass(frozen=True)
 class PattersonTraining(Model):
     """Energy, gross and net CO2e of one ML training run, with a 4M counterfactual (Patterson et al.).
@@ -185,7 +222,7 @@ class PattersonTraining(Model):
         """Average power per processor (W): ``watts`` if set, else the Table 3 mean of ``processor``."""
         return self.watts if self.watts > 0 else processor_watts(self.processor)
 
-    def run(self, ledger: Ledger, seed: int = 0) -> dict[str, Any]:
+    def run(self, ledger: Ledger, seed: int = 0) -> PattersonResult:
         hours = training_hours(self.days, self.hours)
         watts = self.watts_per_processor
         if self.watts > 0:

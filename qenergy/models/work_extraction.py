@@ -18,7 +18,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypedDict
 
 import numpy as np
 from qiskit.quantum_info import DensityMatrix, Statevector
@@ -28,7 +28,7 @@ from ..ledger import Ledger
 from ..physics import landauer_bit_energy
 from . import Model, param
 
-__all__ = ["ExtractionCheck", "WorkExtractionModel", "check_extraction", "overlap"]
+__all__ = ["ExtractionCheck", "WorkExtractionModel", "WorkExtractionResult", "check_extraction", "overlap"]
 
 
 def _density(state: Any) -> np.ndarray:
@@ -66,6 +66,17 @@ def check_extraction(states: Sequence[Any], works_j: Sequence[float], *, strict:
     return ExtractionCheck(True, None, 0.0)
 
 
+class WorkExtractionResult(TypedDict):
+    """What :meth:`WorkExtractionModel.run` returns (``possible`` is always true: impossible cases raise)."""
+
+    possible: bool
+    extracted_j: float
+    erasure_j: float
+    net_j: float
+    temperature_k: float
+    bits: int
+
+
 @dataclass(frozen=True)
 class WorkExtractionModel(Model):
     """A Szilard cycle on the ledger: measure (b bits recorded), extract work, erase the record."""
@@ -79,7 +90,7 @@ class WorkExtractionModel(Model):
     states: str = param("szilard", help="szilard: |0>,|1> (orthogonal); coherent: |0>,|+> (not distinguishable)",
                         choices=("szilard", "coherent"))
 
-    def run(self, ledger: Ledger, seed: int = 0) -> dict[str, Any]:
+    def run(self, ledger: Ledger, seed: int = 0) -> WorkExtractionResult:
         u = landauer_bit_energy(self.temperature)
         if self.states == "szilard":
             kets = [Statevector.from_label("0"), Statevector.from_label("1")]

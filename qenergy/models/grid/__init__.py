@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar, TypedDict
 
 from ...errors import InputError, ModelError
 from ...ledger import Ledger
@@ -19,6 +19,7 @@ from .solver import (
     COSTS,
     CrossResult,
     Design,
+    DesignSummary,
     Operation,
     _year_fraction,
     cross_matrix,
@@ -28,10 +29,59 @@ from .solver import (
     operate,
     reference_emissions_t,
 )
-from .weather import WeatherYear, weather_years
+from .weather import WeatherSummary, WeatherYear, weather_years
 
-__all__ = ["COSTS", "CrossResult", "Design", "GridWeatherModel", "Operation", "WeatherYear", "cross_matrix", "design", "grid_intensity_for",
+__all__ = ["COSTS", "CrossResult", "Design", "DesignIntensity", "GridMatrices", "GridResult", "GridWeatherModel", "IntensitySeries", "Operation",
+           "WeatherYear", "cross_matrix", "design", "grid_intensity_for",
            "intensity_distribution", "operate", "plot_cross_matrices", "plot_intensity", "reference_emissions_t", "weather_years"]
+
+
+class GridMatrices(TypedDict):
+    """Design x operation-year matrices (rows = design year, columns = operation year)."""
+
+    axes: str
+    cost_meur: list[list[float]]
+    unserved_gwh: list[list[float]]
+    co2_kt: list[list[float]]
+    intensity_g_per_kwh: list[list[float]]
+
+
+class DesignIntensity(TypedDict):
+    """(min, median, max) average intensity in g CO2e/kWh of one design across the operation years."""
+
+    design: str
+    min: float
+    median: float
+    max: float
+
+
+class IntensitySeries(TypedDict):
+    """The intensity per snapshot (g CO2e/kWh) of one design operated in one year."""
+
+    design: str
+    year: str
+    start: str
+    step_h: float
+    g_per_kwh: list[float]
+
+
+class GridResult(TypedDict):
+    """What :meth:`GridWeatherModel.run` returns; ``plots`` maps a plot's name to its PNG path (empty without ``plot_dir``)."""
+
+    years: list[str]
+    severities: list[float | None]
+    weather: list[WeatherSummary]
+    co2_cap_t_per_year: float
+    reference_t_per_year: float
+    matrices: GridMatrices
+    intensity_by_design: list[DesignIntensity]
+    designs: list[DesignSummary]
+    intensity_series: IntensitySeries
+    solves: int
+    seconds: float
+    cpu_seconds: float
+    plots: dict[str, str]
+    note: str
 
 
 @dataclass(frozen=True)
@@ -70,7 +120,7 @@ class GridWeatherModel(Model):
             if not -self.years <= v < self.years:
                 raise InputError(f"parameter {nm} = {v!r} is not allowed; allowed: an integer in {-self.years}..{self.years - 1}")
 
-    def run(self, ledger: Ledger, seed: int = 0) -> dict[str, Any]:
+    def run(self, ledger: Ledger, seed: int = 0) -> GridResult:
         ys = weather_years(self.years, seed=seed, mild_severity=self.mild_severity, harsh_severity=self.severity, nodes=self.nodes,
                            resolution_h=self.resolution_h, days=self.days, events_per_year=self.events_per_year, heat_share=self.heat_share)
         try:

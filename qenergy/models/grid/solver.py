@@ -60,7 +60,7 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
 import pandas as pd
@@ -69,7 +69,7 @@ from ...carbon import GridIntensity
 from ...errors import InputError, ModelError
 from .weather import WeatherYear
 
-__all__ = ["COSTS", "CrossResult", "Design", "Operation", "cross_matrix", "design", "grid_intensity_for", "intensity_distribution", "operate",
+__all__ = ["COSTS", "CrossResult", "Design", "DesignSummary", "Operation", "cross_matrix", "design", "grid_intensity_for", "intensity_distribution", "operate",
            "reference_emissions_t"]
 
 log = logging.getLogger(__name__)
@@ -99,6 +99,16 @@ VOLL = 1e5  # EUR/MWh, the paper's load-shedding cost
 GAS_T_PER_MWH_EL = COSTS["gas"]["co2_th"] / COSTS["gas"]["efficiency"]
 
 
+class DesignSummary(TypedDict):
+    """:meth:`Design.summary`: the design's CO2 price, cap and emissions, and capacities (component -> name -> MW or MWh)."""
+
+    label: str
+    co2_price_eur_per_t: float
+    co2_cap_t: float
+    co2_t: float
+    capacities: dict[str, dict[str, float]]
+
+
 @dataclass
 class Design:
     """A capacity layout optimised for one weather year."""
@@ -112,7 +122,7 @@ class Design:
     nodes: list[str]
     co2_t: float = 0.0  # emissions of the design LP's own dispatch over the modelled period (t)
 
-    def summary(self) -> dict[str, Any]:
+    def summary(self) -> DesignSummary:
         return {"label": self.label, "co2_price_eur_per_t": self.co2_price, "co2_cap_t": self.co2_cap_t, "co2_t": self.co2_t,
                 "capacities": {c: {k: round(v, 3) for k, v in d.items()} for c, d in self.capacities.items()}}
 

@@ -59,14 +59,14 @@ import csv
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
 import pandas as pd
 
 from ...errors import InputError
 
-__all__ = ["CSV_COLUMNS", "NODE_CLIMATES", "WeatherYear", "heat_pump_cop", "load_csv", "synthetic_year",
+__all__ = ["CSV_COLUMNS", "NODE_CLIMATES", "WeatherEvent", "WeatherSummary", "WeatherYear", "heat_pump_cop", "load_csv", "synthetic_year",
            "weather_years", "write_csv"]
 
 CSV_COLUMNS = ("snapshot", "node", "solar", "wind", "demand_mw")
@@ -83,6 +83,30 @@ _BASE_YEAR = 2001
 _ALLOWED_RES = (1, 2, 3, 4, 6, 8, 12, 24)
 
 
+class WeatherEvent(TypedDict):
+    """An injected compound cold-dark-windless event: start (ISO time), length in days, temperature drop (K)."""
+
+    start: str
+    days: float
+    temperature_drop_k: float
+
+
+class WeatherSummary(TypedDict):
+    """:meth:`WeatherYear.summary`: what the year is, its events and its mean capacity factors (by node) and demand."""
+
+    label: str
+    severity: float | None
+    events: list[WeatherEvent]
+    source: str
+    snapshots: int
+    resolution_h: float
+    nodes: list[str]
+    solar_cf: dict[str, float]
+    wind_cf: dict[str, float]
+    demand_mean_mw: float
+    demand_peak_mw: float
+
+
 @dataclass
 class WeatherYear:
     """One weather year: capacity factors and demand per snapshot (rows) and node (columns)."""
@@ -94,7 +118,7 @@ class WeatherYear:
     resolution_h: float
     temperature_c: pd.DataFrame | None = None
     severity: float | None = None
-    events: list[dict[str, Any]] = field(default_factory=list)
+    events: list[WeatherEvent] = field(default_factory=list)
     source: str = "synthetic"
 
     @property
@@ -109,7 +133,7 @@ class WeatherYear:
         """Total demand over the modelled period (MWh)."""
         return float(self.demand_mw.to_numpy().sum() * self.resolution_h)
 
-    def summary(self) -> dict[str, Any]:
+    def summary(self) -> WeatherSummary:
         return {"label": self.label, "severity": self.severity, "events": self.events, "source": self.source,
                 "snapshots": len(self.snapshots), "resolution_h": self.resolution_h, "nodes": self.nodes,
                 "solar_cf": {n: round(float(self.solar[n].mean()), 4) for n in self.nodes},
@@ -213,7 +237,7 @@ def synthetic_year(seed: int = 0, *, severity: float = 0.0, nodes: int = 2, reso
     speed = scale * np.sqrt(-np.log(1.0 - uq))  # Weibull k = 2 inverse CDF
 
     # --- compound events ----------------------------------------------------------------------
-    events: list[dict[str, Any]] = []
+    events: list[WeatherEvent] = []
     n_events = int(round(events_per_year * severity))
     ramp = np.zeros(hours)
     t_drop = np.zeros(hours)

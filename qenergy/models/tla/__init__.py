@@ -8,17 +8,60 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import ClassVar, Literal, TypedDict
 
 import numpy as np
 
 from ...errors import InputError
 from ...ledger import Ledger
 from .. import Model, param
-from .agent import ENVS, TLAAgent, make_env, mlp_macs, run_episode, td3_episode_macs, tla_episode_macs
+from .agent import ENVS, EpisodeStats, TLAAgent, make_env, mlp_macs, run_episode, td3_episode_macs, tla_episode_macs
 from .plots import plot_reward_vs_decisions
 
-__all__ = ["TLAAgent", "TLAModel", "make_env", "mlp_macs", "plot_reward_vs_decisions", "run_episode", "td3_episode_macs", "tla_episode_macs"]
+__all__ = ["EpisodeStats", "TLAAgent", "TLAEnvResult", "TLAEpisode", "TLAMacsResult", "TLAModel", "make_env", "mlp_macs", "plot_reward_vs_decisions", "run_episode", "td3_episode_macs", "tla_episode_macs"]
+
+
+class TLAEpisode(EpisodeStats):
+    """One episode of :meth:`TLAModel.run` (``per_episode``): :class:`EpisodeStats` and its network-equivalent MACs."""
+
+    macs: float
+
+
+class TLAMacsResult(TypedDict):
+    """What :meth:`TLAModel.run` returns with ``macs_only``: the TD3-style MACs of ``decisions`` decisions."""
+
+    mode: Literal["macs_only"]
+    obs: int
+    act: int
+    decisions: float
+    actor_macs: int
+    macs: float
+    mmacs: float
+    energy_j: float
+
+
+class TLAEnvResult(TypedDict):
+    """What :meth:`TLAModel.run` returns when it runs episodes: means per episode (``budget_exhausted`` is a count)."""
+
+    mode: Literal["env"]
+    env: str
+    agent: str
+    episodes: int
+    budget: int
+    slow_steps_per_slow_action: int
+    decisions: float
+    mmacs: float
+    reward: float
+    reward_std: float
+    steps: float
+    slow_actions: float
+    fast_actions: float
+    budget_exhausted: int
+    energy_j: float
+    per_episode: list[TLAEpisode]
+
+
+_EpisodeMean = Literal["decisions", "macs", "reward", "steps", "slow_steps", "fast_steps"]
 
 
 @dataclass(frozen=True)
@@ -72,7 +115,7 @@ class TLAModel(Model):
     def hidden(self) -> tuple[int, int]:
         return (self.hidden1, self.hidden2)
 
-    def run(self, ledger: Ledger, seed: int = 0) -> dict[str, Any]:
+    def run(self, ledger: Ledger, seed: int = 0) -> TLAMacsResult | TLAEnvResult:
         if self.macs_only:
             macs = td3_episode_macs(self.decisions, self.obs, self.act, self.hidden)
             actor = mlp_macs(self.obs, self.act, self.hidden)
@@ -87,15 +130,15 @@ class TLAModel(Model):
         slow = self.slow_steps or default_slow
         agent = TLAAgent(self.env, slow, every_step=(self.agent == "every-step"))
         env = make_env(self.env, self.budget)
-        episodes = []
+        episodes: list[TLAEpisode] = []
         try:
             for i in range(self.episodes):
                 ep = run_episode(env, agent, seed=seed + i)
                 if agent.every_step:
-                    ep["macs"] = td3_episode_macs(ep["decisions"], n_obs, n_act, self.hidden)
+                    macs = td3_episode_macs(ep["decisions"], n_obs, n_act, self.hidden)
                 else:
-                    ep["macs"] = tla_episode_macs(ep["slow_steps"], ep["fast_steps"], n_obs, n_act, self.hidden)
-                episodes.append(ep)
+                    macs = tla_episode_macs(ep["slow_steps"], ep["fast_steps"], n_obs, n_act, self.hidden)
+                episodes.append({**ep, "macs": macs})
         finally:
             env.close()
         total_dec = sum(e["decisions"] for e in episodes)
@@ -110,7 +153,7 @@ class TLAModel(Model):
         ], model=self.name)
         n = len(episodes)
 
-        def mean(key: str) -> float:
+        def mean(key: _EpisodeMean) -> float:
             return sum(float(e[key]) for e in episodes) / n
 
         return {
@@ -121,6 +164,5 @@ class TLAModel(Model):
             "steps": mean("steps"), "slow_actions": mean("slow_steps"), "fast_actions": mean("fast_steps"),
             "budget_exhausted": sum(bool(e["budget_exhausted"]) for e in episodes),
             "energy_j": total_macs * self.j_per_mac / n,
-            "per_episode": [{k: (float(v) if isinstance(v, (float, np.floating)) else v) for k, v in e.items()}
-                            for e in episodes],
+            "per_episode": [{**e, "reward": float(e["reward"])} for e in episodes],
         }

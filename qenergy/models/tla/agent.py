@@ -32,13 +32,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
 
 from ...errors import InputError
 
-__all__ = ["ENVS", "DecisionWrapper", "TLAAgent", "make_env", "mlp_macs", "run_episode", "td3_episode_macs", "tla_episode_macs"]
+__all__ = ["ENVS", "DecisionWrapper", "EpisodeStats", "TLAAgent", "make_env", "mlp_macs", "run_episode", "td3_episode_macs", "tla_episode_macs"]
 
 #: Environments: gymnasium id, obs dim, act dim, default slow_steps (paper config), max |action|.
 ENVS: dict[str, tuple[str, int, int, int, float]] = {
@@ -228,7 +228,19 @@ class TLAAgent:
         return np.array([1.0 if vel >= 0 else -1.0])
 
 
-def run_episode(env: Any, agent: TLAAgent, seed: int | None = None) -> dict[str, Any]:
+class EpisodeStats(TypedDict):
+    """What :func:`run_episode` returns: total reward and step, decision, slow, fast and kept-slow counts."""
+
+    reward: float
+    steps: int
+    decisions: int
+    slow_steps: int
+    fast_steps: int
+    kept_slow: int
+    budget_exhausted: bool
+
+
+def run_episode(env: Any, agent: TLAAgent, seed: int | None = None) -> EpisodeStats:
     """One episode of ``agent`` in a :class:`DecisionWrapper` ``env``; counts slow, fast and kept steps."""
     obs, _ = env.reset(seed=seed)
     reward = 0.0
@@ -252,7 +264,7 @@ def run_episode(env: Any, agent: TLAAgent, seed: int | None = None) -> dict[str,
         reward += float(r)
         steps += 1
         done = terminated or truncated
-    return {"reward": reward, "steps": steps, "decisions": env.decisions, "slow_steps": slow_n,
+    return {"reward": reward, "steps": steps, "decisions": int(env.decisions), "slow_steps": slow_n,
             "fast_steps": fast_n, "kept_slow": kept, "budget_exhausted": bool(info.get("budget_exhausted", False))}
 
 
