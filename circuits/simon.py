@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -50,6 +50,38 @@ Status = Literal["solved", "unresolved"]
 Strategy = Literal["auto", "adaptive", "robust"]
 #: Draws and charges k shots, returning a ``(k, n)`` 0/1 array.
 Sampler = Callable[[int], NDArray[np.uint8]]
+
+
+@dataclass(frozen=True)
+class StrategyOutcome:
+    """What a strategy (``adaptive`` or ``robust``) found, before the run's metadata and jobs are added.
+
+    The fields mean what :class:`QuantumResult`'s fields of the same name mean.
+    """
+
+    found: int | None
+    candidate: int
+    shots: int
+    confirmation_queries: int
+    rank: int
+    batches: int
+    strategy: str
+    status: Status
+    confidence: float
+    noise_multiplier: float
+    candidates_tried: int = 1
+    corruption_rate: float | None = None
+    resolved_by: str = ""
+    shots_budget: int | None = None
+
+    def result(self, *, metadata: RunMetadata, job_ids: tuple[str, ...] = (), qpu_energy_j: float = 0.0, noise: str = "none") -> QuantumResult:
+        """The :class:`QuantumResult` of this outcome on a run with ``metadata``."""
+        return QuantumResult(
+            found=self.found, candidate=self.candidate, shots=self.shots, confirmation_queries=self.confirmation_queries, rank=self.rank,
+            batches=self.batches, metadata=metadata, strategy=self.strategy, confidence=self.confidence, candidates_tried=self.candidates_tried,
+            job_ids=job_ids, qpu_energy_j=qpu_energy_j, status=self.status, noise_multiplier=self.noise_multiplier, noise=noise,
+            corruption_rate=self.corruption_rate, resolved_by=self.resolved_by, shots_budget=self.shots_budget,
+        )
 
 
 @dataclass(frozen=True)
@@ -203,7 +235,7 @@ def run_simon(
         cfg = _solver_config(instance.n, prepared, shots_budget=shots_budget, robust_shots=robust_shots, max_candidates=max_candidates,
                              target_success=target_success, max_proof_queries=max_proof_queries, solver=solver)
         result = _robust(instance, sample, checker, cfg, rng)
-    return QuantumResult(**result, metadata=prepared.metadata, job_ids=tuple(j.job_id for j in prepared.jobs), qpu_energy_j=qpu_j,
+    return result.result(metadata=prepared.metadata, job_ids=tuple(j.job_id for j in prepared.jobs), qpu_energy_j=qpu_j,
                          noise=_noise_text(prepared))
 
 
@@ -214,7 +246,7 @@ def _noise_text(prepared: PreparedSimon) -> str:
     return "device" if _is_device(prepared) else "none"
 
 
-def _adaptive(instance: SimonInstance, prepared: PreparedSimon, sample: Sampler, checker: CountingOracle, max_shots: int | None) -> dict[str, Any]:
+def _adaptive(instance: SimonInstance, prepared: PreparedSimon, sample: Sampler, checker: CountingOracle, max_shots: int | None) -> StrategyOutcome:
     n = instance.n
     limit = max_shots if max_shots is not None else 20 * n + 100
     basis = EchelonBasis(n)
@@ -235,41 +267,41 @@ def _adaptive(instance: SimonInstance, prepared: PreparedSimon, sample: Sampler,
     confirmed = bool(candidate) and f0 == fc
     # f(0) ≠ f(c) proves s = 0 only when every sample lies in s^⊥ (an ideal backend)
     status: Status = "solved" if confirmed or not prepared.noisy else "unresolved"
-    return {
-        "found": (candidate if confirmed else 0) if status == "solved" else None,
-        "candidate": candidate,
-        "shots": shots,
-        "confirmation_queries": checker.queries,
-        "rank": basis.rank,
-        "batches": batches,
-        "strategy": "adaptive",
-        "status": status,
-        "confidence": 1.0 if not prepared.noisy or confirmed else 0.0,
-        "noise_multiplier": noise_multiplier(shots, n),
-        "resolved_by": "check" if status == "solved" else "",
-    }
+    return StrategyOutcome(
+        found=(candidate if confirmed else 0) if status == "solved" else None,
+        candidate=candidate,
+        shots=shots,
+        confirmation_queries=checker.queries,
+        rank=basis.rank,
+        batches=batches,
+        strategy="adaptive",
+        status=status,
+        confidence=1.0 if not prepared.noisy or confirmed else 0.0,
+        noise_multiplier=noise_multiplier(shots, n),
+        resolved_by="check" if status == "solved" else "",
+    )
 
 
-def _robust(instance: SimonInstance, sample: Sampler, checker: CountingOracle, cfg: NoisySolverConfig, rng: np.random.Generator) -> dict[str, Any]:
+def _robust(instance: SimonInstance, sample: Sampler, checker: CountingOracle, cfg: NoisySolverConfig, rng: np.random.Generator) -> StrategyOutcome:
     n = instance.n
     sol: NoisySolution = solve_noisy(n, sample, checker.query_ints, rng=rng, config=cfg, check_many=checker.query if n <= 62 else None)
     assert sol.check_queries == checker.queries
-    return {
-        "found": sol.found,
-        "candidate": sol.candidate,
-        "shots": sol.shots,
-        "confirmation_queries": checker.queries,
-        "rank": sol.rank,
-        "batches": sol.rounds,
-        "strategy": "robust",
-        "confidence": sol.confidence,
-        "candidates_tried": sol.candidates_tried,
-        "status": sol.status,
-        "noise_multiplier": noise_multiplier(sol.shots, n),
-        "corruption_rate": sol.corruption_rate,
-        "resolved_by": sol.resolved_by,
-        "shots_budget": sol.budget,
-    }
+    return StrategyOutcome(
+        found=sol.found,
+        candidate=sol.candidate,
+        shots=sol.shots,
+        confirmation_queries=checker.queries,
+        rank=sol.rank,
+        batches=sol.rounds,
+        strategy="robust",
+        confidence=sol.confidence,
+        candidates_tried=sol.candidates_tried,
+        status=sol.status,
+        noise_multiplier=noise_multiplier(sol.shots, n),
+        corruption_rate=sol.corruption_rate,
+        resolved_by=sol.resolved_by,
+        shots_budget=sol.budget,
+    )
 
 
 def run_simon_batch(
@@ -318,5 +350,5 @@ def run_simon_batch(
 
         checker = CountingOracle(inst, ledger, account=account, policy=pol, label=label, role="check")
         out = _robust(inst, sample, checker, cfg, rng)
-        results.append(QuantumResult(**out, metadata=prep.metadata, job_ids=tuple(j.job_id for j in prep.jobs), noise=_noise_text(prep)))
+        results.append(out.result(metadata=prep.metadata, job_ids=tuple(j.job_id for j in prep.jobs), noise=_noise_text(prep)))
     return results
