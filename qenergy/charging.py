@@ -11,7 +11,8 @@ from __future__ import annotations
 import weakref
 from typing import Literal, Protocol
 
-from .bounds import ClassicalLowerBound, IrreversibleRegisterReuse, QuantumUpperBound
+from .bounds import ClassicalLowerBound, IrreversibleRegisterReuse, OracleFamily, QuantumUpperBound, parse_classical_model
+from .erasure import FiniteStepErasure
 from .ledger import Ledger
 from .physics import landauer_bit_energy
 
@@ -54,6 +55,26 @@ class BoundsPolicy:
         self.quantum = quantum if quantum is not None else QuantumUpperBound()
         self.classical = classical if classical is not None else IrreversibleRegisterReuse()
         self._queries: weakref.WeakKeyDictionary[Ledger, dict[tuple[str, str], int]] = weakref.WeakKeyDictionary()
+
+    @classmethod
+    def from_settings(
+        cls,
+        *,
+        epsilon: float,
+        steps: int,
+        gate_energy_j: float,
+        classical_model: str | ClassicalLowerBound,
+        family: OracleFamily = "linear",
+    ) -> BoundsPolicy:
+        """The policy of the command-line settings (``--epsilon``, ``--steps``, ``--gate-energy``,
+        ``--classical-model``) for an oracle family: the one place ``simon``, ``bounds`` and ``sweep`` build it.
+
+        Raises:
+            InputError: a setting outside its allowed range or an unknown classical model.
+        """
+        classical = parse_classical_model(classical_model) if isinstance(classical_model, str) else classical_model
+        quantum = QuantumUpperBound(FiniteStepErasure(epsilon, steps), gate_energy_j=gate_energy_j, family=family)
+        return cls(quantum, classical)
 
     @property
     def name(self) -> str:

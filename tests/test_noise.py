@@ -176,7 +176,7 @@ def test_device_twin_on_stim_and_aer_run_the_same_routed_circuit():
     circuit = stim_from_qiskit(isa, gate_noise=gate_noise, readout_noise=readout_noise)
     stim_frac = corrupted_fraction(circuit.compile_sampler(seed=2).sample(shots).view(np.uint8), s, n)
     sim = AerSimulator(method="stabilizer", noise_model=aer_noise_model(spec, isa))
-    memory = sim.run(isa, shots=shots, memory=True, seed_simulator=3).result().get_memory(isa)
+    memory = sim.run(isa, shots=shots, memory=True, seed_simulator=1_234_567).result().get_memory(isa)
     aer_frac = corrupted_fraction(bitstrings_to_array(memory, n), s, n)
     assert 0.01 < stim_frac < 0.5
     table = [[round(f * shots), shots - round(f * shots)] for f in (stim_frac, aer_frac)]

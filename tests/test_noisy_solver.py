@@ -24,6 +24,7 @@ from qenergy.counts import expected_runs
 from qenergy.errors import InputError
 from qenergy.gf2 import int_to_bits
 from qenergy.ledger import Ledger
+from qenergy.noise import parse_noise
 from qenergy.problem import make_instance
 
 
@@ -126,7 +127,7 @@ def test_noisy_runs_are_solved_and_charged(n, spec):
         assert r.strategy == "robust" and r.status == "solved" and r.found == inst.secret and r.resolved_by == "check"
         assert r.shots <= r.shots_budget == default_shots_budget(n)
         assert r.noise_multiplier == pytest.approx(r.shots / expected_runs(n))
-        assert r.noise == spec.replace(",", ",") and 0.0 < r.confidence <= 1.0
+        assert r.noise == str(parse_noise(spec)) and 0.0 < r.confidence <= 1.0
         assert r.corruption_rate is not None and 0.0 <= r.corruption_rate < 0.5
         # every shot and every classical query on the ledger
         assert ledger.counts("quantum", "query") == r.shots + r.confirmation_queries
@@ -245,10 +246,10 @@ def test_fake_device_reports_status_and_confidence_the_same_way():
     assert r.noise == "device" and r.shots >= 512 and r.noise_multiplier == pytest.approx(r.shots / expected_runs(3))
     assert len(r.job_ids) == 1  # one job: the first round suffices
     zero = make_instance(4, 0, "random", seed=2)
-    r = run_simon(zero, get_backend("fake:fez"), Ledger(), rng=np.random.default_rng(2), max_candidates=4)
+    r = run_simon(zero, get_backend("fake:guadalupe"), Ledger(), rng=np.random.default_rng(2), max_candidates=4)
     assert r.status == "solved" and r.found == 0 and r.resolved_by == "proof" and r.confirmation_queries == 2 ** 3 + 1
-    r = run_simon(zero, get_backend("fake:fez"), Ledger(), rng=np.random.default_rng(2), max_candidates=4, max_proof_queries=0)
-    assert r.status == "unresolved" and r.found is None and r.candidates_tried <= 4
+    r = run_simon(zero, get_backend("fake:guadalupe"), Ledger(), rng=np.random.default_rng(2), max_candidates=4, max_proof_queries=0)
+    assert r.status == "unresolved" and r.found is None and r.candidates_tried <= 4 and r.shots == 512
 
 
 def test_batch_path_reports_status():

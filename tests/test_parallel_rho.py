@@ -120,7 +120,7 @@ def test_one_bit():
 
 
 def test_two_to_one_runs_are_decided_by_collisions_near_the_birthday_bound():
-    """Mean queries of 60 runs at n = 20 lie within [0.8, 2]·T (T = 1.2533·2^10 ≈ 1283, observed ≈ 1.3·T, sd/√60 ≈ 0.07·T).
+    """Mean queries of 60 runs at n = 20 lie within [0.8, 2]·T (T = 1.2533·2^10 ≈ 1283; observed ≈ 1.16·T, sd/√60 ≈ 0.07·T).
 
     A walk that lost its randomness (e.g. without π, iterating a linear f) or a detection that missed
     merges would need far more; a search that stopped before a real collision would be caught above.
@@ -256,8 +256,14 @@ def test_refuses_n_above_64_and_hopeless_plans():
     ledger = Ledger()
     with pytest.raises(InputError, match=r"n = 65 is not allowed; allowed: n <= 64"):
         parallel_rho_search(make_instance(65, 3, "linear", seed=0), ledger, rng=np.random.default_rng(0))
-    with pytest.raises(InputError, match="s = 0, one-to-one.*planned queries"):  # 2^39 queries to prove s = 0
-        parallel_rho_search(make_instance(40, 0, "random", seed=0), ledger, rng=np.random.default_rng(0))
+    with pytest.raises(InputError, match=r"n = 29 \(s = 0, one-to-one\).*allowed: n <= 28 for s = 0"):  # 2^28 + 1 queries to prove s = 0
+        parallel_rho_search(make_instance(29, 0, "random", seed=0), ledger, rng=np.random.default_rng(0))
+    with pytest.raises(InputError, match=r"n = 64 would make ~.* queries; allowed: at most 8,589,934,592 planned queries"):
+        # detection delay W·2.5·2^d = 2^12·2.5·2^20 ≈ 1.1e10 queries
+        parallel_rho_search(make_instance(64, 5, "random", seed=0), ledger, rng=np.random.default_rng(0), walks_per_round=1 << 12,
+                            distinguished_bits=20)
+    pr.check_parallel_rho(make_instance(64, 5, "random", seed=0))  # n = 64 with the defaults fits one worker
+    pr.check_parallel_rho(make_instance(28, 0, "random", seed=0))
     with pytest.raises(InputError, match="distinguished_bits = 1 is not allowed at n = 1"):
         parallel_rho_search(make_instance(1, 1, "random", seed=0), ledger, rng=np.random.default_rng(0), distinguished_bits=1)
     assert ledger.charges == ()

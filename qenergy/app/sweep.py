@@ -49,9 +49,8 @@ from tqdm import tqdm
 from circuits.backends import is_device_spec
 
 from ..advantage import BoundRow, bound_table, crossover_n
-from ..bounds import QuantumUpperBound, parse_classical_model
+from ..bounds import oracle_family, parse_classical_model
 from ..charging import BoundsPolicy
-from ..erasure import FiniteStepErasure
 from ..errors import InputError, Interrupted, LedgerError
 from ..ledger import Charge, Ledger
 from ..ledger_export import write_atomic, write_csv_atomic
@@ -97,8 +96,8 @@ class SweepSpec:
     qenergy_sweep: int = 1
 
     def policy(self) -> BoundsPolicy:
-        quantum = QuantumUpperBound(FiniteStepErasure(self.epsilon, self.steps), gate_energy_j=self.gate_energy_j)
-        return BoundsPolicy(quantum, parse_classical_model(self.classical_model))
+        return BoundsPolicy.from_settings(epsilon=self.epsilon, steps=self.steps, gate_energy_j=self.gate_energy_j,
+                                          classical_model=self.classical_model, family=oracle_family(self.oracle))
 
     @property
     def points(self) -> list[tuple[int, int]]:

@@ -9,10 +9,10 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, NoReturn
 
-from ...bounds import ClassicalLowerBound, OracleFamily, QuantumUpperBound, classical_models, parse_classical_model
+from ...bounds import OracleFamily, classical_models, parse_classical_model
 from ...charging import BoundsPolicy
 from ...counts import parse_probability
-from ...erasure import FiniteStepErasure, check_epsilon
+from ...erasure import check_epsilon
 from ...errors import InputError, shorten
 from ...numbers import parse_float, parse_int
 from ...physics import check_temperature
@@ -145,11 +145,8 @@ def _positive_seconds(text: str) -> float:
 
 
 def _policy(args: argparse.Namespace, family: OracleFamily = "linear") -> BoundsPolicy:
-    quantum = QuantumUpperBound(FiniteStepErasure(args.epsilon, args.steps), gate_energy_j=args.gate_energy, family=family)
-    classical: ClassicalLowerBound = args.classical_model
-    if isinstance(classical, str):  # argparse leaves string defaults unconverted only if type is skipped
-        classical = parse_classical_model(classical)
-    return BoundsPolicy(quantum, classical)
+    return BoundsPolicy.from_settings(epsilon=args.epsilon, steps=args.steps, gate_energy_j=args.gate_energy,
+                                      classical_model=args.classical_model, family=family)
 
 
 def _value_options(parser: argparse.ArgumentParser) -> set[str]:
