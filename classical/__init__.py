@@ -12,6 +12,7 @@ from .base import ClassicalAlgorithm
 from .birthday import BirthdaySearch, birthday_search
 from .collision import check_search, planned_queries, require_vector_n
 from .exhaustive import ExhaustiveSearch, exhaustive_search
+from .parallel_rho import ParallelRhoResult, ParallelRhoSearch, parallel_rho_search
 from .result import ClassicalResult
 from .rho import RhoSearch, rho_search
 
@@ -20,6 +21,9 @@ __all__ = [
     "ClassicalAlgorithm",
     "ClassicalResult",
     "ExhaustiveSearch",
+    "ParallelRhoResult",
+    "ParallelRhoSearch",
+    "parallel_rho_search",
     "RhoSearch",
     "birthday_search",
     "check_search",

@@ -26,9 +26,10 @@ applications", J. Cryptology 12 (1999) 1–28. Their method, applied to Simon's 
   without a collision (T below), the search queries the exhaustive order 0, 1, …, 2^(n−1): 2^(n−1) + 1
   distinct inputs without a repeat of f prove s = 0 (pigeonhole on the 2^(n−1) cosets {x, x ⊕ s}),
   the proof birthday search uses; a repeat there gives s. For a two-to-one f the walks fail to
-  collide within B with probability about exp(−(0.7·16·1.25)²/2) < 10^−40 (their points are about
-  70 % distinct in the defaults), so the fallback decides s = 0 in practice, at B + 2^(n−1) + 1
-  queries. n = 1 is decided that way directly (2 queries). The store can also prove s = 0 earlier:
+  collide within B with probability below exp(−(0.7·16·1.25)²/2) < 10^−40 even if only 70 % of their
+  points were distinct, so the fallback decides s = 0 in practice, at B + 2^(n−1) + 1 queries (at
+  n = 2, 3 the walks often end in cycles without a DP and the fallback also finds s ≠ 0). n = 1 is
+  decided that way directly (2 queries). The store can also prove s = 0 earlier:
   trails ending at *different* DPs share no input and no value of f (from a shared point or value
   the walks coincide up to the next DP), and the inputs of one trail are distinct with distinct
   values of f (a repeated point before a DP would be a cycle without one), so the longest stored
@@ -38,8 +39,8 @@ applications", J. Cryptology 12 (1999) 1–28. Their method, applied to Simon's 
 * **Costs.** Expected queries for a two-to-one f: T ≈ 1.2533·2^(n/2) distinct points until the
   first collision (as birthday search), plus the detection delay (≈ W·2.5·2^d: every lane keeps
   walking until the colliding walk reaches its DP), plus up to a round (W·S), plus the replays.
-  The defaults keep W·2^d ≈ T/16 and W·S ≈ T/8, so ≈ 1.2·T in all (measured: 1.0–1.4·T on average
-  over n = 12…56). Memory: ≈ 24 bytes per stored DP (≈ 1.2·T/2^d of them; 48 during a merge) and
+  The defaults keep W·2^d ≈ T/16 and W·S ≈ T/8, so ≈ 1.2·T in all (measured means 1.09–1.26·T,
+  ±0.05·T, over 100–200 runs at each of n = 12, 16, 20, 24, 28, 36; one run's spread ≈ ±0.55·T). Memory: ≈ 24 bytes per stored DP (≈ 1.2·T/2^d of them; 48 during a merge) and
   32 bytes per lane.
 
 **Every evaluation of f is a charged query.** Walks and replays evaluate f on uncharged vectors
@@ -107,13 +108,18 @@ CAP_FACTOR = 20
 LANE_BLOCK = 1 << 14
 #: Lanes per chunk in the defaults (one block); the default W is at most this times max(2, workers).
 LANES_PER_CHUNK = LANE_BLOCK
+#: Lanes the defaults allow at small n, as long as W ≤ T/64 (numpy's per-call cost dominates a one-lane walk).
+SMALL_N_LANES = 64
 #: Most lanes a search may ask for (32 bytes of state each: 512 MiB).
 MAX_WALKS_PER_ROUND = 1 << 24
 #: Most steps per lane per round a search may ask for.
 MAX_STEPS_PER_ROUND = 1 << 32
-#: Most planned queries per worker: about 35 s at the ~60 M queries/s per core measured here (random oracle, n ≥ 48),
-#: a few minutes for a slower oracle (linear: ~n numpy passes per query) or a busy machine.
-MAX_PLANNED_QUERIES_PER_WORKER = 1 << 31
+#: Most planned queries per worker: about 90 s at the ~100 M queries per CPU-second measured here (random oracle,
+#: n ≥ 52; n = 64 fits one worker), longer for a slower oracle (linear: ~n numpy passes per query) or a busy machine.
+MAX_PLANNED_QUERIES_PER_WORKER = 1 << 33
+#: Most queries of the exhaustive proof of s = 0 (sort-based like birthday search, ~5 M/s here: about a minute;
+#: 16 bytes each, 4 GiB), so s = 0 is accepted up to n = 28.
+MAX_FALLBACK_QUERIES = 1 << 28
 #: Bytes per stored distinguished point (point, start, length, and the merge's temporaries).
 STORE_BYTES_PER_POINT = 48
 #: Times a chunk lost with its worker is resubmitted before the search gives up.
@@ -175,7 +181,8 @@ def expected_collision_queries(n: int) -> float:
 def default_parameters(n: int, workers: int = 1) -> RhoParameters:
     """The default d, W, S for n bits and ``workers`` chunks (2 ≤ n ≤ 64, workers ≥ 1).
 
-    W = min(2^14·max(2, workers), T/1024) lanes (at least 1), d = round(log2(T/(16·W))) clamped to
+    W = min(2^14·max(2, workers), max(T/1024, min(T/64, 64))) lanes (at least 1; the T/64 term keeps small n
+    from walking one lane at a time), d = round(log2(T/(16·W))) clamped to
     1..n−1 (detection delay W·2^d ≈ T/16), S = ⌈T/(8·W)⌉ (a round ≈ T/8, so about eight rounds
     for an expected search). Up to two workers the defaults depend on n only, so serial and
     two-worker runs agree. Raises :class:`InputError` for n outside 2..64 or workers < 1.
@@ -185,7 +192,7 @@ def default_parameters(n: int, workers: int = 1) -> RhoParameters:
     if workers < 1:
         raise InputError(f"workers = {workers} is not allowed; allowed: an integer >= 1")
     t = expected_collision_queries(n)
-    w = int(max(1, min(LANES_PER_CHUNK * max(2, workers), t // 1024)))
+    w = int(max(1, min(LANES_PER_CHUNK * max(2, workers), max(t // 1024, min(t // 64, SMALL_N_LANES)))))
     d = int(min(n - 1, max(1, round(math.log2(t / (16 * w))))))
     s = int(max(1, math.ceil(t / (8 * w))))
     return RhoParameters(d, w, s)
@@ -654,8 +661,9 @@ def check_parallel_rho(instance: SimonInstance, *, workers: int | None = None, s
     """Check the inputs of :func:`parallel_rho_search` before anything is charged; returns the parameters used.
 
     Raises :class:`InputError` for n > 64, workers < 1, a malformed scheduler address, d outside
-    1..n−1, W outside 1..2^24, S outside 1..2^32, or planned queries above
-    :data:`MAX_PLANNED_QUERIES_PER_WORKER` per worker; :class:`ResourceLimitError` when the store
+    1..n−1, W outside 1..2^24, S outside 1..2^32, s = 0 with an exhaustive proof above
+    :data:`MAX_FALLBACK_QUERIES` (n > 28), or planned queries above :data:`MAX_PLANNED_QUERIES_PER_WORKER`
+    per worker; :class:`ResourceLimitError` when the store
     (and the fallback's table for s = 0) would not fit in 80 % of the available memory.
     """
     n = instance.n
@@ -686,6 +694,10 @@ def check_parallel_rho(instance: SimonInstance, *, workers: int | None = None, s
     params = RhoParameters(d, w, s)
     planned = planned_queries(n, instance.secret, params)
     limit = MAX_PLANNED_QUERIES_PER_WORKER * k
+    if not instance.secret and query_cap(n) > MAX_FALLBACK_QUERIES:
+        largest = max(m for m in range(2, MAX_VECTOR_BITS + 1) if query_cap(m) <= MAX_FALLBACK_QUERIES)
+        raise InputError(f"parallel-rho search at n = {n} (s = 0, one-to-one) would need {query_cap(n):,} queries in its exhaustive proof "
+                         f"(~{query_cap(n) / 5e6:.3g} s at ~5 M/s); allowed: n <= {largest} for s = 0")
     if planned > limit:
         case = " (s = 0, one-to-one)" if not instance.secret else ""
         raise InputError(f"parallel-rho search at n = {n}{case} would make ~{planned:.3g} queries; allowed: at most {limit:,} planned "
@@ -789,9 +801,9 @@ def _search(spec: _Spec, oracle: CountingOracle, runner: _Serial | _OnDask, n: i
                                      np.concatenate([o.points for o in outs]), np.concatenate([o.lengths for o in outs]))
         q = sum(o.queries for o in outs) + replay_q
         oracle.record(q)
-        if bar is not None:
-            bar.update(q)
+        if bar is not None:  # postfix first: update() redraws the line with it
             bar.set_postfix(dp=len(store), left=f"{max(0.0, expected - oracle.queries):.3g}", refresh=False)
+            bar.update(q)
         if pair is not None:
             decided = "collision"
             break

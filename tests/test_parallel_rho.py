@@ -349,3 +349,16 @@ def test_as_a_classical_algorithm():
         dataclasses.replace(alg, workers=0).check(inst)
     with pytest.raises(InputError, match="s = 0, one-to-one"):
         alg.check(make_instance(40, 0, "random", seed=0))
+
+
+def test_cli_runs_parallel_rho_and_refuses_workers_for_other_algorithms(capsys):
+    import json as _json
+
+    from qenergy.app.cli import main
+
+    assert main(["simon", "--backend", "none", "--classical", "parallel-rho", "--oracle", "random", "--n", "14", "--seed", "5", "--json"]) == 0
+    c = _json.loads(capsys.readouterr().out)["classical"]
+    assert c["algorithm"] == "parallel-rho" and c["correct"] is True and c["queries"] > 0
+    assert main(["simon", "--n", "5", "--classical", "birthday", "--workers", "2"]) == 2
+    assert "allowed: --classical parallel-rho" in capsys.readouterr().err
+    assert main(["simon", "--backend", "none", "--classical", "parallel-rho", "--oracle", "random", "--n", "70"]) == 2

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
+import sys
 from typing import Any
 
 from ...bounds import oracle_family
@@ -27,6 +29,9 @@ def add_parser(sub: Any) -> None:
     s.add_argument("--backend", default="auto", help="auto | aer | cirq | stim | exact | fake:NAME | ibm:NAME | none (default: auto = stim for linear oracles, else aer)")
     s.add_argument("--classical", default="birthday", help=f"{CLASSICAL.help()} (default: birthday)")
     s.add_argument("--seed", type=_int_at_least("--seed", 0), default=None, help="integer >= 0 (default: fresh, recorded in the ledger)")
+    s.add_argument("--workers", type=_int_at_least("--workers", 1, 1024), default=None,
+                   help="run the classical search's walks on a Dask LocalCluster of K workers (parallel-rho)")
+    s.add_argument("--scheduler", default=None, help="run the classical search's walks on an existing Dask cluster (parallel-rho)")
     s.add_argument("--ledger", type=_path("--ledger"), default=None, help="JSON Lines ledger to create or append to")
     s.add_argument("--json", action="store_true", help="print one JSON object")
     _add_energy_options(s)
@@ -39,6 +44,13 @@ def _cmd_simon(args: argparse.Namespace, command: str) -> int:
     if args.n is None and not args.oracle.startswith("table:"):
         raise InputError("--n is required for the linear and random oracles; allowed: n >= 1")
     plan = plan_simon(args.n, secret=args.secret, oracle=args.oracle, backend=args.backend, algorithm=args.classical, seed=args.seed)
+    if args.workers is not None or args.scheduler is not None:
+        if args.classical != "parallel-rho" or plan.algorithm is None:
+            raise InputError(f"--workers/--scheduler with --classical {args.classical} is not allowed; allowed: --classical parallel-rho")
+        algorithm = dataclasses.replace(plan.algorithm, workers=args.workers, scheduler=args.scheduler,  # type: ignore[type-var]
+                                        progress=not args.json and sys.stderr.isatty())
+        algorithm.check(plan.instance)
+        plan.algorithm = algorithm
     n, t = plan.instance.n, args.temperature
     policy = _policy(args, oracle_family(args.oracle))
     # everything that can fail is computed before the first charge is written
