@@ -222,3 +222,21 @@ def test_device_too_small_for_n():
     inst = make_instance(5, 3, "linear")
     with pytest.raises(InputError, match=r"noise device:fake:manila is not allowed for n = 5: .*needs 10 qubits.*has 5; allowed: n <= 2"):
         get_backend("stim", inst, noise="device:fake:manila").prepare(inst, rng=np.random.default_rng())
+
+
+def test_simon_cli_noise_and_budget(capsys):
+    import json as _json
+
+    from qenergy.app.cli import main
+
+    assert main(["simon", "--n", "12", "--backend", "stim", "--noise", "readout:0.01", "--seed", "4", "--json"]) == 0
+    q = _json.loads(capsys.readouterr().out)["quantum"]
+    assert q["status"] == "solved" and q["correct"] is True and q["noise"] == "readout:0.01" and q["noise_multiplier"] >= 1
+    # hopeless noise with a small budget: unresolved, nothing reported, never more shots than the budget
+    assert main(["simon", "--n", "40", "--backend", "stim", "--noise", "readout:0.3", "--shots-budget", "50", "--seed", "3",
+                 "--classical", "none", "--json"]) == 0
+    q = _json.loads(capsys.readouterr().out)["quantum"]
+    assert q["status"] == "unresolved" and q["found"] is None and q["shots"] <= 50
+    assert main(["simon", "--n", "4", "--noise", "depolarize:2"]) == 2
+    assert "0 <= P <= 1" in capsys.readouterr().err
+    assert main(["simon", "--n", "4", "--noise", "readout:0.1", "--backend", "none"]) == 2

@@ -26,6 +26,7 @@ from ..advantage import BoundRow
 from ..charging import BoundsPolicy, ChargePolicy
 from ..errors import InputError
 from ..ledger import Ledger
+from ..noise import parse_noise
 from ..problem import SimonInstance, make_instance, seed_streams
 from ..registry import BACKENDS
 
@@ -57,6 +58,7 @@ class PlannedSimon:
     seed: int
     prepared: PreparedSimon | None
     algorithm: ClassicalAlgorithm | None
+    shots_budget: int | None = None
 
 
 @dataclass(frozen=True)
@@ -162,6 +164,12 @@ class SimonRun:
                 "job_ids": list(q.job_ids),
                 "qpu_energy_j": q.qpu_energy_j,
                 "qpu_energy_basis": "estimated",
+                "status": q.status,
+                "noise": q.noise,
+                "noise_multiplier": q.noise_multiplier,
+                "corruption_rate": q.corruption_rate,
+                "resolved_by": q.resolved_by,
+                "shots_budget": q.shots_budget,
             },
             "classical": None
             if c is None
@@ -185,9 +193,18 @@ def plan_simon(
     backend: str | None = "auto",
     algorithm: str | None = "birthday",
     seed: int | None = None,
+    noise: str | None = None,
+    shots_budget: int | None = None,
 ) -> PlannedSimon:
     """Check every input and build the instance (and its circuit); raises :class:`InputError`,
-    :class:`~qenergy.errors.ResourceLimitError` before anything is charged."""
+    :class:`~qenergy.errors.ResourceLimitError` before anything is charged.
+
+    ``noise`` is a noise SPEC (:func:`qenergy.noise.parse_noise`: ``depolarize:P``,
+    ``readout:P``, ``device:fake:NAME``, comma-separated); ``shots_budget`` caps the quantum
+    shots (default: 20·n + 100)."""
+    spec = parse_noise(noise) if noise not in (None, "", "none") else None
+    if shots_budget is not None and (isinstance(shots_budget, bool) or not isinstance(shots_budget, int) or shots_budget < 1):
+        raise InputError(f"shots budget {shots_budget!r} is not allowed; allowed: an integer >= 1")
     if seed is None:
         seed = fresh_seed()
     elif isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
@@ -198,9 +215,11 @@ def plan_simon(
     instance = make_instance(n, secret, oracle, seed=seed)
     if search is not None:
         search.check(instance)  # n, queries and memory of the classical side, before anything is charged
-    be = None if backend in (None, "none") else circuits.get_backend(backend, instance)
+    if spec is not None and backend in (None, "none"):
+        raise InputError("--noise without a quantum backend is not allowed; allowed: --noise with --backend stim, aer or exact")
+    be = None if backend in (None, "none") else circuits.get_backend(backend, instance, noise=spec)
     prepared = be.prepare(instance, rng=seed_streams(seed)["quantum"]) if be is not None else None
-    return PlannedSimon(instance, seed, prepared, search)
+    return PlannedSimon(instance, seed, prepared, search, shots_budget)
 
 
 def run_planned(
@@ -217,7 +236,8 @@ def run_planned(
     run = ledger.current_run
     q = quantum
     if q is None and plan.prepared is not None:
-        q = circuits.run_simon(inst, plan.prepared, ledger, rng=rngs["quantum"], policy=pol, label=label)
+        q = circuits.run_simon(inst, plan.prepared, ledger, rng=rngs["quantum"], policy=pol, label=label,
+                               shots_budget=plan.shots_budget, max_shots=plan.shots_budget)
     c = None
     if plan.algorithm is not None:
         c = plan.algorithm.search(inst, ledger, rng=rngs["classical"], policy=pol, label=label)

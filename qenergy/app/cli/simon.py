@@ -29,6 +29,10 @@ def add_parser(sub: Any) -> None:
     s.add_argument("--backend", default="auto", help="auto | aer | cirq | stim | exact | fake:NAME | ibm:NAME | none (default: auto = stim for linear oracles, else aer)")
     s.add_argument("--classical", default="birthday", help=f"{CLASSICAL.help()} (default: birthday)")
     s.add_argument("--seed", type=_int_at_least("--seed", 0), default=None, help="integer >= 0 (default: fresh, recorded in the ledger)")
+    s.add_argument("--noise", default=None, metavar="SPEC",
+                   help="noise on the simulator: depolarize:P, readout:P, device:fake:NAME, comma-separated (default: none)")
+    s.add_argument("--shots-budget", type=_int_at_least("--shots-budget", 1, 10**9), default=None, metavar="K",
+                   help="cap on quantum shots; a run that cannot confirm an answer within it ends unresolved (default: 20n + 100)")
     s.add_argument("--workers", type=_int_at_least("--workers", 1, 1024), default=None,
                    help="run the classical search's walks on a Dask LocalCluster of K workers (parallel-rho)")
     s.add_argument("--scheduler", default=None, help="run the classical search's walks on an existing Dask cluster (parallel-rho)")
@@ -43,7 +47,8 @@ def _cmd_simon(args: argparse.Namespace, command: str) -> int:
 
     if args.n is None and not args.oracle.startswith("table:"):
         raise InputError("--n is required for the linear and random oracles; allowed: n >= 1")
-    plan = plan_simon(args.n, secret=args.secret, oracle=args.oracle, backend=args.backend, algorithm=args.classical, seed=args.seed)
+    plan = plan_simon(args.n, secret=args.secret, oracle=args.oracle, backend=args.backend, algorithm=args.classical, seed=args.seed,
+                      noise=args.noise, shots_budget=args.shots_budget)
     if args.workers is not None or args.scheduler is not None:
         if args.classical != "parallel-rho" or plan.algorithm is None:
             raise InputError(f"--workers/--scheduler with --classical {args.classical} is not allowed; allowed: --classical parallel-rho")
@@ -98,6 +103,11 @@ def _cmd_simon(args: argparse.Namespace, command: str) -> int:
         print(f"QPU: job(s) {', '.join(q.job_ids)}; estimated wall-plug energy {q.qpu_energy_j:.4e} J "
               f"({convert_energy(q.qpu_energy_j, 'J', 'kWh'):.3g} kWh, basis estimated, account qpu), {ratio} x the upper-bound charge of the same shots; "
               f"{q.strategy} strategy, confidence {q.confidence:.3f}, {q.candidates_tried} candidate(s) tried")
+    if run.quantum is not None and (run.quantum.status != "solved" or run.quantum.noise != "none"):
+        q = run.quantum
+        state = "solved" if q.status == "solved" else "UNRESOLVED: no candidate could be confirmed within the budget; no answer is reported"
+        print(f"quantum status: {state} (noise {q.noise}, {q.shots} shots = {q.noise_multiplier:.3g} x the ideal expectation, "
+              f"{q.confirmation_queries} classical check queries charged, confidence {q.confidence:.3f})")
     if verdict is not None:
         word = "quantum advantage" if verdict.advantage else "no advantage"
         print(f"criterion at n={n}: quantum upper-bound charge {verdict.quantum_j:.4e} J vs classical lower bound {verdict.classical_lower.text()} J "
