@@ -359,6 +359,7 @@ def test_cli_runs_parallel_rho_and_refuses_workers_for_other_algorithms(capsys):
     assert main(["simon", "--backend", "none", "--classical", "parallel-rho", "--oracle", "random", "--n", "14", "--seed", "5", "--json"]) == 0
     c = _json.loads(capsys.readouterr().out)["classical"]
     assert c["algorithm"] == "parallel-rho" and c["correct"] is True and c["queries"] > 0
+    assert c["queries_per_s"] > 0 and c["distinguished_points"] >= 0 and c["rounds"] >= 1
     assert main(["simon", "--n", "5", "--classical", "birthday", "--workers", "2"]) == 2
     assert "allowed: --classical parallel-rho" in capsys.readouterr().err
     assert main(["simon", "--backend", "none", "--classical", "parallel-rho", "--oracle", "random", "--n", "70"]) == 2

@@ -181,6 +181,8 @@ class SimonRun:
                 "collision": list(c.collision) if c.collision else None,
                 "energy_j": self.classical_energy_j,
                 "energy_basis": "lower_bound",
+                # what only some algorithms report (parallel-rho: rate and distinguished points)
+                **{k: getattr(c, k) for k in ("queries_per_s", "distinguished_points", "workers", "rounds") if hasattr(c, k)},
             },
         }
 
