@@ -240,3 +240,20 @@ def test_simon_cli_noise_and_budget(capsys):
     assert main(["simon", "--n", "4", "--noise", "depolarize:2"]) == 2
     assert "0 <= P <= 1" in capsys.readouterr().err
     assert main(["simon", "--n", "4", "--noise", "readout:0.1", "--backend", "none"]) == 2
+
+
+def test_sweep_takes_noise_and_resumes_with_it(tmp_path, capsys):
+    import json as _json
+
+    from qenergy.app.cli import main
+
+    out = tmp_path / "s"
+    assert main(["sweep", "--n", "6:7", "--repeats", "1", "--noise", "readout:0.02", "--shots-budget", "400", "--out", str(out), "--json"]) == 0
+    data = _json.loads(capsys.readouterr().out)
+    assert data["instances"] == 2
+    spec = _json.loads((out / "sweep.json").read_text())
+    assert spec["noise"] == "readout:0.02" and spec["shots_budget"] == 400
+    assert main(["sweep", "--resume", str(out), "--json"]) == 0
+    assert _json.loads(capsys.readouterr().out)["resumed_points"] == 2
+    assert main(["sweep", "--n", "6", "--repeats", "1", "--noise", "readout:7", "--out", str(tmp_path / "bad")]) == 2
+    assert not (tmp_path / "bad").exists()

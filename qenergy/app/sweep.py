@@ -92,6 +92,9 @@ class SweepSpec:
     classical_model: str = "irreversible"
     success: str = "2/3"
     sweep_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    #: Noise SPEC on the simulator (``none``: ideal) and the cap on quantum shots per run (None: 20·n + 100).
+    noise: str = "none"
+    shots_budget: int | None = None
     #: Format version of sweep.json; its presence marks the file as written by qenergy.
     qenergy_sweep: int = 1
 
@@ -210,9 +213,18 @@ def _check_spec_data(data: Any, where: str) -> dict[str, Any]:
     out["sweep_id"] = text("sweep_id")
     if "seed" in data:
         out["seed"] = integer("seed", 0)
-    for key in ("backend", "algorithm", "oracle", "classical_model", "success"):
+    for key in ("backend", "algorithm", "oracle", "classical_model", "success", "noise"):
         if key in data:
             out[key] = text(key, 1000)
+    if "noise" in out:
+        from ..noise import parse_noise
+
+        try:
+            parse_noise(out["noise"])
+        except QenergyError:
+            raise bad("noise", "a noise SPEC: none, depolarize:P, readout:P, device:fake:NAME (comma-separated)") from None
+    if data.get("shots_budget") is not None:
+        out["shots_budget"] = integer("shots_budget", 1, 10**9)
     if "classical_model" in out:
         try:
             parse_classical_model(out["classical_model"])
@@ -338,7 +350,8 @@ def run_seed(seed: int, n: int, repeat: int) -> int:
 
 def _plan(spec: SweepSpec, n: int, repeat: int) -> PlannedSimon:
     """The validated instance (and prepared circuit) of sweep point (n, repeat)."""
-    plan = plan_simon(n, oracle=spec.oracle, backend=spec.backend, algorithm=spec.algorithm, seed=run_seed(spec.seed, n, repeat))
+    plan = plan_simon(n, oracle=spec.oracle, backend=spec.backend, algorithm=spec.algorithm, seed=run_seed(spec.seed, n, repeat),
+                      noise=spec.noise, shots_budget=spec.shots_budget)
     return plan
 
 

@@ -24,6 +24,10 @@ def add_parser(sub: Any) -> None:
     w.add_argument("--backend", default="auto", help="auto | aer | cirq | stim | exact | fake:NAME | ibm:NAME | none (default: auto)")
     w.add_argument("--classical", default="birthday", help=f"{CLASSICAL.help()} (default: birthday)")
     w.add_argument("--oracle", default="linear", help="linear | random (default: linear)")
+    w.add_argument("--noise", default=None, metavar="SPEC",
+                   help="noise on the simulator: depolarize:P, readout:P, device:fake:NAME, comma-separated (default: none)")
+    w.add_argument("--shots-budget", type=_int_at_least("--shots-budget", 1, 10**9), default=None, metavar="K",
+                   help="cap on quantum shots per run; a run that cannot confirm an answer within it ends unresolved (default: 20n + 100)")
     w.add_argument("--repeats", type=_int_at_least("--repeats", 1, 1_000_000), default=3, help="instances per n (default: 3)")
     target = w.add_mutually_exclusive_group(required=True)
     target.add_argument("--out", type=_path("--out"), help="output directory (sweep.json, ledger.jsonl, results.csv, report.md, advantage.png)")
@@ -58,7 +62,8 @@ def _cmd_sweep(args: argparse.Namespace, command: str) -> int:
         else:
             spec = SweepSpec(tuple(args.n), args.repeats, seed=args.seed, backend=args.backend, algorithm=args.classical, oracle=args.oracle,
                              temperature_k=args.temperature, epsilon=args.epsilon, steps=args.steps, gate_energy_j=args.gate_energy,
-                             classical_model=args.classical_model.spec, success=str(args.success))
+                             classical_model=args.classical_model.spec, success=str(args.success),
+                             noise=args.noise or "none", shots_budget=args.shots_budget)
             res = run_sweep(spec, args.out, **where)
         carbon = grid_carbon(grid, res) if grid is not None else None
     except Interrupted as exc:  # Ctrl-C: one line saying how to go on, exit status 130
