@@ -43,7 +43,7 @@ from typing import IO, Any
 
 from .carbon import WORLD_AVERAGE, GridIntensity, co2e_kg
 from .errors import InputError
-from .ledger import Ledger
+from .ledger import Charge, Ledger
 from .physics import convert_energy, landauer_units
 
 __all__ = ["CARBON_COLUMNS", "CHARGE_COLUMNS", "CODECARBON_COLUMNS", "CODECARBON_SKIPPED_ACCOUNTS", "check_output_path", "check_output_paths",
@@ -235,26 +235,31 @@ def export_codecarbon(ledger: Ledger, path: Path, *, intensity: GridIntensity = 
         for account in ledger.accounts():
             if account in CODECARBON_SKIPPED_ACCOUNTS:
                 continue
-            real = [c for c in ledger.select(run=run_index, account=account) if c.basis in ("measured", "estimated")]
-            joules = math.fsum(c.energy_j for c in real)
-            if not real or joules == 0.0:
-                continue
-            kwh = convert_energy(joules * pue, "J", "kWh")
-            rows.append({
-                "timestamp": run.started, "project_name": project_name, "run_id": f"{run_index}-{account}",
-                "experiment_id": account, "emissions": co2e_kg(joules, intensity, pue=pue),
-                "energy_consumed": kwh, "water_consumed": wue_l_per_kwh * kwh,
-                "country_name": intensity.name, "country_iso_code": intensity.code,
-                "tracking_mode": "qenergy-ledger", "pue": pue, "wue": wue_l_per_kwh,
-                # Not in a ledger, so left empty (not 0, which would claim a value): duration and
-                # emissions_rate (charges carry no times), cpu/gpu/ram power and energy (charges are
-                # not split by component), utilisation and RAM use, region, cloud, OS, Python and
-                # CodeCarbon version, hardware and location (the ledger does not record the machine).
-            })
+            by_basis = _real_energy_by_basis(ledger.select(run=run_index, account=account))
+            for basis, joules in by_basis.items():  # a measurement and an estimate are never added into one row
+                kwh = convert_energy(joules * pue, "J", "kWh")
+                run_id = f"{run_index}-{account}" if len(by_basis) == 1 else f"{run_index}-{account}-{basis}"
+                rows.append({
+                    "timestamp": run.started, "project_name": project_name, "run_id": run_id,
+                    "experiment_id": account, "emissions": co2e_kg(joules, intensity, pue=pue),
+                    "energy_consumed": kwh, "water_consumed": wue_l_per_kwh * kwh,
+                    "country_name": intensity.name, "country_iso_code": intensity.code,
+                    "tracking_mode": "qenergy-ledger", "pue": pue, "wue": wue_l_per_kwh,
+                    # Not in a ledger, so left empty (not 0, which would claim a value): duration and
+                    # emissions_rate (charges carry no times), cpu/gpu/ram power and energy (charges are
+                    # not split by component), utilisation and RAM use, region, cloud, OS, Python and
+                    # CodeCarbon version, hardware and location (the ledger does not record the machine).
+                })
     return write_csv_atomic(path, CODECARBON_COLUMNS, rows, replace=force)
 
 
-CARBON_COLUMNS = ("account", "energy_j", "energy_kwh", "pue", "intensity_g_per_kwh", "intensity_source", "co2e_kg")
+CARBON_COLUMNS = ("account", "basis", "energy_j", "energy_kwh", "pue", "intensity_g_per_kwh", "intensity_source", "co2e_kg")
+
+
+def _real_energy_by_basis(charges: list[Charge]) -> dict[str, float]:
+    """Joules of ``measured`` and of ``estimated`` charges, each basis apart, leaving out zero totals."""
+    out = {b: math.fsum(c.energy_j for c in charges if c.basis == b) for b in ("measured", "estimated")}
+    return {b: j for b, j in out.items() if j != 0.0}
 
 
 def export_carbon(ledger: Ledger, path: Path, *, intensity: GridIntensity = WORLD_AVERAGE, pue: float = 1.0, force: bool = False) -> Path:
@@ -266,8 +271,9 @@ def export_carbon(ledger: Ledger, path: Path, *, intensity: GridIntensity = WORL
     _checked_target(ledger, path, force)
     rows = []
     for account in ledger.accounts():
-        joules = math.fsum(c.energy_j for c in ledger.select(account=account) if c.basis in ("measured", "estimated"))
-        rows.append({"account": account, "energy_j": joules, "energy_kwh": convert_energy(joules, "J", "kWh"), "pue": pue,
-                     "intensity_g_per_kwh": intensity.g_per_kwh, "intensity_source": intensity.describe(),
-                     "co2e_kg": co2e_kg(joules, intensity, pue=pue)})
+        # one row per basis (measured and estimated are never added); an account of bounds only gets 0 J
+        for basis, joules in (_real_energy_by_basis(ledger.select(account=account)) or {"": 0.0}).items():
+            rows.append({"account": account, "basis": basis, "energy_j": joules, "energy_kwh": convert_energy(joules, "J", "kWh"), "pue": pue,
+                         "intensity_g_per_kwh": intensity.g_per_kwh, "intensity_source": intensity.describe(),
+                         "co2e_kg": co2e_kg(joules, intensity, pue=pue)})
     return write_csv_atomic(path, CARBON_COLUMNS, rows, replace=force)

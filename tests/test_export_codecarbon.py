@@ -58,14 +58,17 @@ def test_export_writes_measured_and_estimated_energy_only(tmp_path):
     path = export_codecarbon(sample_ledger(), tmp_path / "emissions.csv", intensity=france, pue=1.5, wue_l_per_kwh=2.0)
     header, rows = read(path)
     assert tuple(header) == CODECARBON_COLUMNS
-    (row,) = rows  # no row for bounds-only or host accounts
-    kwh = 10.8 * 1.5 / 3.6e6  # 7.2 J measured + 3.6 J estimated, × PUE
-    assert row["experiment_id"] == "meter" and row["run_id"] == "0-meter" and row["tracking_mode"] == "qenergy-ledger"
-    assert float(row["energy_consumed"]) == pytest.approx(kwh)
-    assert float(row["emissions"]) == pytest.approx(kwh * france.g_per_kwh / 1000)
-    assert float(row["water_consumed"]) == pytest.approx(2.0 * kwh) and float(row["wue"]) == 2.0 and float(row["pue"]) == 1.5
-    assert row["country_iso_code"] == "FRA"
-    assert {k for k, v in row.items() if v != ""} == FILLED  # unknowns are empty, not a made-up 0
+    # no row for bounds-only or host accounts; the measured and the estimated energy of one account are
+    # two rows, never one sum
+    assert [r["run_id"] for r in rows] == ["0-meter-measured", "0-meter-estimated"]
+    for row, joules in zip(rows, (7.2, 3.6)):
+        kwh = joules * 1.5 / 3.6e6  # × PUE
+        assert row["experiment_id"] == "meter" and row["tracking_mode"] == "qenergy-ledger"
+        assert float(row["energy_consumed"]) == pytest.approx(kwh)
+        assert float(row["emissions"]) == pytest.approx(kwh * france.g_per_kwh / 1000)
+        assert float(row["water_consumed"]) == pytest.approx(2.0 * kwh) and float(row["wue"]) == 2.0 and float(row["pue"]) == 1.5
+        assert row["country_iso_code"] == "FRA"
+        assert {k for k, v in row.items() if v != ""} == FILLED  # unknowns are empty, not a made-up 0
 
 
 def test_export_rejects_a_bad_wue(tmp_path):

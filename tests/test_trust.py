@@ -205,3 +205,21 @@ def test_old_linear_gate_term_undercharged_random_oracles():
 def test_anf_family_has_no_oracle_above_64():
     with pytest.raises(InputError, match="n <= 64"):
         QuantumUpperBound(gate_energy_j=1e-21, family="anf").energy_j(65, 300.0)
+
+
+def test_carbon_export_and_simon_keep_bases_apart(tmp_path, capsys):
+    import csv
+
+    from qenergy.ledger_export import export_carbon
+
+    led = Ledger(300.0)
+    led.charge("meter", "energy_uj", 7, 1.0, "measured", "rapl")
+    led.charge("meter", "energy_uj", 3, 1.0, "estimated", "cpu")
+    led.charge("quantum", "bit_erased", 2, 1e-21, "upper_bound", "bound")
+    with open(export_carbon(led, tmp_path / "c.csv")) as fh:
+        rows = [(r["account"], r["basis"], float(r["energy_j"])) for r in csv.DictReader(fh)]
+    assert rows == [("meter", "measured", 7.0), ("meter", "estimated", 3.0), ("quantum", "", 0.0)]
+    assert main(["simon", "--n", "5", "--seed", "1", "--json"]) == 0
+    m = strict_json(capsys.readouterr().out)["measured"]
+    assert set(m["theoretical_j"]) == {"upper_bound", "lower_bound"} and "ratio_to_theoretical" not in m
+    assert m["ratio_to_upper_bound"] == pytest.approx(m["joules"] / m["theoretical_j"]["upper_bound"])

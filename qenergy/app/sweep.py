@@ -327,7 +327,7 @@ class SweepResult:
     resumed_points: int
     files: dict[str, Path]
     own_energy_j: float = 0.0
-    theoretical_j: float = 0.0
+    theoretical_j: dict[str, float] = field(default_factory=dict)  # per basis: upper_bound, lower_bound
 
     @property
     def instances(self) -> int:
@@ -607,7 +607,7 @@ def _run_sweep(spec: SweepSpec, out: Path, *, command: str, workers: int | None,
         labels = {f"n={n} repeat={r}" for n, r in spec.points}
         mine = [c for c in ledger.charges if c.label in labels]
         own_j = math.fsum(c.energy_j for c in mine if c.account == "meter")
-        theory_j = math.fsum(c.energy_j for c in mine if c.basis in ("lower_bound", "upper_bound"))
+        theory_j = {b: math.fsum(c.energy_j for c in mine if c.basis == b) for b in ("upper_bound", "lower_bound")}
     all_rows = [dict(row, ledger_run=nt.run) for nt in notes if "sweep" in nt.data for row in nt.data["rows"]]
     this = [r for nt in notes if nt.data.get("sweep") == spec.sweep_id for r in (dict(row, ledger_run=nt.run) for row in nt.data["rows"])]
     this.sort(key=lambda r: (r["n"], r["repeat"], r["side"] != "quantum"))
@@ -647,7 +647,7 @@ def parse_success(text: str) -> Fraction:
 
 
 def _report(bounds: list[BoundRow], cross: int | None, policy: BoundsPolicy, spec: SweepSpec, success: Fraction,
-            ledger_run: int, rows: list[dict[str, Any]], own_j: float, theory_j: float) -> str:
+            ledger_run: int, rows: list[dict[str, Any]], own_j: float, theory_j: dict[str, float]) -> str:
     lines = [
         REPORT_TITLE,
         "",
@@ -659,8 +659,8 @@ def _report(bounds: list[BoundRow], cross: int | None, policy: BoundsPolicy, spe
         f"* Classical: {policy.classical.describe()}.",
         f"* Crossover n (quantum upper bound below the classical lower bound from there on): {cross if cross is not None else 'none in range'}.",
         f"* This testbed's own energy for these runs (account `meter`: each process's CPU-time share of its host's RAPL/NVML "
-        f"energy, or estimated from CPU time; Dask workers each charge their own share): {own_j:.4g} J, {own_j / theory_j:.3g} x the theoretical charges "
-        f"({theory_j:.4g} J)." if theory_j > 0 else "* No theoretical charges to compare the measured energy with.",
+        f"energy, or estimated from CPU time; Dask workers each charge their own share): {own_j:.4g} J"
+        + "".join(f", {own_j / j:.3g} x the {b.replace('_', '-')} charges ({j:.4g} J)" for b, j in theory_j.items() if j > 0) + ".",
         "",
         "These bounds are qenergy's models built on the Meier–Yamasaki framework, not the paper's theorems; see the README.",
         "The classical bound holds for the success probability above over random instances; a single lucky run",
