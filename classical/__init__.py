@@ -8,23 +8,24 @@ from __future__ import annotations
 
 from qenergy.errors import InputError
 
-from .base import ClassicalAlgorithm
-from .birthday import BirthdaySearch, birthday_search
+from .base import ClassicalAlgorithm, SearchFunction
+from .birthday import BIRTHDAY, birthday_search
 from .collision import check_search, planned_queries, require_vector_n
-from .exhaustive import ExhaustiveSearch, exhaustive_search
+from .exhaustive import EXHAUSTIVE, exhaustive_search
 from .parallel_rho import ParallelRhoResult, ParallelRhoSearch, parallel_rho_search
 from .result import ClassicalResult
-from .rho import RhoSearch, rho_search
+from .rho import RHO, rho_search
 
 __all__ = [
-    "BirthdaySearch",
+    "BIRTHDAY",
     "ClassicalAlgorithm",
+    "SearchFunction",
     "ClassicalResult",
-    "ExhaustiveSearch",
+    "EXHAUSTIVE",
     "ParallelRhoResult",
     "ParallelRhoSearch",
     "parallel_rho_search",
-    "RhoSearch",
+    "RHO",
     "birthday_search",
     "check_search",
     "exhaustive_search",

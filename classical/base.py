@@ -19,6 +19,8 @@ The entry names a class; qenergy instantiates it without arguments.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -29,7 +31,7 @@ from qenergy.problem import SimonInstance
 
 from .result import ClassicalResult
 
-__all__ = ["ClassicalAlgorithm"]
+__all__ = ["ClassicalAlgorithm", "SearchFunction"]
 
 
 @runtime_checkable
@@ -59,3 +61,33 @@ class ClassicalAlgorithm(Protocol):
         label: str = "",
     ) -> ClassicalResult:
         """Find the period of ``instance``'s f, charging every query to ``account`` of ``ledger``."""
+
+
+@dataclass(frozen=True)
+class SearchFunction:
+    """A search function (``birthday_search``, …) as a :class:`ClassicalAlgorithm`: the one adapter the
+    built-in searches register through. ``check`` applies :func:`classical.collision.check_search`.
+    """
+
+    name: str
+    summary: str
+    function: Callable[..., ClassicalResult]
+
+    def check(self, instance: SimonInstance) -> None:
+        """Refuse a search that cannot finish or fit (n > 64, too many queries, too much memory)."""
+        from .collision import check_search
+
+        check_search(self.name, instance)
+
+    def search(
+        self,
+        instance: SimonInstance,
+        ledger: Ledger,
+        *,
+        rng: np.random.Generator,
+        policy: ChargePolicy | None = None,
+        account: str = "classical",
+        label: str = "",
+    ) -> ClassicalResult:
+        """The wrapped function on ``instance``, charging ``account`` of ``ledger``."""
+        return self.function(instance, ledger, rng=rng, policy=policy, account=account, label=label)

@@ -25,7 +25,8 @@ from qenergy.ledger import Ledger
 from qenergy.oracles import KeyedPermutation
 from qenergy.problem import SimonInstance
 
-from .collision import batch_sizes, check_search, collision_search
+from .base import SearchFunction
+from .collision import batch_sizes, collision_search
 from .result import ClassicalResult
 
 #: Up to this n the inputs come from one random permutation of all 2^n strings.
@@ -69,25 +70,5 @@ def birthday_search(
     )
 
 
-class BirthdaySearch:
-    """``birthday``: randomised birthday search, batched with sort-based collision detection (registered in ``qenergy.classical``)."""
-
-    name = "birthday"
-    summary = "randomised birthday search, batched with sort-based collision detection"
-
-    def check(self, instance: SimonInstance) -> None:
-        """Refuse a search that cannot finish or fit (n > 64, too many queries, too much memory)."""
-        check_search("birthday", instance)
-
-    def search(
-        self,
-        instance: SimonInstance,
-        ledger: Ledger,
-        *,
-        rng: np.random.Generator,
-        policy: ChargePolicy | None = None,
-        account: str = "classical",
-        label: str = "",
-    ) -> ClassicalResult:
-        """:func:`birthday_search` with the interface of :class:`classical.base.ClassicalAlgorithm`."""
-        return birthday_search(instance, ledger, rng=rng, policy=policy, account=account, label=label)
+#: The registered ``birthday`` entry of ``qenergy.classical``.
+BIRTHDAY = SearchFunction("birthday", "randomised birthday search, batched with sort-based collision detection", birthday_search)

@@ -14,7 +14,8 @@ from qenergy.charging import ChargePolicy
 from qenergy.ledger import Ledger
 from qenergy.problem import SimonInstance
 
-from .collision import batch_sizes, check_search, collision_search
+from .base import SearchFunction
+from .collision import batch_sizes, collision_search
 from .result import ClassicalResult
 
 
@@ -39,25 +40,5 @@ def exhaustive_search(
     return collision_search("exhaustive", instance, ledger, sequential_inputs, policy=policy, account=account, label=label)
 
 
-class ExhaustiveSearch:
-    """``exhaustive``: deterministic exhaustive search over x = 0, 1, 2, ... (registered in ``qenergy.classical``)."""
-
-    name = "exhaustive"
-    summary = "deterministic exhaustive search over x = 0, 1, 2, ..."
-
-    def check(self, instance: SimonInstance) -> None:
-        """Refuse a search that cannot finish or fit (n > 64, too many queries, too much memory)."""
-        check_search("exhaustive", instance)
-
-    def search(
-        self,
-        instance: SimonInstance,
-        ledger: Ledger,
-        *,
-        rng: np.random.Generator,
-        policy: ChargePolicy | None = None,
-        account: str = "classical",
-        label: str = "",
-    ) -> ClassicalResult:
-        """:func:`exhaustive_search` with the interface of :class:`classical.base.ClassicalAlgorithm`."""
-        return exhaustive_search(instance, ledger, rng=rng, policy=policy, account=account, label=label)
+#: The registered ``exhaustive`` entry of ``qenergy.classical``.
+EXHAUSTIVE = SearchFunction("exhaustive", "deterministic exhaustive search over x = 0, 1, 2, ...", exhaustive_search)

@@ -32,6 +32,7 @@ from qenergy.oracles import KeyedPermutation
 from qenergy.problem import SimonInstance
 from qenergy.queries import CountingOracle
 
+from .base import SearchFunction
 from .collision import check_search
 from .result import ClassicalResult
 
@@ -107,25 +108,5 @@ def rho_search(
     return ClassicalResult(algorithm="rho", found=0, queries=oracle.queries, collision=None)
 
 
-class RhoSearch:
-    """``rho``: Pollard rho with Brent's cycle finding, O(n) memory (registered in ``qenergy.classical``)."""
-
-    name = "rho"
-    summary = "Pollard rho with Brent's cycle finding, O(n) memory"
-
-    def check(self, instance: SimonInstance) -> None:
-        """Refuse a search that cannot finish or fit (n > 64, too many queries, too much memory)."""
-        check_search("rho", instance)
-
-    def search(
-        self,
-        instance: SimonInstance,
-        ledger: Ledger,
-        *,
-        rng: np.random.Generator,
-        policy: ChargePolicy | None = None,
-        account: str = "classical",
-        label: str = "",
-    ) -> ClassicalResult:
-        """:func:`rho_search` with the interface of :class:`classical.base.ClassicalAlgorithm`."""
-        return rho_search(instance, ledger, rng=rng, policy=policy, account=account, label=label)
+#: The registered ``rho`` entry of ``qenergy.classical``.
+RHO = SearchFunction("rho", "Pollard rho with Brent's cycle finding, O(n) memory", rho_search)
