@@ -210,9 +210,10 @@ def main() -> None:
             print(f"| {alg} | {n} | {len(runs)} | {q / len(runs):.3g} | {w / len(runs):.2f} | {q / w / 1e6:.1f} M | {q / c / 1e6:.1f} M | "
                   f"{max(r['maxrss_self_mib'] for r in runs):.0f} | {os.getloadavg()[0]:.1f} |", flush=True)
 
-    print("\n## 3. parallel-rho on 1 and 2 workers (same seeds: same queries, so speed-up = time ratio)\n")
+    print("\n## 3. parallel-rho in this process, on 1 and on 2 Dask workers (same seeds: same queries, so speed-up = time ratio)\n")
     print("Workers are the processes of a Dask LocalCluster (one thread each) started before the search and reached with "
-          "`scheduler=`; their CPU time is read in each worker (time.process_time) before and after the search.\n")
+          "`scheduler=`; their CPU time is read in each worker (time.process_time) before and after the search. workers 0: the search in this "
+          "process, no Dask. Speed-up: against the in-process run / against 1 Dask worker.\n")
     print("| n | d, W, S | workers | runs | queries (mean) | queries/T | search wall s (mean) | queries/s (wall) | speed-up | "
           "CPU-s client + workers (mean) | queries per worker CPU-s | cluster start s | peak RSS MiB: before search → after (client) / worker | "
           "load avg |")
@@ -220,25 +221,26 @@ def main() -> None:
     ns = (48,) if args.quick else (48, 52, 56)
     measured: dict[tuple[int, int], dict] = {}
     for n in ns:
-        base = None
-        for k in (1, 2):
-            runs = [run_one("parallel-rho", n, s, k if k > 1 else None) for s in seeds]
+        serial = dask1 = None
+        for k in (0, 1, 2):  # 0: in this process (no Dask); 1, 2: Dask workers
+            runs = [run_one("parallel-rho", n, s, k or None) for s in seeds]
             q = sum(r["queries"] for r in runs)
             ws = sum(r["search_wall_s"] for r in runs)
             client_cpu = sum(r["cpu_s"] for r in runs)
             work_cpu = sum(r.get("worker_cpu_s", r["cpu_s"]) for r in runs)
-            base = ws if k == 1 else base
+            serial = ws if k == 0 else serial
+            dask1 = ws if k == 1 else dask1
             measured[(n, k)] = {"wall_rate": q / ws, "cpu_rate": q / work_cpu, "q_over_t": q / len(runs) / expected_collision_queries(n),
-                                "client_share": client_cpu / (client_cpu + work_cpu) if k > 1 else 0.0}
-            p = default_parameters(n, k)
+                                "client_share": client_cpu / (client_cpu + work_cpu) if k else 0.0}
+            p = default_parameters(n, max(1, k))
             rss = f"{max(r['maxrss_before_mib'] for r in runs):.0f} → {max(r['maxrss_self_mib'] for r in runs):.0f}"
-            if k > 1:
+            if k:
                 rss += f" / {max(r['maxrss_worker_mib'] for r in runs):.0f}"
-            cpu = f"{client_cpu / len(runs):.2f}" + (f" + {work_cpu / len(runs):.2f}" if k > 1 else "")
-            start = f"{sum(r['cluster_start_s'] for r in runs) / len(runs):.1f}" if k > 1 else "–"
+            cpu = f"{client_cpu / len(runs):.2f}" + (f" + {work_cpu / len(runs):.2f}" if k else "")
+            start = f"{sum(r['cluster_start_s'] for r in runs) / len(runs):.1f}" if k else "–"
             print(f"| {n} | {p.distinguished_bits}, {p.walks_per_round}, {p.steps_per_round} | {k} | {len(runs)} | {q / len(runs):.3g} | "
                   f"{q / len(runs) / expected_collision_queries(n):.2f} | {ws / len(runs):.2f} | {q / ws / 1e6:.1f} M | "
-                  f"{(base / ws) if base else 1.0:.2f}x | {cpu} | {q / work_cpu / 1e6:.1f} M | {start} | {rss} | {os.getloadavg()[0]:.1f} |",
+                  f"{serial / ws:.2f}x / {(dask1 / ws) if dask1 else float('nan'):.2f}x | {cpu} | {q / work_cpu / 1e6:.1f} M | {start} | {rss} | {os.getloadavg()[0]:.1f} |",
                   flush=True)
 
     print(f"\n## 4. Projections (energy: CPU-s × {est.per_core_w:.3g} W/core, qenergy.meter.CpuTimeEstimate: "

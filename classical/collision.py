@@ -30,8 +30,8 @@ def require_vector_n(n: int) -> None:
         raise InputError(f"classical search at n = {n} is not supported; allowed: n <= {MAX_VECTOR_BITS}")
 
 
-#: Most queries a collision search (birthday, exhaustive) may plan: about a minute at the
-#: ~4.5 million queries/s measured here, holding ~:data:`COLLISION_BYTES_PER_QUERY` bytes each.
+#: Most queries a collision search (birthday, exhaustive) may plan: under a minute at the
+#: ~20 million queries/s measured here (benchmarks/RESULTS.md), holding ~:data:`COLLISION_BYTES_PER_QUERY` bytes each.
 MAX_COLLISION_QUERIES = 1 << 28
 #: Most queries a Pollard-rho search may plan: about a minute at ~1.1 million queries/s (O(n) memory).
 MAX_RHO_QUERIES = 1 << 26
@@ -79,7 +79,7 @@ def check_search(algorithm: str, instance: SimonInstance) -> float:
     queries = planned_queries(algorithm, n, s)
     limit = MAX_RHO_QUERIES if algorithm == "rho" else MAX_COLLISION_QUERIES
     if queries > limit:
-        rate = 1.1e6 if algorithm == "rho" else 4.5e6
+        rate = 1.1e6 if algorithm == "rho" else 2e7
         case = " (s = 0, one-to-one)" if not s else ""
         hint = (f"n <= {_largest_n(algorithm, limit, one_to_one=False)} for a random secret, "
                 f"n <= {_largest_n(algorithm, limit, one_to_one=True)} for s = 0")
@@ -140,18 +140,17 @@ def collision_search(
     cap = query_cap(instance.n)
     seen_x: list[NDArray[np.uint64]] = []
     seen_f: list[NDArray[np.uint64]] = []
-    sorted_f = np.empty(0, dtype=np.uint64)
+    seen = SeenAnswers()
     total = 0
     for xs in inputs(instance.n):
         xs = xs[: cap - total]
         if xs.size == 0:
             break
         hit = -1
-        batch_sorted = sorted_f
 
         def used(out: NDArray[np.uint64]) -> int:
-            nonlocal hit, batch_sorted
-            hit, batch_sorted = first_repeat(sorted_f, out)
+            nonlocal hit
+            hit = seen.add(out)
             return out.size if hit < 0 else hit + 1
 
         out = oracle.query_prefix(xs, used)
@@ -159,36 +158,70 @@ def collision_search(
         seen_x.append(xs[: out.size])
         seen_f.append(out)
         if hit >= 0:
-            j = int(np.flatnonzero(np.concatenate(seen_f) == out[hit])[0])
-            x, x2 = int(np.concatenate(seen_x)[j]), int(xs[hit])
+            x, x2 = _earlier_input(seen_x, seen_f, out[hit]), int(xs[hit])
             return ClassicalResult(algorithm=algorithm, found=x ^ x2, queries=oracle.queries, collision=(x, x2))
-        sorted_f = np.concatenate((sorted_f, batch_sorted))
-        sorted_f.sort(kind="stable")  # merges two sorted runs in linear time
         if total >= cap:
             break
     return ClassicalResult(algorithm=algorithm, found=0, queries=oracle.queries, collision=None)
 
 
-def first_repeat(sorted_seen: NDArray[np.uint64], out: NDArray[np.uint64]) -> tuple[int, NDArray[np.uint64]]:
-    """Index of the first value of ``out`` equal to a value in ``sorted_seen`` or earlier in ``out``
-    (−1 if none), and ``out`` sorted (to merge into ``sorted_seen``).
+def _earlier_input(seen_x: list[NDArray[np.uint64]], seen_f: list[NDArray[np.uint64]], value: np.uint64) -> int:
+    """The first input queried whose answer is ``value`` (batch by batch: no copy of all queries)."""
+    for xs, fs in zip(seen_x, seen_f):
+        where = np.flatnonzero(fs == value)
+        if where.size:
+            return int(xs[where[0]])
+    raise AssertionError("a repeated answer has an earlier query")  # SeenAnswers.add found it among them
 
-    One stable sort of the batch; membership in ``sorted_seen`` by a sorted (cache-friendly)
-    binary search.
+
+class SeenAnswers:
+    """The distinct answers seen so far, sorted, in one buffer that grows by doubling.
+
+    :meth:`add` finds the first repeat of a batch of answers and merges the batch in. The common
+    case (no repeat) costs one vectorised sort of the batch (SIMD quicksort where numpy has it),
+    one linear merge of two sorted runs in place and one comparison of neighbours: a repeat
+    anywhere shows as two equal neighbours in the merged run. Only when there is one is the exact
+    first index found, among the few positions holding a repeated value. The buffer is reused, so
+    a search touches fresh memory (page faults) only when it grows.
     """
-    order = np.argsort(out, kind="stable")
-    sv = out[order]
-    best = out.size
-    eq = np.flatnonzero(sv[1:] == sv[:-1])
-    if eq.size:  # equal runs are in input order, so each later member is a repeat
-        best = min(best, int(order[eq + 1].min()))
-    if sorted_seen.size:
-        pos = np.searchsorted(sorted_seen, sv)
-        np.minimum(pos, sorted_seen.size - 1, out=pos)
-        hit = np.flatnonzero(sorted_seen[pos] == sv)
-        if hit.size:
-            best = min(best, int(order[hit].min()))
-    return (best if best < out.size else -1), sv
+
+    def __init__(self) -> None:
+        self._buf = np.empty(0, dtype=np.uint64)
+        self.size = 0
+
+    @property
+    def values(self) -> NDArray[np.uint64]:
+        """The answers merged so far, sorted (a view of the buffer)."""
+        return self._buf[: self.size]
+
+    def add(self, out: NDArray[np.uint64]) -> int:
+        """Index of the first answer of ``out`` equal to one seen before or earlier in ``out`` (−1 if
+        none); merges ``out`` in. After a repeat the buffer holds the batch too but answers are no
+        longer distinct: a search stops at its first repeat."""
+        need = self.size + out.size
+        if need > self._buf.size:
+            grown = np.empty(max(need, 2 * self._buf.size), dtype=np.uint64)
+            grown[: self.size] = self._buf[: self.size]
+            self._buf = grown
+        merged = self._buf[:need]
+        merged[self.size :] = np.sort(out)
+        if self.size:
+            merged.sort(kind="stable")  # two sorted runs: one linear merge
+        before, self.size = self.size, need
+        equal = merged[1:] == merged[:-1]
+        if not equal.any():
+            return -1
+        repeated = np.unique(merged[1:][equal])
+        where = np.flatnonzero(np.isin(out, repeated))  # positions in out holding a repeated value, in order
+        values = out[where]
+        batch_values, first, in_batch = np.unique(values, return_index=True, return_counts=True)
+        in_merged = np.searchsorted(merged, batch_values, "right") - np.searchsorted(merged, batch_values, "left")
+        seen_before = (in_merged > in_batch) if before else np.zeros(batch_values.size, dtype=bool)
+        is_repeat = seen_before[np.searchsorted(batch_values, values)]
+        later = np.ones(where.size, dtype=bool)
+        later[first] = False
+        hits = where[is_repeat | later]
+        return int(hits[0])
 
 
 #: Largest batch evaluated at once: keeps sorting cache-friendly and memory bounded.

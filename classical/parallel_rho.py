@@ -83,7 +83,7 @@ from qenergy.oracles import MAX_VECTOR_BITS, KeyedPermutation, Oracle, available
 from qenergy.problem import SimonInstance
 from qenergy.queries import CountingOracle
 
-from .collision import first_repeat, query_cap
+from .collision import SeenAnswers, query_cap
 from .result import ClassicalResult
 
 __all__ = [
@@ -510,19 +510,17 @@ def _exhaustive(oracle: Oracle, charge: Callable[[int], None], n: int) -> tuple[
     """
     cap = query_cap(n)
     seen_f: list[NDArray[np.uint64]] = []
-    sorted_f = np.empty(0, dtype=np.uint64)
+    seen = SeenAnswers()
     total, size = 0, _FALLBACK_FIRST
     while total < cap:
         xs = np.arange(total, min(cap, total + size), dtype=np.uint64)
         out = oracle.evaluate(xs)
         charge(int(xs.size))
-        hit, batch_sorted = first_repeat(sorted_f, out)
+        hit = seen.add(out)
         if hit >= 0:
             earlier = np.concatenate((*seen_f, out[:hit]))
             return total + int(xs.size), (int(np.flatnonzero(earlier == out[hit])[0]), total + hit)
         seen_f.append(out)
-        sorted_f = np.concatenate((sorted_f, batch_sorted))
-        sorted_f.sort(kind="stable")
         total += int(xs.size)
         size = min(2 * size, _FALLBACK_MAX)
     return total, None

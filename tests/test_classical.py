@@ -121,3 +121,30 @@ def test_classical_rejects_large_n_and_unknown():
         birthday_search(make_instance(70, 1, "linear"), Ledger(), rng=np.random.default_rng())
     with pytest.raises(InputError, match="allowed: birthday, exhaustive, parallel-rho, rho, none"):
         get_algorithm("grover")
+
+
+def _first_repeat_naive(seen: list[int], out: list[int]) -> int:
+    known = set(seen)
+    for i, v in enumerate(out):
+        if v in known:
+            return i
+        known.add(v)
+    return -1
+
+
+def test_seen_answers_find_the_first_repeat_a_sequential_scan_finds() -> None:
+    """The sort-and-merge detector finds exactly the first repeat a one-at-a-time scan finds, and merges."""
+    from classical.collision import SeenAnswers
+
+    rng = np.random.default_rng(7)
+    for trial in range(300):
+        universe = int(rng.integers(2, 200))
+        seen = np.unique(rng.integers(0, universe, size=int(rng.integers(0, 40)), dtype=np.uint64))
+        out = rng.integers(0, universe, size=int(rng.integers(1, 60)), dtype=np.uint64)
+        answers = SeenAnswers()
+        for part in np.array_split(seen, int(rng.integers(1, 4))):
+            assert answers.add(part) == -1
+        hit = answers.add(out)
+        assert hit == _first_repeat_naive(seen.tolist(), out.tolist()), trial
+        if hit < 0:
+            assert answers.values.tolist() == sorted(seen.tolist() + out.tolist())
