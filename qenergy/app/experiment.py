@@ -240,6 +240,9 @@ def run_planned(
     if q is None and plan.prepared is not None:
         q = circuits.run_simon(inst, plan.prepared, ledger, rng=rngs["quantum"], policy=pol, label=label,
                                shots_budget=plan.shots_budget, max_shots=plan.shots_budget)
+    if q is not None and quantum is None and q.job_ids:
+        # what `qenergy advantage --from-ledger` needs to place this QPU run: its size and outcome
+        ledger.note(label or "simon", {"n": inst.n, "jobs": len(q.job_ids), "status": q.status, "qpu_energy_j": q.qpu_energy_j})
     c = None
     if plan.algorithm is not None:
         c = plan.algorithm.search(inst, ledger, rng=rngs["classical"], policy=pol, label=label)

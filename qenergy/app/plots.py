@@ -104,3 +104,4 @@ def plot_advantage(
     ax.grid(True, which="major", alpha=0.3)
     ax.legend(fontsize=8, loc="upper left")
     return write_atomic(Path(path), render_png(fig, software=software), replace=replace)
+

@@ -1,4 +1,4 @@
-"""Command line: ``qenergy simon``, ``bounds``, ``sweep``, ``models``, ``model``, ``ledger`` and ``demo``,
+"""Command line: ``qenergy simon``, ``bounds``, ``advantage``, ``sweep``, ``models``, ``model``, ``ledger`` and ``demo``,
 one module per command (each adds its parser and runs it).
 
 Bad input exits with status 2 and one plain line naming the bad value and what is
@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 from ...errors import QenergyError
 from ...secrets import redact
+from . import advantage as _advantage
 from . import bounds as _bounds
 from . import demo as _demo
 from . import ledger as _ledger
@@ -32,7 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The ``qenergy`` argument parser (also the source of the CLI reference)."""
     p = _Parser(prog="qenergy", description="Energy costs of Simon's problem, quantum against classical, on one ledger.")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for command in (_simon, _bounds, _sweep, _models, _ledger, _demo):
+    for command in (_simon, _bounds, _advantage, _sweep, _models, _ledger, _demo):
         command.add_parser(sub)
     return p
 
@@ -92,6 +93,8 @@ def _dispatch(args: argparse.Namespace, command: str) -> int:
         return _simon._cmd_simon(args, command)
     if args.command == "bounds":
         return _bounds._cmd_bounds(args)
+    if args.command == "advantage":
+        return _advantage._cmd_advantage(args, command)
     if args.command == "sweep":
         return _sweep._cmd_sweep(args, command)
     if args.command == "ledger":

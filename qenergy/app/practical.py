@@ -1,0 +1,650 @@
+"""The practical energy advantage: a real QPU's wall-plug energy against a real classical machine's, per n.
+
+Joins the core models (:mod:`qenergy.qpu`, :mod:`qenergy.classical_machine`, the bounds of
+:mod:`qenergy.advantage`) with the two sides: the quantum circuit's routed duration and gate
+counts (:mod:`circuits`), and the classical algorithms measured on this machine
+(:mod:`classical`). Per n:
+
+* **quantum** (basis ``estimated``): the preset's wall-plug power for 2n qubits × the busy
+  time of one job of ``shots`` shots, with ``shots = (n − 1 + ⌈log2 1/(1−P)⌉) × noise
+  multiplier``: the noiseless count makes n − 1 uniformly random vectors of the
+  (n−1)-dimensional space y·s = 0 span it with probability ≥ P (the chance that n − 1 + k
+  vectors do not is below 2^−k). The circuit is the linear oracle family (2n H, ~2n CNOTs)
+  routed onto the preset's timing device; its duration is fitted (a + b·n + c·n²) over
+  routed sizes and extrapolated beyond them.
+* **noise multiplier** (method ``analytic``): a shot is clean with probability F (no
+  depolarising Pauli after any gate, no readout flip, from the noise spec or the device
+  twin's median calibration × the routed gate counts); a corrupted shot is uniformly random,
+  so y·s ≠ 0 with probability η = (1 − F)/2. Each shot then carries at most 1 − H2(η) bits
+  about s (a binary symmetric channel), and the noisy solver's certification needs
+  n + log2(P/(1−P)) bits, so shots ≥ (n + log2(P/(1−P))) / (1 − H2(η)). The multiplier is
+  that ÷ the noiseless count, at least 1; null (unreachable) above :data:`MAX_SHOTS`. It counts
+  shots only: decoding noisy samples (pooled Gaussian elimination) costs classical work
+  growing like (1 − η)^−n that is not charged here.
+* **classical** (basis of the measurement): joules per query × queries to succeed with P
+  (:func:`qenergy.classical_machine.collision_queries`), for this machine (measured, fitted,
+  cached) and the GPU and ASIC presets; low / mid / high are the smallest, middle and largest.
+* **theoretical**: the bounds of ``qenergy bounds`` (a bound has no range: low = mid = high).
+
+Crossovers: the first n from which the quantum figure stays below the classical one for the
+rest of the range; practical ``low`` pairs the quantum low with the classical high (the
+earliest the QPU could win), ``mid`` mid with mid, ``high`` the quantum high with the
+classical low (the latest).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..advantage import BoundRow, bound_table, crossover_n
+from ..bounds import ClassicalLowerBound, QuantumUpperBound
+from ..classical_machine import CLASSICAL_PRESETS, ClassicalMachine, EnergyFit, MeasurementCache, collision_queries, fit_energy
+from ..errors import InputError
+from ..ledger import Ledger
+from ..ledger_export import check_output_paths, write_atomic
+from ..noise import NoiseSpec
+from ..plotting import figure, integer_axis, render_png
+from ..qpu import SCENARIOS, QPUPreset
+
+__all__ = [
+    "ADVANTAGE_SOFTWARE", "CSV_COLUMNS", "PRACTICAL_ALGORITHMS", "REPORT_TITLE", "AdvantageResult", "CircuitTiming",
+    "LedgerRun", "circuit_timing", "compute_advantage", "measure_classical", "noise_multiplier", "noiseless_shots",
+    "plot_practical", "read_ledger_run", "sensitivity", "write_outputs",
+]
+
+#: Classical algorithms the practical comparison can measure.
+PRACTICAL_ALGORITHMS = ("birthday", "parallel-rho")
+#: Sizes measured per algorithm: each run takes 0.05–0.6 s here, enough for the CPU-time meter's resolution.
+CALIBRATION_SIZES: dict[str, tuple[int, ...]] = {"birthday": (40, 42, 44, 45, 46), "parallel-rho": (44, 46, 48, 49, 50)}
+#: Shots beyond which a target is called unreachable (about a year of a QPU at 4,000 shots/s).
+MAX_SHOTS = 1e11
+#: Largest n the command accepts (2n qubits; the classical side stays within a double).
+MAX_ADVANTAGE_N = 1024
+REPORT_TITLE = "# qenergy advantage report"
+ADVANTAGE_SOFTWARE = "qenergy advantage"
+CSV_COLUMNS = ["n", "qubits", "shots", "noise_multiplier", "circuit_duration_s", "classical_queries",
+               "quantum_upper_j", "classical_lower_j",
+               "quantum_j_low", "quantum_j_mid", "quantum_j_high", "classical_j_low", "classical_j_mid", "classical_j_high"]
+
+
+# --- classical side: measured on this machine ---------------------------------------------------------
+
+def measure_classical(algorithm: str, *, cache: MeasurementCache | None, remeasure: bool = False,
+                      sizes: Sequence[int] | None = None, progress: Callable[[str], None] | None = None) -> tuple[EnergyFit, bool]:
+    """Joules per query of ``algorithm`` on this machine: the cached fit, or a new measurement (then cached).
+
+    Runs the algorithm on the random oracle at each of ``sizes`` (default
+    :data:`CALIBRATION_SIZES`) inside a meter window (:func:`qenergy.meter.measure`, RAPL where
+    readable, else the CPU-time estimate) and fits :func:`qenergy.classical_machine.fit_energy`.
+    Returns ``(fit, from_cache)``. Raises :class:`InputError` for an algorithm not in
+    :data:`PRACTICAL_ALGORITHMS`.
+    """
+    if algorithm not in PRACTICAL_ALGORITHMS:
+        raise InputError(f"--classical {algorithm!r} is not allowed here; allowed: {', '.join(PRACTICAL_ALGORITHMS)}")
+    from ..meter import Meter, measure
+
+    meter = Meter()
+    described = meter.source.describe()
+    if cache is not None and not remeasure:
+        cached = cache.load(algorithm, _meter_kind(described))
+        if cached is not None:
+            return cached, True
+    from classical import get_algorithm
+
+    from ..problem import make_instance
+
+    algo = get_algorithm(algorithm)
+    points = []
+    basis = "estimated"
+    for n in sizes or CALIBRATION_SIZES[algorithm]:
+        if progress is not None:
+            progress(f"measuring {algorithm} at n = {n}")
+        inst = make_instance(n, None, "random", seed=1000 + n)
+        ledger = Ledger()
+        t0 = time.perf_counter()
+        with measure(ledger, f"calibration n={n}", meter=meter) as window:
+            result = algo.search(inst, ledger, rng=np.random.default_rng(n))
+        wall = time.perf_counter() - t0
+        basis = next((c.basis for c in ledger.charges if c.account == "meter"), basis)
+        points.append((n, int(result.queries), float(window.exclusive_j), wall))
+    fit = fit_energy(algorithm, points, basis=basis, meter=_meter_kind(described))
+    if cache is not None:
+        try:
+            cache.store(fit)
+        except OSError:  # a read-only cache directory costs a re-measurement next time, nothing else
+            pass
+    return fit, False
+
+
+def _meter_kind(description: str) -> str:
+    """The meter's description without run-dependent notes (the cache key)."""
+    return description.split(" (", 1)[0]
+
+
+# --- quantum side: circuit timing and noise --------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CircuitTiming:
+    """Routed Simon circuits (linear oracle) on a device: measured points and the quadratic fits.
+
+    Attributes:
+        device: the timing device (``fake:NAME``).
+        points: (n, duration s, two-qubit gates, one-qubit gates) of each routed size.
+        duration_fit: coefficients (c, b, a) of duration ≈ c·n² + b·n + a (seconds).
+        cz_fit: the same for the routed two-qubit gate count.
+        oneq_fit: the same for the routed one-qubit gate count.
+    """
+
+    device: str
+    points: tuple[tuple[int, float, int, int], ...]
+    duration_fit: tuple[float, float, float]
+    cz_fit: tuple[float, float, float]
+    oneq_fit: tuple[float, float, float]
+
+    def _eval(self, fit: tuple[float, float, float], n: int, column: int) -> float:
+        measured = {p[0]: p[column] for p in self.points}
+        if n in measured:
+            return float(measured[n])
+        return max(float(np.polyval(fit, n)), float(min(p[column] for p in self.points)))
+
+    def duration_s(self, n: int) -> float:
+        """Routed circuit duration at n (measured where routed, else the fit)."""
+        return self._eval(self.duration_fit, n, 1)
+
+    def two_qubit_gates(self, n: int) -> float:
+        return self._eval(self.cz_fit, n, 2)
+
+    def one_qubit_gates(self, n: int) -> float:
+        return self._eval(self.oneq_fit, n, 3)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"device": self.device, "points": [list(p) for p in self.points], "duration_fit_s": list(self.duration_fit),
+                "method": "routed with Qiskit's preset pass manager; duration by QuantumCircuit.estimate_duration on the device "
+                          "target; quadratic least-squares fit beyond the routed sizes"}
+
+
+def circuit_timing(device: str, *, sizes: Sequence[int] = (2, 4, 8, 16, 24, 32, 48, 64), seed: int = 1) -> CircuitTiming:
+    """Route the linear-oracle Simon circuit onto ``device`` at ``sizes`` (those that fit) and fit duration and gate counts."""
+    from circuits.noise import _load_fake, route_on_device
+    from circuits.qiskit_builder import simon_circuit
+
+    from ..problem import make_instance
+
+    backend = _load_fake(device)
+    fits = [n for n in sizes if 2 * n <= int(backend.num_qubits)]
+    points = []
+    for n in fits:
+        isa = route_on_device(simon_circuit(make_instance(n, None, "linear", seed=seed)), device, seed)
+        ops = isa.count_ops()
+        two = sum(v for k, v in ops.items() if k in ("cz", "ecr", "cx"))
+        one = sum(v for k, v in ops.items() if k in ("sx", "x"))
+        points.append((n, float(isa.estimate_duration(backend.target, unit="s")), int(two), int(one)))
+    ns = np.array([p[0] for p in points], dtype=float)
+
+    def fit(col: int) -> tuple[float, float, float]:
+        c = np.polyfit(ns, np.array([p[col] for p in points], dtype=float), 2)
+        return float(c[0]), float(c[1]), float(c[2])
+
+    return CircuitTiming(device, tuple(points), fit(1), fit(2), fit(3))
+
+
+def noiseless_shots(n: int, success: float) -> int:
+    """n − 1 + ⌈log2(1/(1 − P))⌉: shots whose samples span y·s = 0 with probability ≥ P (at least 1)."""
+    return max(1, n - 1 + math.ceil(-math.log2(1.0 - success)))
+
+
+def _binary_entropy(p: float) -> float:
+    return 0.0 if p <= 0.0 or p >= 1.0 else -(p * math.log2(p) + (1 - p) * math.log2(1 - p))
+
+
+@dataclass(frozen=True)
+class NoiseEstimate:
+    """The noise multiplier at one n (see the module docstring)."""
+
+    clean_probability: float
+    corruption: float
+    shots: float | None
+    multiplier: float | None
+
+
+def noise_multiplier(noise: NoiseSpec, n: int, success: float, *, one_qubit_gates: float, two_qubit_gates: float,
+                     median_errors: tuple[float, float, float] | None = None) -> NoiseEstimate:
+    """Shots multiplier for ``noise`` at n: analytic, from the clean-shot probability and the channel capacity.
+
+    ``one_qubit_gates``/``two_qubit_gates``: gates the noise acts on (logical circuit for
+    ``depolarize``/``readout``, routed for a device twin); ``median_errors``: the device's
+    median depolarising strength after a one- and a two-qubit gate and its median readout
+    flip probability. Never below 1; ``multiplier`` None when more than :data:`MAX_SHOTS` shots.
+    """
+    base = noiseless_shots(n, success)
+    if noise.is_ideal:
+        return NoiseEstimate(1.0, 0.0, float(base), 1.0)
+    log_clean = 0.0
+    if noise.depolarize:
+        p = noise.depolarize
+        log_clean += one_qubit_gates * math.log1p(-0.75 * p) + two_qubit_gates * math.log1p(-15 / 16 * p) if p < 1 else -math.inf
+    if noise.readout:
+        log_clean += n * math.log1p(-noise.readout) if noise.readout < 1 else -math.inf
+    if noise.device is not None and median_errors is not None:
+        e1, e2, r = median_errors
+        log_clean += one_qubit_gates * math.log1p(-0.75 * e1) + two_qubit_gates * math.log1p(-15 / 16 * e2) + n * math.log1p(-min(r, 0.999999))
+    clean = math.exp(log_clean)
+    eta = (1.0 - clean) / 2.0
+    capacity = 1.0 - _binary_entropy(eta)
+    need = (n + math.log2(success / (1.0 - success))) / capacity if capacity > 0 else math.inf
+    shots = max(float(base), need)
+    if not shots <= MAX_SHOTS:
+        return NoiseEstimate(clean, eta, None, None)
+    return NoiseEstimate(clean, eta, shots, max(1.0, shots / base))
+
+
+def _median_device_errors(device: str) -> tuple[float, float, float]:
+    from circuits.noise import _depolarizing_from_error, device_calibration
+
+    cal = device_calibration(device)
+    one = [v for k, v in cal.median_gate_error.items() if k in ("sx", "x")]
+    two = [v for k, v in cal.median_gate_error.items() if k in ("cz", "ecr", "cx")]
+    e1 = _depolarizing_from_error(float(np.median(one)) if one else 0.0, 1)
+    e2 = _depolarizing_from_error(float(np.median(two)) if two else 0.0, 2)
+    return e1, e2, cal.median_readout_error
+
+
+# --- the comparison ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class AdvantageRow:
+    """One n: theoretical bounds, practical energies (low/mid/high), and what they rest on."""
+
+    n: int
+    bound: BoundRow
+    shots: float | None
+    noise: NoiseEstimate
+    duration_s: float
+    classical_queries: float
+    quantum_j: dict[str, float | None]
+    classical_j: dict[str, float]
+
+    def to_dict(self) -> dict[str, Any]:
+        qub = self.bound.quantum_upper_j
+        clb = self.bound.classical_lower_j
+        return {
+            "n": self.n,
+            "theoretical": {"quantum_upper_j": {s: qub for s in SCENARIOS}, "classical_lower_j": {s: clb for s in SCENARIOS}},
+            "practical": {"quantum_j": dict(self.quantum_j), "classical_j": dict(self.classical_j)},
+            "qubits": 2 * self.n, "shots": self.shots, "noise_multiplier": self.noise.multiplier,
+            "noise_corruption": self.noise.corruption, "circuit_duration_s": self.duration_s, "classical_queries": self.classical_queries,
+        }
+
+
+@dataclass(frozen=True)
+class AdvantageResult:
+    """Everything ``qenergy advantage`` reports."""
+
+    rows: list[AdvantageRow]
+    preset: QPUPreset
+    noise: NoiseSpec
+    success: float
+    algorithm: str
+    fit: EnergyFit
+    fit_cached: bool
+    machines: list[ClassicalMachine]
+    timing: CircuitTiming
+    theoretical_crossover: int | None
+    practical_crossover: dict[str, int | None]
+    quantum_model: str
+    classical_model: str
+    temperature_k: float
+    ledger_run: LedgerRun | None = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        power = {s: self.preset.power(int(self.preset.value("device_qubits", s)), s).total_w for s in SCENARIOS}
+        this = self.fit.machine_entry()
+        out: dict[str, Any] = {
+            "rows": [r.to_dict() for r in self.rows],
+            "crossover": {"theoretical": self.theoretical_crossover, "practical": dict(self.practical_crossover)},
+            "qpu": {"preset": self.preset.name, "title": self.preset.title, "power_w": power,
+                    "power_at_device_qubits": int(self.preset.value("device_qubits")), "note": self.preset.note,
+                    "specific_power_4k_w_per_w": self.preset.specific_power_4k(), "basis": "estimated",
+                    "sources": self.preset.sources(), "timing": self.timing.to_dict()},
+            "classical_machine": {"j_per_query": this.j_per_query, "basis": this.basis, "source": this.source,
+                                  "algorithm": self.algorithm, "cached": self.fit_cached, "fit": self.fit.to_dict(),
+                                  "machines": [m.to_dict() for m in self.machines]},
+            "noise": {"spec": self.noise.describe(), "method": "analytic" if not self.noise.is_ideal else "none",
+                      "description": "clean-shot probability from the noise spec and the gate counts; shots from the channel "
+                                     "capacity 1 - H2(eta) (qenergy.app.practical)"},
+            "success": self.success,
+            "theoretical": {"temperature_k": self.temperature_k, "quantum_model": self.quantum_model,
+                            "classical_model": self.classical_model, "basis": {"quantum": "upper_bound", "classical": "lower_bound"}},
+        }
+        if self.ledger_run is not None:
+            out["from_ledger"] = self.ledger_run.to_dict()
+        return out
+
+
+def _first_lasting(ns: Sequence[int], below: Sequence[bool]) -> int | None:
+    """The smallest n from which ``below`` holds for every later n (None if not at the last)."""
+    best = None
+    for n, ok in zip(reversed(ns), reversed(below)):
+        if not ok:
+            break
+        best = n
+    return best
+
+
+def practical_crossovers(rows: Sequence[AdvantageRow]) -> dict[str, int | None]:
+    """First lasting n with quantum ≤ classical: low (quantum low vs classical high), mid, high (quantum high vs classical low)."""
+    ns = [r.n for r in rows]
+    pairs = {"low": ("low", "high"), "mid": ("mid", "mid"), "high": ("high", "low")}
+    out: dict[str, int | None] = {}
+    for key, (q, c) in pairs.items():
+        below = [(r.quantum_j[q] is not None and r.quantum_j[q] <= r.classical_j[c]) for r in rows]  # type: ignore[operator]
+        out[key] = _first_lasting(ns, below)
+    return out
+
+
+def compute_advantage(ns: Sequence[int], preset: QPUPreset, *, noise: NoiseSpec, success: Fraction | float, algorithm: str,
+                      fit: EnergyFit, fit_cached: bool, timing: CircuitTiming, quantum: QuantumUpperBound,
+                      classical: ClassicalLowerBound, temperature_k: float) -> AdvantageResult:
+    """The comparison over ``ns`` (see the module docstring); pure arithmetic once ``fit`` and ``timing`` are known."""
+    p = float(success)
+    if not 0.0 < p < 1.0:
+        raise InputError(f"--success {success} is not allowed here; allowed: 0 < P < 1 with 1 - P representable (P <= 1 - 1e-15)")
+    bounds = bound_table(ns, quantum, classical, temperature_k, Fraction(success) if not isinstance(success, Fraction) else success)
+    machines = sorted([fit.machine_entry(), *CLASSICAL_PRESETS.values()], key=lambda m: m.j_per_query)
+    median_errors = _median_device_errors(noise.device) if noise.device is not None else None
+    rows = []
+    for n, b in zip(ns, bounds, strict=True):
+        if noise.device is not None:
+            g1, g2 = timing.one_qubit_gates(n), timing.two_qubit_gates(n)
+        else:
+            g1, g2 = 2.0 * n, float(_logical_two_qubit_gates(n))
+        est = noise_multiplier(noise, n, p, one_qubit_gates=g1, two_qubit_gates=g2, median_errors=median_errors)
+        duration = timing.duration_s(n)
+        qj: dict[str, float | None] = {}
+        for s in SCENARIOS:
+            qj[s] = None if est.shots is None else float(preset.energy_j(2 * n, math.ceil(est.shots), duration, s))
+        queries = collision_queries(n, p, kappa=fit.kappa)
+        cj: dict[str, float] = {s: m.j_per_query * queries for s, m in zip(SCENARIOS, machines, strict=True)}
+        rows.append(AdvantageRow(n, b, None if est.shots is None else float(math.ceil(est.shots)), est, duration, queries, qj, cj))
+    return AdvantageResult(rows, preset, noise, p, algorithm, fit, fit_cached, machines, timing, crossover_n(bounds),
+                           practical_crossovers(rows), quantum.describe(), classical.describe(), temperature_k)
+
+
+def _logical_two_qubit_gates(n: int) -> int:
+    """CNOTs of the linear-oracle circuit at n (its exact network; the oracle's mixing depends on the seed only mildly)."""
+    from circuits.reversible import oracle_network
+
+    from ..problem import make_instance
+
+    return sum(1 for g in oracle_network(make_instance(n, None, "linear", seed=1).oracle).gates if len(g.controls) == 1)
+
+
+def sensitivity(ns: Sequence[int], preset: QPUPreset, compute: Callable[[QPUPreset], AdvantageResult]) -> list[dict[str, Any]]:
+    """How far each parameter with a range moves the mid practical crossover: each set to its low and its high value alone."""
+    base = compute(preset).practical_crossover["mid"]
+    out = []
+    for name, prm in preset.parameters.items():
+        if prm.low == prm.high:
+            continue
+        at_low = compute(preset.with_values(**{name: prm.low})).practical_crossover["mid"]
+        at_high = compute(preset.with_values(**{name: prm.high})).practical_crossover["mid"]
+        shift = [abs(x - base) for x in (at_low, at_high) if x is not None and base is not None]
+        out.append({"parameter": name, "unit": prm.unit, "low": prm.low, "mid": prm.value, "high": prm.high,
+                    "crossover_at_low": at_low, "crossover_mid": base, "crossover_at_high": at_high,
+                    "max_shift": max(shift) if shift else None})
+    mid = compute(preset)
+    ns_ = [r.n for r in mid.rows]
+    for m in mid.machines:
+        at = _first_lasting(ns_, [r.quantum_j["mid"] is not None and r.quantum_j["mid"] <= m.j_per_query * r.classical_queries
+                                  for r in mid.rows])
+        out.append({"parameter": f"classical machine: {m.name}", "unit": "J/query", "low": m.j_per_query, "mid": m.j_per_query,
+                    "high": m.j_per_query, "crossover_at_low": at, "crossover_mid": at, "crossover_at_high": at,
+                    "max_shift": abs(at - base) if at is not None and base is not None else None})
+    out.sort(key=lambda d: -(d["max_shift"] if isinstance(d["max_shift"], int) else math.inf))
+    return out
+
+
+# --- a real run placed on the plot -----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class LedgerRun:
+    """A QPU run read from a ledger: its size, QPU energy and what it demonstrates."""
+
+    path: str
+    n: int
+    jobs: int
+    qpu_j: float
+    basis: str
+    success: float
+    classical_j: dict[str, float]
+    margin: dict[str, float]
+    statement: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "n": self.n, "jobs": self.jobs, "qpu_j": self.qpu_j, "qpu_basis": self.basis, "success": self.success,
+                "classical_j": self.classical_j, "margin": self.margin, "statement": self.statement}
+
+
+def read_ledger_run(path: Path) -> tuple[int, int, float, str]:
+    """``(n, jobs, qpu joules, basis)`` of the QPU run in a ledger file (its ``qpu`` account).
+
+    n comes from the run's ``simon`` note, else the ``--n`` of the ledger's command line.
+    Raises :class:`InputError` for a ledger without QPU job charges or without n.
+    """
+    ledger = Ledger.load(path)
+    jobs = ledger.counts("qpu", "qpu_job")
+    if not jobs:
+        raise InputError(f"--from-ledger {str(path)!r} holds no QPU job charges (account qpu, resource qpu_job); "
+                         "allowed: a ledger written by `qenergy simon --backend fake:NAME|ibm:NAME --ledger PATH`")
+    n = None
+    for note in ledger.notes:
+        if isinstance(note.data, dict) and isinstance(note.data.get("n"), int):
+            n = note.data["n"]
+    if n is None:
+        words = str(ledger.header().get("command", "")).split()
+        for i, w in enumerate(words[:-1]):
+            if w == "--n" and words[i + 1].isdigit():
+                n = int(words[i + 1])
+        for w in words:
+            if w.startswith("--n=") and w[4:].isdigit():
+                n = int(w[4:])
+    if n is None:
+        raise InputError(f"--from-ledger {str(path)!r}: the run's n is not recorded (no simon note, no --n in its command); "
+                         "allowed: a ledger written by `qenergy simon --n N --backend fake:NAME|ibm:NAME --ledger PATH`")
+    totals = ledger.totals_j().get("qpu", {})
+    return int(n), jobs, float(totals.get("estimated", 0.0) + totals.get("measured", 0.0)), "estimated" if totals.get("estimated") else "measured"
+
+
+def place_ledger_run(path: Path, result: AdvantageResult) -> LedgerRun:
+    """The run in ``path`` against the classical energy at its n and the command's success probability."""
+    n, jobs, qpu_j, basis = read_ledger_run(path)
+    queries = collision_queries(n, result.success, kappa=result.fit.kappa)
+    classical: dict[str, float] = {s: m.j_per_query * queries for s, m in zip(SCENARIOS, result.machines, strict=True)}
+    margin: dict[str, float] = {s: classical[s] / qpu_j if qpu_j > 0 else math.inf for s in SCENARIOS}
+    best = max(margin.values())
+    verdict = ("the QPU spent less energy than even the most efficient classical machine considered would need" if margin["low"] > 1 else
+               "the QPU spent more energy than even the least efficient classical machine considered would need" if best < 1 else
+               "the QPU spent less than some classical machines would need and more than others")
+    statement = (f"n = {n}: the QPU run spent {qpu_j:.3g} J ({basis}, {jobs} job(s)); a classical {result.algorithm} search "
+                 f"succeeding with probability {result.success:.3g} needs {queries:.3g} queries, {classical['low']:.3g}-"
+                 f"{classical['high']:.3g} J; margin classical/quantum {margin['low']:.3g}-{margin['high']:.3g}: {verdict}. "
+                 "The run demonstrates a practical energy advantage only where the margin exceeds 1 at the lowest classical figure.")
+    return LedgerRun(str(path), n, jobs, qpu_j, basis, result.success, classical, margin, statement)
+
+
+# --- outputs -------------------------------------------------------------------------------------------
+
+def _ours(path: Path) -> bool:
+    """Whether an existing output file was written by ``qenergy advantage``."""
+    try:
+        if path.name == "report.md":
+            with open(path, "rb") as fh:
+                return fh.readline().rstrip(b"\r\n") == REPORT_TITLE.encode()
+        if path.name == "advantage.csv":
+            with open(path, "rb") as fh:
+                return fh.readline().rstrip(b"\r\n") == ",".join(CSV_COLUMNS).encode()
+        if path.name == "advantage.png":
+            from .plots import png_software
+
+            return png_software(path) == ADVANTAGE_SOFTWARE
+    except (OSError, ValueError):
+        return False
+    return False
+
+
+def check_out_dir(out: Path, *, force: bool, inputs: Sequence[Path] = ()) -> dict[str, Path]:
+    """The three output paths in ``out``, checked before anything is written.
+
+    ``out`` may be missing (it is created) or a directory; an existing output file is
+    replaced only when ``qenergy advantage`` wrote it, or with ``force``; an input is never
+    an output. Raises :class:`InputError` otherwise.
+    """
+    if out.exists() and not out.is_dir():
+        raise InputError(f"--out {str(out)!r} is not a directory; allowed: a new or existing directory")
+    if not out.exists() and not out.parent.is_dir():
+        raise InputError(f"--out {str(out)!r}: its parent directory does not exist; allowed: a path in an existing directory")
+    paths = {"report": out / "report.md", "csv": out / "advantage.csv", "plot": out / "advantage.png"}
+    for p in paths.values():
+        if p.exists() and not force and not _ours(p):
+            raise InputError(f"--out: {str(p)!r} exists and was not written by qenergy advantage; allowed: another directory, or --force")
+    if out.is_dir():
+        check_output_paths([(f"--out {k}", p) for k, p in paths.items()], force=True, inputs=inputs)
+    return paths
+
+
+def write_outputs(result: AdvantageResult, paths: dict[str, Path], sensitivity_rows: list[dict[str, Any]], command: str) -> None:
+    """Write ``report.md``, ``advantage.csv`` and ``advantage.png`` (each whole; the directory is created if missing)."""
+    paths["report"].parent.mkdir(parents=True, exist_ok=True)
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(CSV_COLUMNS)
+    for r in result.rows:
+        w.writerow([r.n, 2 * r.n, _num(r.shots), _num(r.noise.multiplier), repr(r.duration_s), repr(r.classical_queries),
+                    repr(r.bound.quantum_upper_j), r.bound.classical_lower.csv(),
+                    *(_num(r.quantum_j[s]) for s in SCENARIOS), *(repr(r.classical_j[s]) for s in SCENARIOS)])
+    write_atomic(paths["csv"], buf.getvalue().encode(), replace=True)
+    plot_practical(paths["plot"], result, software=ADVANTAGE_SOFTWARE)
+    write_atomic(paths["report"], report_markdown(result, sensitivity_rows, command).encode(), replace=True)
+
+
+def plot_practical(path: str | Path, result: AdvantageResult, *, software: str, replace: bool = True) -> Path:
+    """Energy (J, log axis) against n: practical quantum and classical bands (low–high, mid line), both bounds
+    (dashed), the crossovers (vertical lines) and, when present, the run read from a ledger (a star).
+
+    Readable without the report: the title names the QPU preset, the classical machines and the success
+    probability; the legend names every line. Written whole (:func:`qenergy.ledger_export.write_atomic`).
+    """
+    fig, ax = figure(figsize=(11, 5.5), dpi=120)
+    fig.subplots_adjust(right=0.68)
+    ns = np.array([r.n for r in result.rows])
+
+    def col(get: object) -> np.ndarray:
+        return np.array([np.nan if v is None or not v > 0 else v for v in (get(r) for r in result.rows)], dtype=float)  # type: ignore[operator]
+
+    for side, color, getter in (("QPU (practical, estimated)", "tab:blue", lambda r, s: r.quantum_j[s]),
+                                ("classical (practical)", "tab:red", lambda r, s: r.classical_j[s])):
+        lo, mid, hi = (col(lambda r, s=s: getter(r, s)) for s in SCENARIOS)
+        ax.fill_between(ns, lo, hi, color=color, alpha=0.2, lw=0)
+        ax.plot(ns, mid, "-", color=color, lw=2, label=f"{side}: mid, band low–high")
+    ax.plot(ns, col(lambda r: r.bound.quantum_upper_j), "--", color="tab:blue", lw=1.2, label="quantum upper bound (Landauer scale)")
+    ax.plot(ns, col(lambda r: r.bound.classical_lower_j), "--", color="tab:red", lw=1.2, label="classical lower bound (Landauer scale)")
+    marks = [("theoretical crossover", result.theoretical_crossover, "k", ":")]
+    marks += [(f"practical crossover ({k})", v, "tab:purple", ls) for (k, v), ls in zip(result.practical_crossover.items(), ("-.", "--", ":"))]
+    for label, n, color, ls in marks:
+        if n is not None:
+            ax.axvline(n, color=color, ls=ls, lw=1, label=f"{label}: n = {n}")
+    if all(v is None for v in result.practical_crossover.values()):
+        ax.plot([], [], " ", label="no practical crossover in range")
+    run = result.ledger_run
+    if run is not None and run.qpu_j > 0:
+        ax.scatter([run.n], [run.qpu_j], marker="*", s=160, color="tab:green", zorder=5, label=f"QPU run from ledger (n = {run.n})")
+    ax.set_yscale("log")
+    integer_axis(ax)
+    ax.set_xlabel("problem size n (bits)")
+    ax.set_ylabel("energy per solved instance (J)")
+    ax.set_title(f"Simon's problem: QPU preset {result.preset.name} vs classical {result.algorithm} "
+                 f"(success {result.success:.3g}, noise {result.noise.describe()})", fontsize=9)
+    ax.grid(True, which="major", alpha=0.3)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
+    return write_atomic(Path(path), render_png(fig, software=software), replace=replace)
+
+
+def _num(x: float | None) -> str:
+    return "" if x is None else repr(float(x))
+
+
+def _fmt(x: float | None) -> str:
+    return "–" if x is None else f"{x:.3g}"
+
+
+def report_markdown(result: AdvantageResult, sensitivity_rows: list[dict[str, Any]], command: str) -> str:
+    """The Markdown report: question, crossovers, parameters with sources, classical measurement, sensitivity, rows."""
+    pre, fit, cross = result.preset, result.fit, result.practical_crossover
+    this = fit.machine_entry()
+    lines = [REPORT_TITLE, "", f"`{command}`", "",
+             "Practical: wall-plug energy of the QPU preset (basis estimated) against the classical machines "
+             f"(this machine: basis {this.basis}); theoretical: the Landauer-scale bounds of `qenergy bounds` "
+             "(quantum upper bound, classical lower bound). Bases are never added together.", "",
+             "![Energy against n](advantage.png)", "",
+             "*Figure: both practical bands (quantum blue, classical red; line = mid, band = low to high) and both bounds "
+             "(dashed) against n; vertical lines mark the crossovers. Look for where the blue band drops below the red one.*", "",
+             "## Crossovers", "",
+             f"- theoretical (bounds): {cross_text(result.theoretical_crossover)}",
+             f"- practical, low (optimistic for the QPU): {cross_text(cross['low'])}",
+             f"- practical, mid: {cross_text(cross['mid'])}",
+             f"- practical, high (pessimistic for the QPU): {cross_text(cross['high'])}", "",
+             f"Success probability {result.success:.4g}; noise {result.noise.describe()}"
+             + (" (shots multiplier: analytic estimate, see below)" if not result.noise.is_ideal else "") + ".", "",
+             f"## QPU preset: {pre.name}", "", pre.title + ". " + pre.note, "",
+             "| parameter | value | low | high | unit | how known | source |", "|---|---|---|---|---|---|---|"]
+    for prm in pre.parameters.values():
+        lines.append(f"| {prm.name} | {prm.value:g} | {prm.low:g} | {prm.high:g} | {prm.unit} | {prm.how} | {prm.source} |")
+    spec = pre.specific_power_4k()
+    lines += ["", f"Power at {int(pre.value('device_qubits'))} qubits: " + ", ".join(
+        f"{s} {pre.power(int(pre.value('device_qubits', s)), s).total_w / 1e3:.3g} kW" for s in SCENARIOS) + " (including PUE)."
+        + (f" Implied cryogenic efficiency at 4 K: {spec:,.0f} W of electricity per W of cooling." if spec else ""), "",
+        f"Circuit timing: linear-oracle Simon circuits routed onto {result.timing.device} at n = "
+        f"{', '.join(str(p[0]) for p in result.timing.points)}; durations {', '.join(f'{p[1] * 1e6:.3g}' for p in result.timing.points)} µs; "
+        "a quadratic fit beyond.", "",
+        "## Classical machines", "", "| machine | J per query | basis | source |", "|---|---|---|---|"]
+    for m in result.machines:
+        lines.append(f"| {m.name} | {m.j_per_query:.3g} | {m.basis} | {m.source} |")
+    lines += ["", f"Measured points ({fit.algorithm}; n, queries, J, s): "
+              + "; ".join(f"{n}, {q:,}, {j:.3g}, {s:.2f}" for n, q, j, s in fit.points)
+              + f". {'Cached' if result.fit_cached else 'Measured in this run'} ({fit.date}). Queries to succeed with probability P: "
+              f"{fit.kappa:.3g}·2^(n/2)·sqrt(4 ln(1/(1−P))/π) (κ measured; Rayleigh-distributed query count assumed).", ""]
+    if not result.noise.is_ideal:
+        lines += ["## Noise", "", "Shots multiplier: a shot is clean with probability F (no error on any gate or readout, from the "
+                  "spec or the device's median calibration); a corrupted shot is uniformly random, so η = (1 − F)/2; shots ≥ "
+                  "(n + log2(P/(1−P))) / (1 − H2(η)). Analytic, not measured; decoding work for noisy samples is not included.", ""]
+    if sensitivity_rows:
+        lines += ["## Sensitivity of the mid practical crossover", "",
+                  "| parameter | low → crossover | mid → crossover | high → crossover |", "|---|---|---|---|"]
+        for srow in sensitivity_rows:
+            lines.append(f"| {srow['parameter']} | {srow['low']:g} → {cross_text(srow['crossover_at_low'])} | {srow['mid']:g} → "
+                         f"{cross_text(srow['crossover_mid'])} | {srow['high']:g} → {cross_text(srow['crossover_at_high'])} |")
+        lines.append("")
+    if result.ledger_run is not None:
+        lines += ["## The run from the ledger", "", result.ledger_run.statement, ""]
+    lines += ["## Rows", "", "| n | shots | quantum J (low / mid / high) | classical J (low / mid / high) | quantum upper bound J | "
+              "classical lower bound J |", "|---|---|---|---|---|---|"]
+    for r in result.rows:
+        lines.append(f"| {r.n} | {_fmt(r.shots)} | {' / '.join(_fmt(r.quantum_j[s]) for s in SCENARIOS)} | "
+                     f"{' / '.join(_fmt(r.classical_j[s]) for s in SCENARIOS)} | {r.bound.quantum_upper_j:.3g} | {r.bound.classical_lower.text()} |")
+    return "\n".join(lines) + "\n"
+
+
+def cross_text(n: int | None) -> str:
+    """``n = 12`` or ``none in this range``."""
+    return "none in this range" if n is None else f"n = {n}"

@@ -1,0 +1,320 @@
+"""The practical energy advantage: the QPU power model by hand, the classical measurement and its
+extrapolation, the shape of the comparison, the noise multiplier, and ``qenergy advantage`` end to end."""
+
+import json
+import math
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from cli_helpers import run_cli
+
+from qenergy.classical_machine import (
+    CLASSICAL_PRESETS,
+    MeasurementCache,
+    collision_queries,
+    fit_energy,
+    rayleigh_quantile_factor,
+)
+from qenergy.errors import InputError
+from qenergy.noise import NoiseSpec, parse_noise
+from qenergy.qpu import QPU_PRESETS, SCENARIOS, QPUPowerModel, get_qpu_preset
+
+# --- the QPU power model against hand calculations ------------------------------------------------------
+
+
+def test_heron_power_by_hand():
+    heron = get_qpu_preset("ibm-heron")
+    # mid: 1 cryostat (156 qubits per cryostat; 4 K heat 32 lines x 4.2 mW = 0.13 W < 1.8 W):
+    # (10,700 + 1,800) + 156 x 61.25 + 1,000 = 23,055 W, x PUE 1.58
+    assert heron.power(156, "mid").total_w == pytest.approx(23_055 * 1.58)
+    # low: compressor 4,600, gas 1,800, control 8 W/qubit, servers 300 W, PUE 1.1
+    assert heron.power(156, "low").total_w == pytest.approx((4_600 + 1_800 + 156 * 8 + 300) * 1.1)
+    # high: 117 qubits per cryostat -> 2, but 39 lines x 35 mW = 1.365 W over 0.5 W per cryostat -> 3 cryostats,
+    # 3 x 10,700 + 2 gas-handling systems x 1,800; 245 W/qubit; 3,000 W; PUE 1.59
+    high = heron.power(156, "high")
+    assert high.cryostats == 3
+    assert high.total_w == pytest.approx((3 * 10_700 + 2 * 1_800 + 156 * 245 + 3_000) * 1.59)
+    # a larger device of the same technology: 312 qubits -> 2 cryostats, one gas-handling system
+    assert heron.power(312, "mid").total_w == pytest.approx((2 * 10_700 + 1_800 + 312 * 61.25 + 1_000) * 1.58)
+    # never below the preset's own device
+    assert heron.power(4, "mid").total_w == heron.power(156, "mid").total_w
+    # implied 4 K efficiency: (10,700 + 900) W per 1.8 W of cooling
+    assert heron.specific_power_4k() == pytest.approx(11_600 / 1.8)
+
+
+def test_sycamore_and_projected_power_by_hand():
+    syc = get_qpu_preset("google-sycamore")
+    assert syc.power(53).total_w == pytest.approx(26_000 * 1.58)
+    assert syc.power(106).total_w == pytest.approx(2 * 26_000 * 1.58)  # beyond 53 qubits: whole copies (stated assumption)
+    assert syc.power(53, "low").total_w == pytest.approx(25_000 * 1.1)
+    proj = get_qpu_preset("projected-cryo-cmos")
+    # 1,000 qubits: 4 K heat 1,000 x 2 mW + 200 lines x 4.2 mW = 2.84 W over 1.8 W -> 2 cryostats, 1 gas-handling system
+    b = proj.power(1_000)
+    assert b.cryostats == 2
+    assert b.total_w == pytest.approx((2 * 10_700 + 1_800 + 1_000 * 0.5 + 1_000) * 1.2)
+
+
+def test_job_energy_by_hand():
+    heron = get_qpu_preset("ibm-heron")
+    # one job of 100 shots of a 10 µs circuit: 2 s + 100 x (250 + 1.584 + 10) µs
+    t = 2.0 + 100 * (250e-6 + 1.584e-6 + 10e-6)
+    assert float(heron.run_time_s(100, 10e-6)) == pytest.approx(t)
+    assert float(heron.energy_j(8, 100, 10e-6)) == pytest.approx(23_055 * 1.58 * t)
+    # arrays broadcast
+    e = heron.energy_j(np.array([4, 400]), np.array([10, 10]), 0.0)
+    assert e.shape == (2,) and e[1] > e[0]
+
+
+@pytest.mark.parametrize("name", sorted(QPU_PRESETS))
+def test_every_parameter_is_sourced_and_scenarios_are_ordered(name):
+    preset = QPU_PRESETS[name]
+    for p in preset.parameters.values():
+        assert p.low <= p.value <= p.high and p.source and p.how and p.unit
+    for q in (4, 60, 156, 400, 2_000):
+        lo, mid, hi = (preset.power(q, s).total_w for s in SCENARIOS)
+        assert 0 < lo <= mid <= hi
+    shots, dur = np.array([10, 1_000, 100_000]), 5e-5
+    lo, mid, hi = (preset.energy_j(2 * 50, shots, dur, s) for s in SCENARIOS)
+    assert np.all(lo <= mid) and np.all(mid <= hi)
+
+
+def test_unknown_preset_and_parameter_list_what_is_available():
+    with pytest.raises(InputError, match="allowed: ibm-heron, google-sycamore, projected-cryo-cmos"):
+        get_qpu_preset("dwave")
+    with pytest.raises(InputError, match="allowed: device_qubits"):
+        get_qpu_preset("ibm-heron").with_values(watts=1.0)
+
+
+def test_job_charges_use_the_preset_and_name_it():
+    from qenergy.ledger import Ledger
+    from qenergy.qpu import JobRecord
+
+    ledger = Ledger()
+    joules = QPUPowerModel().charge_job(ledger, JobRecord("j", "fake_fez", "DONE", 100, 1, 156, None, 2.5))
+    assert joules == pytest.approx(2.5 * 23_055 * 1.58)
+    assert "preset ibm-heron" in ledger.charges[-1].provenance and "illustrative" not in ledger.charges[-1].provenance
+
+
+# --- the classical side ------------------------------------------------------------------------------------
+
+
+def test_collision_queries_follow_the_birthday_law():
+    # birthday: kappa = sqrt(pi/2), so Q_P = sqrt(2 ln(1/(1-P))) 2^(n/2)
+    assert collision_queries(40, 0.5) == pytest.approx(math.sqrt(2 * math.log(2)) * 2**20)
+    assert rayleigh_quantile_factor(1 - math.exp(-math.pi / 4)) == pytest.approx(1.0)
+    # the Rayleigh quantile matches the exact birthday tail P(Q > k) = prod (N - 2i)/(N - i) at n = 16
+    n, p = 16, 0.9
+    big_n = 2**n
+    k = math.ceil(collision_queries(n, p))
+    tail = math.exp(sum(math.log((big_n - 2 * i) / (big_n - i)) for i in range(k)))
+    assert 1 - tail == pytest.approx(p, abs=0.01)
+    with pytest.raises(InputError):
+        rayleigh_quantile_factor(1.0)
+
+
+def test_fit_recovers_a_linear_cost_and_refuses_what_it_cannot_fit():
+    pts = [(n, int(1.25 * 2 ** (n / 2)), 0.3 + 2e-7 * 1.25 * 2 ** (n / 2), 0.1) for n in (30, 32, 34, 36)]
+    fit = fit_energy("birthday", pts, basis="estimated", meter="m")
+    assert fit.j_per_query == pytest.approx(2e-7, rel=1e-3) and fit.fixed_j == pytest.approx(0.3, rel=1e-3)
+    assert fit.kappa == pytest.approx(1.25, rel=1e-3)
+    with pytest.raises(InputError, match="two or more"):
+        fit_energy("birthday", pts[:1], basis="estimated", meter="m")
+    with pytest.raises(InputError, match="does not grow"):
+        fit_energy("birthday", [(30, 10, 5.0, 0.1), (32, 20, 1.0, 0.1)], basis="estimated", meter="m")
+
+
+def test_measured_joules_per_query_fit_the_measured_points_and_are_cached(tmp_path):
+    from qenergy.app.practical import measure_classical
+
+    cache = MeasurementCache(tmp_path / "cache")
+    fit, cached = measure_classical("birthday", cache=cache, sizes=(36, 38, 40, 42))
+    assert not cached and fit.j_per_query > 0 and len(fit.points) == 4
+    # the extrapolation law reproduces the measured points it was fitted to (within the meter's resolution)
+    for _n, q, joules, _ in fit.points[-2:]:
+        assert fit.predict_j(q) == pytest.approx(joules, rel=0.5)
+    # kappa of birthday is near sqrt(pi/2) (4 runs: loose)
+    assert 0.3 < fit.kappa < 4
+    again, cached = measure_classical("birthday", cache=cache)
+    assert cached and again == fit
+    entry = json.loads(cache.path.read_text())
+    assert list(entry.values())[0]["date"] == fit.date
+    # an old measurement is taken again
+    import datetime as dt
+
+    assert cache.load("birthday", fit.meter, today=dt.date.fromisoformat(fit.date) + dt.timedelta(days=31)) is None
+
+
+# --- the comparison -------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def inputs():
+    from qenergy.app.practical import circuit_timing
+    from qenergy.classical_machine import EnergyFit
+
+    fit = EnergyFit("birthday", 1e-6, 0.0, math.sqrt(math.pi / 2), "estimated", "test meter", ((40, 1, 1.0, 1.0),), "2026-12-01", "test")
+    return fit, circuit_timing("fake:fez", sizes=(2, 4, 8, 16, 24))
+
+
+def _compute(inputs, ns, *, preset="ibm-heron", noise=None, success=Fraction(2, 3)):
+    from qenergy.app.practical import compute_advantage
+    from qenergy.charging import BoundsPolicy
+
+    fit, timing = inputs
+    noise = noise if noise is not None else NoiseSpec()
+    policy = BoundsPolicy.from_settings(epsilon=1e-6, steps=1000, gate_energy_j=0.0, classical_model="irreversible", family="linear")
+    return compute_advantage(ns, get_qpu_preset(preset) if isinstance(preset, str) else preset, noise=noise, success=success,
+                             algorithm="birthday", fit=fit, fit_cached=True, timing=timing, quantum=policy.quantum,
+                             classical=policy.classical, temperature_k=300.0)
+
+
+def test_shape_classical_exponential_quantum_polynomial(inputs):
+    res = _compute(inputs, list(range(8, 129, 2)))
+    for a, b in zip(res.rows, res.rows[1:]):
+        for s in SCENARIOS:
+            assert b.classical_j[s] / a.classical_j[s] == pytest.approx(2.0)  # 2^(n/2) per two bits
+    by_n = {r.n: r for r in res.rows}
+    for n in (16, 32, 64):
+        assert by_n[2 * n].quantum_j["mid"] / by_n[n].quantum_j["mid"] < (2.0**3)  # at most cubic growth
+    # the job's quantum energy at n = 8 by hand: 36,427 W x (2 s + 9 shots x (251.584 µs + routed duration))
+    r8 = by_n[8]
+    assert r8.shots == 9  # n - 1 + ceil(log2 3) = 7 + 2
+    assert r8.quantum_j["mid"] == pytest.approx(23_055 * 1.58 * (2 + 9 * (250e-6 + 1.584e-6 + r8.duration_s)))
+    # crossovers: low <= mid <= high, all above the theoretical one
+    c = res.practical_crossover
+    assert c["low"] is not None and c["low"] <= c["mid"] <= c["high"]
+    assert res.theoretical_crossover is not None and res.theoretical_crossover < c["low"]
+
+
+def test_crossover_is_where_the_bands_cross(inputs):
+    res = _compute(inputs, list(range(40, 129)))
+    mid = res.practical_crossover["mid"]
+    by_n = {r.n: r for r in res.rows}
+    assert by_n[mid].quantum_j["mid"] <= by_n[mid].classical_j["mid"]
+    assert by_n[mid - 1].quantum_j["mid"] > by_n[mid - 1].classical_j["mid"]
+
+
+@pytest.mark.parametrize("spec", ["depolarize:0.0001", "depolarize:0.001", "readout:0.01", "readout:0.05,depolarize:0.0005", "device:fake:fez"])
+def test_noise_never_lowers_the_quantum_figure(inputs, spec):
+    ns = list(range(2, 41, 2))
+    ideal = _compute(inputs, ns)
+    noisy = _compute(inputs, ns, noise=parse_noise(spec))
+    for a, b in zip(ideal.rows, noisy.rows):
+        if b.noise.multiplier is None:
+            assert all(b.quantum_j[s] is None for s in SCENARIOS)
+            continue
+        assert b.noise.multiplier >= 1.0 and b.shots >= a.shots
+        for s in SCENARIOS:
+            assert b.quantum_j[s] >= a.quantum_j[s]
+
+
+def test_noise_multiplier_grows_with_noise_and_matches_the_noisy_solver():
+    from circuits.noisy_solver import shots_for_target
+    from qenergy.app.practical import noise_multiplier, noiseless_shots
+
+    mults = [noise_multiplier(NoiseSpec(readout=p), 12, 2 / 3, one_qubit_gates=24, two_qubit_gates=30).multiplier for p in (0.0, 0.001, 0.01, 0.05)]
+    assert mults[0] == 1.0 and all(b >= a for a, b in zip(mults, mults[1:]))
+    # the capacity estimate against the noisy solver's own certification rule
+    for n in (8, 12):
+        for eta in (0.05, 0.1, 0.2):
+            readout = 1 - (1 - 2 * eta) ** (1 / n)  # clean probability 1 - 2 eta from readout flips alone
+            est = noise_multiplier(NoiseSpec(readout=readout), n, 2 / 3, one_qubit_gates=0, two_qubit_gates=0)
+            assert est.corruption == pytest.approx(eta)
+            solver = shots_for_target(n, eta, 2 / 3, start=n, limit=100_000)
+            assert 0.6 < solver / est.shots < 1.6
+    # unreachable: more than MAX_SHOTS shots
+    hopeless = noise_multiplier(NoiseSpec(depolarize=0.5), 60, 0.99, one_qubit_gates=120, two_qubit_gates=5_000)
+    assert hopeless.multiplier is None and hopeless.shots is None
+    assert noiseless_shots(10, 0.99) == 9 + 7
+
+
+def test_sensitivity_names_what_moves_the_crossover(inputs):
+    from qenergy.app.practical import sensitivity
+
+    ns = list(range(40, 129))
+    rows = sensitivity(ns, get_qpu_preset("ibm-heron"), lambda p: _compute(inputs, ns, preset=p))
+    names = [r["parameter"] for r in rows]
+    assert "control_w_per_qubit" in names and any(n.startswith("classical machine: asic") for n in names)
+    ctl = next(r for r in rows if r["parameter"] == "control_w_per_qubit")
+    assert ctl["crossover_at_low"] <= ctl["crossover_mid"] <= ctl["crossover_at_high"]
+    # the classical machine moves it most (an ASIC is ~10^3 x cheaper per query than the GPU: ~20 bits)
+    assert rows[0]["parameter"].startswith("classical machine")
+
+
+# --- the command ------------------------------------------------------------------------------------------------
+
+
+def test_advantage_json_has_the_documented_keys(capsys):
+    code, out, err = run_cli(["advantage", "--n", "2:90", "--json"], capsys)
+    assert code == 0, err
+    d = json.loads(out)
+    assert {"rows", "crossover", "qpu", "classical_machine"} <= d.keys()
+    row = d["rows"][0]
+    assert row["n"] == 2
+    for side in ("quantum_upper_j", "classical_lower_j"):
+        assert set(row["theoretical"][side]) == {"low", "mid", "high"}
+    for side in ("quantum_j", "classical_j"):
+        assert set(row["practical"][side]) == {"low", "mid", "high"}
+    assert set(d["crossover"]) == {"theoretical", "practical"} and set(d["crossover"]["practical"]) == {"low", "mid", "high"}
+    assert d["qpu"]["preset"] == "ibm-heron" and d["qpu"]["power_w"]["mid"] == pytest.approx(23_055 * 1.58)
+    assert all(s["source"] and s["how"] for s in d["qpu"]["sources"])
+    cm = d["classical_machine"]
+    assert cm["j_per_query"] > 0 and cm["basis"] in ("measured", "estimated") and "measured on this machine" in cm["source"]
+    assert {m["name"] for m in cm["machines"]} == {"this-machine", *CLASSICAL_PRESETS}
+    assert d["crossover"]["theoretical"] == 12
+
+
+def test_advantage_out_dir_report_csv_plot_and_file_safety(tmp_path, capsys):
+    out = tmp_path / "adv"
+    code, _, err = run_cli(["advantage", "--n", "60:100", "--out", str(out), "--sensitivity"], capsys)
+    assert code == 0, err
+    report = (out / "report.md").read_text()
+    assert report.startswith("# qenergy advantage report") and "## Sensitivity" in report and "## QPU preset: ibm-heron" in report
+    rows = (out / "advantage.csv").read_text().splitlines()
+    assert rows[0].startswith("n,qubits,shots") and len(rows) == 1 + 41
+    from qenergy.app.plots import png_software
+
+    assert png_software(out / "advantage.png") == "qenergy advantage"
+    # our own files are replaced on a second run; a foreign file is not, without --force
+    assert run_cli(["advantage", "--n", "60:70", "--out", str(out)], capsys)[0] == 0
+    (out / "report.md").write_text("my notes\n")
+    code, _, err = run_cli(["advantage", "--n", "60:70", "--out", str(out)], capsys)
+    assert code == 2 and "was not written by qenergy advantage" in err and len(err.strip().splitlines()) == 1
+    assert (out / "report.md").read_text() == "my notes\n"
+    assert run_cli(["advantage", "--n", "60:70", "--out", str(out), "--force"], capsys)[0] == 0
+
+
+def test_from_ledger_places_a_fake_device_run(tmp_path, capsys):
+    ledger = tmp_path / "run.jsonl"
+    code, _, err = run_cli(["simon", "--n", "3", "--backend", "fake:fez", "--classical", "none", "--seed", "1", "--ledger", str(ledger)], capsys)
+    assert code == 0, err
+    code, out, err = run_cli(["advantage", "--n", "2:40", "--from-ledger", str(ledger), "--json"], capsys)
+    assert code == 0, err
+    run = json.loads(out)["from_ledger"]
+    assert run["n"] == 3 and run["jobs"] == 1 and run["qpu_basis"] == "estimated" and run["qpu_j"] > 1e4
+    assert run["margin"]["high"] < 1 and "more energy than even the least efficient" in run["statement"]
+    # the ledger is an input: never an output
+    code, _, err = run_cli(["advantage", "--n", "2:4", "--from-ledger", str(ledger), "--out", str(tmp_path)], capsys)
+    assert code == 0 and ledger.read_text().count("qpu_job") == 1
+
+
+@pytest.mark.parametrize("argv, names", [
+    (["--n", "1:5"], "2 <= n"),
+    (["--n", "2:5000"], "n <= 1024"),
+    (["--qpu", "dwave"], "allowed: ibm-heron"),
+    (["--classical", "rho"], "allowed: birthday, parallel-rho"),
+    (["--noise", "depolarize:2"], "depolarize"),
+    (["--success", "1"], "success"),
+    (["--from-ledger", "/nonexistent/ledger.jsonl"], "--from-ledger"),
+])
+def test_bad_inputs_exit_2_with_one_line(argv, names, capsys):
+    code, out, err = run_cli(["advantage", *argv], capsys)
+    assert code == 2 and names in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_a_ledger_without_qpu_jobs_is_refused(tmp_path, capsys):
+    ledger = tmp_path / "sim.jsonl"
+    assert run_cli(["simon", "--n", "3", "--backend", "stim", "--classical", "none", "--ledger", str(ledger)], capsys)[0] == 0
+    code, _, err = run_cli(["advantage", "--n", "2:4", "--from-ledger", str(ledger)], capsys)
+    assert code == 2 and "holds no QPU job charges" in err
