@@ -125,6 +125,11 @@ class EnergyFit:
     date: str
     machine: str
 
+    @property
+    def law_kappa(self) -> float:
+        """κ of the query law: sqrt(π/2) exactly for birthday search, the measured mean for other algorithms."""
+        return BIRTHDAY_KAPPA if self.algorithm == "birthday" else self.kappa
+
     def predict_j(self, queries: float) -> float:
         """Joules of a search making ``queries`` queries (the fit; used to check it against the points)."""
         return self.fixed_j + self.j_per_query * queries

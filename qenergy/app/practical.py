@@ -374,7 +374,7 @@ def compute_advantage(ns: Sequence[int], preset: QPUPreset, *, noise: NoiseSpec,
         qj: dict[str, float | None] = {}
         for s in SCENARIOS:
             qj[s] = None if est.shots is None else float(preset.energy_j(2 * n, math.ceil(est.shots), duration, s))
-        queries = collision_queries(n, p, kappa=fit.kappa)
+        queries = collision_queries(n, p, kappa=fit.law_kappa)
         cj: dict[str, float] = {s: m.j_per_query * queries for s, m in zip(SCENARIOS, machines, strict=True)}
         rows.append(AdvantageRow(n, b, None if est.shots is None else float(math.ceil(est.shots)), est, duration, queries, qj, cj))
     return AdvantageResult(rows, preset, noise, p, algorithm, fit, fit_cached, machines, timing, crossover_n(bounds),
@@ -469,7 +469,7 @@ def read_ledger_run(path: Path) -> tuple[int, int, float, str]:
 def place_ledger_run(path: Path, result: AdvantageResult) -> LedgerRun:
     """The run in ``path`` against the classical energy at its n and the command's success probability."""
     n, jobs, qpu_j, basis = read_ledger_run(path)
-    queries = collision_queries(n, result.success, kappa=result.fit.kappa)
+    queries = collision_queries(n, result.success, kappa=result.fit.law_kappa)
     classical: dict[str, float] = {s: m.j_per_query * queries for s, m in zip(SCENARIOS, result.machines, strict=True)}
     margin: dict[str, float] = {s: classical[s] / qpu_j if qpu_j > 0 else math.inf for s in SCENARIOS}
     best = max(margin.values())
@@ -623,7 +623,9 @@ def report_markdown(result: AdvantageResult, sensitivity_rows: list[dict[str, An
     lines += ["", f"Measured points ({fit.algorithm}; n, queries, J, s): "
               + "; ".join(f"{n}, {q:,}, {j:.3g}, {s:.2f}" for n, q, j, s in fit.points)
               + f". {'Cached' if result.fit_cached else 'Measured in this run'} ({fit.date}). Queries to succeed with probability P: "
-              f"{fit.kappa:.3g}·2^(n/2)·sqrt(4 ln(1/(1−P))/π) (κ measured; Rayleigh-distributed query count assumed).", ""]
+              f"{fit.law_kappa:.4g}·2^(n/2)·sqrt(4 ln(1/(1−P))/π) ("
+              + ("κ = sqrt(π/2), exact for birthday search" if fit.algorithm == "birthday" else
+                 "κ measured over the runs; a Rayleigh-distributed query count assumed") + f"; κ measured here: {fit.kappa:.3g}).", ""]
     if not result.noise.is_ideal:
         lines += ["## Noise", "", "Shots multiplier: a shot is clean with probability F (no error on any gate or readout, from the "
                   "spec or the device's median calibration); a corrupted shot is uniformly random, so η = (1 − F)/2; shots ≥ "
