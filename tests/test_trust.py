@@ -223,3 +223,15 @@ def test_carbon_export_and_simon_keep_bases_apart(tmp_path, capsys):
     m = strict_json(capsys.readouterr().out)["measured"]
     assert set(m["theoretical_j"]) == {"upper_bound", "lower_bound"} and "ratio_to_theoretical" not in m
     assert m["ratio_to_upper_bound"] == pytest.approx(m["joules"] / m["theoretical_j"]["upper_bound"])
+
+
+def test_a_sweeps_own_energy_keeps_its_bases_apart():
+    from qenergy.app.sweep import SweepResult
+    from qenergy.errors import MixedBasisError
+
+    one = SweepResult([], [], None, 0, 0, {}, {"estimated": 2.5})
+    assert one.own_energy_j == 2.5 and one.own_energy_basis == "estimated"
+    mixed = SweepResult([], [], None, 0, 0, {}, {"estimated": 2.5, "measured": 1.0})
+    assert mixed.own_energy_basis is None
+    with pytest.raises(MixedBasisError, match="several bases"):
+        _ = mixed.own_energy_j

@@ -326,8 +326,24 @@ class SweepResult:
     ledger_run: int
     resumed_points: int
     files: dict[str, Path]
-    own_energy_j: float = 0.0
+    own_energy_by_basis: dict[str, float] = field(default_factory=dict)  # account meter, per basis (measured, estimated)
     theoretical_j: dict[str, float] = field(default_factory=dict)  # per basis: upper_bound, lower_bound
+
+    @property
+    def own_energy_j(self) -> float:
+        """This sweep's own energy (account ``meter``) in its one basis; :class:`MixedBasisError` when its
+        processes measured on different bases (e.g. RAPL on one host, the CPU-time estimate on another)."""
+        if len(self.own_energy_by_basis) > 1:
+            from ..errors import MixedBasisError
+
+            raise MixedBasisError(f"this sweep's own energy holds several bases ({', '.join(self.own_energy_by_basis)}); "
+                                  "allowed: read own_energy_by_basis")
+        return next(iter(self.own_energy_by_basis.values()), 0.0)
+
+    @property
+    def own_energy_basis(self) -> str | None:
+        """The basis of :attr:`own_energy_j` (None when nothing was measured or several bases were)."""
+        return next(iter(self.own_energy_by_basis)) if len(self.own_energy_by_basis) == 1 else None
 
     @property
     def instances(self) -> int:
@@ -606,7 +622,8 @@ def _run_sweep(spec: SweepSpec, out: Path, *, command: str, workers: int | None,
         run_index = ledger.current_run
         labels = {f"n={n} repeat={r}" for n, r in spec.points}
         mine = [c for c in ledger.charges if c.label in labels]
-        own_j = math.fsum(c.energy_j for c in mine if c.account == "meter")
+        own_j = {b: math.fsum(c.energy_j for c in mine if c.account == "meter" and c.basis == b)
+                 for b in sorted({c.basis for c in mine if c.account == "meter"})}
         theory_j = {b: math.fsum(c.energy_j for c in mine if c.basis == b) for b in ("upper_bound", "lower_bound")}
     all_rows = [dict(row, ledger_run=nt.run) for nt in notes if "sweep" in nt.data for row in nt.data["rows"]]
     this = [r for nt in notes if nt.data.get("sweep") == spec.sweep_id for r in (dict(row, ledger_run=nt.run) for row in nt.data["rows"])]
@@ -647,7 +664,7 @@ def parse_success(text: str) -> Fraction:
 
 
 def _report(bounds: list[BoundRow], cross: int | None, policy: BoundsPolicy, spec: SweepSpec, success: Fraction,
-            ledger_run: int, rows: list[dict[str, Any]], own_j: float, theory_j: dict[str, float]) -> str:
+            ledger_run: int, rows: list[dict[str, Any]], own_j: dict[str, float], theory_j: dict[str, float]) -> str:
     lines = [
         REPORT_TITLE,
         "",
@@ -658,9 +675,11 @@ def _report(bounds: list[BoundRow], cross: int | None, policy: BoundsPolicy, spe
         f"* Quantum: {policy.quantum.describe()}.",
         f"* Classical: {policy.classical.describe()}.",
         f"* Crossover n (quantum upper bound below the classical lower bound from there on): {cross if cross is not None else 'none in range'}.",
-        f"* This testbed's own energy for these runs (account `meter`: each process's CPU-time share of its host's RAPL/NVML "
-        f"energy, or estimated from CPU time; Dask workers each charge their own share): {own_j:.4g} J"
-        + "".join(f", {own_j / j:.3g} x the {b.replace('_', '-')} charges ({j:.4g} J)" for b, j in theory_j.items() if j > 0) + ".",
+        "* This testbed's own energy for these runs (account `meter`: each process's CPU-time share of its host's RAPL/NVML "
+        "energy, or estimated from CPU time; Dask workers each charge their own share; each basis apart): "
+        + ("; ".join(f"{j_own:.4g} J {basis}" + "".join(f", {j_own / j:.3g} x the {b.replace('_', '-')} charges ({j:.4g} J)"
+                                                        for b, j in theory_j.items() if j > 0)
+                     for basis, j_own in own_j.items()) or "none measured") + ".",
         "",
         "These bounds are qenergy's models built on the Meier–Yamasaki framework, not the paper's theorems; see the README.",
         "The classical bound holds for the success probability above over random instances; a single lucky run",

@@ -75,12 +75,15 @@ def _cmd_sweep(args: argparse.Namespace, command: str) -> int:
     if args.json:
         print(json.dumps({"instances": res.instances, "solved": res.solved, "resumed_points": res.resumed_points, "crossover_n": res.crossover,
                           "ledger_run": res.ledger_run, "files": {k: str(v) for k, v in res.files.items()}, "rows": [r.to_dict() for r in res.bounds],
-                          "own_energy_j": res.own_energy_j, "carbon_across_weather_years": carbon}))
+                          "own_energy_j": res.own_energy_j if res.own_energy_basis else None, "own_energy_basis": res.own_energy_basis,
+                          "own_energy_by_basis": res.own_energy_by_basis, "carbon_across_weather_years": carbon}))
         return 0
     if carbon is not None:
-        i, c = carbon["intensity_g_per_kwh"], carbon["co2e_kg"]
+        i = carbon["intensity_g_per_kwh"]
+        own = "; ".join(f"{v['energy_j']:.4g} J ({b}) -> {v['co2e_kg']['min']:.3g}/{v['co2e_kg']['median']:.3g}/{v['co2e_kg']['max']:.3g} kg CO2e"
+                        for b, v in carbon["by_basis"].items())
         print(f"carbon across {carbon['weather_years']} weather years (design {carbon['design']}): intensity {i['min']:.3g}/{i['median']:.3g}/{i['max']:.3g} g/kWh "
-              f"(min/median/max); this sweep's own {res.own_energy_j:.4g} J -> {c['min']:.3g}/{c['median']:.3g}/{c['max']:.3g} kg CO2e")
+              f"(min/median/max); this sweep's own {own}")
     print(f"sweep: {res.instances} instances ({res.resumed_points} already done before this run), {res.solved} solved on every side; "
           f"crossover n: {res.crossover if res.crossover is not None else 'none in range'}")
     for name, path in res.files.items():
