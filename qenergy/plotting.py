@@ -9,12 +9,20 @@ matplotlib is imported on first use.
 
 from __future__ import annotations
 
+import io
 import os
+import struct
 import tempfile
+import zlib
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["figure", "integer_axis", "render_png", "save"]
+from .errors import InputError
+
+__all__ = ["check_plot_targets", "figure", "integer_axis", "png_software", "render_png", "save"]
+
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 def figure(nrows: int = 1, ncols: int = 1, *, figsize: tuple[float, float] = (8.0, 5.0), dpi: int = 120) -> tuple[Any, Any]:
@@ -34,15 +42,30 @@ def integer_axis(ax: Any, axis: str = "x") -> None:
     (ax.xaxis if axis == "x" else ax.yaxis).set_major_locator(MaxNLocator(integer=True))
 
 
-def save(fig: Any, path: str | os.PathLike[str], *, software: str = "qenergy", dpi: int | None = None) -> Path:
+def check_plot_targets(paths: Iterable[str | os.PathLike[str]], *, replace: bool = False) -> None:
+    """Refuse to replace a file qenergy did not write: each existing path must be a PNG whose
+    ``Software`` text starts with ``qenergy`` (or ``replace``). Call before long work, so that
+    nothing is computed for an output that would be refused. Raises :class:`InputError`.
+    """
+    for p in map(Path, paths):
+        if p.is_dir():
+            raise InputError(f"plot {str(p)!r} is a directory; allowed: a file path")
+        if p.exists() and not replace and not (png_software(p) or "").startswith("qenergy"):
+            raise InputError(f"plot {str(p)!r} exists and was not written by qenergy; allowed: another path (it is never overwritten)")
+
+
+def save(fig: Any, path: str | os.PathLike[str], *, software: str = "qenergy", dpi: int | None = None, replace: bool = False) -> Path:
     """Lay out, write ``fig`` to ``path`` atomically (format from the suffix) and close it.
 
     PNGs carry ``Software: <software>`` in their metadata, by which qenergy recognises its own files.
+    An existing file is replaced only when qenergy wrote it (:func:`check_plot_targets`) or with
+    ``replace``; otherwise :class:`InputError` and nothing is written.
     """
     import matplotlib.pyplot as plt
 
     out = Path(path)
     try:
+        check_plot_targets([out], replace=replace)
         fig.tight_layout()
         fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=out.suffix or ".png", dir=out.parent or ".")
         os.close(fd)
@@ -72,3 +95,34 @@ def render_png(fig: Any, *, software: str = "qenergy", dpi: int | None = None) -
         return buf.getvalue()
     finally:
         plt.close(fig)
+
+
+def png_software(path: str | Path) -> str | None:
+    """The ``Software`` text chunk (tEXt, zTXt or iTXt) of the PNG at ``path``; None when it has none or is no PNG."""
+    try:
+        with open(path, "rb") as fh:
+            if fh.read(8) != _PNG_SIGNATURE:
+                return None
+            while True:
+                head = fh.read(8)
+                if len(head) < 8:
+                    return None
+                length, kind = struct.unpack(">I4s", head)
+                if kind in (b"IDAT", b"IEND"):  # text that matters to us comes before the image data
+                    return None
+                data = fh.read(length)
+                fh.seek(4, io.SEEK_CUR)  # CRC
+                if len(data) < length:
+                    return None
+                key, _, rest = data.partition(b"\x00")
+                if key != b"Software":
+                    continue
+                if kind == b"tEXt":
+                    return rest.decode("latin-1")
+                if kind == b"zTXt" and rest[:1] == b"\x00":
+                    return zlib.decompress(rest[1:]).decode("latin-1")
+                if kind == b"iTXt" and len(rest) >= 2:
+                    compressed, text = rest[0], rest[2:].split(b"\x00", 2)[-1]
+                    return (zlib.decompress(text) if compressed else text).decode("utf-8")
+    except (OSError, zlib.error, UnicodeDecodeError, struct.error):
+        return None

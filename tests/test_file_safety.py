@@ -337,3 +337,28 @@ def test_simon_refuses_classical_n_before_writing_the_ledger(tmp_path, capsys):
     path = tmp_path / "l.jsonl"
     assert main(["simon", "--n", "70", "--backend", "stim", "--classical", "exhaustive", "--ledger", str(path)]) == 2
     assert "n <= 64" in capsys.readouterr().err and not path.exists()
+
+
+def test_model_plots_never_overwrite_a_file_qenergy_did_not_write(tmp_path):
+    """The grid model refuses a plot_dir holding a foreign file of a plot's name before it solves; plotting.save refuses too."""
+    from qenergy.errors import InputError
+    from qenergy.models.grid import GridWeatherModel
+    from qenergy.plotting import figure, save
+
+    mine = tmp_path / "grid_intensity.png"
+    mine.write_bytes(b"my own picture")
+    with pytest.raises(InputError, match="not written by qenergy"):
+        GridWeatherModel(plot_dir=str(tmp_path))
+    assert mine.read_bytes() == b"my own picture"
+    fig, _ = figure()
+    with pytest.raises(InputError, match="not written by qenergy"):
+        save(fig, mine)
+    assert mine.read_bytes() == b"my own picture"
+    ours = tmp_path / "ours.png"
+    fig, _ = figure()
+    save(fig, ours, software="qenergy test")
+    fig, _ = figure()
+    save(fig, ours, software="qenergy test")  # our own file is replaced
+    fig, _ = figure()
+    save(fig, mine, replace=True)  # replace=True is the caller's explicit choice
+    assert mine.read_bytes().startswith(b"\x89PNG")

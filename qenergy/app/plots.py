@@ -7,9 +7,6 @@ sweep's plot) so that a later run can tell its own file from a user's
 
 from __future__ import annotations
 
-import io
-import struct
-import zlib
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -17,44 +14,12 @@ import numpy as np
 
 from ..advantage import BoundRow
 from ..ledger_export import write_atomic
-from ..plotting import figure, integer_axis, render_png
+from ..plotting import figure, integer_axis, png_software, render_png
 
 __all__ = ["SWEEP_SOFTWARE", "plot_advantage", "png_software"]
 
 #: The PNG ``Software`` text of the sweep's ``advantage.png``: how qenergy recognises its own plot.
 SWEEP_SOFTWARE = "qenergy sweep"
-_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-
-
-def png_software(path: str | Path) -> str | None:
-    """The ``Software`` text chunk (tEXt, zTXt or iTXt) of the PNG at ``path``; None when it has none or is no PNG."""
-    try:
-        with open(path, "rb") as fh:
-            if fh.read(8) != _PNG_SIGNATURE:
-                return None
-            while True:
-                head = fh.read(8)
-                if len(head) < 8:
-                    return None
-                length, kind = struct.unpack(">I4s", head)
-                if kind in (b"IDAT", b"IEND"):  # text that matters to us comes before the image data
-                    return None
-                data = fh.read(length)
-                fh.seek(4, io.SEEK_CUR)  # CRC
-                if len(data) < length:
-                    return None
-                key, _, rest = data.partition(b"\x00")
-                if key != b"Software":
-                    continue
-                if kind == b"tEXt":
-                    return rest.decode("latin-1")
-                if kind == b"zTXt" and rest[:1] == b"\x00":
-                    return zlib.decompress(rest[1:]).decode("latin-1")
-                if kind == b"iTXt" and len(rest) >= 2:
-                    compressed, text = rest[0], rest[2:].split(b"\x00", 2)[-1]
-                    return (zlib.decompress(text) if compressed else text).decode("utf-8")
-    except (OSError, zlib.error, UnicodeDecodeError, struct.error):
-        return None
 
 
 def plot_advantage(

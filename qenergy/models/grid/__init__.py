@@ -13,6 +13,7 @@ from typing import ClassVar, TypedDict
 
 from ...errors import InputError, ModelError
 from ...ledger import Ledger
+from ...plotting import check_plot_targets
 from .. import Model, check_output_dir, param
 from .plots import plot_cross_matrices, plot_intensity
 from .solver import (
@@ -34,6 +35,9 @@ from .weather import WeatherSummary, WeatherYear, weather_years
 __all__ = ["COSTS", "CrossResult", "Design", "DesignIntensity", "GridMatrices", "GridResult", "GridWeatherModel", "IntensitySeries", "Operation",
            "WeatherYear", "cross_matrix", "design", "grid_intensity_for",
            "intensity_distribution", "operate", "plot_cross_matrices", "plot_intensity", "reference_emissions_t", "weather_years"]
+
+#: The PNGs the model writes into ``plot_dir``.
+PLOT_FILES = ("grid_cross_matrices.png", "grid_intensity.png")
 
 
 class GridMatrices(TypedDict):
@@ -111,6 +115,8 @@ class GridWeatherModel(Model):
 
     def __post_init__(self) -> None:
         check_output_dir(self.plot_dir, "parameter plot_dir")  # refused now, not after minutes of solving
+        if self.plot_dir:  # and a file there that qenergy did not write is never overwritten
+            check_plot_targets(Path(self.plot_dir) / name for name in PLOT_FILES)
         if 24 % self.resolution_h:
             raise InputError(f"parameter resolution_h = {self.resolution_h!r} is not allowed; allowed: a divisor of 24 (1, 2, 3, 4, 6, 8, 12, 24)")
         if self.mild_severity > self.severity:
@@ -142,8 +148,8 @@ class GridWeatherModel(Model):
         if self.plot_dir:
             d = Path(self.plot_dir)
             d.mkdir(parents=True, exist_ok=True)
-            plots["cross_matrices"] = str(plot_cross_matrices(res, d / "grid_cross_matrices.png"))
-            plots["intensity"] = str(plot_intensity(op.intensity_series, d / "grid_intensity.png",
+            plots["cross_matrices"] = str(plot_cross_matrices(res, d / PLOT_FILES[0]))
+            plots["intensity"] = str(plot_intensity(op.intensity_series, d / PLOT_FILES[1],
                                                     title=f"Intensity: design {op.design} operated in {op.year}"))
         return {
             "years": res.labels,
