@@ -38,7 +38,7 @@ import csv
 import io
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -58,7 +58,7 @@ from ..qpu import SCENARIOS, QPUPreset
 
 __all__ = [
     "ADVANTAGE_SOFTWARE", "CSV_COLUMNS", "PRACTICAL_ALGORITHMS", "REPORT_TITLE", "AdvantageResult", "CircuitTiming",
-    "LedgerRun", "circuit_timing", "compute_advantage", "measure_classical", "noise_multiplier", "noiseless_shots",
+    "LedgerRun", "circuit_timing", "compute_advantage", "logical_cnot_counts", "measure_classical", "noise_multiplier", "noiseless_shots",
     "plot_practical", "read_ledger_run", "sensitivity", "write_outputs",
 ]
 
@@ -355,20 +355,27 @@ def practical_crossovers(rows: Sequence[AdvantageRow]) -> dict[str, int | None]:
 
 def compute_advantage(ns: Sequence[int], preset: QPUPreset, *, noise: NoiseSpec, success: Fraction | float, algorithm: str,
                       fit: EnergyFit, fit_cached: bool, timing: CircuitTiming, quantum: QuantumUpperBound,
-                      classical: ClassicalLowerBound, temperature_k: float) -> AdvantageResult:
-    """The comparison over ``ns`` (see the module docstring); pure arithmetic once ``fit`` and ``timing`` are known."""
+                      classical: ClassicalLowerBound, temperature_k: float,
+                      logical_cnots: Mapping[int, int] | None = None) -> AdvantageResult:
+    """The comparison over ``ns`` (see the module docstring); pure arithmetic once ``fit`` and ``timing`` are known.
+
+    ``logical_cnots``: CNOTs of the logical circuit per n (:func:`logical_cnot_counts`), needed only for
+    ``depolarize`` noise; computed here when missing (callers repeating the comparison pass them once).
+    """
     p = float(success)
     if not 0.0 < p < 1.0:
         raise InputError(f"--success {success} is not allowed here; allowed: 0 < P < 1 with 1 - P representable (P <= 1 - 1e-15)")
     bounds = bound_table(ns, quantum, classical, temperature_k, Fraction(success) if not isinstance(success, Fraction) else success)
     machines = sorted([fit.machine_entry(), *CLASSICAL_PRESETS.values()], key=lambda m: m.j_per_query)
     median_errors = _median_device_errors(noise.device) if noise.device is not None else None
+    if noise.depolarize and noise.device is None and logical_cnots is None:
+        logical_cnots = logical_cnot_counts(ns)
     rows = []
     for n, b in zip(ns, bounds, strict=True):
         if noise.device is not None:
             g1, g2 = timing.one_qubit_gates(n), timing.two_qubit_gates(n)
         else:
-            g1, g2 = 2.0 * n, float(_logical_two_qubit_gates(n))
+            g1, g2 = 2.0 * n, float(logical_cnots[n]) if logical_cnots is not None else 0.0
         est = noise_multiplier(noise, n, p, one_qubit_gates=g1, two_qubit_gates=g2, median_errors=median_errors)
         duration = timing.duration_s(n)
         qj: dict[str, float | None] = {}
@@ -381,13 +388,14 @@ def compute_advantage(ns: Sequence[int], preset: QPUPreset, *, noise: NoiseSpec,
                            practical_crossovers(rows), quantum.describe(), classical.describe(), temperature_k)
 
 
-def _logical_two_qubit_gates(n: int) -> int:
-    """CNOTs of the linear-oracle circuit at n (its exact network; the oracle's mixing depends on the seed only mildly)."""
+def logical_cnot_counts(ns: Sequence[int]) -> dict[int, int]:
+    """CNOTs of the linear-oracle circuit at each n (its exact network, seed 1; other seeds differ in the mixing only)."""
     from circuits.reversible import oracle_network
 
     from ..problem import make_instance
 
-    return sum(1 for g in oracle_network(make_instance(n, None, "linear", seed=1).oracle).gates if len(g.controls) == 1)
+    return {n: sum(1 for g in oracle_network(make_instance(n, None, "linear", seed=1).oracle).gates if len(g.controls) == 1)
+            for n in ns}
 
 
 def sensitivity(ns: Sequence[int], preset: QPUPreset, compute: Callable[[QPUPreset], AdvantageResult]) -> list[dict[str, Any]]:

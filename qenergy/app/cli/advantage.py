@@ -67,7 +67,17 @@ def _cmd_advantage(args: argparse.Namespace, command: str) -> int:
     from ...classical_machine import MeasurementCache
     from ...noise import NoiseSpec
     from ...qpu import get_qpu_preset
-    from ..practical import check_out_dir, circuit_timing, compute_advantage, cross_text, measure_classical, place_ledger_run, sensitivity, write_outputs
+    from ..practical import (
+        check_out_dir,
+        circuit_timing,
+        compute_advantage,
+        cross_text,
+        logical_cnot_counts,
+        measure_classical,
+        place_ledger_run,
+        sensitivity,
+        write_outputs,
+    )
 
     preset = get_qpu_preset(args.qpu)
     noise = args.noise if args.noise is not None else NoiseSpec()
@@ -87,10 +97,12 @@ def _cmd_advantage(args: argparse.Namespace, command: str) -> int:
     progress = (lambda text: print(f"qenergy: {text}", file=sys.stderr)) if not args.json and sys.stderr.isatty() else None
     fit, cached = measure_classical(args.classical, cache=MeasurementCache.default(), remeasure=args.remeasure, progress=progress)
     timing = circuit_timing(preset.timing_device)
+    cnots = logical_cnot_counts(args.n) if noise.depolarize and noise.device is None else None
 
     def compute(p: Any) -> Any:
         return compute_advantage(args.n, p, noise=noise, success=args.success, algorithm=args.classical, fit=fit, fit_cached=cached,
-                                 timing=timing, quantum=policy.quantum, classical=policy.classical, temperature_k=args.temperature)
+                                 timing=timing, quantum=policy.quantum, classical=policy.classical, temperature_k=args.temperature,
+                                 logical_cnots=cnots)
 
     result = compute(preset)
     if args.from_ledger is not None:
