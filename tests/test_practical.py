@@ -125,9 +125,8 @@ def test_fit_recovers_a_linear_cost_and_refuses_what_it_cannot_fit():
 
 
 def test_measured_joules_per_query_fit_the_measured_points_and_are_cached(tmp_path):
-    from qenergy.app.practical import measure_classical
-
     from classical import birthday_search
+    from qenergy.app.practical import measure_classical
     from qenergy.ledger import Ledger
     from qenergy.meter import measure
     from qenergy.problem import make_instance
