@@ -4,13 +4,13 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 # make test installs every optional extra so that their tests run; make demo only the
 # core dependencies it uses (numpy, scipy, Qiskit, Aer, Cirq, stim, matplotlib).
-EXTRAS ?= dev,ibm,dask,grid,notebooks,agents
+EXTRAS ?= dev,ibm,dask,grid,notebooks,agents,docs
 comma  := ,
 STAMP  := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 CORE_STAMP := $(VENV)/.installed-core
 PYTEST_ARGS ?= -n 2
 
-.PHONY: demo test check venv bench clean
+.PHONY: demo test check venv bench clean docs
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -29,10 +29,18 @@ venv: $(STAMP)
 demo: $(CORE_STAMP)
 	$(VENV)/bin/qenergy demo
 
-# lint and type checks (configured in pyproject.toml), then the suite
+# lint and type checks (configured in pyproject.toml), the documentation site (strict), then the suite
 check: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
+	$(MKDOCS)
+
+# the documentation site (mkdocs.yml) into site/: open site/index.html. --strict: a broken link,
+# anchor or API reference fails the build (never add --quiet: it hides the warnings that --strict counts).
+# NO_MKDOCS_2_WARNING silences Material's end-of-life banner.
+MKDOCS := NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --site-dir site
+docs: $(STAMP)
+	$(MKDOCS)
 
 test: check
 	$(PY) -m pytest $(PYTEST_ARGS)
