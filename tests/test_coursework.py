@@ -110,14 +110,27 @@ def test_an_unknown_id_is_an_input_error_listing_the_ids():
 def test_exercises_are_declared_as_data():
     assert exercise_ids() == list(EXERCISES) and len(EXERCISES) >= 14
     for ex_id, ex in EXERCISES.items():
-        assert ex.id == ex_id and re.fullmatch(r"nb0[1-6]-[a-z0-9-]+", ex_id)
+        assert ex.id == ex_id and re.fullmatch(r"nb0[1-7]-[a-z0-9-]+", ex_id)
         assert ex.summary and ex.hint and callable(ex.right)
         assert ex.answer.coerce(ex.right()) == ex.right()  # the right answer is of the declared kind
-    assert {e[:4] for e in EXERCISES} == {f"nb0{i}" for i in range(1, 7)}
+    assert {e[:4] for e in EXERCISES} == {f"nb0{i}" for i in range(1, 8)}
     assert sum(e.startswith("nb06-") for e in EXERCISES) >= 3
 
 
 # --- the checkers agree with the library they were written independently of ----------------------
+
+
+def test_practical_checkers_agree_with_the_library():
+    from qenergy.app.practical import noise_multiplier
+    from qenergy.classical_machine import collision_queries
+    from qenergy.noise import NoiseSpec
+    from qenergy.qpu import get_qpu_preset
+
+    assert right("nb07-heron-power") == pytest.approx(get_qpu_preset("ibm-heron").power(168).total_w / 1e3, rel=1e-12)
+    assert right("nb07-birthday-queries") == pytest.approx(collision_queries(64, 0.9), rel=1e-12)
+    readout = 1 - 0.8 ** (1 / 20)  # clean probability 0.8 from readout alone: eta = 0.1
+    est = noise_multiplier(NoiseSpec(readout=readout), 20, 0.99, one_qubit_gates=0, two_qubit_gates=0)
+    assert right("nb07-noisy-shots") == pytest.approx(est.shots, rel=1e-9)
 
 
 def test_checkers_agree_with_the_library():
