@@ -19,7 +19,7 @@ parameters: ``(compressor_w + gas_handling_w / 2) / cooling_4k_w`` watts of elec
 watt of cooling (:meth:`QPUPreset.specific_power_4k`).
 
 Every parameter is declared as data (:class:`Parameter`: value, low, high, unit, source and
-how we know it: ``text`` read in the source, ``code`` read in a published model's code,
+how we know it: ``text`` read in the source, ``abstract`` read in its abstract only, ``code`` read in a published model's code,
 ``device`` read from Qiskit's fake-backend snapshot, ``secondary`` relayed by another page,
 ``claim`` a vendor's statement, ``derived`` our arithmetic from those, ``assumption`` ours,
 no source found). ``low``/``high`` are the ends of the range the sources support; the low
@@ -62,7 +62,7 @@ Scenario = Literal["low", "mid", "high"]
 SCENARIOS: tuple[Scenario, ...] = ("low", "mid", "high")
 
 #: How a parameter's value is known (see the module docstring).
-HOW = ("text", "code", "device", "secondary", "claim", "derived", "assumption")
+HOW = ("text", "abstract", "code", "device", "secondary", "claim", "derived", "assumption")
 
 
 def estimate_usage_seconds(shots: int, circuit_duration_s: float, rep_delay_s: float, subjobs: int = 1) -> float:
@@ -147,8 +147,8 @@ def _heron() -> dict[str, Parameter]:
            "one Heron device per cryostat (ibm_fez is one device); low: qc_env_impact's 29.17 QEC setups x 4 qubits per cryostat"),
         _p("cooling_4k_w", 1.8, 0.5, 1.8, "W", False, "secondary", f"{_PT420}; low: {_WMI}"),
         _p("heat_4k_w_per_qubit", 0.0, None, None, "W", True, "assumption", "control electronics at room temperature: no cold control heat"),
-        _p("hemt_w_per_line", 0.0042, 0.0042, 0.035, "W", True, "text", _HEMT),
-        _p("qubits_per_readout_line", 5, 4, 5, "qubits", False, "text", _MUX),
+        _p("hemt_w_per_line", 0.0042, 0.0042, 0.035, "W", True, "abstract", _HEMT),
+        _p("qubits_per_readout_line", 5, 4, 5, "qubits", False, "abstract", _MUX),
         _p("control_w_per_qubit", 61.25, 8.0, 245.0, "W", True, "derived",
            f"245 W (36 W cryostat + 209 W rack) per multiplexed group of 4 qubits, {_QC_ENV}; low: {_AQS}; high: 245 W per qubit "
            "(no multiplexing)"),
