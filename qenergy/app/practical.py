@@ -367,7 +367,8 @@ def compute_advantage(ns: Sequence[int], preset: QPUPreset, *, noise: NoiseSpec,
     """
     p = float(success)
     if not 0.0 < p < 1.0:
-        raise InputError(f"--success {success} is not allowed here; allowed: 0 < P < 1 with 1 - P representable (P <= 1 - 1e-15)")
+        raise InputError(f"--success {success} is too close to 0 or 1 for the practical comparison (a double cannot hold 1 - P); "
+                         "allowed: 1e-300 < P <= 1 - 1e-15")
     bounds = bound_table(ns, quantum, classical, temperature_k, Fraction(success) if not isinstance(success, Fraction) else success)
     machines = sorted([fit.machine_entry(), *CLASSICAL_PRESETS.values()], key=lambda m: m.j_per_query)
     median_errors = _median_device_errors(noise.device) if noise.device is not None else None
