@@ -201,7 +201,8 @@ def cache_dir() -> Path:
 
 @dataclass(frozen=True)
 class MeasurementCache:
-    """Energy fits cached per machine and algorithm in one JSON file of the cache directory."""
+    """Energy fits cached per machine and algorithm in one JSON file of the cache directory (and other
+    deterministic results worth keeping between commands, such as routed circuit timings, by key)."""
 
     directory: Path
 
@@ -217,6 +218,21 @@ class MeasurementCache:
     def key(algorithm: str, meter: str) -> str:
         return hashlib.sha256(f"{machine_fingerprint()}|{algorithm}|{meter}".encode()).hexdigest()[:16]
 
+    def load_entry(self, key: str) -> dict[str, Any] | None:
+        """A cached JSON object stored under ``key`` by :meth:`store_entry` (None when absent or unreadable)."""
+        entry = self._entries().get(key)
+        return entry if isinstance(entry, dict) else None
+
+    def store_entry(self, key: str, entry: dict[str, Any]) -> Path:
+        """Store a JSON object under ``key`` (the file is written whole, then renamed). Returns the file's path."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        entries = self._entries()
+        entries[key] = entry
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(entries, indent=1), encoding="utf-8")
+        os.replace(tmp, self.path)
+        return self.path
+
     def _entries(self) -> dict[str, Any]:
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
@@ -226,8 +242,8 @@ class MeasurementCache:
 
     def load(self, algorithm: str, meter: str, *, today: _dt.date | None = None) -> EnergyFit | None:
         """The cached fit for this machine, algorithm and meter, if there is one younger than :data:`CACHE_MAX_AGE_DAYS`."""
-        entry = self._entries().get(self.key(algorithm, meter))
-        if not isinstance(entry, dict):
+        entry = self.load_entry(self.key(algorithm, meter))
+        if entry is None:
             return None
         try:
             fit = EnergyFit.from_dict(entry)
@@ -238,10 +254,4 @@ class MeasurementCache:
 
     def store(self, fit: EnergyFit) -> Path:
         """Add or replace this machine's fit (the file is written whole, then renamed). Returns the file's path."""
-        self.directory.mkdir(parents=True, exist_ok=True)
-        entries = self._entries()
-        entries[self.key(fit.algorithm, fit.meter)] = fit.to_dict()
-        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(entries, indent=1), encoding="utf-8")
-        os.replace(tmp, self.path)
-        return self.path
+        return self.store_entry(self.key(fit.algorithm, fit.meter), fit.to_dict())

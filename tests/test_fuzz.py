@@ -27,11 +27,13 @@ hang (huge ``--repeats``, ``--success 1e-99999999``) are left out here and docum
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import json
 import math
 import os
 import re
+import shutil
 import signal
 import sys
 import tempfile
@@ -317,6 +319,45 @@ def test_fuzz_simon(base, tail):
 }, flags=("--json", "--csv")))
 def test_fuzz_bounds(base, tail):
     check(base, ["bounds", *tail])
+
+
+@functools.cache
+def _warm_advantage_cache() -> Path:
+    """A cache with both algorithms' classical fits and fake:fez's routing, made once per process (a few seconds)."""
+    from qenergy.app.practical import circuit_timing, measure_classical
+    from qenergy.classical_machine import MeasurementCache
+
+    cache = MeasurementCache(Path(tempfile.mkdtemp(prefix="qenergy-fuzz-cache-")))
+    for algorithm in ("birthday", "parallel-rho"):
+        measure_classical(algorithm, cache=cache)
+    circuit_timing("fake:fez", cache=cache)
+    return cache.path
+
+
+def advantage_files(root: Path) -> None:
+    """The warmed cache copied into the example's directory (and used there), a QPU ledger-like file, foreign files."""
+    (root / "cache").mkdir()
+    shutil.copy(_warm_advantage_cache(), root / "cache")
+    os.environ["QENERGY_CACHE_DIR"] = str(root / "cache")  # restored after the test by conftest's monkeypatch
+    (root / "l.jsonl").write_text('{"qenergy_ledger":1,"type":"header","schema":1,"temperature_k":300.0}\n')
+    (root / "notes.txt").write_text("my notes\n")
+    (root / "sub").mkdir()
+
+
+@fuzz_settings(40)
+@given(options({
+    "--n": good_or_bad(st.tuples(st.integers(2, 40), st.integers(0, 90)).map(lambda t: f"{t[0]}:{t[0] + t[1]}") | st.integers(2, 1024).map(str),
+                       numbers(huge_ints=False) | st.tuples(numbers(huge_ints=False), numbers(huge_ints=False)).map(":".join)),
+    "--qpu": st.sampled_from(["ibm-heron", "google-sycamore", "projected-cryo-cmos", "dwave", "", "IBM-HERON", "x" * 300]),
+    "--noise": st.sampled_from(["none", "depolarize:0.001", "readout:0.01", "readout:1", "depolarize:1", "depolarize:2", "device:fake:fez",
+                                "device:fake:nope", "", "bogus", "readout:nan"]),
+    "--classical": st.sampled_from(["birthday", "parallel-rho", "rho", "none", ""]),
+    "--from-ledger": paths("l.jsonl", "notes.txt"),
+    "--out": paths("out", "notes.txt", "sub"),
+    **energy_options(),
+}, flags=("--json", "--sensitivity", "--force")))
+def test_fuzz_advantage(base, tail):
+    check(base, ["advantage", *tail], advantage_files)
 
 
 def sweep_files(root: Path) -> None:

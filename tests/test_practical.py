@@ -325,3 +325,17 @@ def test_a_ledger_without_qpu_jobs_is_refused(tmp_path, capsys):
     assert run_cli(["simon", "--n", "3", "--backend", "stim", "--classical", "none", "--ledger", str(ledger)], capsys)[0] == 0
     code, _, err = run_cli(["advantage", "--n", "2:4", "--from-ledger", str(ledger)], capsys)
     assert code == 2 and "holds no QPU job charges" in err
+
+
+def test_circuit_timing_is_cached_by_device_sizes_and_versions(tmp_path):
+    from qenergy.app.practical import circuit_timing
+
+    cache = MeasurementCache(tmp_path)
+    first = circuit_timing("fake:fez", sizes=(2, 4, 8), cache=cache)
+    keys = list(json.loads(cache.path.read_text()))
+    assert len(keys) == 1 and keys[0].startswith("timing|fake:fez|2,4,8|1|qiskit ")
+    again = circuit_timing("fake:fez", sizes=(2, 4, 8), cache=cache)
+    assert again == first and again.duration_s(8) == first.points[-1][1]
+    # other sizes are another entry, routed afresh
+    circuit_timing("fake:fez", sizes=(2, 4), cache=cache)
+    assert len(json.loads(cache.path.read_text())) == 2

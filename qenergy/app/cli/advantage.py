@@ -95,8 +95,9 @@ def _cmd_advantage(args: argparse.Namespace, command: str) -> int:
         device_calibration(noise.device)
     policy = _policy(args)
     progress = (lambda text: print(f"qenergy: {text}", file=sys.stderr)) if not args.json and sys.stderr.isatty() else None
-    fit, cached = measure_classical(args.classical, cache=MeasurementCache.default(), remeasure=args.remeasure, progress=progress)
-    timing = circuit_timing(preset.timing_device)
+    cache = MeasurementCache.default()
+    fit, cached = measure_classical(args.classical, cache=cache, remeasure=args.remeasure, progress=progress)
+    timing = circuit_timing(preset.timing_device, cache=cache)
     cnots = logical_cnot_counts(args.n) if noise.depolarize and noise.device is None else None
 
     def compute(p: Any) -> Any:
