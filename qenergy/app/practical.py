@@ -220,8 +220,10 @@ def circuit_timing(device: str, *, sizes: Sequence[int] = (2, 4, 8, 16, 24, 32, 
 def _timing_from_points(device: str, points: list[tuple[int, float, int, int]]) -> CircuitTiming:
     ns = np.array([p[0] for p in points], dtype=float)
 
+    degree = min(2, len(points) - 1)  # a quadratic needs three routed sizes; fewer give a line or a constant
+
     def fit(col: int) -> tuple[float, float, float]:
-        c = np.polyfit(ns, np.array([p[col] for p in points], dtype=float), 2)
+        c = np.concatenate((np.zeros(2 - degree), np.polyfit(ns, np.array([p[col] for p in points], dtype=float), degree)))
         return float(c[0]), float(c[1]), float(c[2])
 
     return CircuitTiming(device, tuple(points), fit(1), fit(2), fit(3))
