@@ -218,6 +218,8 @@ def circuit_timing(device: str, *, sizes: Sequence[int] = (2, 4, 8, 16, 24, 32, 
 
 
 def _timing_from_points(device: str, points: list[tuple[int, float, int, int]]) -> CircuitTiming:
+    if not points:
+        raise InputError(f"timing device {device} holds none of the routed sizes; allowed: a device with at least 4 qubits")
     ns = np.array([p[0] for p in points], dtype=float)
 
     degree = min(2, len(points) - 1)  # a quadratic needs three routed sizes; fewer give a line or a constant
