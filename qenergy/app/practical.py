@@ -200,7 +200,11 @@ def circuit_timing(device: str, *, sizes: Sequence[int] = (2, 4, 8, 16, 24, 32, 
                 return _timing_from_points(device, [(int(a), float(b), int(c), int(d)) for a, b, c, d in entry["points"]])
             except (KeyError, TypeError, ValueError):
                 pass
-    backend = _load_fake(device)
+    try:
+        backend = _load_fake(device)
+    except ImportError:
+        raise InputError(f"the QPU preset's timing device {device} needs qiskit-ibm-runtime (its fake devices); "
+                         "allowed: install the ibm extra (pip install -e '.[ibm]')") from None
     fits = [n for n in sizes if 2 * n <= int(backend.num_qubits)]
     points = []
     for n in fits:
