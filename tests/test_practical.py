@@ -339,3 +339,18 @@ def test_circuit_timing_is_cached_by_device_sizes_and_versions(tmp_path):
     # other sizes are another entry, routed afresh
     circuit_timing("fake:fez", sizes=(2, 4), cache=cache)
     assert len(json.loads(cache.path.read_text())) == 2
+
+
+def test_without_the_ibm_extra_advantage_says_what_to_install(tmp_path, monkeypatch, capsys):
+    import sys
+
+    from circuits.noise import _load_fake
+
+    monkeypatch.setenv("QENERGY_CACHE_DIR", str(tmp_path))  # nothing cached: the timing must be routed
+    monkeypatch.setitem(sys.modules, "qiskit_ibm_runtime", None)
+    _load_fake.cache_clear()
+    try:
+        code, _, err = run_cli(["advantage", "--n", "2:8"], capsys)
+    finally:
+        _load_fake.cache_clear()
+    assert code == 2 and "install the ibm extra" in err and len(err.strip().splitlines()) == 1
