@@ -82,6 +82,7 @@ from qenergy.ledger import Ledger
 from qenergy.oracles import MAX_VECTOR_BITS, KeyedPermutation, Oracle, available_memory_bytes
 from qenergy.problem import SimonInstance
 from qenergy.queries import CountingOracle
+from qenergy.scheduler_address import check_scheduler_address
 
 from .collision import SeenAnswers, query_cap
 from .result import ClassicalResult
@@ -612,47 +613,6 @@ def _check_int(name: str, value: object, lo: int, hi: int, allowed: str) -> int:
     return int(value)
 
 
-_SCHEDULER_FORMS = "tcp://HOST:PORT, tls://HOST:PORT, inproc://NAME or HOST:PORT with 1 <= PORT <= 65535"
-
-
-def check_scheduler_address(text: object) -> str:
-    """``text`` if it has the form of a Dask scheduler address, else :class:`InputError` naming it and what is allowed.
-
-    Allowed: ``tcp://HOST:PORT``, ``tls://HOST:PORT``, ``inproc://NAME`` or ``HOST:PORT`` (tcp),
-    1 ≤ PORT ≤ 65535, HOST a hostname, IPv4 or bracketed IPv6 address, no spaces (the rule of
-    ``qenergy sweep --scheduler``, repeated here because ``classical`` must not import ``qenergy.app``,
-    which imports ``classical``). Whether a scheduler answers is found when connecting.
-    """
-    import re
-
-    from qenergy.errors import shorten
-
-    def refuse(why: str) -> InputError:
-        return InputError(f"scheduler {shorten(str(text))!r} is not allowed ({why}); allowed: {_SCHEDULER_FORMS}")
-
-    if not isinstance(text, str) or not text:
-        raise refuse("empty" if text == "" else "not a string")
-    if not text.isascii() or any(c.isspace() or not c.isprintable() for c in text):
-        raise refuse("spaces or non-ASCII characters")
-    scheme, sep, rest = text.partition("://")
-    if not sep:
-        scheme, rest = "tcp", text
-    if scheme == "inproc" and rest:
-        return text
-    if scheme not in ("tcp", "tls"):
-        raise refuse(f"unknown protocol {shorten(scheme, 20)!r}")
-    host, colon, port = rest.rpartition(":")
-    if not colon or not host:
-        raise refuse("no HOST:PORT")
-    if not port.isdigit() or len(port) > 5 or not 1 <= int(port) <= 65535:
-        raise refuse(f"port {shorten(port, 20)!r} is not in 1..65535")
-    ipv6 = host.startswith("[") and host.endswith("]") and host.count(":") >= 2 and all(c in "0123456789abcdefABCDEF:." for c in host[1:-1])
-    name = len(host) <= 253 and ".." not in host and re.fullmatch(r"[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?", host) is not None
-    if not (ipv6 or name):
-        raise refuse(f"host {shorten(host, 40)!r} is not a hostname or IP address")
-    return text
-
-
 def check_parallel_rho(instance: SimonInstance, *, workers: int | None = None, scheduler: str | None = None,
                        distinguished_bits: int | None = None, walks_per_round: int | None = None,
                        steps_per_round: int | None = None) -> RhoParameters:
@@ -671,7 +631,7 @@ def check_parallel_rho(instance: SimonInstance, *, workers: int | None = None, s
     if workers is not None:
         k = _check_int("workers", workers, 1, 1 << 16, "an integer >= 1 (or None: this process)")
     if scheduler is not None:
-        check_scheduler_address(scheduler)
+        check_scheduler_address(scheduler, flag="scheduler")
     if n == 1:
         if distinguished_bits is not None:
             raise InputError(f"distinguished_bits = {distinguished_bits!r} is not allowed at n = 1; allowed: None "

@@ -18,7 +18,7 @@ import pytest
 from circuits.base import MAX_AER_CLIFFORD_BITS, MAX_CLIFFORD_BITS, check_clifford_size
 from classical import birthday_search, check_search, exhaustive_search, rho_search
 from qenergy.app.cli import main
-from qenergy.app.sweep import SweepSpec, check_scheduler_address
+from qenergy.app.sweep import SweepSpec
 from qenergy.erasure import (
     EXACT_SUM_MAX_STEPS,
     MAX_STEPS,
@@ -34,6 +34,7 @@ from qenergy.models import build_model, discover_all, param_infos, parse_param_i
 from qenergy.numbers import MAX_INT_DIGITS, parse_float, parse_int
 from qenergy.oracles import MAX_LINEAR_BITS, max_table_bytes
 from qenergy.problem import make_instance
+from qenergy.scheduler_address import check_scheduler_address
 
 MODELS, _BROKEN = discover_all()
 

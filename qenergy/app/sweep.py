@@ -271,51 +271,6 @@ def _jsonable(value: Any) -> bool:
         isinstance(value, (list, dict)) and len(value) <= 20 and all(not isinstance(v, (list, dict)) for v in (value.values() if isinstance(value, dict) else value)))
 
 
-def check_scheduler_address(text: str) -> str:
-    """``text`` if it is a Dask scheduler address, else :class:`InputError` naming it and what is allowed.
-
-    Allowed: ``tcp://HOST:PORT``, ``tls://HOST:PORT``, ``inproc://…`` or ``HOST:PORT`` (taken as
-    tcp), with 1 <= PORT <= 65535 (ASCII digits) and HOST a hostname (letters, digits, ``-``, ``.``,
-    ``_``, at most 253 characters), an IPv4 address or a bracketed IPv6 address (``[::1]``). No
-    spaces. Only the form is checked; whether a scheduler answers there is found when connecting.
-    """
-    from ..errors import shorten
-
-    allowed = "tcp://HOST:PORT, tls://HOST:PORT, inproc://NAME or HOST:PORT with 1 <= PORT <= 65535"
-
-    def refuse(why: str) -> InputError:
-        return InputError(f"--scheduler {shorten(text)!r} is not allowed ({why}); allowed: {allowed}")
-
-    if not isinstance(text, str) or not text:
-        raise InputError(f"--scheduler {shorten(str(text))!r} is not allowed (empty); allowed: {allowed}")
-    if not text.isascii() or any(c.isspace() or not c.isprintable() for c in text):
-        raise refuse("spaces or non-ASCII characters")
-    scheme, sep, rest = text.partition("://")
-    if not sep:
-        scheme, rest = "tcp", text
-    elif scheme == "inproc":
-        if not rest or len(rest) > 300:
-            raise refuse("inproc:// needs an address")
-        return text
-    elif scheme not in ("tcp", "tls"):
-        raise refuse(f"unknown protocol {shorten(scheme, 20)!r}")
-    host, colon, port = rest.rpartition(":")
-    if not colon or not host:
-        raise refuse("no HOST:PORT")
-    if not port.isdigit() or len(port) > 5 or not 1 <= int(port) <= 65535:
-        raise refuse(f"port {shorten(port, 20)!r} is not in 1..65535")
-    if host.startswith("["):
-        inner = host[1:-1] if host.endswith("]") else ""
-        if not inner or any(c not in "0123456789abcdefABCDEF:." for c in inner) or inner.count(":") < 2:
-            raise refuse(f"host {shorten(host, 40)!r} is not a bracketed IPv6 address")
-    else:
-        import re
-
-        if len(host) > 253 or not re.fullmatch(r"[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?", host) or ".." in host:
-            raise refuse(f"host {shorten(host, 40)!r} is not a hostname or IP address")
-    return text
-
-
 @dataclass(frozen=True)
 class SweepResult:
     """What a sweep produced: its result rows (from the ledger), the bounds, the crossover, the files."""
