@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from qenergy.errors import InputError, ResourceLimitError
+from qenergy.errors import InputError, ResourceLimitError, human_bytes, rough_duration
 from qenergy.oracles import available_memory_bytes
 from qenergy.problem import SimonInstance
 from qenergy.qpu import JobRecord
@@ -153,14 +153,6 @@ class SimonBackend(ABC):
         return [p.sample(shots).ys for p in prepared]
 
 
-def _human_bytes(b: float) -> str:
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"):
-        if b < 1024 or unit == "EiB":
-            return f"{b:.3g} {unit}"
-        b /= 1024
-    raise AssertionError  # pragma: no cover
-
-
 def check_statevector_memory(instance: SimonInstance, bytes_per_amplitude: int, *, fraction: float = 0.8) -> int:
     """Refuse a 2n-qubit statevector run that would not fit in ``fraction`` of available memory.
 
@@ -172,7 +164,7 @@ def check_statevector_memory(instance: SimonInstance, bytes_per_amplitude: int, 
     if need > fraction * have:
         raise ResourceLimitError(
             f"{instance.oracle.describe()} oracle at n = {instance.n} needs a {qubits}-qubit statevector "
-            f"(~{_human_bytes(need)}); this machine has {_human_bytes(have)} available; use --oracle linear "
+            f"(~{human_bytes(need)}); this machine has {human_bytes(have)} available; use --oracle linear "
             f"(Clifford, simulated by a stabilizer method at any n)"
         )
     return int(need)
@@ -203,25 +195,14 @@ def check_clifford_size(instance: SimonInstance, backend: str, limit: int = MAX_
     need = CLIFFORD_BYTES_PER_N2 * float(n) * n
     if n > limit:
         ref_n, ref_s = CLIFFORD_REFERENCE_S.get(backend, CLIFFORD_REFERENCE_S["stim"])
-        raise InputError(f"--backend {backend} at n = {n:,} is not supported: it would need ~{_human_bytes(need)} and "
-                         f"{_duration(ref_s * (n / ref_n) ** 3)} (time grows as n³; {ref_s:g} s at n = {ref_n:,}); allowed: n <= {limit:,} "
+        raise InputError(f"--backend {backend} at n = {n:,} is not supported: it would need ~{human_bytes(need)} and "
+                         f"{rough_duration(ref_s * (n / ref_n) ** 3)} (time grows as n³; {ref_s:g} s at n = {ref_n:,}); allowed: n <= {limit:,} "
                          f"for --backend {backend}" + (f" (stim and exact: n <= {MAX_CLIFFORD_BITS:,})" if limit < MAX_CLIFFORD_BITS else ""))
     have = available_memory_bytes()
     if need > fraction * have:
-        raise ResourceLimitError(f"--backend {backend} at n = {n:,} needs ~{_human_bytes(need)} (the shots' measurement table and "
-                                 f"the n×n GF(2) system); this machine has {_human_bytes(have)} available")
+        raise ResourceLimitError(f"--backend {backend} at n = {n:,} needs ~{human_bytes(need)} (the shots' measurement table and "
+                                 f"the n×n GF(2) system); this machine has {human_bytes(have)} available")
     return int(need)
-
-
-def _duration(seconds: float) -> str:
-    """``about 40 s``, ``about 12 minutes``, ``about 3.5 hours``, ``about 2e+07 years``."""
-    if seconds < 120:
-        return f"about {seconds:.0f} s"
-    if seconds < 7200:
-        return f"about {seconds / 60:.0f} minutes"
-    if seconds < 86400 * 365:
-        return f"about {seconds / 3600:.2g} hours"
-    return f"about {seconds / (86400 * 365):.2g} years"
 
 
 def check_statevector_work(instance: SimonInstance, gates: int, backend: str) -> float:
@@ -231,7 +212,7 @@ def check_statevector_work(instance: SimonInstance, gates: int, backend: str) ->
     limit = MAX_STATEVECTOR_WORK.get(backend, MAX_STATEVECTOR_WORK["aer"])
     if work > limit:
         raise InputError(f"{instance.oracle.describe()} oracle at n = {instance.n} on --backend {backend} needs {gates:,} gates on a "
-                         f"{2 * instance.n}-qubit statevector (~{work:.2g} amplitude updates, {_duration(60.0 * work / limit)}); allowed: at most "
+                         f"{2 * instance.n}-qubit statevector (~{work:.2g} amplitude updates, {rough_duration(60.0 * work / limit)}); allowed: at most "
                          f"{limit:.0e} updates (a smaller n){', --backend cirq' if backend == 'aer' else ''} or --backend exact")
     return work
 

@@ -15,7 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from qenergy.charging import ChargePolicy
-from qenergy.errors import InputError
+from qenergy.errors import InputError, rough_duration
 from qenergy.ledger import Ledger
 from qenergy.oracles import MAX_VECTOR_BITS
 from qenergy.problem import SimonInstance
@@ -85,7 +85,7 @@ def check_search(algorithm: str, instance: SimonInstance) -> float:
                 f"n <= {_largest_n(algorithm, limit, one_to_one=True)} for s = 0")
         if algorithm == "exhaustive":
             hint = f"n <= {_largest_n(algorithm, limit, one_to_one=False)}, or a secret below 2^{limit.bit_length() - 1}"
-        raise InputError(f"classical {algorithm} search at n = {n}{case} would make ~{queries:.3g} queries ({_duration(queries / rate)}); "
+        raise InputError(f"classical {algorithm} search at n = {n}{case} would make ~{queries:.3g} queries ({rough_duration(queries / rate)}); "
                          f"allowed: at most {limit:,} planned queries ({hint})")
     if algorithm != "rho":
         from qenergy.errors import ResourceLimitError
@@ -96,17 +96,6 @@ def check_search(algorithm: str, instance: SimonInstance) -> float:
             raise ResourceLimitError(f"classical {algorithm} search at n = {n} would hold ~{need / 2**30:.3g} GiB of queries; "
                                      f"this machine has {have / 2**30:.3g} GiB available")
     return queries
-
-
-def _duration(seconds: float) -> str:
-    """A rough duration for messages: ``about 40 s``, ``about 12 minutes``, ``about 3 hours``, ``about 2e+05 years``."""
-    if seconds < 120:
-        return f"about {seconds:.0f} s"
-    if seconds < 7200:
-        return f"about {seconds / 60:.0f} minutes"
-    if seconds < 86400 * 365:
-        return f"about {seconds / 3600:.2g} hours"
-    return f"about {seconds / (86400 * 365):.2g} years"
 
 
 def query_cap(n: int) -> int:

@@ -1,4 +1,4 @@
-"""Exceptions that carry a message fit to show a user as one plain line."""
+"""Exceptions that carry a message fit to show a user as one plain line, and the helpers that format values in them."""
 
 from __future__ import annotations
 
@@ -9,6 +9,26 @@ MAX_QUOTED = 60
 def shorten(text: str, limit: int = MAX_QUOTED) -> str:
     """``text`` cut to ``limit`` characters with "…", so a huge bad value keeps its message one readable line."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def human_bytes(b: float) -> str:
+    """A byte count for messages: ``512 B``, ``1.5 GiB``, … (binary units up to EiB)."""
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"):
+        if b < 1024 or unit == "EiB":
+            return f"{b:.3g} {unit}"
+        b /= 1024
+    raise AssertionError  # pragma: no cover
+
+
+def rough_duration(seconds: float) -> str:
+    """A rough duration for messages: ``about 40 s``, ``about 12 minutes``, ``about 3.5 hours``, ``about 2e+07 years``."""
+    if seconds < 120:
+        return f"about {seconds:.0f} s"
+    if seconds < 7200:
+        return f"about {seconds / 60:.0f} minutes"
+    if seconds < 86400 * 365:
+        return f"about {seconds / 3600:.2g} hours"
+    return f"about {seconds / (86400 * 365):.2g} years"
 
 
 class QenergyError(Exception):

@@ -26,7 +26,7 @@ from typing import NoReturn, TextIO
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .errors import InputError, ResourceLimitError, shorten
+from .errors import InputError, ResourceLimitError, human_bytes, shorten
 from .numbers import int_problem, int_value, short_int
 
 __all__ = [
@@ -205,13 +205,13 @@ def check_linear_size(n: int) -> None:
     """Refuse a linear oracle above :data:`MAX_LINEAR_BITS` bits, or one whose matrix would not fit
     in 80 % of the available memory, naming the estimate (before anything is built)."""
     if n > MAX_LINEAR_BITS:
-        need = f"~{_human(linear_oracle_bytes(n))}" if n < 10**100 else "more than any machine has"
+        need = f"~{human_bytes(linear_oracle_bytes(n))}" if n < 10**100 else "more than any machine has"
         raise InputError(f"linear oracle at n = {short_int(n)} is too large (its n×n matrix alone would take {need}); "
                          f"allowed: n <= {MAX_LINEAR_BITS:,} (classical search: n <= {MAX_VECTOR_BITS})")
     need_b, have = linear_oracle_bytes(n), available_memory_bytes()
     if need_b > 0.8 * have:
-        raise ResourceLimitError(f"linear oracle at n = {n:,} needs ~{_human(need_b)} for its n×n matrix; this machine has "
-                                 f"{_human(have)} available")
+        raise ResourceLimitError(f"linear oracle at n = {n:,} needs ~{human_bytes(need_b)} for its n×n matrix; this machine has "
+                                 f"{human_bytes(have)} available")
 
 
 def _byte_tables(columns: list[int]) -> list[list[int]]:
@@ -463,14 +463,6 @@ def max_table_bytes(n: int | None = None) -> int:
     return (1 << bits) * TABLE_BYTES_PER_ENTRY + TABLE_SLACK_BYTES
 
 
-def _human(b: float) -> str:
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"):
-        if b < 1024 or unit == "EiB":
-            return f"{b:.3g} {unit}"
-        b /= 1024
-    raise AssertionError  # pragma: no cover
-
-
 def load_table(path: str | os.PathLike[str], n: int | None = None) -> NDArray[np.uint64]:
     """Read a truth table: a JSON list of integers, or one integer a line (decimal, 0x…, 0b…; ``#`` comments).
 
@@ -502,8 +494,8 @@ def load_table(path: str | os.PathLike[str], n: int | None = None) -> NDArray[np
     entries = min(1 << bits, st.st_size // 2 + 1)
     need, have = TABLE_MEMORY_PER_ENTRY * entries, available_memory_bytes()
     if need > 0.8 * have:
-        raise ResourceLimitError(f"truth-table file {name} ({_human(st.st_size)}) may hold {entries:,} entries, which need "
-                                 f"~{_human(need)} to read and check; this machine has {_human(have)} available")
+        raise ResourceLimitError(f"truth-table file {name} ({human_bytes(st.st_size)}) may hold {entries:,} entries, which need "
+                                 f"~{human_bytes(need)} to read and check; this machine has {human_bytes(have)} available")
     try:
         with open(p, encoding="utf-8", newline="") as fh:
             head = fh.read(_READ_CHARS)
