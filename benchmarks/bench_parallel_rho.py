@@ -37,6 +37,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from common import best_of  # benchmarks/ is on sys.path when a script here runs
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -55,14 +56,6 @@ def _textbook_apply(p, v):
     return v
 
 
-def _best(fn, repeat: int = 5) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
-
 
 def kernels() -> dict:
     """Rates in inputs per second on 2^22 random inputs at n = 48 and 64."""
@@ -74,11 +67,11 @@ def kernels() -> dict:
         xs = np.random.default_rng(2).integers(0, 2**n, size=BLOCK_BENCH_SIZE, dtype=np.uint64)
         p = o.permutation
         assert np.array_equal(p.apply(xs), _textbook_apply(p, xs))
-        old = _best(lambda p=p, xs=xs: _textbook_apply(p, xs))
-        new = _best(lambda p=p, xs=xs: p.apply(xs))
-        ev = _best(lambda o=o, xs=xs: o.evaluate(xs))
+        old = best_of(lambda p=p, xs=xs: _textbook_apply(p, xs), 5)
+        new = best_of(lambda p=p, xs=xs: p.apply(xs), 5)
+        ev = best_of(lambda o=o, xs=xs: o.evaluate(xs), 5)
         # the oracle as it was: the textbook permutation after min(x, x ^ s)
-        ev_old = _best(lambda o=o, xs=xs: _textbook_apply(o.permutation, np.minimum(xs, xs ^ np.uint64(o.secret))))
+        ev_old = best_of(lambda o=o, xs=xs: _textbook_apply(o.permutation, np.minimum(xs, xs ^ np.uint64(o.secret))), 5)
         out[n] = {"apply_before": xs.size / old, "apply_after": xs.size / new, "evaluate_before": xs.size / ev_old, "evaluate_after": xs.size / ev}
     return out
 
