@@ -19,7 +19,7 @@ from .bounds import DEFAULT_SUCCESS, ClassicalLowerBound, QuantumUpperBound
 from .counts import classical_min_queries
 from .magnitude import Magnitude
 
-__all__ = ["BoundRow", "Verdict", "bound_table", "crossover_n", "criterion"]
+__all__ = ["BoundRow", "Verdict", "bound_table", "criterion", "crossover_n", "first_lasting_n"]
 
 
 @dataclass(frozen=True)
@@ -88,15 +88,19 @@ def bound_table(
     return rows
 
 
+def first_lasting_n(ns: Sequence[int], holds: Sequence[bool]) -> int | None:
+    """The smallest n of ``ns`` (ascending) from which ``holds`` is true for every later n; None when it fails at the last."""
+    best = None
+    for n, ok in zip(reversed(ns), reversed(holds), strict=True):
+        if not ok:
+            break
+        best = n
+    return best
+
+
 def crossover_n(rows: Sequence[BoundRow]) -> int | None:
     """The smallest n from which the quantum bound stays below the classical one for the rest of the rows."""
-    best = None
-    for row in reversed(rows):
-        if row.quantum_below:
-            best = row.n
-        else:
-            break
-    return best
+    return first_lasting_n([r.n for r in rows], [r.quantum_below for r in rows])
 
 
 @dataclass(frozen=True)

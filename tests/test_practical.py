@@ -240,7 +240,8 @@ def test_sensitivity_names_what_moves_the_crossover(inputs):
     from qenergy.app.practical import sensitivity
 
     ns = list(range(40, 129))
-    rows = sensitivity(ns, get_qpu_preset("ibm-heron"), lambda p: _compute(inputs, ns, preset=p))
+    compute = lambda p: _compute(inputs, ns, preset=p)  # noqa: E731
+    rows = sensitivity(compute(get_qpu_preset("ibm-heron")), compute)
     names = [r["parameter"] for r in rows]
     assert "control_w_per_qubit" in names and any(n.startswith("classical machine: asic") for n in names)
     ctl = next(r for r in rows if r["parameter"] == "control_w_per_qubit")
@@ -354,3 +355,19 @@ def test_without_the_ibm_extra_advantage_says_what_to_install(tmp_path, monkeypa
     finally:
         _load_fake.cache_clear()
     assert code == 2 and "install the ibm extra" in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_ledger_run_keeps_its_qpu_energy_on_one_basis(tmp_path):
+    from qenergy.app.practical import read_ledger_run
+    from qenergy.ledger import Ledger
+    from qenergy.qpu import JobRecord
+
+    path = tmp_path / "run.jsonl"
+    with Ledger.open(path, command="qenergy simon --n 5 --backend fake:fez") as ledger:
+        QPUPowerModel().charge_job(ledger, JobRecord("j", "fake_fez", "DONE", 100, 1, 156, None, 2.5), account="qpu")
+    run = read_ledger_run(path)
+    assert (run.n, run.jobs, run.basis) == (5, 1, "estimated") and run.qpu_j == pytest.approx(2.5 * 23_055 * 1.58)
+    with Ledger.open(path) as ledger:  # a metered QPU energy beside the estimate: two bases, never added
+        ledger.charge("qpu", "energy_uj", 1_000_000, 1e-6, "measured", "a wall-plug meter")
+    with pytest.raises(InputError, match="several bases"):
+        read_ledger_run(path)

@@ -46,7 +46,7 @@ from typing import Any
 
 import numpy as np
 
-from ..advantage import BoundRow, bound_table, crossover_n
+from ..advantage import BoundRow, bound_table, crossover_n, first_lasting_n
 from ..bounds import ClassicalLowerBound, QuantumUpperBound
 from ..classical_machine import CLASSICAL_PRESETS, ClassicalMachine, EnergyFit, MeasurementCache, collision_queries, fit_energy
 from ..errors import InputError
@@ -58,7 +58,7 @@ from ..qpu import SCENARIOS, QPUPreset
 
 __all__ = [
     "ADVANTAGE_SOFTWARE", "CSV_COLUMNS", "PRACTICAL_ALGORITHMS", "REPORT_TITLE", "AdvantageResult", "CircuitTiming",
-    "LedgerRun", "circuit_timing", "compute_advantage", "logical_cnot_counts", "measure_classical", "noise_multiplier", "noiseless_shots",
+    "LedgerRun", "QPURunRecord", "circuit_timing", "compute_advantage", "logical_cnot_counts", "measure_classical", "noise_multiplier", "noiseless_shots",
     "plot_practical", "read_ledger_run", "sensitivity", "write_outputs",
 ]
 
@@ -369,16 +369,6 @@ class AdvantageResult:
         return out
 
 
-def _first_lasting(ns: Sequence[int], below: Sequence[bool]) -> int | None:
-    """The smallest n from which ``below`` holds for every later n (None if not at the last)."""
-    best = None
-    for n, ok in zip(reversed(ns), reversed(below)):
-        if not ok:
-            break
-        best = n
-    return best
-
-
 def practical_crossovers(rows: Sequence[AdvantageRow]) -> dict[str, int | None]:
     """First lasting n with quantum ≤ classical: low (quantum low vs classical high), mid, high (quantum high vs classical low)."""
     ns = [r.n for r in rows]
@@ -386,7 +376,7 @@ def practical_crossovers(rows: Sequence[AdvantageRow]) -> dict[str, int | None]:
     out: dict[str, int | None] = {}
     for key, (q, c) in pairs.items():
         below = [(r.quantum_j[q] is not None and r.quantum_j[q] <= r.classical_j[c]) for r in rows]  # type: ignore[operator]
-        out[key] = _first_lasting(ns, below)
+        out[key] = first_lasting_n(ns, below)
     return out
 
 
@@ -436,9 +426,10 @@ def logical_cnot_counts(ns: Sequence[int]) -> dict[int, int]:
             for n in ns}
 
 
-def sensitivity(ns: Sequence[int], preset: QPUPreset, compute: Callable[[QPUPreset], AdvantageResult]) -> list[dict[str, Any]]:
-    """How far each parameter with a range moves the mid practical crossover: each set to its low and its high value alone."""
-    base = compute(preset).practical_crossover["mid"]
+def sensitivity(result: AdvantageResult, compute: Callable[[QPUPreset], AdvantageResult]) -> list[dict[str, Any]]:
+    """How far each parameter with a range moves the mid practical crossover of ``result``: each set to its low and
+    its high value alone (``compute`` reruns the comparison for a preset), then each classical machine as the mid."""
+    preset, base = result.preset, result.practical_crossover["mid"]
     out = []
     for name, prm in preset.parameters.items():
         if prm.low == prm.high:
@@ -449,11 +440,10 @@ def sensitivity(ns: Sequence[int], preset: QPUPreset, compute: Callable[[QPUPres
         out.append({"parameter": name, "unit": prm.unit, "low": prm.low, "mid": prm.value, "high": prm.high,
                     "crossover_at_low": at_low, "crossover_mid": base, "crossover_at_high": at_high,
                     "max_shift": max(shift) if shift else None})
-    mid = compute(preset)
-    ns_ = [r.n for r in mid.rows]
-    for m in mid.machines:
-        at = _first_lasting(ns_, [r.quantum_j["mid"] is not None and r.quantum_j["mid"] <= m.j_per_query * r.classical_queries
-                                  for r in mid.rows])
+    ns = [r.n for r in result.rows]
+    for m in result.machines:
+        at = first_lasting_n(ns, [r.quantum_j["mid"] is not None and r.quantum_j["mid"] <= m.j_per_query * r.classical_queries
+                                  for r in result.rows])
         out.append({"parameter": f"classical machine: {m.name}", "unit": "J/query", "low": m.j_per_query, "mid": m.j_per_query,
                     "high": m.j_per_query, "crossover_at_low": at, "crossover_mid": at, "crossover_at_high": at,
                     "max_shift": abs(at - base) if at is not None and base is not None else None})
@@ -462,6 +452,17 @@ def sensitivity(ns: Sequence[int], preset: QPUPreset, compute: Callable[[QPUPres
 
 
 # --- a real run placed on the plot -----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class QPURunRecord:
+    """What a ledger says of a QPU run: its size, jobs and QPU energy in its one basis."""
+
+    path: str
+    n: int
+    jobs: int
+    qpu_j: float
+    basis: str
+
 
 @dataclass(frozen=True)
 class LedgerRun:
@@ -482,11 +483,13 @@ class LedgerRun:
                 "classical_j": self.classical_j, "margin": self.margin, "statement": self.statement}
 
 
-def read_ledger_run(path: Path) -> tuple[int, int, float, str]:
-    """``(n, jobs, qpu joules, basis)`` of the QPU run in a ledger file (its ``qpu`` account).
+def read_ledger_run(path: Path) -> QPURunRecord:
+    """The QPU run in a ledger file (its ``qpu`` account): n, jobs and the QPU energy in its one basis.
 
-    n comes from the run's ``simon`` note, else the ``--n`` of the ledger's command line.
-    Raises :class:`InputError` for a ledger without QPU job charges or without n.
+    n comes from the run's ``simon`` note, else the ``--n`` of the ledger's command line. Bases are
+    never added: the energy is that of the one basis holding joules (``estimated`` for qenergy's
+    own job charges; 0 J estimated when none does). Raises :class:`InputError` for a ledger without
+    QPU job charges, without n, or with QPU joules on more than one basis.
     """
     ledger = Ledger.load(path)
     jobs = ledger.counts("qpu", "qpu_job")
@@ -508,13 +511,17 @@ def read_ledger_run(path: Path) -> tuple[int, int, float, str]:
     if n is None:
         raise InputError(f"--from-ledger {str(path)!r}: the run's n is not recorded (no simon note, no --n in its command); "
                          "allowed: a ledger written by `qenergy simon --n N --backend fake:NAME|ibm:NAME --ledger PATH`")
-    totals = ledger.totals_j().get("qpu", {})
-    return int(n), jobs, float(totals.get("estimated", 0.0) + totals.get("measured", 0.0)), "estimated" if totals.get("estimated") else "measured"
+    holding = {b: j for b, j in ledger.totals_j().get("qpu", {}).items() if j > 0}
+    if len(holding) > 1:
+        raise InputError(f"--from-ledger {str(path)!r}: its QPU energy is on several bases ({', '.join(sorted(holding))}), which are "
+                         "never added; allowed: a ledger whose qpu account holds joules on one basis")
+    basis, qpu_j = next(iter(holding.items()), ("estimated", 0.0))
+    return QPURunRecord(str(path), int(n), jobs, float(qpu_j), basis)
 
 
-def place_ledger_run(path: Path, result: AdvantageResult) -> LedgerRun:
-    """The run in ``path`` against the classical energy at its n and the command's success probability."""
-    n, jobs, qpu_j, basis = read_ledger_run(path)
+def place_ledger_run(run: QPURunRecord, result: AdvantageResult) -> LedgerRun:
+    """The run against the classical energy at its n and the command's success probability."""
+    n, jobs, qpu_j, basis = run.n, run.jobs, run.qpu_j, run.basis
     queries = collision_queries(n, result.success, kappa=result.fit.law_kappa)
     classical: dict[str, float] = {s: m.j_per_query * queries for s, m in zip(SCENARIOS, result.machines, strict=True)}
     margin: dict[str, float] = {s: classical[s] / qpu_j if qpu_j > 0 else math.inf for s in SCENARIOS}
@@ -526,7 +533,7 @@ def place_ledger_run(path: Path, result: AdvantageResult) -> LedgerRun:
                  f"succeeding with probability {result.success:.3g} needs {queries:.3g} queries, {classical['low']:.3g}-"
                  f"{classical['high']:.3g} J; margin classical/quantum {margin['low']:.3g}-{margin['high']:.3g}: {verdict}. "
                  "The run demonstrates a practical energy advantage only where the margin exceeds 1 at the lowest classical figure.")
-    return LedgerRun(str(path), n, jobs, qpu_j, basis, result.success, classical, margin, statement)
+    return LedgerRun(run.path, n, jobs, qpu_j, basis, result.success, classical, margin, statement)
 
 
 # --- outputs -------------------------------------------------------------------------------------------

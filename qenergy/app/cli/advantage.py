@@ -75,6 +75,7 @@ def _cmd_advantage(args: argparse.Namespace, command: str) -> int:
         logical_cnot_counts,
         measure_classical,
         place_ledger_run,
+        read_ledger_run,
         sensitivity,
         write_outputs,
     )
@@ -84,10 +85,7 @@ def _cmd_advantage(args: argparse.Namespace, command: str) -> int:
     # everything that can fail on the user's input is checked before any work or any byte written
     if args.from_ledger is not None and not Path(args.from_ledger).is_file():
         raise InputError(f"--from-ledger {str(args.from_ledger)!r} is not a file; allowed: a ledger file")
-    if args.from_ledger is not None:
-        from ..practical import read_ledger_run
-
-        read_ledger_run(Path(args.from_ledger))
+    qpu_run = read_ledger_run(Path(args.from_ledger)) if args.from_ledger is not None else None
     paths = check_out_dir(Path(args.out), force=args.force, inputs=[Path(args.from_ledger)] if args.from_ledger else []) if args.out else None
     if noise.device is not None:
         from circuits.noise import device_calibration
@@ -106,11 +104,11 @@ def _cmd_advantage(args: argparse.Namespace, command: str) -> int:
                                  logical_cnots=cnots)
 
     result = compute(preset)
-    if args.from_ledger is not None:
+    if qpu_run is not None:
         import dataclasses
 
-        result = dataclasses.replace(result, ledger_run=place_ledger_run(Path(args.from_ledger), result))
-    sens = sensitivity(args.n, preset, compute) if args.sensitivity else []
+        result = dataclasses.replace(result, ledger_run=place_ledger_run(qpu_run, result))
+    sens = sensitivity(result, compute) if args.sensitivity else []
     if paths is not None:
         write_outputs(result, paths, sens, command)
     if args.json:
