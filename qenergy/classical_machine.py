@@ -50,6 +50,8 @@ __all__ = [
 
 #: A cached measurement older than this is taken again.
 CACHE_MAX_AGE_DAYS = 30
+#: The field by which qenergy recognises its own cache file (any other file at that path is never replaced).
+CACHE_MARKER = "qenergy_cache"
 #: κ of birthday search: mean queries = sqrt(π/2) · 2^(n/2).
 BIRTHDAY_KAPPA = math.sqrt(math.pi / 2)
 
@@ -220,25 +222,36 @@ class MeasurementCache:
 
     def load_entry(self, key: str) -> dict[str, Any] | None:
         """A cached JSON object stored under ``key`` by :meth:`store_entry` (None when absent or unreadable)."""
-        entry = self._entries().get(key)
+        entry = (self._entries() or {}).get(key)
         return entry if isinstance(entry, dict) else None
 
     def store_entry(self, key: str, entry: dict[str, Any]) -> Path:
-        """Store a JSON object under ``key`` (the file is written whole, then renamed). Returns the file's path."""
+        """Store a JSON object under ``key`` (the file is written whole, then renamed). Returns the file's path.
+
+        Raises:
+            OSError: the cache file exists and is not qenergy's (unreadable, or without the
+                :data:`CACHE_MARKER` field): it is left untouched and nothing is cached.
+        """
+        from .ledger_export import write_atomic
+
         self.directory.mkdir(parents=True, exist_ok=True)
         entries = self._entries()
+        if entries is None:
+            raise OSError(f"{self.path} exists and is not a qenergy cache; it is left untouched")
         entries[key] = entry
-        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(entries, indent=1), encoding="utf-8")
-        os.replace(tmp, self.path)
-        return self.path
+        return write_atomic(self.path, json.dumps({CACHE_MARKER: 1, **entries}, indent=1).encode("utf-8"), replace=True)
 
-    def _entries(self) -> dict[str, Any]:
+    def _entries(self) -> dict[str, Any] | None:
+        """The cached entries; {} when there is no cache file; None when a file is there that is not qenergy's."""
+        if not self.path.exists():
+            return {}
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            return {}
-        return data if isinstance(data, dict) else {}
+            return None
+        if not isinstance(data, dict) or data.get(CACHE_MARKER) != 1:
+            return None
+        return {k: v for k, v in data.items() if k != CACHE_MARKER}
 
     def load(self, algorithm: str, meter: str, *, today: _dt.date | None = None) -> EnergyFit | None:
         """The cached fit for this machine, algorithm and meter, if there is one younger than :data:`CACHE_MAX_AGE_DAYS`."""

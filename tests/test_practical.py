@@ -145,6 +145,7 @@ def test_measured_joules_per_query_fit_the_measured_points_and_are_cached(tmp_pa
     again, cached = measure_classical("birthday", cache=cache)
     assert cached and again == fit
     entry = json.loads(cache.path.read_text())
+    assert entry.pop("qenergy_cache") == 1
     assert list(entry.values())[0]["date"] == fit.date
     # an old measurement is taken again
     import datetime as dt
@@ -333,13 +334,13 @@ def test_circuit_timing_is_cached_by_device_sizes_and_versions(tmp_path):
 
     cache = MeasurementCache(tmp_path)
     first = circuit_timing("fake:fez", sizes=(2, 4, 8), cache=cache)
-    keys = list(json.loads(cache.path.read_text()))
+    keys = [k for k in json.loads(cache.path.read_text()) if k != "qenergy_cache"]
     assert len(keys) == 1 and keys[0].startswith("timing|fake:fez|2,4,8|1|qiskit ")
     again = circuit_timing("fake:fez", sizes=(2, 4, 8), cache=cache)
     assert again == first and again.duration_s(8) == first.points[-1][1]
     # other sizes are another entry, routed afresh
     circuit_timing("fake:fez", sizes=(2, 4), cache=cache)
-    assert len(json.loads(cache.path.read_text())) == 2
+    assert len(json.loads(cache.path.read_text())) == 2 + 1  # and the marker
 
 
 def test_without_the_ibm_extra_advantage_says_what_to_install(tmp_path, monkeypatch, capsys):
@@ -371,3 +372,16 @@ def test_a_ledger_run_keeps_its_qpu_energy_on_one_basis(tmp_path):
         ledger.charge("qpu", "energy_uj", 1_000_000, 1e-6, "measured", "a wall-plug meter")
     with pytest.raises(InputError, match="several bases"):
         read_ledger_run(path)
+
+
+def test_a_foreign_file_at_the_cache_path_is_never_replaced(tmp_path):
+    from qenergy.app.practical import circuit_timing
+
+    cache = MeasurementCache(tmp_path)
+    for foreign in ("my notes\n", '{"mine": 1}'):
+        cache.path.write_text(foreign)
+        circuit_timing("fake:fez", sizes=(2, 4), cache=cache)  # works, and caches nothing
+        assert cache.path.read_text() == foreign
+        with pytest.raises(OSError, match="not a qenergy cache"):
+            cache.store_entry("k", {"a": 1})
+        assert cache.path.read_text() == foreign and cache.load_entry("mine") is None
