@@ -132,11 +132,12 @@ def test_measured_joules_per_query_fit_the_measured_points_and_are_cached(tmp_pa
     from qenergy.problem import make_instance
 
     cache = MeasurementCache(tmp_path / "cache")
-    fit, cached = measure_classical("birthday", cache=cache, sizes=(36, 38, 40, 42))
+    fit, cached = measure_classical("birthday", cache=cache, sizes=(40, 41, 42, 43))
     assert not cached and fit.j_per_query > 0 and len(fit.points) == 4
-    # extrapolation: the fit over n = 36..42 predicts a measured search at n = 44 (about 4x the queries of the
-    # largest fitted run) within a factor 3 (the CPU-time meter and a shared machine are noisy)
-    inst, ledger = make_instance(44, None, "random", seed=5), Ledger()
+    # extrapolation: the fit over n = 40..43 predicts a measured search at n = 45 (about 3x the queries of the
+    # largest fitted run) within a factor 3 (the CPU-time meter counts 10 ms ticks, and the machine is shared:
+    # the fitted runs are kept at tens of milliseconds or more)
+    inst, ledger = make_instance(45, None, "random", seed=5), Ledger()
     with measure(ledger, "held out") as window:
         r = birthday_search(inst, ledger, rng=np.random.default_rng(5))
     assert 1 / 3 < fit.predict_j(r.queries) / window.exclusive_j < 3
