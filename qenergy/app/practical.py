@@ -39,7 +39,7 @@ import io
 import math
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -342,7 +342,6 @@ class AdvantageResult:
     classical_model: str
     temperature_k: float
     ledger_run: LedgerRun | None = None
-    extras: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         power = {s: self.preset.power(int(self.preset.value("device_qubits", s)), s).total_w for s in SCENARIOS}
@@ -393,7 +392,7 @@ def compute_advantage(ns: Sequence[int], preset: QPUPreset, *, noise: NoiseSpec,
     if not 0.0 < p < 1.0:
         raise InputError(f"--success {success} is too close to 0 or 1 for the practical comparison (a double cannot hold 1 - P); "
                          "allowed: 1e-300 < P <= 1 - 1e-15")
-    bounds = bound_table(ns, quantum, classical, temperature_k, Fraction(success) if not isinstance(success, Fraction) else success)
+    bounds = bound_table(ns, quantum, classical, temperature_k, Fraction(success))
     machines = sorted([fit.machine_entry(), *CLASSICAL_PRESETS.values()], key=lambda m: m.j_per_query)
     median_errors = _median_device_errors(noise.device) if noise.device is not None else None
     if noise.depolarize and noise.device is None and logical_cnots is None:
