@@ -11,6 +11,12 @@ def shorten(text: str, limit: int = MAX_QUOTED) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def one_line(text: str) -> str:
+    """``text`` with every non-printable character (newlines, record separators, other controls) escaped
+    as in Python source (``\\n``, ``\\x1e``), so a message about any value stays one line."""
+    return text if text.isprintable() else "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def human_bytes(b: float) -> str:
     """A byte count for messages: ``512 B``, ``1.5 GiB``, … (binary units up to EiB)."""
     for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"):

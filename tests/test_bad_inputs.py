@@ -514,3 +514,10 @@ def test_nul_byte_in_a_path_is_one_line(argv, tmp_path, capsys, monkeypatch):
 def test_text_parameters_refuse_control_characters_and_unusable_directories(capsys):
     assert_one_line(*run(model_argv("grid", "plot_dir=a\x00b"), capsys)[::2], "parameter plot_dir", "control characters")
     assert_one_line(*run(model_argv("grid", "plot_dir=/dev/null/x"), capsys)[::2], "parameter plot_dir", "cannot be created")
+
+
+@pytest.mark.parametrize("value", ["\x1e", "a\nb", "x\u2028y", "\x00"])
+def test_control_characters_in_a_value_keep_the_message_one_line(value, capsys):
+    """Found by the fuzz test: a record separator in a path split the message in two."""
+    code, _, err = run(["ledger", "show", value], capsys)
+    assert code == 2 and len(err.strip().splitlines()) == 1 and err.startswith("qenergy: error: ")

@@ -14,7 +14,7 @@ import shlex
 import sys
 from collections.abc import Sequence
 
-from ...errors import QenergyError
+from ...errors import QenergyError, one_line
 from ...secrets import redact
 from . import advantage as _advantage
 from . import bounds as _bounds
@@ -72,7 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return exc.code if isinstance(exc.code, int) else 2
             return _dispatch(args, "qenergy " + shlex.join(raw))
     except QenergyError as exc:
-        print(redact(f"qenergy: error: {exc}"), file=sys.stderr)
+        print(redact(f"qenergy: error: {one_line(str(exc))}"), file=sys.stderr)
         return int(getattr(exc, "exit_status", 2))
     except BrokenPipeError:
         # the reader went away (``qenergy ledger show L | head -1``): stop writing, say so once

@@ -13,7 +13,7 @@ from ...bounds import OracleFamily, classical_models, parse_classical_model
 from ...charging import BoundsPolicy
 from ...counts import parse_probability
 from ...erasure import check_epsilon
-from ...errors import InputError, shorten
+from ...errors import InputError, one_line, shorten
 from ...numbers import parse_float, parse_int
 from ...physics import check_temperature
 from ...secrets import redact
@@ -23,10 +23,10 @@ class _Parser(argparse.ArgumentParser):
     """argparse that reports errors on one line (no usage block) with exit status 2."""
 
     def error(self, message: str) -> NoReturn:
-        one_line = " ".join(message.split())
-        if len(one_line) > 300:
-            one_line = one_line[:299] + "…"
-        self.exit(2, redact(f"qenergy: error: {one_line}\n"))
+        text = one_line(" ".join(message.split()))
+        if len(text) > 300:
+            text = text[:299] + "…"
+        self.exit(2, redact(f"qenergy: error: {text}\n"))
 
 
 def _checked(flag: str, parse: Callable[[str], Any]) -> Callable[[str], Any]:
