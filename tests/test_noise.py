@@ -257,3 +257,22 @@ def test_sweep_takes_noise_and_resumes_with_it(tmp_path, capsys):
     assert _json.loads(capsys.readouterr().out)["resumed_points"] == 2
     assert main(["sweep", "--n", "6", "--repeats", "1", "--noise", "readout:7", "--out", str(tmp_path / "bad")]) == 2
     assert not (tmp_path / "bad").exists()
+
+
+@pytest.mark.parametrize(("text", "spec"), [
+    ("device:fake:sherbrooke,idle:off", NoiseSpec(device="fake:sherbrooke", idle=False)),
+    ("device:fake:sherbrooke,scale:0.5", NoiseSpec(device="fake:sherbrooke", scale=0.5)),
+    ("device:fake:fez,idle:OFF,scale:0", NoiseSpec(device="fake:fez", idle=False, scale=0.0)),
+])
+def test_device_modifiers_parse_and_round_trip(text, spec):
+    parsed = parse_noise(text)
+    assert parsed == spec
+    assert parse_noise(parsed.describe()) == spec
+
+
+@pytest.mark.parametrize("text", ["idle:off", "scale:0.5", "depolarize:0.01,scale:2", "device:fake:fez,scale:-1",
+                                  "device:fake:fez,scale:nan", "device:fake:fez,idle:maybe", "device:fake:fez,scale:1e7"])
+def test_device_modifiers_refused(text):
+    with pytest.raises(InputError) as exc:
+        parse_noise(text)
+    assert "\n" not in str(exc.value) and "allowed" in str(exc.value)
