@@ -68,8 +68,9 @@ more than half the posterior (not seen in the seeded runs of the tests and bench
 ``forecast`` is the probability, made *before* their outcomes, that the checks on the final
 pool contain s (their posteriors given the samples and the refutations made on earlier
 pools, plus those the final checks would have taken next had the successful one failed):
-the predicted chance of ending ``solved``. A forecast cannot also keep unresolved runs low:
-a run forecast at 0.9 ends unresolved one time in ten. Both are checked against seeded runs
+the predicted chance of ending ``solved`` (1 when the one-to-one proof is within
+``max_proof_queries``: the run then always resolves). A forecast cannot also keep unresolved
+runs low: a run forecast at 0.9 ends unresolved one time in ten. Both are checked against seeded runs
 (tests/test_noisy_solver.py, benchmarks/bench_calibration.py); the forecast leaves out the
 shots later rounds would add, so it errs low when a check succeeds mid-run.
 """
@@ -197,8 +198,8 @@ class NoisySolution:
         search_subsets: subsets eliminated by the large-n search (0 for the exhaustive transform).
         budget: the shot budget that applied.
         forecast: probability, made before their outcomes, that the checks on the final pool contain s
-            (from the samples and earlier refutations; 1 when the one-to-one proof ran): the predicted
-            chance of ending solved.
+            (from the samples and earlier refutations; 1 when the one-to-one proof was within reach): the
+            predicted chance of ending solved.
     """
 
     status: Literal["solved", "unresolved"]
@@ -882,13 +883,15 @@ def solve_noisy(
     forecast = _plan_mass(prior_ev, on_final, cfg.max_candidates - (len(checked) - len(on_final)), cfg.min_check_posterior)
     after = evidence()  # conditioned on every refutation
     confidence = 1.0 if solved is not None else (float(after.posterior[0]) if after.candidates else 0.0)
-    if solved is None:
-        proof_total = (1 << (n - 1)) + 1 if n <= 62 else None
-        if proof_total is not None and proof_total <= cfg.max_proof_queries and check_many is not None:
-            result = _one_to_one_proof(proof_total, queried, check_many)
-            check_queries += result[1]
-            solved, resolved_by = result[0], ("proof" if result[0] == 0 else "collision")
-            confidence = forecast = 1.0  # the proof always resolves
+    proof_total = (1 << (n - 1)) + 1 if n <= 62 else None
+    provable = proof_total is not None and proof_total <= cfg.max_proof_queries and check_many is not None
+    if provable:
+        forecast = 1.0  # whatever the checks give, the one-to-one proof (or its collision) resolves the run
+    if solved is None and proof_total is not None and check_many is not None and provable:
+        result = _one_to_one_proof(proof_total, queried, check_many)
+        check_queries += result[1]
+        solved, resolved_by = result[0], ("proof" if result[0] == 0 else "collision")
+        confidence = 1.0
     best_c = after.candidates[0] if after.candidates else 0
     if solved and resolved_by == "check":
         at = cands.index(solved) if solved in cands else None
