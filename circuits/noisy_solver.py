@@ -92,6 +92,7 @@ from qenergy.errors import InputError
 from qenergy.gf2 import rank as gf2_rank
 
 __all__ = [
+    "MIN_BIAS",
     "WHT_MAX_BITS",
     "NoisySolution",
     "clean_subset_probability",
@@ -99,8 +100,11 @@ __all__ = [
     "SamplePool",
     "default_first_round",
     "default_shots_budget",
+    "eta_posterior_mean",
     "Evidence",
     "log_likelihood_ratios",
+    "log_marginal_ratios",
+    "log_unlisted_marginal",
     "log_unlisted_mass",
     "noise_multiplier",
     "pooled_gauss_candidates",
