@@ -325,17 +325,19 @@ _U_WEIGHTS = (_U_WEIGHTS[:-1] + _U_WEIGHTS[1:]) / 2.0 / -math.log(MIN_BIAS)
 _ETA_NODES = -np.expm1(_U_NODES) / 2.0
 
 
-@functools.lru_cache(maxsize=16)
-def _log_l_on_nodes(shots: int) -> NDArray[np.float64]:
-    """ln L(k; N, η) + ln(prior weight) on the quadrature nodes: (N + 1, nodes), read-only."""
-    out = log_likelihood_ratios(shots, _ETA_NODES) + np.log(_U_WEIGHTS)[None, :]
-    out.setflags(write=False)
+def _log_l_on_nodes(shots: int, k: NDArray[np.int64]) -> NDArray[np.float64]:
+    """ln L(k; N, η) + ln(prior weight) on the quadrature nodes, one row per count in ``k``."""
+    N = int(shots)
+    kk = np.asarray(k, dtype=np.float64)[:, None]
+    out: NDArray[np.float64] = N * _LN2 + (N - kk) * np.log1p(-_ETA_NODES)[None, :] + kk * np.log(_ETA_NODES)[None, :] + np.log(_U_WEIGHTS)[None, :]
     return out
 
 
-@functools.lru_cache(maxsize=16)
+@functools.lru_cache(maxsize=32)
 def _log_marginal_cached(shots: int) -> NDArray[np.float64]:
-    out: NDArray[np.float64] = special.logsumexp(_log_l_on_nodes(shots), axis=1)
+    N = int(shots)
+    k = np.arange(N + 1, dtype=np.int64)
+    out = np.concatenate([special.logsumexp(_log_l_on_nodes(N, k[i:i + 1024]), axis=1) for i in range(0, N + 1, 1024)])
     out.setflags(write=False)
     return out
 
@@ -365,7 +367,7 @@ def log_unlisted_marginal(shots: int, log2_hypotheses: float) -> float:
 def eta_posterior_mean(k: int, shots: int) -> float:
     """E[η | k of N shots break y·c = 0, s = c]: the corruption rate's posterior mean under the prior of
     :func:`log_marginal_ratios`."""
-    logl = _log_l_on_nodes(int(shots))[int(k)]
+    logl = _log_l_on_nodes(int(shots), np.array([int(k)], dtype=np.int64))[0]
     w = np.exp(logl - logl.max())
     return float(np.dot(w, _ETA_NODES) / w.sum())
 
@@ -780,6 +782,7 @@ def solve_noisy(
     resolved_by = ""
 
     refuted: dict[int, int] = {}  # refuted candidate → pool size when its check failed
+    log2_hypotheses = float(n)  # the prior's size, uniform on all 2^n secrets: set here only (the exhaustive transform scores all 2^n)
 
     def evidence(before: int | None = None) -> Evidence:
         """Candidates (best first) with their posteriors on the current pool, conditioned on the refutations
@@ -797,7 +800,7 @@ def solve_noisy(
             return weigh_evidence(n, N, [int(c) for c in order], k_all[order], histogram=hist)
         values, ks = listed.ranked()
         kept = [i for i, c in enumerate(values) if c not in out]
-        return weigh_evidence(n, N, [values[i] for i in kept], ks[np.asarray(kept, dtype=np.int64)])
+        return weigh_evidence(n, N, [values[i] for i in kept], ks[np.asarray(kept, dtype=np.int64)], log2_hypotheses=log2_hypotheses)
 
     def search(allotment: float, filter_eta: float) -> None:
         nonlocal subsets_done
