@@ -49,6 +49,10 @@ def run_one(n: int, spec: str, seed: int) -> tuple[NoisySolution, bool]:
 
 
 def reliability(values: np.ndarray, outcome: np.ndarray, label: str) -> list[str]:
+    known = np.isfinite(values)
+    if not known.any():
+        return [f"(no {label}: this solver does not report one)"]
+    values, outcome = values[known], outcome[known]
     out = [f"| {label} bin | runs | mean {label} | observed success | difference |", "|---|---|---|---|---|"]
     which = np.clip(np.digitize(values, EDGES) - 1, 0, len(EDGES) - 2)
     for b in range(len(EDGES) - 1):
@@ -76,7 +80,7 @@ def main() -> None:
             t0 = time.perf_counter()
             rows = [run_one(n, spec, seed) for seed in range(args.seeds)]
             c = np.array([r[0].confidence for r in rows])
-            f = np.array([r[0].forecast for r in rows])
+            f = np.array([getattr(r[0], "forecast", np.nan) for r in rows])  # nan: a solver without a forecast (older versions)
             ok = np.array([r[1] for r in rows], dtype=float)
             sv = np.array([r[0].status == "solved" for r in rows], dtype=float)
             un = c[sv == 0]
