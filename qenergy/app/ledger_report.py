@@ -17,9 +17,10 @@ guessed.
 
 The HTML page is self-contained: inline CSS, figures as inline SVG (text kept as text),
 no script, no font, image or style sheet fetched: it opens offline and reads without
-JavaScript. Long runs are cut to :data:`MAX_INSTANCES_SHOWN` instances per run in the
-page (the cut is stated; ``qenergy ledger show`` lists every charge), and a sweep with
-more than :data:`MAX_POINTS_PLOTTED` run points plots the mean of each side at each n.
+JavaScript. Every run is listed (up to :data:`MAX_RUNS_LISTED`, the latest) and the latest
+:data:`MAX_RUNS_DETAILED` are shown in detail, each cut to :data:`MAX_INSTANCES_SHOWN`
+instances (every cut is stated; ``qenergy ledger show`` lists every charge); a figure of
+more than :data:`MAX_POINTS_PLOTTED` points plots the mean of each side at each n instead.
 
 Files (the rules of ``qenergy sweep --out``, stricter): qenergy marks its report files
 (``report.md`` starts with :data:`MARKDOWN_TITLE`; ``report.html`` carries
@@ -49,7 +50,8 @@ from ..magnitude import Magnitude
 from ..physics import landauer_bit_energy
 from .experiment import RUN_NOTE_KEY, format_secret
 
-__all__ = ["BASIS_LEGEND", "HTML_GENERATOR", "MARKDOWN_TITLE", "MAX_INSTANCES_SHOWN", "MAX_POINTS_PLOTTED", "REPORT_FILES", "LedgerReport",
+__all__ = ["BASIS_LEGEND", "HTML_GENERATOR", "MARKDOWN_TITLE", "MAX_INSTANCES_SHOWN", "MAX_POINTS_PLOTTED", "MAX_RUNS_DETAILED",
+           "MAX_RUNS_LISTED", "REPORT_FILES", "LedgerReport",
            "build_report", "check_report_dir", "default_report_dir", "render_html", "render_markdown", "write_report"]
 
 #: The files ``qenergy report`` writes into its directory.
@@ -62,8 +64,11 @@ _HTML_MARK = f'<meta name="generator" content="{HTML_GENERATOR}">'
 _MARK_BYTES = 1024
 #: Instances listed per run in the page (the rest are counted, not listed).
 MAX_INSTANCES_SHOWN = 60
-#: Most run points a sweep's figure draws one by one; above it, the mean per side and n.
+#: Most run points a figure draws one by one; above it, the mean per side and n.
 MAX_POINTS_PLOTTED = 400
+#: Runs listed in the runs table (the latest), and runs shown in detail with their instances and figure (the latest).
+MAX_RUNS_LISTED = 2000
+MAX_RUNS_DETAILED = 30
 
 #: What each basis means (the legend shown with every total).
 BASIS_LEGEND = {
@@ -232,6 +237,10 @@ def _j(x: float | None) -> str:
     return "–" if x is None else f"{x:.4g}"
 
 
+def _cross(n: Any) -> str:
+    return "none in range" if n is None else str(n)
+
+
 def _bases_of(totals: dict[str, dict[str, float]]) -> list[str]:
     present = {b for by in totals.values() for b in by}
     return [b for b in BASES if b in present] + sorted(present - set(BASES))
@@ -311,6 +320,15 @@ def _versions() -> str:
 _BASIS_COLORS = {"lower_bound": "tab:red", "upper_bound": "tab:blue", "measured": "tab:green", "estimated": "tab:orange"}
 
 
+def _plain_log_ticks(ax: Any, axis: str = "y") -> None:
+    """Tick labels of a log axis as plain text (``1e-18``): no mathtext, which is slow to lay out and draws glyphs as paths."""
+    from matplotlib.ticker import FuncFormatter, NullFormatter
+
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    target.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:.0e}".replace("e+0", "e").replace("e-0", "e-").replace("e+", "e") if v > 0 else ""))
+    target.set_minor_formatter(NullFormatter())
+
+
 def _totals_figure(report: LedgerReport, prefix: str) -> str | None:
     """Each account's joules per basis as a point on a log axis (positive totals only); None when there are none."""
     from ..plotting import figure, render_svg
@@ -327,6 +345,7 @@ def _totals_figure(report: LedgerReport, prefix: str) -> str | None:
     ax.set_xscale("log")
     lo, hi = min(j for _, j, _ in dots), max(j for _, j, _ in dots)
     ax.set_xlim(lo / 3, hi * 3)
+    _plain_log_ticks(ax, "x")
     ax.set_xlabel("energy (J), one point per account and basis: bases are never added")
     ax.grid(True, axis="x", alpha=0.3)
     return render_svg(fig, id_prefix=prefix)
@@ -348,11 +367,21 @@ def _instances_figure(run: RunSection, prefix: str) -> str | None:
                 series.setdefault((account, basis), []).append((n, j))
     if sum(len(v) for v in series.values()) < 2:
         return None
+    every = sum(len(v) for v in series.values()) <= MAX_POINTS_PLOTTED
     fig, ax = figure(figsize=(8, 4.2), dpi=96)
     for (account, basis), pts in series.items():
-        pts.sort()
-        ax.plot([p[0] for p in pts], [p[1] for p in pts], "o-", ms=5, lw=1, color=_BASIS_COLORS[basis], label=f"{account} ({basis})")
+        by_n: dict[int, list[float]] = {}
+        for n, j in pts:
+            by_n.setdefault(n, []).append(j)
+        ns = sorted(by_n)
+        color = _BASIS_COLORS[basis]
+        if every:
+            ax.plot([p[0] for p in pts], [p[1] for p in pts], "o", ms=5, color=color, alpha=0.7, label=f"{account} ({basis})")
+            ax.plot(ns, [math.fsum(by_n[n]) / len(by_n[n]) for n in ns], "-", lw=1, color=color)
+        else:  # many instances: the mean per n keeps the page small
+            ax.plot(ns, [math.fsum(by_n[n]) / len(by_n[n]) for n in ns], "o-", ms=4, lw=1, color=color, label=f"{account} ({basis}), mean per n")
     ax.set_yscale("log")
+    _plain_log_ticks(ax)
     integer_axis(ax)
     ax.set_xlabel("problem size n (bits)")
     ax.set_ylabel("charged energy (J)")
@@ -377,6 +406,8 @@ def _sweep_figure(sweep: SweepSection, prefix: str) -> str | None:
         label = "runs (mean charged per n)"
     fig, ax = figure(figsize=(8, 4.6), dpi=96)
     draw_advantage(ax, sweep.bounds, crossover=sweep.crossover, runs=points, title=f"sweep {sweep.sweep_id[:12]}", runs_label=label)
+    if ax.get_yscale() == "log":
+        _plain_log_ticks(ax)
     return render_svg(fig, id_prefix=prefix)
 
 
@@ -403,6 +434,7 @@ def _advantage_figure(adv: dict[str, Any], prefix: str) -> str | None:
     if qub:
         ax.plot([p[0] for p in qub], [p[1] for p in qub], "--", color="tab:blue", lw=1, label="quantum upper bound")
     ax.set_yscale("log")
+    _plain_log_ticks(ax)
     integer_axis(ax)
     ax.set_xlabel("problem size n (bits)")
     ax.set_ylabel("energy (J)")
@@ -506,11 +538,41 @@ def render_html(report: LedgerReport) -> str:
                     ([str(r.get("project_name", "")), str(r.get("run_id", "")), str(r.get("timestamp", "")), str(r.get("tracking_mode", "")),
                       _j(r.get("energy_consumed_kwh"))] for r in rows[:MAX_INSTANCES_SHOWN]), left=4)
     h.el("h2", "Runs")
-    for section in report.runs:
+    _runs_summary_html(h, report.runs)
+    for section in _detailed(report.runs):
         _run_html(h, section)
     h.add(f'<p class="muted">Written by qenergy {html.escape(_versions())} (<code>qenergy report</code>) from the ledger alone; '
           "no script, no external resource.</p>\n</main>\n</body>\n</html>\n")
     return h.text()
+
+
+def _detailed(runs: list[RunSection]) -> list[RunSection]:
+    """The runs shown in detail: the latest :data:`MAX_RUNS_DETAILED`."""
+    return runs[-MAX_RUNS_DETAILED:]
+
+
+def _runs_summary_rows(runs: list[RunSection]) -> list[list[str]]:
+    return [[str(r.index), r.started, r.command or "(not recorded)", f"{r.charges:,}", str(len(r.instances)),
+             "; ".join(f"{_j(j)} J {b}" for b, j in r.own_energy_j.items()) or "not measured"] for r in runs[-MAX_RUNS_LISTED:]]
+
+
+_RUNS_HEAD = ["run", "started", "command", "charges", "instances", "own energy (account meter)"]
+
+
+def _runs_note(runs: list[RunSection]) -> str:
+    parts = []
+    if len(runs) > MAX_RUNS_LISTED:
+        parts.append(f"The table lists the latest {MAX_RUNS_LISTED:,} of {len(runs):,} runs.")
+    if len(runs) > MAX_RUNS_DETAILED:
+        parts.append(f"The latest {MAX_RUNS_DETAILED} runs are shown in detail below; qenergy ledger show lists every charge.")
+    return " ".join(parts)
+
+
+def _runs_summary_html(h: _Html, runs: list[RunSection]) -> None:
+    h.table(_RUNS_HEAD, _runs_summary_rows(runs), left=3, left_last=True)
+    note = _runs_note(runs)
+    if note:
+        h.el("p", note, "muted")
 
 
 def _overview(report: LedgerReport) -> str:
@@ -536,8 +598,8 @@ def _advantage_html(h: _Html, run: int, adv: dict[str, Any], k: int) -> None:
     pc = adv.get("practical_crossover") or {}
     h.el("p", f"QPU preset {adv.get('preset')} ({adv.get('title', '')}); noise {adv.get('noise')}; success {adv.get('success')}; classical "
               f"{adv.get('algorithm')} at {_j(adv.get('classical_j_per_query'))} J/query ({adv.get('classical_basis')}).")
-    h.table(["crossover", "n"], [["theoretical (bounds)", str(adv.get("theoretical_crossover"))],
-                                 *([f"practical {s}", str(pc.get(s))] for s in ("low", "mid", "high"))])
+    h.table(["crossover", "n"], [["theoretical (bounds)", _cross(adv.get("theoretical_crossover"))],
+                                 *([f"practical {s}", _cross(pc.get(s))] for s in ("low", "mid", "high"))])
     if adv.get("from_ledger"):
         h.el("p", str(adv["from_ledger"]))
     h.figure(_advantage_figure(adv, f"f-adv{k}-"), "Practical energy against n: the QPU's estimated wall-plug energy and the classical "
@@ -611,8 +673,8 @@ def render_markdown(report: LedgerReport) -> str:
         pc = adv.get("practical_crossover") or {}
         lines += [f"## Practical advantage (run {adv_run})", "",
                   f"QPU preset {adv.get('preset')}; noise {adv.get('noise')}; success {adv.get('success')}; classical {adv.get('algorithm')}.", ""]
-        lines += _md_table(["crossover", "n"], [["theoretical (bounds)", str(adv.get("theoretical_crossover"))],
-                                                *([f"practical {s}", str(pc.get(s))] for s in ("low", "mid", "high"))])
+        lines += _md_table(["crossover", "n"], [["theoretical (bounds)", _cross(adv.get("theoretical_crossover"))],
+                                                *([f"practical {s}", _cross(pc.get(s))] for s in ("low", "mid", "high"))])
     if report.models:
         lines += ["## Plug-in models", ""]
         for model_run, data in report.models:
@@ -625,8 +687,11 @@ def render_markdown(report: LedgerReport) -> str:
             lines += _md_table(["project", "run id", "timestamp", "tracking mode", "energy [kWh]"],
                                ([str(r.get("project_name", "")), str(r.get("run_id", "")), str(r.get("timestamp", "")),
                                  str(r.get("tracking_mode", "")), _j(r.get("energy_consumed_kwh"))] for r in imp.get("rows", [])[:MAX_INSTANCES_SHOWN]))
-    lines += ["## Runs", ""]
-    for run in report.runs:
+    lines += ["## Runs", ""] + _md_table(_RUNS_HEAD, _runs_summary_rows(report.runs))
+    note = _runs_note(report.runs)
+    if note:
+        lines += [note, ""]
+    for run in _detailed(report.runs):
         own = "; ".join(f"{_j(j)} J {b}" for b, j in run.own_energy_j.items()) or "not measured"
         lines += [f"### Run {run.index}: {run.started}", "", f"Command `{run.command or '(not recorded)'}`, seed {run.seed}, {run.charges:,} charge(s); "
                   f"own energy (account meter): {own}.", ""]
