@@ -31,10 +31,10 @@ from qenergy.physics import landauer_bit_energy
 _PER_INSTANCE = 4
 
 
-def generate_ledger(path: Path, *, charges: int = 100_000, runs: int = 10, temperature_k: float = 300.0) -> None:
+def generate_ledger(path: Path, *, charges: int = 100_000, runs: int = 4, temperature_k: float = 300.0) -> None:
     """Write a ledger of about ``charges`` charges in ``runs`` runs to ``path`` (a new file).
 
-    Even runs look like ``qenergy simon``/``demo`` runs (instances labelled ``n=K #i`` with a
+    (Few runs: each :meth:`Ledger.open` reads the whole file back first.) Even runs look like ``qenergy simon``/``demo`` runs (instances labelled ``n=K #i`` with a
     ``simon_run`` note each, the run's own energy charged to ``meter`` as estimated); odd
     runs look like a ``qenergy sweep`` (each point's charges with a ``sweep`` note of its rows).
     """
