@@ -161,6 +161,14 @@ def test_bad_inputs_exit_2_with_one_line(tmp_path, capsys):
     assert not (tmp_path / "o1").exists() and not (tmp_path / "o2").exists()
 
 
+def test_advantage_refuses_a_foreign_ledger_before_any_work(tmp_path, capsys):
+    (tmp_path / "notes.txt").write_text("mine\n", encoding="utf-8")
+    for target in (tmp_path / "notes.txt", tmp_path / "missing" / "l.jsonl"):
+        code, _, err = run_cli(["advantage", "--n", "2:8", "--ledger", str(target)], capsys)
+        assert code == 2 and len(err.strip().splitlines()) == 1
+    assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "mine\n"
+
+
 # --- in a real browser ----------------------------------------------------------------------------------
 
 def _browser():
