@@ -7,6 +7,8 @@ import math
 
 import pytest
 from cli_helpers import run_cli
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from qenergy.ledger import Ledger
 from qenergy.ledger_export import CODECARBON_COLUMNS
@@ -187,3 +189,54 @@ def test_import_joins_a_ledger_at_its_own_temperature(tmp_path, capsys):
     assert run_cli(["ledger", "import", str(tmp_path / "emissions.csv"), "--ledger", str(tmp_path / "cold.jsonl")], capsys)[0] == 0
     led = Ledger.load(tmp_path / "cold.jsonl")
     assert led.temperature_k == 4.0 and len(led.runs) == 2 and led.counts("codecarbon", "energy_consumed") == 2
+
+
+# --- fuzzed files: exit 0, or 2 with one line; never a traceback ----------------------------------------
+
+_HEADER = ",".join(CODECARBON_COLUMNS).encode()
+_CELL = st.one_of(st.sampled_from(["", "1", "-1", "nan", "inf", "1e308", "1e-300", "0.5", "x", '"', "\x00", "2025-01-01"]), st.text(max_size=6))
+CSV_CONTENT = st.one_of(
+    st.binary(max_size=300),
+    st.lists(st.lists(_CELL, min_size=0, max_size=6).map(lambda cells: ",".join(cells)), max_size=4).map(
+        lambda lines: b"timestamp,project_name,run_id,energy_consumed\n" + "\n".join(lines).encode("utf-8", "surrogatepass")),
+    st.lists(st.lists(_CELL, min_size=len(CODECARBON_COLUMNS), max_size=len(CODECARBON_COLUMNS)).map(lambda cells: ",".join(cells)),
+             max_size=3).map(lambda lines: _HEADER + b"\n" + "\n".join(lines).encode("utf-8", "surrogatepass")),
+)
+
+
+@settings(max_examples=40)
+@given(CSV_CONTENT, st.sampled_from([[], ["--basis", "estimated"], ["--json"]]))
+def test_fuzz_import(tmp_path_factory, content, extra):
+    import contextlib
+    import io
+
+    from qenergy.app.cli import main
+
+    root = tmp_path_factory.mktemp("fuzz")
+    (root / "e.csv").write_bytes(content)
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        code = main(["ledger", "import", str(root / "e.csv"), "--ledger", str(root / "l.jsonl"), *extra])
+    assert code in (0, 2)
+    if code == 2:
+        assert len(err.getvalue().strip().splitlines()) == 1 and not (root / "l.jsonl").exists()
+    else:
+        assert Ledger.load(root / "l.jsonl").accounts() == ["codecarbon"]
+
+
+@settings(max_examples=25)
+@given(st.one_of(st.binary(max_size=200), st.sampled_from([b"", b"{}\n", b'{"type": "header"}\n', b"\xff\xfe\n"])))
+def test_fuzz_report_and_openmetrics_of_damaged_files(tmp_path_factory, content):
+    import contextlib
+    import io
+
+    from qenergy.app.cli import main
+
+    root = tmp_path_factory.mktemp("fuzz")
+    (root / "l.jsonl").write_bytes(content)
+    for argv in (["report", str(root / "l.jsonl"), "--out", str(root / "r")], ["ledger", "export", str(root / "l.jsonl"), "--openmetrics", "-"]):
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+            code = main(argv)
+        assert code == 2 and len(err.getvalue().strip().splitlines()) == 1
+    assert not (root / "r").exists()
