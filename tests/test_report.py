@@ -219,3 +219,14 @@ def test_report_loads_in_chromium_without_error_request_or_empty_figure(reports,
             browser.close()
     assert requests == [url], f"requests other than the page itself: {[r for r in requests if r != url]}"
     assert failed == [] and console_errors == [] and page_errors == []
+
+
+def test_control_characters_in_ledger_fields_are_shown_not_obeyed():
+    led = Ledger(300.0, command="qenergy simon --n 2 \x1b[2J\x07")
+    led.charge("quantum", "query", 3, 1e-21, "upper_bound", "oracle call", label="n=2 \x1b]0;title\x07")
+    led.charge("classical", "query", 2, 1e-21, "lower_bound", "oracle call \x00", label="n=2 \x1b]0;title\x07")
+    report = build_report(led)
+    html_text, md = render_html(report), render_markdown(report)
+    assert _html5_errors(html_text) == []
+    for text in (html_text, md):
+        assert "\x1b" not in text and "\x07" not in text and "\x00" not in text and "\\x1b[2J" in text

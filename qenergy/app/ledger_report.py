@@ -36,6 +36,7 @@ from __future__ import annotations
 import html
 import math
 import os
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -495,8 +496,21 @@ class _Html:
         return "".join(self.parts)
 
 
+_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _printable(text: str) -> str:
+    """``text`` with control characters shown as ``\\xNN`` (HTML5 forbids them; a terminal would obey them) and
+    lone surrogates (undecodable bytes of a file name) as U+FFFD, so the file is valid UTF-8 text."""
+    return _UNSAFE.sub(lambda m: "\ufffd" if "\ud800" <= m.group() <= "\udfff" else f"\\x{ord(m.group()):02x}", text)
+
+
 def render_html(report: LedgerReport) -> str:
     """The report as one self-contained HTML5 page (inline CSS and SVG; no script, no external resource)."""
+    return _printable(_render_html(report))
+
+
+def _render_html(report: LedgerReport) -> str:
     h = _Html()
     title = f"qenergy ledger report: {Path(report.path).name}"
     h.add(f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n{_HTML_MARK}\n'
@@ -652,6 +666,10 @@ def _md_table(head: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]:
 
 def render_markdown(report: LedgerReport) -> str:
     """The report as Markdown: the same tables as the page; the figures are in report.html."""
+    return _printable(_render_markdown(report))
+
+
+def _render_markdown(report: LedgerReport) -> str:
     lines = [MARKDOWN_TITLE, "", _overview(report), ""]
     if report.torn_tail_line is not None:
         lines += [f"Note: line {report.torn_tail_line} of the ledger is an incomplete write left by a crash; it is ignored.", ""]
