@@ -272,14 +272,17 @@ def energy_ratio(run: SimonRun) -> float:
 
 
 def json_safe(value: Any) -> Any:
-    """``value`` with every non-finite float replaced by None (a ledger note holds strict JSON only)."""
+    """``value`` as strict JSON data for a ledger note: non-finite floats become None, tuples lists, keys
+    strings, and any other object (a numpy integer, a model's helper object) its ``str``."""
+    if value is None or isinstance(value, (bool, str, int)):
+        return value
     if isinstance(value, float):
         return value if math.isfinite(value) else None
     if isinstance(value, dict):
         return {str(k): json_safe(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [json_safe(v) for v in value]
-    return value
+    return str(value)
 
 
 def run_note(run: SimonRun, *, success: Any = None, criterion: dict[str, Any] | None = None) -> dict[str, Any]:
