@@ -76,7 +76,7 @@ def _usage_s(shots: ArrayLike, duration_s: ArrayLike, rep_delay_s: float, reset_
 def estimate_usage_seconds(shots: int, circuit_duration_s: float, rep_delay_s: float, reset_s: float, subjobs: int = 1) -> float:
     """Estimated QPU usage of one job, seconds: 2 s per sub-job + (rep_delay + reset + circuit duration) × shots.
 
-    IBM's documented estimate (``_IBM_USAGE``) with the reset that starts each shot added, the
+    IBM's documented estimate (IBM Quantum documentation, 'Estimate job run time') with the reset that starts each shot added, the
     same formula as :meth:`QPUPreset.run_time_s` (``reset_s``: the device's reset duration, 0 if unknown).
     """
     return float(_usage_s(shots, circuit_duration_s, rep_delay_s, reset_s, SUBJOB_OVERHEAD_S * subjobs))
