@@ -122,6 +122,7 @@ class PreparedIBM(PreparedSimon):
         except Exception:  # a target without durations: no per-shot time beyond the delay
             self.duration_s = 0.0
         self.rep_delay_s = float(getattr(device, "default_rep_delay", None) or DEFAULT_REP_DELAY_S)
+        self.reset_s = _reset_s(device.target)
 
     def _sample(self, shots: int) -> NDArray[np.uint8]:
         return sample_batch([self], shots)[0]
@@ -147,7 +148,7 @@ def sample_batch(prepared: Sequence[PreparedIBM], shots: int) -> list[NDArray[np
             status = str(job.status()).split(".")[-1].upper()
         finally:
             usage = _usage(job)
-            estimate = estimate_usage_seconds(shots * len(prepared), max(p.duration_s for p in prepared), first.rep_delay_s)
+            estimate = estimate_usage_seconds(shots * len(prepared), max(p.duration_s for p in prepared), first.rep_delay_s, first.reset_s)
             record = JobRecord(str(job.job_id()), first.device.name, status if status != "ERROR" else _status(job),
                                shots * len(prepared), len(prepared), int(first.device.num_qubits), usage, estimate)
             for p in prepared:
@@ -158,6 +159,15 @@ def sample_batch(prepared: Sequence[PreparedIBM], shots: int) -> list[NDArray[np
     for p, pub in zip(prepared, result):
         out.append(bitstrings_to_array(pub.data.y.get_bitstrings(), p.n))
     return out
+
+
+def _reset_s(target: Any) -> float:
+    """The device's reset duration in seconds (the median over its qubits; 0 when the target reports none)."""
+    try:
+        durations = [p.duration for p in target["reset"].values() if p is not None and p.duration]
+    except KeyError:
+        return 0.0
+    return float(np.median(durations)) if durations else 0.0
 
 
 def _usage(job: Any) -> float | None:

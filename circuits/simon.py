@@ -1,5 +1,7 @@
 """Simon's algorithm: sample, solve over GF(2), confirm classically; adaptive on ideal
-backends, noise-robust on noisy ones; every outcome ``solved`` (proven) or ``unresolved``.
+backends, noise-robust on noisy ones; every outcome proven (``solved``, or
+``solved_classically`` when the classical one-to-one proof found s and the quantum samples
+did not) or ``unresolved``.
 
 * ``adaptive`` (ideal simulators): while the equations miss k independent rows, draw
   exactly k more shots (no fewer can complete them, so this makes the same number of
@@ -14,6 +16,10 @@ backends, noise-robust on noisy ones; every outcome ``solved`` (proven) or ``unr
   elimination beyond), and confirms the best with f(0) = f(c). s = 0 is reported only after
   the classical proof that f is one-to-one (2^(n−1) + 1 inputs without a collision, when it
   fits ``max_proof_queries``); anything not proven is ``unresolved`` with ``found = None``.
+  When that proof settles the run (s = 0 proven, or its queries hit a collision that gives
+  s) the answer is the classical side's, so the status is ``solved_classically`` and
+  ``resolved_by`` says which (``proof`` or ``collision``); ``solved`` means the samples'
+  candidate passed the check f(0) = f(c) (``resolved_by`` ``check``).
   ``confidence`` is the posterior probability, given the samples and the checks, that the
   answer is s (1 when solved); ``forecast`` is the samples' prediction, before the checks,
   that the run ends solved.
@@ -45,9 +51,12 @@ from qenergy.queries import CountingOracle
 from .base import PreparedSimon, RunMetadata, SimonBackend
 from .noisy_solver import NoisySolution, NoisySolverConfig, default_shots_budget, noise_multiplier, solve_noisy
 
-__all__ = ["QuantumResult", "Status", "default_robust_shots", "default_shots_budget", "run_simon", "run_simon_batch"]
+__all__ = ["CLASSICAL_RESOLUTIONS", "QuantumResult", "Status", "default_robust_shots", "default_shots_budget", "run_simon", "run_simon_batch"]
 
-Status = Literal["solved", "unresolved"]
+Status = Literal["solved", "solved_classically", "unresolved"]
+
+#: ``resolved_by`` values that mean the classical one-to-one proof, not the quantum samples, found s.
+CLASSICAL_RESOLUTIONS = ("proof", "collision")
 
 Strategy = Literal["auto", "adaptive", "robust"]
 #: Draws and charges k shots, returning a ``(k, n)`` 0/1 array.
@@ -92,7 +101,7 @@ class QuantumResult:
     """Outcome of one run of Simon's algorithm.
 
     Attributes:
-        found: the secret when ``status`` is ``solved`` (0: f shown one-to-one); None when unresolved.
+        found: the secret when solved (0: f shown one-to-one); None when unresolved.
         candidate: the best candidate from the samples (robust strategy: the best one no check refuted; 0 when there was none).
         shots: quantum oracle queries (circuit shots).
         confirmation_queries: classical queries for the checks f(0) = f(c) (and any one-to-one proof).
@@ -106,11 +115,15 @@ class QuantumResult:
         candidates_tried: candidates confirmed or refuted by classical queries.
         job_ids: QPU jobs run (empty for simulators).
         qpu_energy_j: energy charged for QPU jobs (estimated).
-        status: ``solved`` (proven by the classical check or proof) or ``unresolved``.
+        status: ``solved`` (the samples' candidate, proven by the classical check f(0) = f(c)),
+            ``solved_classically`` (the quantum samples did not give s: the classical one-to-one
+            proof found it, ``resolved_by`` ``proof`` or ``collision``) or ``unresolved``.
         noise_multiplier: shots ÷ E[R](n), the ideal expected shots (at least 1 in the denominator).
         noise: the noise SPEC the circuit ran with (``none`` for ideal simulators; devices carry their own).
         corruption_rate: estimated fraction of corrupted shots (robust strategy), None when unknown.
-        resolved_by: ``check``, ``proof`` (one-to-one), ``collision`` (the proof's queries found s) or ``""``.
+        resolved_by: who found the answer: ``check`` (the samples' candidate, confirmed), ``proof`` (the
+            classical proof that f is one-to-one: s = 0), ``collision`` (the proof's classical queries found s)
+            or ``""`` (unresolved).
         shots_budget: the cap on shots that applied (robust strategy).
         forecast: robust strategy: the probability, made before their outcomes, that the final checks
             contain s (the predicted chance of ending solved; :class:`~circuits.noisy_solver.NoisySolution`);
@@ -144,8 +157,8 @@ class QuantumResult:
 
     @property
     def solved(self) -> bool:
-        """True when the answer is proven (``status == "solved"``)."""
-        return self.status == "solved"
+        """True when the answer is proven (``solved`` or ``solved_classically``)."""
+        return self.status != "unresolved"
 
 
 def _gates_per_shot(prepared: PreparedSimon) -> int:
@@ -304,7 +317,7 @@ def _robust(instance: SimonInstance, sample: Sampler, checker: CountingOracle, c
         strategy="robust",
         confidence=sol.confidence,
         candidates_tried=sol.candidates_tried,
-        status=sol.status,
+        status="solved_classically" if sol.status == "solved" and sol.resolved_by in CLASSICAL_RESOLUTIONS else sol.status,
         noise_multiplier=noise_multiplier(sol.shots, n),
         corruption_rate=sol.corruption_rate,
         resolved_by=sol.resolved_by,

@@ -1,8 +1,9 @@
 """Quantum upper against classical lower bound: tables over n, the crossover, and the experimental criterion.
 
 Ratios are classical ÷ quantum: above 1 the quantum side needs less energy. The
-classical side grows as 2^(n/2) and leaves the float range near n = 2050, so its
-joules, query counts and the ratios are :class:`~qenergy.magnitude.Magnitude` values:
+classical side grows as 2^(n/2) and leaves the float range: the query count q_min(n, 2/3)
+from n = 2049, the ratio from n = 2074, the joules from n = 2163 (``irreversible``, 300 K).
+So its joules, query counts and the ratios are :class:`~qenergy.magnitude.Magnitude` values:
 exact integers, floats while they fit, base-10 logarithms beyond (``to_dict`` writes
 ``null`` and a ``log10_`` field there, never ``Infinity``).
 """

@@ -201,8 +201,8 @@ class ClassicalLowerBound(ABC):
         return Magnitude.of_int(self.erased_bits(n, queries)).scaled(landauer_bit_energy(temperature_k))
 
     def energy_j(self, n: int, temperature_k: float, success: float | str | Fraction = DEFAULT_SUCCESS) -> float:
-        """:meth:`energy` as a float: ``math.inf`` beyond the float range (from about n = 2050);
-        use :meth:`energy` for its logarithm there."""
+        """:meth:`energy` as a float: ``math.inf`` beyond the float range (``irreversible`` at 300 K from
+        n = 2163, although q_min already overflows a double at n = 2049); use :meth:`energy` for its logarithm there."""
         return self.energy(n, temperature_k, success).value
 
     def describe(self) -> str:

@@ -223,11 +223,14 @@ def _one_to_one_outcome() -> tuple[int, int]:
     return (0, 2)
 
 
+def _expected_runs(n: int) -> Fraction:
+    """E[R](n), exact: the (k+1)-th independent y arrives after 1/(1 − 2^k/2^(n−1)) shots on average, k = 0…n−2."""
+    return sum((Fraction(1) / (1 - Fraction(2**k, 2 ** (n - 1))) for k in range(n - 1)), Fraction(0))
+
+
 def _expected_shots() -> float:
-    """E[R](8): the (k+1)-th independent y arrives after 1/(1 − 2^k/2^(n−1)) shots on average, k = 0…n−2."""
-    n = 8
-    total = sum((Fraction(1) / (1 - Fraction(2**k, 2 ** (n - 1))) for k in range(n - 1)), Fraction(0))
-    return float(total)
+    """E[R](8), exact."""
+    return float(_expected_runs(8))
 
 
 def _birthday_limit() -> float:
@@ -235,25 +238,44 @@ def _birthday_limit() -> float:
     return math.sqrt(math.pi / 2)
 
 
+def _collision_bound_reached(n: int, q: int, p: Fraction) -> bool:
+    """True when (C(q,2) + 1)/(2^n − 1 − C(q,2)) ≥ p, or the pairs already cover the space."""
+    space = (1 << n) - 1
+    pairs = q * (q - 1) // 2
+    return pairs >= space - pairs - 1 or Fraction(pairs + 1, space - pairs) >= p
+
+
 def _q_min_20() -> int:
     """Least q with (C(q,2) + 1)/(2^20 − 1 − C(q,2)) ≥ 2/3, by direct search over q."""
-    n, p = 20, Fraction(2, 3)
-    space = (1 << n) - 1
     q = 0
-    while True:
-        pairs = q * (q - 1) // 2
-        if pairs >= space - pairs - 1 or Fraction(pairs + 1, space - pairs) >= p:
-            return q
+    while not _collision_bound_reached(20, q, Fraction(2, 3)):
         q += 1
+    return q
+
+
+def _q_min_two_thirds(n: int) -> int:
+    """Least q reaching 2/3 at any n ≥ 2: the bound is ≥ 2/3 when 5·C(q,2) ≥ 2^(n+1) − 5, so q ≈ √(2·C) from
+    integer square roots, then settled by checking the bound itself on either side."""
+    need = max(0, -(-((1 << (n + 1)) - 5) // 5))  # C(q,2) ≥ ⌈(2^(n+1) − 5)/5⌉
+    q = (1 + math.isqrt(1 + 8 * need)) // 2
+    while q > 0 and _collision_bound_reached(n, q - 1, Fraction(2, 3)):
+        q -= 1
+    while not _collision_bound_reached(n, q, Fraction(2, 3)):
+        q += 1
+    return q
 
 
 def _crossover_4k() -> int:
-    """First n (2…64) from which the quantum upper bound stays below the irreversible classical lower bound at 4.2 K."""
-    from .bounds import QuantumUpperBound, parse_classical_model
+    """First n (2…64) from which the quantum upper bound stays below the irreversible classical lower bound at 4.2 K,
+    both from their definitions: quantum E[R](n) runs of 3n erasures plus two check queries of 2n erased bits, each
+    W_N(1e-6) at N = 1000; classical q_min(n, 2/3) queries of n − 1 erased bits, each k_B·T·ln 2."""
+    from .physics import BOLTZMANN_J_PER_K
 
-    q, c = QuantumUpperBound(), parse_classical_model("irreversible")
+    t = 4.2
+    w = _finite_step_work(1e-6, 1000, t)
+    bit = BOLTZMANN_J_PER_K * t * math.log(2)
     ns = range(2, 65)
-    below = [q.energy_j(n, 4.2) < c.energy_j(n, 4.2) for n in ns]
+    below = [float(_expected_runs(n)) * 3 * n * w + 2 * 2 * n * w < (n - 1) * _q_min_two_thirds(n) * bit for n in ns]
     return next(n for i, n in enumerate(ns) if all(below[i:]))
 
 
@@ -318,8 +340,10 @@ def _depolarize2() -> float:
 
 
 def _unresolved_energy() -> float:
-    """An unresolved run at n = 10 that spent its budget 20n + 100 = 300 shots and refuted 8 candidates (9 check
-    queries, f(0) included): per shot 3n erasures, per check query 2n, each W_N(1e-6) at N = 1000, 300 K."""
+    """An unresolved run at n = 10 with the one-to-one proof switched off (``max_proof_queries=0``; with the default
+    the proof's 2^(n−1) + 1 = 513 charged queries always run at n = 10 and the run ends solved) that spent its budget
+    20n + 100 = 300 shots and refuted 8 candidates (9 check queries, f(0) included): per shot 3n erasures, per check
+    query 2n, each W_N(1e-6) at N = 1000, 300 K."""
     n, shots, checks = 10, 20 * 10 + 100, 9
     return (3 * n * shots + 2 * n * checks) * _finite_step_work(1e-6, 1000, 300.0)
 
@@ -344,8 +368,11 @@ def _crossover_shift_16x() -> int:
 
 
 def _noisy_shots() -> float:
-    """(n + log2(P/(1 − P))) / (1 − H2(η)) at n = 20, P = 0.99, η = 0.1: the capacity of a binary symmetric channel."""
-    n, p, eta = 20, 0.99, 0.1
+    """(n + log2(P/(1 − P))) / (1 − H2(η)) at n = 20, P = 0.99 for shots clean with probability F = 0.8: a corrupted
+    shot's y is uniformly random, so y·s is wrong with probability η = (1 − F)/2 (the definition of
+    ``qenergy.app.practical.noise_multiplier``), and 1 − H2(η) is the capacity of that binary symmetric channel."""
+    n, p, clean = 20, 0.99, 0.8
+    eta = (1 - clean) / 2
     h2 = -(eta * math.log2(eta) + (1 - eta) * math.log2(1 - eta))
     return (n + math.log2(p / (1 - p))) / (1 - h2)
 
@@ -459,7 +486,8 @@ EXERCISES: dict[str, Exercise] = {
         ),
         Exercise(
             "nb06-unresolved-energy",
-            "upper-bound energy of an unresolved n = 10 run: default budget spent, 8 candidates refuted (300 K, ε = 1e-6, N = 1000), in J",
+            "upper-bound energy of an unresolved n = 10 run with the one-to-one proof off (max_proof_queries=0): default budget "
+            "spent, 8 candidates refuted (300 K, ε = 1e-6, N = 1000), in J",
             Real("J", rel_tol=1e-6),
             _unresolved_energy,
             "Every shot is charged whether or not it helped, and so is every classical check query: count what each one "
@@ -492,11 +520,13 @@ EXERCISES: dict[str, Exercise] = {
         ),
         Exercise(
             "nb07-noisy-shots",
-            "shots the noisy solver needs at n = 20 for success 0.99 when each shot is corrupted with probability η = 0.1 (the capacity estimate)",
+            "shots the noisy solver needs at n = 20 for success 0.99 when each shot is clean with probability F = 0.8 and a "
+            "corrupted shot gives a uniformly random y (the capacity estimate)",
             Real("shots", rel_tol=1e-6),
             _noisy_shots,
-            "Each noisy shot is a binary symmetric channel: it carries at most 1 − H2(η) bits about s. Certifying s needs "
-            "about n bits plus the log-odds of the target, in bits.",
+            "A corrupted shot is uniformly random, so its y still satisfies y·s = 0 half of the time: the wrong-sample rate η "
+            "is not the corruption rate. Each noisy shot is then a binary symmetric channel carrying at most 1 − H2(η) bits "
+            "about s. Certifying s needs about n bits plus the log-odds of the target, in bits.",
         ),
     )
 }

@@ -1,7 +1,10 @@
 """Numbers beyond the float range: joules, counts and ratios right at any n.
 
-The classical lower bound for Simon's problem grows as 2^(n/2): at n ≈ 2050 its joules
-pass the largest double (≈ 1.8e308), and the query count q_min is an integer of n/2 bits.
+The classical lower bound for Simon's problem grows as 2^(n/2) and leaves the float range
+(the largest double ≈ 1.8e308) in steps: its query count q_min(n, 2/3), an integer of about
+n/2 bits, from n = 2049; the ratio to the quantum bound from n = 2074; its joules from
+n = 2163 (``irreversible`` at 300 K; 2175 at 4.2 K, later still for ``minimal``), because
+k_B·T·ln 2 ≈ 3e-21 J scales the count down before it overflows.
 A :class:`Magnitude` keeps such a non-negative quantity as its float value (``inf``
 beyond the float range) together with its base-10 logarithm, which stays finite and
 exact to about 10 significant digits up to n = 10⁶ and beyond; exact integers are kept

@@ -46,13 +46,19 @@ host energy, the share and both CPU times. Consequences and assumptions:
 * CPU times are counted in clock ticks (usually 10 ms), so the share of a window
   shorter than a few ticks is coarse (the rounding errors tend to average out over many
   windows); each share is clamped to [0, 1].
-* The apportioned figure keeps basis ``measured``. Every number in it is read from a
-  counter (energy, process CPU time, host CPU time) and the share is a stated rule with
-  no assumed power constant; ``estimated`` is reserved for figures that rest on an
-  assumed power (the CPU-time estimate). The provenance says that the figure is a
-  share of a whole-host measurement.
+* The apportioned figure keeps basis ``measured`` and is labelled ``apportioned: true``: its
+  provenance begins with those words, and :attr:`EnergyWindow.apportioned` (``qenergy simon
+  --json``: ``measured.apportioned``) is True. Every number in it is read from a counter
+  (energy, process CPU time, host CPU time), but the split itself is a model: the host's
+  idle, memory and GPU energy are shared out by CPU time (above), which no counter
+  measures. ``estimated`` stays reserved for figures that rest on an assumed power (the
+  CPU-time estimate); a ``measured`` charge without ``apportioned: true`` is a direct
+  reading of a per-process source.
 * When a host counter is readable but the host's CPU time is not (no ``/proc/stat``),
   the meter uses the per-process estimate instead and its provenance says why.
+* Only this host is measured: work sent to other machines (a Dask cluster given by
+  address, ``--scheduler``) is not in the window's figure. ``measure(..., note=...)`` adds
+  such a statement to the charge's provenance; ``qenergy simon --scheduler`` does.
 
 **The host account.** ``measure(..., host=True)`` also charges the window's whole-host
 energy (inclusive of nested windows, every process on the host, idle power) to a
@@ -415,11 +421,13 @@ class EnergyWindow:
     ``inclusive_j`` (the same with nested windows), ``host_exclusive_j`` /
     ``host_inclusive_j`` (whole-host energy, 0 with the estimate), ``cpu_s`` and
     ``host_busy_s`` (CPU-seconds of this process and of the host while it was innermost).
-    ``meter`` is the :class:`Meter` the window was entered on (None before entry).
+    ``meter`` is the :class:`Meter` the window was entered on (None before entry);
+    :attr:`apportioned` says whether the charge is a CPU-time share of a whole-host reading
+    (its provenance then begins ``apportioned: true``); ``note`` is appended to the provenance.
     """
 
     def __init__(self, ledger: Ledger, label: str, *, account: str = "meter", source: EnergySource | None = None,
-                 cpu_time: HostCpuTime | None = None, host: bool = False, meter: Meter | None = None) -> None:
+                 cpu_time: HostCpuTime | None = None, host: bool = False, meter: Meter | None = None, note: str = "") -> None:
         if meter is not None and (source is not None or cpu_time is not None):
             raise InputError(f"measure(meter=…) for '{label}' with source or cpu_time is not allowed; "
                              "allowed: a meter, or a source and cpu_time to make one from")
@@ -427,6 +435,7 @@ class EnergyWindow:
         self.label = label
         self.account = account
         self.host = host
+        self.note = note
         self._source = source
         self._cpu_time = cpu_time
         self._meter = meter
@@ -468,26 +477,33 @@ class EnergyWindow:
                                f"included; every process on the host and its idle power; contains this host's "
                                f"'{self.account}' charges, never add the two)", label=self.label, model="meter")
 
+    @property
+    def apportioned(self) -> bool:
+        """True when the charge is this process's CPU-time share of a whole-host reading, not a direct reading."""
+        return self.meter is not None and self.meter.apportioned
+
     def _provenance(self, meter: Meter) -> str:
+        note = f"; {self.note}" if self.note else ""
         if not meter.apportioned:
-            return f"{meter.source.describe()}; window '{self.label}'"
+            return f"{meter.source.describe()}; window '{self.label}'{note}"
         share = self.exclusive_j / self.host_exclusive_j if self.host_exclusive_j > 0 else cpu_share(self.cpu_s, self.host_busy_s)
-        return (f"{meter.source.describe()}: {self.host_exclusive_j:.4g} J whole-host energy while window '{self.label}' "
+        return (f"apportioned: true (a CPU-time share of a whole-host reading, not a direct reading; qenergy.meter); "
+                f"{meter.source.describe()}: {self.host_exclusive_j:.4g} J whole-host energy while window '{self.label}' "
                 f"was innermost, apportioned by this process's CPU-time share {share:.3g} ({self.cpu_s:.3g} of "
-                f"{self.host_busy_s:.3g} busy CPU-s on the host, /proc/stat) = {self.exclusive_j:.4g} J")
+                f"{self.host_busy_s:.3g} busy CPU-s on the host, /proc/stat) = {self.exclusive_j:.4g} J{note}")
 
     def __call__(self, fn: F) -> F:
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             with EnergyWindow(self.ledger, self.label, account=self.account, source=self._source,
-                              cpu_time=self._cpu_time, host=self.host, meter=self._meter):
+                              cpu_time=self._cpu_time, host=self.host, meter=self._meter, note=self.note):
                 return fn(*args, **kwargs)
 
         return wrapper  # type: ignore[return-value]
 
 
 def measure(ledger: Ledger, label: str, *, account: str = "meter", source: EnergySource | None = None,
-            cpu_time: HostCpuTime | None = None, host: bool = False, meter: Meter | None = None) -> EnergyWindow:
+            cpu_time: HostCpuTime | None = None, host: bool = False, meter: Meter | None = None, note: str = "") -> EnergyWindow:
     """Measure the enclosed work (``with``) or every call of a function (decorator) and charge ``ledger``.
 
     Charges, in joules as ``energy_uj`` units, this process's share of the host energy
@@ -496,9 +512,10 @@ def measure(ledger: Ledger, label: str, *, account: str = "meter", source: Energ
     ``cpu_time`` to the real ``/proc/stat`` and ``os.times``. ``meter``: the
     :class:`Meter` to measure on; by default the one attached to ``ledger``
     (:meth:`Meter.of`, made on first entry), shared by every window on that ledger.
+    ``note``: appended to the charge's provenance (e.g. what the figure leaves out).
 
     Raises:
         InputError: ``meter`` given together with ``source`` or ``cpu_time``; on entry,
             ``host=True`` while another host window of this meter is open.
     """
-    return EnergyWindow(ledger, label, account=account, source=source, cpu_time=cpu_time, host=host, meter=meter)
+    return EnergyWindow(ledger, label, account=account, source=source, cpu_time=cpu_time, host=host, meter=meter, note=note)

@@ -10,7 +10,9 @@ Wall-plug power of a system holding ``Q`` physical qubits (watts)::
 
 or, for a preset that only has a published whole-system figure,
 ``pue · ceil(Q / device_qubits) · whole_system_w``. A job of ``shots`` shots of a circuit
-lasting ``duration_s`` keeps the system busy for (IBM's documented usage estimate)::
+lasting ``duration_s`` keeps the system busy for (IBM's documented usage estimate, plus the
+reset that starts each shot; :func:`estimate_usage_seconds`, the one formula for presets and for
+IBM and fake jobs alike)::
 
     time_s = job_overhead_s + shots · (rep_delay_s + reset_s + duration_s)
 
@@ -65,9 +67,19 @@ SCENARIOS: tuple[Scenario, ...] = ("low", "mid", "high")
 HOW = ("text", "abstract", "code", "device", "secondary", "claim", "derived", "assumption")
 
 
-def estimate_usage_seconds(shots: int, circuit_duration_s: float, rep_delay_s: float, subjobs: int = 1) -> float:
-    """IBM's documented estimate of QPU usage: 2 s per sub-job + (rep_delay + circuit duration) × shots."""
-    return SUBJOB_OVERHEAD_S * subjobs + (rep_delay_s + circuit_duration_s) * shots
+def _usage_s(shots: ArrayLike, duration_s: ArrayLike, rep_delay_s: float, reset_s: float, overhead_s: float) -> NDArray[np.float64]:
+    """overhead_s + shots · (rep_delay_s + reset_s + duration_s), seconds (arrays broadcast): the one usage formula."""
+    per_shot = rep_delay_s + reset_s + np.asarray(duration_s, dtype=float)
+    return np.asarray(overhead_s + np.asarray(shots, dtype=float) * per_shot, dtype=float)
+
+
+def estimate_usage_seconds(shots: int, circuit_duration_s: float, rep_delay_s: float, reset_s: float, subjobs: int = 1) -> float:
+    """Estimated QPU usage of one job, seconds: 2 s per sub-job + (rep_delay + reset + circuit duration) × shots.
+
+    IBM's documented estimate (IBM Quantum documentation, 'Estimate job run time') with the reset that starts each shot added, the
+    same formula as :meth:`QPUPreset.run_time_s` (``reset_s``: the device's reset duration, 0 if unknown).
+    """
+    return float(_usage_s(shots, circuit_duration_s, rep_delay_s, reset_s, SUBJOB_OVERHEAD_S * subjobs))
 
 
 @dataclass(frozen=True)
@@ -124,7 +136,9 @@ _QC_ENV = ("qc_env_impact, qc_env_impact/constants/power.py (COMPRESSOR_POWER_KW
            "(multiplexing_factor = 4); the package attributes them to Cordier et al. (2024), whose text we could not read")
 _WMI = ("Walther-Meissner-Institut cryogenics page (wmi.badw.de/research/cryogenics.htm): Cryomech PT405, 0.5 W at 4 K, "
         "compressor 4.6 kW")
-_PT420 = "Bluefors SD250 with Cryomech PT420 thermal budget (1.8 W at 4 K, 250 µW at 0.1 K), as tabulated in a public README"
+_PT420 = ("Bluefors SD250 with a Cryomech PT420: cooling capacity 1.8 W at 4 K and 250 µW at 0.1 K, as tabulated in the "
+          "README of github.com/ahryciuk/Thermal-Budgeting-of-SPT-4-Cryostat (a thermal budget for the SPT-4 cryostat; it "
+          "takes the pulse-tube temperatures from Cryomech's PT420-RM capacity curve, which we did not read)")
 _HEMT = ("Schleeh et al., 'Ultralow-power cryogenic InP HEMT with minimum noise temperature of 1 K at 6 GHz', IEEE EDL "
          "(abstract: 4.2 mW dc for a 3-stage amplifier); 35 mW for a GaAs C-band cryogenic LNA (abstract)")
 _MUX = "Heinsoo et al., arXiv:1801.07904 (abstract: five qubits read out on one line); qc_env_impact multiplexing_factor = 4"
@@ -267,8 +281,8 @@ class QPUPreset:
 
     def run_time_s(self, shots: ArrayLike, duration_s: ArrayLike, scenario: Scenario = "mid") -> NDArray[np.float64]:
         """Busy time of one job of ``shots`` shots of a circuit lasting ``duration_s`` (seconds; arrays broadcast)."""
-        per_shot = self.value("rep_delay_s", scenario) + self.value("reset_s", scenario) + np.asarray(duration_s, dtype=float)
-        return self.value("job_overhead_s", scenario) + np.asarray(shots, dtype=float) * per_shot
+        return _usage_s(shots, duration_s, self.value("rep_delay_s", scenario), self.value("reset_s", scenario),
+                        self.value("job_overhead_s", scenario))
 
     def energy_j(self, qubits: ArrayLike, shots: ArrayLike, duration_s: ArrayLike, scenario: Scenario = "mid") -> NDArray[np.float64]:
         """Wall-plug joules of one job per element: power at ``qubits`` × :meth:`run_time_s` (arrays broadcast)."""
@@ -369,7 +383,7 @@ class QPUPowerModel:
         joules = 0.0
         if job.succeeded:
             seconds, source = (job.usage_s, "usage seconds reported by the service") if job.usage_s else (
-                job.estimated_s, "usage estimated: 2 s per sub-job + (rep_delay + circuit duration) x shots (service reported none)")
+                job.estimated_s, "usage estimated: 2 s per sub-job + (rep_delay + reset + circuit duration) x shots (service reported none)")
             power = self.system_power_w(job.backend, job.device_qubits)
             pue = self.effective_pue()
             micro = int(round(seconds * 1e6))

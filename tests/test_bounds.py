@@ -133,3 +133,32 @@ def test_nonlinear_models_are_charged_exactly_across_batches(model, bits):
         oracle.query(np.arange(size, dtype=np.uint64))
     assert ledger.counts("classical", "query") == 18
     assert ledger.counts("classical", "bit_erased") == bits(18)
+
+
+def test_where_the_classical_figures_leave_the_float_range_is_what_the_docs_say():
+    """q_min(n, 2/3) overflows a double at n = 2049, the ratio at 2074, the irreversible joules at 2163 (300 K) and
+    2175 (4.2 K); the module docstrings and the README state these figures, not one "n ≈ 2050" for all."""
+    import math
+    from pathlib import Path
+
+    import qenergy.advantage
+    import qenergy.bounds
+    import qenergy.magnitude
+
+    def first_overflow(values):
+        return next(n for n, v in values if not math.isfinite(v))
+
+    ns = range(2040, 2200)
+    irreversible = parse_classical_model("irreversible")
+    q_min = first_overflow((n, float(classical_min_queries(n, "2/3")) if classical_min_queries(n, "2/3") < 2**1024 else math.inf)
+                           for n in ns)
+    rows = bound_table(ns, QuantumUpperBound(), irreversible, 300.0)
+    ratio = first_overflow((r.n, r.ratio) for r in rows)
+    joules_300 = first_overflow((r.n, r.classical_lower_j) for r in rows)
+    joules_4k = first_overflow((n, irreversible.energy_j(n, 4.2)) for n in ns)
+    assert (q_min, ratio, joules_300, joules_4k) == (2049, 2074, 2163, 2175)
+    assert irreversible.energy(2300, 300.0).log10 > 308  # beyond: carried as its logarithm
+    readme = " ".join((Path(__file__).resolve().parents[1] / "README.md").read_text().split())
+    for text in (qenergy.magnitude.__doc__, qenergy.advantage.__doc__, readme):
+        assert text and "2050" not in text and all(f"n = {v}" in " ".join(text.split()) for v in (q_min, joules_300)), text[:200]
+    assert "n = 2163" in " ".join(qenergy.bounds.ClassicalLowerBound.energy_j.__doc__.split())

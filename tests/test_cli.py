@@ -6,7 +6,7 @@ import pytest
 from cli_helpers import run_cli
 
 from qenergy.ledger import Ledger
-from qenergy.meter import default_source
+from qenergy.meter import CpuTimeEstimate, RaplSource
 
 
 def run(argv, capsys):
@@ -14,7 +14,9 @@ def run(argv, capsys):
 
 
 @pytest.mark.parametrize("backend", ["aer", "cirq"])
-def test_acceptance_command_returns_secret_on_both_sides(backend, capsys):
+def test_acceptance_command_returns_secret_on_both_sides(backend, capsys, monkeypatch):
+    # the meter's source is chosen here (the CPU-time estimate), not by what this machine can read
+    monkeypatch.setattr("qenergy.meter.default_source", CpuTimeEstimate)
     code, out, err = run(["simon", "--n", "8", "--secret", "0b10110101", "--backend", backend, "--json"], capsys)
     assert code == 0, err
     data = json.loads(out)
@@ -25,9 +27,8 @@ def test_acceptance_command_returns_secret_on_both_sides(backend, capsys):
     assert c["algorithm"] == "birthday" and c["found"] == 0b10110101 and c["queries"] >= 2
     assert data["ledger"]["path"] is None
     assert set(data["ledger"]["totals_j"]) == {"quantum", "classical", "meter"}
-    # the basis of this machine's meter (RAPL/NVML: measured, else the CPU-time estimate), exactly
-    assert data["measured"]["basis"] == default_source().basis
-    assert data["measured"]["joules"] > 0  # the run took CPU time (and energy) whatever the source
+    assert data["measured"]["basis"] == "estimated" and data["measured"]["apportioned"] is False
+    assert data["measured"]["joules"] > 0  # the run took CPU time
     assert data["ledger"]["totals_j"]["quantum"] == {"upper_bound": pytest.approx(q["energy_j"])}
 
 
@@ -54,6 +55,24 @@ def test_simon_reports_the_meters_basis_and_energy(monkeypatch, capsys):
     measured = json.loads(out)["measured"]
     assert measured["basis"] == "measured" and measured["source"] == "stub counter; window 'simon'"
     assert measured["joules"] > 0 and measured["joules"] % 2.5 == 0  # whole readings of the stub
+    assert measured["apportioned"] is False and measured["excludes"] is None  # a direct reading of a per-process counter
+
+
+def test_simon_labels_an_apportioned_share_of_the_host(tmp_path, monkeypatch, capsys):
+    """A whole-host source (a fake RAPL tree, the real /proc/stat) gives a measured share labelled apportioned."""
+    zone = tmp_path / "intel-rapl:0"
+    zone.mkdir()
+    (zone / "name").write_text("package-0\n")
+    (zone / "energy_uj").write_text("1000\n")
+    (zone / "max_energy_range_uj").write_text("262143328850\n")
+    monkeypatch.setattr("qenergy.meter.default_source", lambda: RaplSource(tmp_path))
+    code, out, err = run(["simon", "--n", "4", "--seed", "2", "--json"], capsys)
+    assert code == 0, err
+    measured = json.loads(out)["measured"]
+    assert measured["basis"] == "measured" and measured["apportioned"] is True
+    assert measured["source"].startswith("apportioned: true") and "CPU-time share" in measured["source"]
+    code, out, err = run(["simon", "--n", "4", "--seed", "2"], capsys)
+    assert code == 0 and "this run's own energy (measured, apportioned)" in out
 
 
 def test_skipping_a_side_gives_null(capsys):

@@ -175,3 +175,62 @@ def test_the_noise_checkers_agree_with_the_noisy_circuits():
     assert isinstance(p, float) and abs(eta - p) < 5 * math.sqrt(p * (1 - p) / 40_000)
     circuit = str(noisy_stim_circuit(oracle_network(inst.oracle), 0.02, 0.0))
     assert f"DEPOLARIZE2({right('nb06-depolarize2')!r})" in circuit
+
+
+# --- the exercises say what the library does (issue 30) ------------------------------------------
+
+
+def test_noisy_shots_exercise_uses_the_librarys_eta():
+    """η is the wrong-sample rate (1 − F)/2 of a shot clean with probability F, as in noise_multiplier: the
+    exercise gives F, a student who follows the module is right, and one who takes η = 1 − F is marked wrong."""
+    from qenergy.app.practical import _binary_entropy
+
+    summary = EXERCISES["nb07-noisy-shots"].summary
+    assert "clean with probability F = 0.8" in summary and "corrupted with probability" not in summary
+    n, p, f = 20, 0.99, 0.8
+    for eta, ok in (((1 - f) / 2, True), (1 - f, False)):
+        assert check("nb07-noisy-shots", (n + math.log2(p / (1 - p))) / (1 - _binary_entropy(eta))) is ok
+
+
+def test_crossover_checker_does_not_use_the_librarys_bounds(monkeypatch):
+    """coursework promises independent checkers: nb03-crossover-4k must not call the bounds it practises."""
+    import qenergy.bounds
+    import qenergy.counts
+
+    def sabotaged(*args, **kwargs):
+        raise AssertionError("the checker called the library's own bounds")
+
+    for target in (qenergy.bounds.QuantumBound, qenergy.bounds.ClassicalLowerBound):
+        monkeypatch.setattr(target, "energy_j", sabotaged)
+        monkeypatch.setattr(target, "energy", sabotaged, raising=False)
+    for name in ("classical_min_queries", "expected_runs"):
+        monkeypatch.setattr(qenergy.counts, name, sabotaged)
+        monkeypatch.setattr(qenergy.bounds, name, sabotaged, raising=False)
+    assert right("nb03-crossover-4k") == 12
+    monkeypatch.undo()
+    from qenergy import coursework
+    from qenergy.counts import classical_min_queries
+    assert [coursework._q_min_two_thirds(n) for n in range(2, 80)] == [classical_min_queries(n, "2/3") for n in range(2, 80)]
+
+
+def test_unresolved_energy_exercise_is_a_run_that_can_happen():
+    """The exercise's run (n = 10, default budget spent, 8 candidates refuted, unresolved) happens only with the
+    one-to-one proof off, which the exercise says; with the default the same run ends solved by the proof."""
+    from circuits import run_simon
+    from circuits.noise import noisy_backend
+    from qenergy.ledger import Ledger
+    from qenergy.problem import make_instance
+
+    assert "max_proof_queries=0" in EXERCISES["nb06-unresolved-energy"].summary
+    for seed in range(10):
+        inst = make_instance(10, None, "linear", seed=seed)
+        ledger = Ledger(300.0)
+        r = run_simon(inst, noisy_backend("stim", inst, "readout:0.2"), ledger, rng=np.random.default_rng(seed), max_proof_queries=0)
+        if r.status == "unresolved" and r.shots == 300 and r.candidates_tried == 8:
+            break
+    else:
+        pytest.fail("no seed gave the exercise's run")
+    assert r.confirmation_queries == 9
+    assert ledger.totals_j()["quantum"]["upper_bound"] == pytest.approx(right("nb06-unresolved-energy"), rel=1e-12)
+    r = run_simon(inst, noisy_backend("stim", inst, "readout:0.2"), Ledger(300.0), rng=np.random.default_rng(seed))
+    assert r.found == inst.secret and r.resolved_by in ("proof", "collision") and r.confirmation_queries >= 2 ** 9 + 1

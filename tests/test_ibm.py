@@ -59,7 +59,7 @@ def test_one_to_one_on_a_noisy_device():
     r = run_simon(inst, get_backend("fake:fez"), Ledger(), rng=np.random.default_rng(2), max_candidates=4)
     # under noise f(0) != f(c) proves nothing: s = 0 is reported only after the classical proof
     # (2^(n-1) + 1 distinct queries without a collision), which is charged
-    assert r.status == "solved" and r.found == 0 and r.resolved_by == "proof"
+    assert r.status == "solved_classically" and r.found == 0 and r.resolved_by == "proof"
     assert r.candidates_tried <= 4 and r.confirmation_queries >= (1 << 3) + 1
 
 
@@ -72,7 +72,22 @@ def test_failed_jobs_are_recorded_and_charge_nothing():
     joules = QPUPowerModel(overrides_w={"ibm_fez": 20_000.0}, pue=1.5).charge_job(ledger, done)
     assert joules == pytest.approx(3.0 * 20_000.0 * 1.5)
     assert "reported by the service" in ledger.charges[-1].provenance
-    assert estimate_usage_seconds(1000, 5e-6, 250e-6) == pytest.approx(2.255)
+    assert estimate_usage_seconds(1000, 5e-6, 250e-6, 1.584e-6) == pytest.approx(2.255 + 1000 * 1.584e-6)
+
+
+def test_job_usage_estimate_is_the_presets_run_time_formula():
+    """One usage formula: a fake job's estimate includes the device's reset, as QPUPreset.run_time_s does."""
+    from qenergy.qpu import get_qpu_preset
+
+    heron = get_qpu_preset("ibm-heron")  # its timing parameters are ibm_fez's: rep_delay 250 µs, reset 1.584 µs
+    inst = make_instance(3, 0b110, "linear", seed=3)
+    prep = get_backend("fake:fez").prepare(inst, rng=np.random.default_rng(0))
+    assert prep.reset_s == pytest.approx(heron.value("reset_s")) and prep.rep_delay_s == pytest.approx(heron.value("rep_delay_s"))
+    prep.sample(300)
+    (job,) = prep.jobs
+    assert job.shots == 300 and job.estimated_s == pytest.approx(float(heron.run_time_s(300, prep.duration_s)), rel=1e-12)
+    without_reset = estimate_usage_seconds(300, prep.duration_s, prep.rep_delay_s, 0.0)
+    assert job.estimated_s - without_reset == pytest.approx(300 * 1.584e-6)
 
 
 def test_device_errors():

@@ -121,6 +121,34 @@ def test_measure_apportions_rapl_by_cpu_share(tmp_path):
     assert "RAPL intel-rapl:0" in c.provenance and "10 J whole-host energy" in c.provenance
     assert "apportioned by this process's CPU-time share 0.25 (1 of 4 busy CPU-s" in c.provenance
     assert "host" not in ledger.totals_j()
+    # a share of a whole-host reading is labelled so, never passed off as a direct reading
+    assert w.apportioned and c.provenance.startswith("apportioned: true (a CPU-time share of a whole-host reading")
+
+
+def test_a_direct_reading_is_not_labelled_apportioned_and_a_note_is_kept(tmp_path):
+    class Counter:  # a per-process source read directly (no scope: this process's own)
+        basis = "measured"
+        j = 0.0
+
+        def read_j(self):
+            self.j += 1.5
+            return self.j
+
+        def describe(self):
+            return "per-process counter"
+
+    ledger = Ledger()
+    with measure(ledger, "direct", source=Counter(), note="excludes the energy of remote workers") as w:
+        pass
+    (c,) = ledger.charges
+    assert c.basis == "measured" and not w.apportioned and "apportioned" not in c.provenance
+    assert c.provenance == "per-process counter; window 'direct'; excludes the energy of remote workers"
+    root = fake_powercap(tmp_path)
+    host = FakeHost(tmp_path, root)
+    with measure(ledger, "shared", source=RaplSource(root), cpu_time=host.cpu_time("me"), note="the note") as w:
+        host.run(10.0, 4.0, me=1.0)
+    assert w.apportioned and ledger.charges[-1].provenance.startswith("apportioned: true")
+    assert ledger.charges[-1].provenance.endswith("= 2.5 J; the note")
 
 
 def test_nested_and_overlapping_windows_add_up(tmp_path):
@@ -239,12 +267,15 @@ def test_the_meter_state_is_a_meter_attached_to_its_ledger(tmp_path):
         measure(first, "x", meter=shared, source=src)
 
 
-def test_sweep_points_charge_the_meter_share_never_the_host():
+def test_sweep_points_charge_the_meter_share_never_the_host(tmp_path, monkeypatch):
     from qenergy.app.sweep import SweepSpec, run_point
 
+    root = fake_powercap(tmp_path)  # a whole-host source chosen here, not whatever this machine can read
+    monkeypatch.setattr("qenergy.meter.default_source", lambda: RaplSource(root))
     _, charges = run_point(SweepSpec(ns=(3,), repeats=1), 3, 0)
     meter = [c for c in charges if c.model == "meter"]
     assert [c.account for c in meter] == ["meter"] and meter[0].label == "n=3 repeat=0"
+    assert meter[0].basis == "measured" and meter[0].provenance.startswith("apportioned: true")
 
 
 def test_missing_host_cpu_time_falls_back_to_the_estimate(tmp_path):
@@ -252,7 +283,7 @@ def test_missing_host_cpu_time_falls_back_to_the_estimate(tmp_path):
     with measure(ledger, "work", source=RaplSource(fake_powercap(tmp_path)), cpu_time=HostCpuTime(tmp_path / "no-stat")) as w:
         sum(i * i for i in range(10_000))
     (c,) = ledger.charges
-    assert w.basis == c.basis == "estimated" and w.host_inclusive_j == 0.0
+    assert w.basis == c.basis == "estimated" and w.host_inclusive_j == 0.0 and not w.apportioned
     assert c.provenance.startswith("estimate: this process's CPU time") and "RAPL intel-rapl:0" in c.provenance
     assert "readable but not the host's CPU time" in c.provenance and "no-stat" in c.provenance
 

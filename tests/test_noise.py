@@ -237,6 +237,12 @@ def test_simon_cli_noise_and_budget(capsys):
                  "--classical", "none", "--json"]) == 0
     q = _json.loads(capsys.readouterr().out)["quantum"]
     assert q["status"] == "unresolved" and q["found"] is None and q["shots"] <= 50
+    # s = 0 under noise: only the classical one-to-one proof can show it, and the output says the quantum side did not
+    assert main(["simon", "--n", "6", "--secret", "0", "--backend", "stim", "--noise", "depolarize:0.02", "--seed", "3", "--json"]) == 0
+    q = _json.loads(capsys.readouterr().out)["quantum"]
+    assert q["status"] == "solved_classically" and q["resolved_by"] == "proof" and q["found"] == 0 and q["correct"] is True
+    assert main(["simon", "--n", "6", "--secret", "0", "--backend", "stim", "--noise", "depolarize:0.02", "--seed", "3"]) == 0
+    assert "quantum status: SOLVED CLASSICALLY, not by the quantum samples" in capsys.readouterr().out
     assert main(["simon", "--n", "4", "--noise", "depolarize:2"]) == 2
     assert "0 <= P <= 1" in capsys.readouterr().err
     assert main(["simon", "--n", "4", "--noise", "readout:0.1", "--backend", "none"]) == 2

@@ -323,6 +323,25 @@ def test_existing_scheduler_and_a_killed_worker(tmp_path, allowed_failures):
     assert charges(ledger) == charges(serial_ledger)  # nothing charged twice, nothing lost
 
 
+def test_cli_with_a_scheduler_says_the_remote_workers_energy_is_missing(capsys):
+    """simon --scheduler measures only this process: the JSON and the meter charge's provenance say what is left out."""
+    import json as _json
+
+    from qenergy.app.cli import main
+
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster:
+        args = ["simon", "--backend", "none", "--classical", "parallel-rho", "--oracle", "random", "--n", "14", "--seed", "5",
+                "--scheduler", cluster.scheduler_address]
+        assert main([*args, "--json"]) == 0
+        data = _json.loads(capsys.readouterr().out)
+        assert main(args) == 0
+        text = capsys.readouterr().out
+    measured = data["measured"]
+    assert data["classical"]["correct"] is True
+    assert measured["excludes"] == f"excludes the energy of the remote Dask workers of --scheduler {cluster.scheduler_address} (not measured)"
+    assert measured["source"].endswith(measured["excludes"]) and measured["excludes"] in text
+
+
 def test_unreachable_scheduler(monkeypatch):
     monkeypatch.setattr(pr, "SCHEDULER_TIMEOUT_S", 1.0)
     ledger = Ledger()
@@ -360,6 +379,22 @@ def test_cli_runs_parallel_rho_and_refuses_workers_for_other_algorithms(capsys):
     c = _json.loads(capsys.readouterr().out)["classical"]
     assert c["algorithm"] == "parallel-rho" and c["correct"] is True and c["queries"] > 0
     assert c["queries_per_s"] > 0 and c["distinguished_points"] >= 0 and c["rounds"] >= 1
+    # the walk parameters used: what decides whether a --workers K run reproduces the serial one
+    assert (c["distinguished_bits"], c["walks_per_round"], c["steps_per_round"]) == tuple(vars(default_parameters(14)).values())
     assert main(["simon", "--n", "5", "--classical", "birthday", "--workers", "2"]) == 2
     assert "allowed: --classical parallel-rho" in capsys.readouterr().err
     assert main(["simon", "--backend", "none", "--classical", "parallel-rho", "--oracle", "random", "--n", "70"]) == 2
+
+
+def test_default_parameters_depend_on_workers_only_where_the_readme_says():
+    """--workers K reproduces the serial run only with the same (d, W, S): the defaults depend on n alone for K <= 2
+    and for n < 50; from n = 50 with K >= 3 they change with K, and the README says so with the issue's figures."""
+    serial = {n: default_parameters(n) for n in range(2, 65)}
+    assert all(default_parameters(n, 2) == serial[n] for n in serial)
+    differs = [n for n in serial if any(default_parameters(n, k) != serial[n] for k in range(3, 65))]
+    assert differs == list(range(50, 65))
+    assert tuple(vars(default_parameters(56, 1)).values()) == (9, 32768, 1284)
+    assert tuple(vars(default_parameters(56, 4)).values()) == (8, 65536, 642)
+    readme = " ".join((Path(__file__).resolve().parents[1] / "README.md").read_text().split())
+    section = readme[readme.index("## Classical search on many cores"):readme.index("## Practical energy advantage")]
+    assert "for K ≤ 2 and for n < 50" in section and "(9, 32768, 1284)" in section and "(8, 65536, 642)" in section

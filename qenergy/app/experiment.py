@@ -184,8 +184,10 @@ class SimonRun:
                 "collision": list(c.collision) if c.collision else None,
                 "energy_j": self.classical_energy_j,
                 "energy_basis": "lower_bound",
-                # what only some algorithms report (parallel-rho: rate and distinguished points)
-                **{k: getattr(c, k) for k in ("queries_per_s", "distinguished_points", "workers", "rounds") if hasattr(c, k)},
+                # what only some algorithms report (parallel-rho: rate, distinguished points and the walk parameters
+                # used, which decide whether a run with --workers K reproduces the serial one)
+                **{k: getattr(c, k) for k in ("queries_per_s", "distinguished_points", "workers", "rounds", "distinguished_bits",
+                                              "walks_per_round", "steps_per_round") if hasattr(c, k)},
             },
         }
 

@@ -34,10 +34,16 @@ def add_parser(sub: Any) -> None:
     s.add_argument("--shots-budget", type=_int_at_least("--shots-budget", 1, 10**9), default=None, metavar="K",
                    help="cap on quantum shots; a run that cannot confirm an answer within it ends unresolved (default: 20n + 100)")
     s.add_argument("--workers", type=_int_at_least("--workers", 1, 1024), default=None,
-                   help="run the classical search's walks on a Dask LocalCluster of K workers (parallel-rho)")
-    s.add_argument("--scheduler", default=None, help="run the classical search's walks on an existing Dask cluster (parallel-rho)")
+                   help="run the classical search's walks on a Dask LocalCluster of K workers (parallel-rho); the same result "
+                        "and charges as the serial run for K <= 2 or n < 50, else other default walk parameters (see --json)")
+    s.add_argument("--scheduler", default=None, help="run the classical search's walks on an existing Dask cluster (parallel-rho); "
+                   "the remote workers' energy is not in this run's own energy figure (the output says so)")
     s.add_argument("--ledger", type=_path("--ledger"), default=None, help="JSON Lines ledger to create or append to")
-    s.add_argument("--json", action="store_true", help="print one JSON object")
+    s.add_argument("--json", action="store_true",
+                   help="print one JSON object (README: --json); quantum.status solved | solved_classically (found by the "
+                        "classical one-to-one proof, not the quantum samples) | unresolved, quantum.resolved_by check | proof | "
+                        "collision | \"\"; measured.apportioned true when the run's own energy is a CPU-time share of a "
+                        "whole-host reading; measured.excludes what it leaves out")
     _add_energy_options(s)
 
 
@@ -66,8 +72,11 @@ def _cmd_simon(args: argparse.Namespace, command: str) -> int:
         ledger = _open_ledger(args.ledger, t, seed=plan.seed, command=command)
     else:
         ledger = Ledger(t, seed=plan.seed, command=command)
+    # walks sent to a cluster given by address run on other processes (maybe other machines), which no meter here reads
+    excludes = (f"excludes the energy of the remote Dask workers of --scheduler {args.scheduler} (not measured)"
+                if args.scheduler is not None else "")
     with ledger:
-        with measure(ledger, "simon") as window:
+        with measure(ledger, "simon", note=excludes) as window:
             run = run_planned(plan, ledger, policy=policy)
         verdict = criterion(run.quantum_energy_j, n, classical_lower) if run.quantum_energy_j else None
         # what the charges alone do not say (the instance, each side's answer, the criterion), for `qenergy report`
@@ -76,6 +85,7 @@ def _cmd_simon(args: argparse.Namespace, command: str) -> int:
     # the run's own energy against each basis of the theoretical charges, never against their sum
     theory = {b: math.fsum(c.energy_j for c in ledger.select(run=ledger.current_run) if c.basis == b) for b in ("upper_bound", "lower_bound")}
     out["measured"] = {"basis": window.basis, "joules": window.exclusive_j, "source": ledger.charges[-1].provenance,
+                       "apportioned": window.apportioned, "excludes": excludes or None,
                        "theoretical_j": theory,
                        **{f"ratio_to_{b}": window.exclusive_j / j if j > 0 else None for b, j in theory.items()}}
     out["bounds"] = {
@@ -110,7 +120,11 @@ def _cmd_simon(args: argparse.Namespace, command: str) -> int:
               f"{q.strategy} strategy, confidence {q.confidence:.3f}, {q.candidates_tried} candidate(s) tried")
     if run.quantum is not None and (run.quantum.status != "solved" or run.quantum.noise != "none"):
         q = run.quantum
-        state = "solved" if q.status == "solved" else "UNRESOLVED: no candidate could be confirmed within the budget; no answer is reported"
+        state = {
+            "solved": "solved (the samples' candidate, confirmed by the classical check f(0) = f(c))",
+            "solved_classically": f"SOLVED CLASSICALLY, not by the quantum samples: the charged classical one-to-one proof found s "
+                                  f"(resolved_by {q.resolved_by})",
+        }.get(q.status, "UNRESOLVED: no candidate could be confirmed within the budget; no answer is reported")
         print(f"quantum status: {state} (noise {q.noise}, {q.shots} shots = {q.noise_multiplier:.3g} x the ideal expectation, "
               f"{q.confirmation_queries} classical check queries charged, confidence {q.confidence:.3f})")
     if verdict is not None:
@@ -118,7 +132,7 @@ def _cmd_simon(args: argparse.Namespace, command: str) -> int:
         print(f"criterion at n={n}: quantum upper-bound charge {verdict.quantum_j:.4e} J vs classical lower bound {verdict.classical_lower.text()} J "
               f"(success {args.success}): {word}, margin {verdict.margin.short(3)}")
     ratios = [f"{out['measured'][f'ratio_to_{b}']:.3g} x the {b.replace('_', '-')} charges" for b in theory if out["measured"][f"ratio_to_{b}"]]
-    print(f"this run's own energy ({window.basis}): {window.exclusive_j:.4e} J"
+    print(f"this run's own energy ({window.basis}{', apportioned' if window.apportioned else ''}): {window.exclusive_j:.4e} J"
           + (f" = {', '.join(ratios)}" if ratios else "") + f" [{out['measured']['source']}]")
     if args.ledger is not None:
         print(f"ledger: {args.ledger} (run {ledger.current_run})")
