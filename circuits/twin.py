@@ -241,3 +241,54 @@ def parse_device_spec(text: str) -> NoiseSpec:
         raise InputError(f"--device {text!r} is not allowed; allowed: fake:NAME[,idle:on|off][,scale:X]")
     device_calibration(spec.device)  # an unknown device fails here, naming the known ones
     return spec
+
+
+def prepared_readout(prepared: Any) -> tuple[NDArray[np.float64], NDArray[np.float64]] | None:
+    """P(1|0) and P(0|1) of each measured bit of a prepared circuit: a device twin's (asymmetric, scaled), a
+    ``fake:``/``ibm:`` device's from its properties (the target's symmetric error where they are missing), a
+    uniform ``readout:P`` as both; None when the backend reports nothing."""
+    twin = getattr(prepared, "twin", None)
+    if twin is not None:
+        return twin.p1_given0, twin.p0_given1
+    device = getattr(prepared, "device", None)
+    isa = getattr(prepared, "isa", None)
+    if device is not None and isa is not None:
+        from .noise import _asymmetric_readout
+
+        p10, p01 = _asymmetric_readout(device)
+        index = {q: i for i, q in enumerate(isa.qubits)}
+        cindex = {c: i for i, c in enumerate(isa.clbits)}
+        by_bit = {cindex[inst.clbits[0]]: index[inst.qubits[0]] for inst in isa.data if inst.operation.name == "measure"}
+        measure = device.target["measure"] if "measure" in device.target.operation_names else {}
+        a, b = [], []
+        for c in sorted(by_bit):
+            q = by_bit[c]
+            props = measure.get((q,)) if measure else None
+            sym = float(props.error) if props is not None and props.error is not None else 0.0
+            a.append(p10.get(q, sym))
+            b.append(p01.get(q, sym))
+        return np.array(a), np.array(b)
+    spec = getattr(prepared, "noise", None)
+    if isinstance(spec, NoiseSpec) and spec.device is None:
+        bits = prepared.metadata.qubits // 2
+        return np.full(bits, spec.readout), np.full(bits, spec.readout)
+    return None
+
+
+def readout_mitigation(prepared: Any, secret: int | None) -> dict[str, Any]:
+    """``quantum.readout_mitigation`` of a run with ``--mitigate readout``: the corruption rate (shots with
+    y·s = 1) raw and corrected for readout errors (:func:`mitigated_good_fraction`) over every shot drawn, at the
+    secret the run proved; ``status`` says why there are no figures (no proven secret, no confusion data)."""
+    kept = getattr(prepared, "kept", None) or []
+    if secret is None:
+        return {"status": "no secret proven: nothing to measure the corruption against"}
+    confusion = prepared_readout(prepared)
+    if confusion is None:
+        return {"status": "the backend reports no readout errors"}
+    ys = np.concatenate(kept) if kept else np.zeros((0, len(confusion[0])), dtype=np.uint8)
+    if len(ys) < 2:
+        return {"status": "fewer than 2 shots"}
+    mitigated, se = mitigated_good_fraction(ys, secret, *confusion)
+    return {"status": "ok", "shots": int(len(ys)), "basis": "measured", "corruption_rate_raw": 1.0 - good_fraction(ys, secret),
+            "corruption_rate_mitigated": 1.0 - mitigated, "stderr": se,
+            "note": "readout-corrected estimate of the corruption before readout; the solver drew and read the raw shots"}

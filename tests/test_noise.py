@@ -171,7 +171,7 @@ def test_device_twin_on_stim_and_aer_run_the_same_routed_circuit():
     # noiseless: the converted circuit still computes Simon's distribution (every y in s^⊥)
     ideal = stim_from_qiskit(isa).compile_sampler(seed=1).sample(500).view(np.uint8)
     assert corrupted_fraction(ideal, s, n) == 0.0 and len(set(map(bytes, ideal))) > 1
-    spec = NoiseSpec(device="fake:guadalupe", readout=0.02)
+    spec = NoiseSpec(device="fake:guadalupe", readout=0.02, idle=False)  # Pauli channels only: Aer's stabilizer method
     gate_noise, readout_noise = device_noise(spec)
     circuit = stim_from_qiskit(isa, gate_noise=gate_noise, readout_noise=readout_noise)
     stim_frac = corrupted_fraction(circuit.compile_sampler(seed=2).sample(shots).view(np.uint8), s, n)
