@@ -214,7 +214,7 @@ def test_non_clifford_device_twin_on_aer():
     assert prepared.metadata.method == "statevector" and prepared.physical_qubits == 16
     ys = prepared.sample(2000).ys
     eta = corrupted_fraction(ys, inst.secret, 3)
-    assert 0.0 < eta < 0.4
+    assert 0.0 < eta < 0.47  # 62 routed CX, depth 84: idle decay (on by default) takes it from about 0.26 to 0.41
 
 
 def test_device_too_small_for_n():
