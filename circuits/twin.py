@@ -54,8 +54,11 @@ MITIGATIONS = ("none", "readout")
 REFERENCES = ("aer", "none")
 
 #: Seconds per (shot × instruction × amplitude) of Aer's noisy statevector trajectories, fitted on
-#: fake:sherbrooke runs of the Simon circuit (benchmarks/bench_twin.py records the fit); an estimate.
-AER_SECONDS_PER_AMPLITUDE_OP = 2.0e-9
+#: fake:sherbrooke runs of the Simon circuit at n = 6, 7 in the runtime's local mode (benchmarks/bench_twin.py,
+#: section E, on 2 shared cores); an estimate.
+AER_SECONDS_PER_AMPLITUDE_OP = 4.0e-9
+#: Seconds Aer's local mode spends on a run whatever its size (noise model and circuit set-up, measured at n = 3, 4).
+AER_LOCAL_OVERHEAD_S = 8.0
 #: Aer's density-matrix method is used at up to this many active qubits (its per-run cost is shot-independent).
 AER_DENSITY_MATRIX_QUBITS = 10
 
@@ -192,14 +195,14 @@ def _active_qubits(isa: Any) -> int:
 
 def estimate_local_seconds(isa: Any, shots: int) -> float:
     """Estimated seconds Aer needs for ``shots`` shots of the routed circuit ``isa`` with a device noise model
-    (the runtime's local mode): statevector trajectories, shots × instructions × 2^(active qubits) ×
-    :data:`AER_SECONDS_PER_AMPLITUDE_OP`; up to :data:`AER_DENSITY_MATRIX_QUBITS` active qubits, one
-    density-matrix run (instructions × 4^(active qubits)). An estimate (basis ``estimated``), not a bound."""
+    (the runtime's local mode): :data:`AER_LOCAL_OVERHEAD_S` plus statevector trajectories, shots × instructions ×
+    2^(active qubits) × :data:`AER_SECONDS_PER_AMPLITUDE_OP`; up to :data:`AER_DENSITY_MATRIX_QUBITS` active qubits,
+    one density-matrix run (instructions × 4^(active qubits)). An estimate (basis ``estimated``), not a bound."""
     k = _active_qubits(isa)
     ops = sum(1 for inst in isa.data if inst.operation.name not in ("delay", "barrier"))
     if k <= AER_DENSITY_MATRIX_QUBITS:
-        return ops * 4.0**k * AER_SECONDS_PER_AMPLITUDE_OP
-    return shots * ops * 2.0**k * AER_SECONDS_PER_AMPLITUDE_OP
+        return AER_LOCAL_OVERHEAD_S + ops * 4.0**k * AER_SECONDS_PER_AMPLITUDE_OP
+    return AER_LOCAL_OVERHEAD_S + shots * ops * 2.0**k * AER_SECONDS_PER_AMPLITUDE_OP
 
 
 def device_readout(spec: NoiseSpec, qubits: tuple[int, ...]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
