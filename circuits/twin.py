@@ -44,6 +44,7 @@ __all__ = [
     "check_mitigation",
     "compare_twin",
     "estimate_local_seconds",
+    "estimate_local_seconds_before_routing",
     "good_fraction",
     "mitigated_good_fraction",
 ]
@@ -295,3 +296,13 @@ def readout_mitigation(prepared: Any, secret: int | None) -> dict[str, Any]:
     return {"status": "ok", "shots": int(len(ys)), "basis": "measured", "corruption_rate_raw": 1.0 - good_fraction(ys, secret),
             "corruption_rate_mitigated": 1.0 - mitigated, "stderr": se,
             "note": "readout-corrected estimate of the corruption before readout; the solver drew and read the raw shots"}
+
+
+def estimate_local_seconds_before_routing(n: int, logical_gates: int, shots: int) -> float:
+    """:func:`estimate_local_seconds` from what is known before compiling: 2n active qubits and the logical
+    circuit's gates (routing only adds qubits and gates, so this is below the routed estimate)."""
+    k = 2 * n
+    ops = logical_gates + n  # and the n measurements
+    if k <= AER_DENSITY_MATRIX_QUBITS:
+        return AER_LOCAL_OVERHEAD_S + ops * 4.0**k * AER_SECONDS_PER_AMPLITUDE_OP
+    return AER_LOCAL_OVERHEAD_S + shots * ops * 2.0**k * AER_SECONDS_PER_AMPLITUDE_OP

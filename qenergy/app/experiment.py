@@ -238,25 +238,34 @@ def plan_simon(
         raise InputError(f"--max-minutes {max_minutes!r} is not allowed; allowed: minutes > 0")
     if (dd != "none" or mitigate != "none") and backend in (None, "none"):
         raise InputError("--dd/--mitigate without a quantum backend is not allowed; allowed: with a device twin, fake:NAME or ibm:NAME")
+    _check_local_time(backend or "", None, instance, max_minutes)  # hopeless widths refused before compiling
     be = None if backend in (None, "none") else circuits.get_backend(backend, instance, noise=spec, dd=dd)
     prepared = be.prepare(instance, rng=seed_streams(seed)["quantum"]) if be is not None else None
-    estimate = _check_local_time(backend or "", prepared, instance.n, max_minutes)
+    estimate = _check_local_time(backend or "", prepared, instance, max_minutes)
     if prepared is not None and mitigate != "none":
         prepared.kept = []
     return PlannedSimon(instance, seed, prepared, search, shots_budget, dd, mitigate, estimate)
 
 
-def _check_local_time(backend: str, prepared: PreparedSimon | None, n: int, max_minutes: float) -> float | None:
-    """Seconds Aer is estimated to need for a ``fake:`` run's first round; :class:`InputError` above ``max_minutes``."""
-    if not backend.startswith("fake:") or prepared is None or not hasattr(prepared, "isa"):
+def _check_local_time(backend: str, prepared: PreparedSimon | None, instance: SimonInstance, max_minutes: float) -> float | None:
+    """Seconds Aer is estimated to need for a ``fake:`` run's first round (from the compiled circuit, or before
+    compiling from 2n qubits and the logical gates when ``prepared`` is None); :class:`InputError` above ``max_minutes``."""
+    if not backend.startswith("fake:") or (prepared is not None and not hasattr(prepared, "isa")):
         return None
+    from circuits.base import circuit_gate_counts, logical_gate_count
+    from circuits.reversible import oracle_network
     from circuits.simon import default_robust_shots
-    from circuits.twin import estimate_local_seconds
+    from circuits.twin import estimate_local_seconds, estimate_local_seconds_before_routing
 
     from ..errors import rough_duration
 
+    n = instance.n
     shots = default_robust_shots(n)
-    estimate = estimate_local_seconds(prepared.isa, shots)
+    if prepared is None:
+        gates = logical_gate_count(circuit_gate_counts(oracle_network(instance.oracle)))
+        estimate = estimate_local_seconds_before_routing(n, gates, shots)
+    else:
+        estimate = estimate_local_seconds(prepared.isa, shots)
     if estimate > max_minutes * 60.0:
         raise InputError(f"--backend {backend} at n = {n} is estimated to need {rough_duration(estimate)} of Aer simulation "
                          f"(the runtime's local mode runs the full device noise model; {shots} shots in the first round), over the "
