@@ -54,7 +54,7 @@ def section_a(stim_shots: int, aer_shots: dict[int, int]) -> list[str]:
     for label, n in cases:
         inst = make_instance(n, None, "linear", seed=n)
         if label.startswith("fake"):
-            spec = parse_noise("device:fake:sherbrooke")
+            spec = parse_noise("device:fake:sherbrooke,idle:off")  # Pauli channels only: Aer stabilizer can run it (idle noise: bench_twin.py)
             t0 = time.perf_counter()
             isa = route_on_device(simon_circuit(inst), "fake:sherbrooke", seed=1, clifford=True)
             route_s = time.perf_counter() - t0

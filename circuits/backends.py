@@ -60,18 +60,25 @@ def is_device_spec(name: str) -> bool:
     return bool(getattr(obj, "device_factory", False))
 
 
-def get_backend(name: str, instance: SimonInstance | None = None, *, noise: NoiseSpec | str | None = None) -> SimonBackend:
+def get_backend(name: str, instance: SimonInstance | None = None, *, noise: NoiseSpec | str | None = None, dd: str = "none") -> SimonBackend:
     """The backend called ``name`` (a registry entry, ``PREFIX:NAME`` or ``auto``).
 
     ``auto`` needs the instance: stim for a Clifford oracle, aer otherwise. ``noise`` (a
     :class:`~qenergy.noise.NoiseSpec` or SPEC text, see :mod:`circuits.noise`) makes its
-    circuits noisy (stim, aer, exact); None or ``none`` keeps them ideal.
+    circuits noisy (stim, aer, exact); None or ``none`` keeps them ideal. ``dd`` (``none``,
+    ``XX``, ``XY4``) adds dynamical decoupling on a device twin, ``fake:NAME`` or ``ibm:NAME``.
 
     Raises:
-        InputError: an unknown name (the message lists the registered ones).
+        InputError: an unknown name (the message lists the registered ones), DD without a device.
     """
-    if noise is not None:
+    if dd != "none" and noise is None and is_device_spec(name):
+        from .noise import check_dd
+
+        backend = construct_backend(name, instance)
+        backend.dd = check_dd(dd)  # type: ignore[attr-defined]  # the runtime sampler's own DD option
+        return backend
+    if noise is not None or dd != "none":
         from .noise import noisy_backend
 
-        return noisy_backend(name, instance, noise)
+        return noisy_backend(name, instance, noise, dd=dd)
     return construct_backend(name, instance)

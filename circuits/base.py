@@ -105,6 +105,8 @@ class PreparedSimon(ABC):
         self.shots = 0
         self.wall_time_s = 0.0
         self.jobs: list[JobRecord] = []
+        #: Every batch of y's drawn, when a caller sets it to a list (readout mitigation reads them back).
+        self.kept: list[NDArray[np.uint8]] | None = None
 
     @abstractmethod
     def _sample(self, shots: int) -> NDArray[np.uint8]:
@@ -119,6 +121,8 @@ class PreparedSimon(ABC):
         dt = time.perf_counter() - t0
         self.shots += shots
         self.wall_time_s += dt
+        if self.kept is not None:
+            self.kept.append(ys)
         meta = self._static
         return SampleResult(ys, RunMetadata(meta.backend, meta.method, meta.qubits, meta.depth, dict(meta.gate_counts), dt, shots))
 

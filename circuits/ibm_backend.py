@@ -123,6 +123,7 @@ class PreparedIBM(PreparedSimon):
             self.duration_s = 0.0
         self.rep_delay_s = float(getattr(device, "default_rep_delay", None) or DEFAULT_REP_DELAY_S)
         self.reset_s = _reset_s(device.target)
+        self.dd = "none"
 
     def _sample(self, shots: int) -> NDArray[np.uint8]:
         return sample_batch([self], shots)[0]
@@ -141,6 +142,9 @@ def sample_batch(prepared: Sequence[PreparedIBM], shots: int) -> list[NDArray[np
         sampler = Sampler(mode=batch)
         if first.local:
             sampler.options.simulator.seed_simulator = seed
+        if first.dd != "none":
+            sampler.options.dynamical_decoupling.enable = True
+            sampler.options.dynamical_decoupling.sequence_type = first.dd
         job = sampler.run([p.isa for p in prepared], shots=shots)
         status = "ERROR"
         try:
@@ -193,6 +197,8 @@ class IBMRuntimeBackend(SimonBackend):
         self.device = load_device(spec)
         self.local = spec.startswith("fake:")
         self.optimization_level = optimization_level
+        #: Dynamical decoupling by the runtime sampler's own option (``none``, ``XX``, ``XY4``).
+        self.dd = "none"
 
     @property
     def is_device(self) -> bool:
@@ -219,7 +225,9 @@ class IBMRuntimeBackend(SimonBackend):
             level = self.optimization_level if attempt < 2 else 1
             pm = generate_preset_pass_manager(backend=self.device, optimization_level=level, seed_transpiler=int(rng.integers(0, 2**31 - 1)))
             try:
-                return PreparedIBM(self.device, self.name, pm.run(circuit), instance.n, rng, self.local, logical)
+                prepared = PreparedIBM(self.device, self.name, pm.run(circuit), instance.n, rng, self.local, logical)
+                prepared.dd = self.dd
+                return prepared
             except TranspilerError as exc:
                 error = exc
         raise QenergyError(f"could not compile the circuit for {self.name}: {str(error)[:200]}")

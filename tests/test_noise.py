@@ -171,7 +171,7 @@ def test_device_twin_on_stim_and_aer_run_the_same_routed_circuit():
     # noiseless: the converted circuit still computes Simon's distribution (every y in s^⊥)
     ideal = stim_from_qiskit(isa).compile_sampler(seed=1).sample(500).view(np.uint8)
     assert corrupted_fraction(ideal, s, n) == 0.0 and len(set(map(bytes, ideal))) > 1
-    spec = NoiseSpec(device="fake:guadalupe", readout=0.02)
+    spec = NoiseSpec(device="fake:guadalupe", readout=0.02, idle=False)  # Pauli channels only: Aer's stabilizer method
     gate_noise, readout_noise = device_noise(spec)
     circuit = stim_from_qiskit(isa, gate_noise=gate_noise, readout_noise=readout_noise)
     stim_frac = corrupted_fraction(circuit.compile_sampler(seed=2).sample(shots).view(np.uint8), s, n)
@@ -214,7 +214,7 @@ def test_non_clifford_device_twin_on_aer():
     assert prepared.metadata.method == "statevector" and prepared.physical_qubits == 16
     ys = prepared.sample(2000).ys
     eta = corrupted_fraction(ys, inst.secret, 3)
-    assert 0.0 < eta < 0.4
+    assert 0.0 < eta < 0.47  # 62 routed CX, depth 84: idle decay (on by default) takes it from about 0.26 to 0.41
 
 
 def test_device_too_small_for_n():

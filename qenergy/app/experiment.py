@@ -62,6 +62,10 @@ class PlannedSimon:
     prepared: PreparedSimon | None
     algorithm: ClassicalAlgorithm | None
     shots_budget: int | None = None
+    dd: str = "none"
+    mitigate: str = "none"
+    #: Estimated seconds of Aer simulation for a ``fake:`` run's first round (None elsewhere).
+    local_estimate_s: float | None = None
 
 
 @dataclass(frozen=True)
@@ -202,13 +206,20 @@ def plan_simon(
     seed: int | None = None,
     noise: str | None = None,
     shots_budget: int | None = None,
+    dd: str = "none",
+    mitigate: str = "none",
+    max_minutes: float = 2.0,
 ) -> PlannedSimon:
     """Check every input and build the instance (and its circuit); raises :class:`InputError`,
     :class:`~qenergy.errors.ResourceLimitError` before anything is charged.
 
     ``noise`` is a noise SPEC (:func:`qenergy.noise.parse_noise`: ``depolarize:P``,
     ``readout:P``, ``device:fake:NAME``, comma-separated); ``shots_budget`` caps the quantum
-    shots (default: 20·n + 100)."""
+    shots (default: 20·n + 100); ``dd`` adds dynamical decoupling (``XX``, ``XY4``) on a device or
+    its twin; ``mitigate`` (``readout``) keeps the samples for the readout-corrected corruption rate.
+    A ``fake:NAME`` run whose first round Aer is estimated to need more than ``max_minutes``
+    (:func:`circuits.twin.estimate_local_seconds`) is refused with :class:`InputError`, naming
+    ``--backend stim --noise device:fake:NAME``."""
     spec = parse_noise(noise) if noise not in (None, "", "none") else None
     if shots_budget is not None and (isinstance(shots_budget, bool) or not isinstance(shots_budget, int) or shots_budget < 1):
         raise InputError(f"shots budget {shots_budget!r} is not allowed; allowed: an integer >= 1")
@@ -224,9 +235,48 @@ def plan_simon(
         search.check(instance)  # n, queries and memory of the classical side, before anything is charged
     if spec is not None and backend in (None, "none"):
         raise InputError("--noise without a quantum backend is not allowed; allowed: --noise with --backend stim, aer or exact")
-    be = None if backend in (None, "none") else circuits.get_backend(backend, instance, noise=spec)
+    from circuits.noise import check_dd
+    from circuits.twin import check_mitigation
+
+    dd, mitigate = check_dd(dd), check_mitigation(mitigate)
+    if not (isinstance(max_minutes, (int, float)) and math.isfinite(max_minutes) and max_minutes > 0):
+        raise InputError(f"--max-minutes {max_minutes!r} is not allowed; allowed: minutes > 0")
+    if (dd != "none" or mitigate != "none") and backend in (None, "none"):
+        raise InputError("--dd/--mitigate without a quantum backend is not allowed; allowed: with a device twin, fake:NAME or ibm:NAME")
+    _check_local_time(backend or "", None, instance, max_minutes)  # hopeless widths refused before compiling
+    be = None if backend in (None, "none") else circuits.get_backend(backend, instance, noise=spec, dd=dd)
     prepared = be.prepare(instance, rng=seed_streams(seed)["quantum"]) if be is not None else None
-    return PlannedSimon(instance, seed, prepared, search, shots_budget)
+    estimate = _check_local_time(backend or "", prepared, instance, max_minutes)
+    if prepared is not None and mitigate != "none":
+        prepared.kept = []
+    return PlannedSimon(instance, seed, prepared, search, shots_budget, dd, mitigate, estimate)
+
+
+def _check_local_time(backend: str, prepared: PreparedSimon | None, instance: SimonInstance, max_minutes: float) -> float | None:
+    """Seconds Aer is estimated to need for a ``fake:`` run's first round (from the compiled circuit, or before
+    compiling from 2n qubits and the logical gates when ``prepared`` is None); :class:`InputError` above ``max_minutes``."""
+    if not backend.startswith("fake:") or (prepared is not None and not hasattr(prepared, "isa")):
+        return None
+    from circuits.base import circuit_gate_counts, logical_gate_count
+    from circuits.reversible import oracle_network
+    from circuits.simon import default_robust_shots
+    from circuits.twin import estimate_local_seconds, estimate_local_seconds_before_routing
+
+    from ..errors import rough_duration
+
+    n = instance.n
+    shots = default_robust_shots(n)
+    if prepared is None:
+        gates = logical_gate_count(circuit_gate_counts(oracle_network(instance.oracle)))
+        estimate = estimate_local_seconds_before_routing(n, gates, shots)
+    else:
+        estimate = estimate_local_seconds(prepared.isa, shots)
+    if estimate > max_minutes * 60.0:
+        raise InputError(f"--backend {backend} at n = {n} is estimated to need {rough_duration(estimate)} of Aer simulation "
+                         f"(the runtime's local mode runs the full device noise model; {shots} shots in the first round), over the "
+                         f"limit of {max_minutes:g} min; allowed: --backend stim --noise device:{backend} (the device twin, seconds), "
+                         f"or --max-minutes M above the estimate")
+    return estimate
 
 
 def run_planned(

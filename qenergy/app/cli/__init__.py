@@ -1,4 +1,4 @@
-"""Command line: ``qenergy simon``, ``bounds``, ``advantage``, ``sweep``, ``models``, ``model``, ``ledger``, ``report`` and ``demo``,
+"""Command line: ``qenergy simon``, ``bounds``, ``advantage``, ``sweep``, ``twin``, ``models``, ``model``, ``ledger``, ``report`` and ``demo``,
 one module per command (each adds its parser and runs it).
 
 Bad input exits with status 2 and one plain line naming the bad value and what is
@@ -24,6 +24,7 @@ from . import models as _models
 from . import report as _report
 from . import simon as _simon
 from . import sweep as _sweep
+from . import twin as _twin
 from .options import _attach_negative_values, _Parser, parse_n_range
 from .output import _RedactingStream
 
@@ -34,7 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The ``qenergy`` argument parser (also the source of the CLI reference)."""
     p = _Parser(prog="qenergy", description="Energy costs of Simon's problem, quantum against classical, on one ledger.")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for command in (_simon, _bounds, _advantage, _sweep, _models, _ledger, _report, _demo):
+    for command in (_simon, _bounds, _advantage, _sweep, _twin, _models, _ledger, _report, _demo):
         command.add_parser(sub)
     return p
 
@@ -98,6 +99,8 @@ def _dispatch(args: argparse.Namespace, command: str) -> int:
         return _advantage._cmd_advantage(args, command)
     if args.command == "sweep":
         return _sweep._cmd_sweep(args, command)
+    if args.command == "twin":
+        return _twin._cmd_twin(args)
     if args.command == "ledger":
         args.command_line = command
         return _ledger._cmd_ledger(args)

@@ -16,8 +16,9 @@ from ...meter import measure
 from ...physics import convert_energy, landauer_bit_energy
 from ...registry import CLASSICAL
 from ..experiment import format_secret as _fmt_secret
-from .options import MAX_N, _add_energy_options, _int_at_least, _path, _policy
-from .output import _open_ledger, _print_table
+from .options import MAX_N, _add_energy_options, _checked, _int_at_least, _path, _policy
+from .output import _notice, _open_ledger, _print_table
+from .twin import add_dd_options
 
 
 def add_parser(sub: Any) -> None:
@@ -39,12 +40,24 @@ def add_parser(sub: Any) -> None:
     s.add_argument("--scheduler", default=None, help="run the classical search's walks on an existing Dask cluster (parallel-rho); "
                    "the remote workers' energy is not in this run's own energy figure (the output says so)")
     s.add_argument("--ledger", type=_path("--ledger"), default=None, help="JSON Lines ledger to create or append to")
+    add_dd_options(s)
+    s.add_argument("--max-minutes", type=_checked("--max-minutes", _minutes), default=2.0, metavar="M",
+                   help="refuse a fake:NAME run whose Aer simulation is estimated to take longer than M minutes (default: 2)")
     s.add_argument("--json", action="store_true",
                    help="print one JSON object (README: --json); quantum.status solved | solved_classically (found by the "
                         "classical one-to-one proof, not the quantum samples) | unresolved, quantum.resolved_by check | proof | "
                         "collision | \"\"; measured.apportioned true when the run's own energy is a CPU-time share of a "
                         "whole-host reading; measured.excludes what it leaves out")
     _add_energy_options(s)
+
+
+def _minutes(text: str) -> float:
+    from ...numbers import parse_float
+
+    value = parse_float(text, "--max-minutes", 0.0)
+    if value <= 0:
+        raise InputError(f"--max-minutes {text} is not allowed; allowed: minutes > 0")
+    return value
 
 
 def _cmd_simon(args: argparse.Namespace, command: str) -> int:
@@ -54,7 +67,9 @@ def _cmd_simon(args: argparse.Namespace, command: str) -> int:
     if args.n is None and not args.oracle.startswith("table:"):
         raise InputError("--n is required for the linear and random oracles; allowed: n >= 1")
     plan = plan_simon(args.n, secret=args.secret, oracle=args.oracle, backend=args.backend, algorithm=args.classical, seed=args.seed,
-                      noise=args.noise, shots_budget=args.shots_budget)
+                      noise=args.noise, shots_budget=args.shots_budget, dd=args.dd, mitigate=args.mitigate, max_minutes=args.max_minutes)
+    if plan.local_estimate_s is not None and plan.local_estimate_s > 10 and not args.json:
+        _notice(f"{args.backend}: Aer's device model is estimated to take about {plan.local_estimate_s:.0f} s a round (estimated)")
     if args.workers is not None or args.scheduler is not None:
         if args.classical != "parallel-rho" or plan.algorithm is None:
             raise InputError(f"--workers/--scheduler with --classical {args.classical} is not allowed; allowed: --classical parallel-rho")
@@ -82,6 +97,13 @@ def _cmd_simon(args: argparse.Namespace, command: str) -> int:
         # what the charges alone do not say (the instance, each side's answer, the criterion), for `qenergy report`
         ledger.note("simon", run_note(run, success=args.success, criterion=verdict.to_dict() if verdict else None))
     out = run.to_dict()
+    if out["quantum"] is not None:
+        from circuits.twin import noise_model_fields, readout_mitigation
+
+        spec = getattr(plan.prepared, "noise", None)
+        out["quantum"]["noise_model"] = noise_model_fields(args.backend, spec, dd=plan.dd, mitigation=plan.mitigate)
+        if plan.mitigate == "readout":
+            out["quantum"]["readout_mitigation"] = readout_mitigation(plan.prepared, run.quantum.found if run.quantum and run.quantum.solved else None)
     # the run's own energy against each basis of the theoretical charges, never against their sum
     theory = {b: math.fsum(c.energy_j for c in ledger.select(run=ledger.current_run) if c.basis == b) for b in ("upper_bound", "lower_bound")}
     out["measured"] = {"basis": window.basis, "joules": window.exclusive_j, "source": ledger.charges[-1].provenance,
