@@ -42,7 +42,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -53,12 +53,16 @@ from ..errors import InputError
 from ..ledger import Ledger
 from ..ledger_export import check_output_paths, write_atomic
 from ..noise import NoiseSpec
+from ..noise_fit import ShotsFit
 from ..plotting import figure, integer_axis, render_png
 from ..qpu import SCENARIOS, QPUPreset
 
+if TYPE_CHECKING:
+    from .noise_scan import NoiseScan
+
 __all__ = [
     "ADVANTAGE_SOFTWARE", "CSV_COLUMNS", "PRACTICAL_ALGORITHMS", "REPORT_TITLE", "AdvantageResult", "CircuitTiming",
-    "LedgerRun", "QPURunRecord", "circuit_timing", "compute_advantage", "logical_cnot_counts", "measure_classical", "noise_multiplier", "noiseless_shots",
+    "LedgerRun", "QPURunRecord", "circuit_timing", "compute_advantage", "logical_cnot_counts", "measure_classical", "measured_shots", "noise_multiplier", "noiseless_shots",
     "plot_practical", "read_ledger_run", "sensitivity", "write_outputs",
 ]
 
@@ -285,15 +289,15 @@ def noise_multiplier(noise: NoiseSpec, n: int, success: float, *, one_qubit_gate
     return NoiseEstimate(clean, eta, shots, max(1.0, shots / base))
 
 
-def _median_device_errors(device: str) -> tuple[float, float, float]:
+def _median_device_errors(device: str, scale: float = 1.0) -> tuple[float, float, float]:
     from circuits.noise import _depolarizing_from_error, device_calibration
 
     cal = device_calibration(device)
     one = [v for k, v in cal.median_gate_error.items() if k in ("sx", "x")]
     two = [v for k, v in cal.median_gate_error.items() if k in ("cz", "ecr", "cx")]
-    e1 = _depolarizing_from_error(float(np.median(one)) if one else 0.0, 1)
-    e2 = _depolarizing_from_error(float(np.median(two)) if two else 0.0, 2)
-    return e1, e2, cal.median_readout_error
+    e1 = _depolarizing_from_error(scale * float(np.median(one)) if one else 0.0, 1)
+    e2 = _depolarizing_from_error(scale * float(np.median(two)) if two else 0.0, 2)
+    return e1, e2, min(0.5, scale * cal.median_readout_error)
 
 
 # --- the comparison ---------------------------------------------------------------------------------------
@@ -311,6 +315,17 @@ class AdvantageRow:
     quantum_j: dict[str, float | None]
     classical_j: dict[str, float]
 
+    #: where ``shots`` comes from: ``noiseless`` (no noise), ``model`` (the analytic multiplier, no scan), ``measured``
+    #: (the scan's quantile at this n), ``unreached`` (the scan did not reach success P here or at a smaller n), ``fit``
+    #: (extrapolated beyond the scan, with ``shots_band``)
+    shots_source: str = "noiseless"
+    shots_band: dict[str, float | None] | None = None
+
+    @property
+    def model_shots(self) -> float | None:
+        """The analytic model's shots (an estimate, beside the measurement)."""
+        return None if self.noise.shots is None else float(math.ceil(self.noise.shots))
+
     def to_dict(self) -> dict[str, Any]:
         qub = self.bound.quantum_upper_j
         clb = self.bound.classical_lower_j
@@ -318,7 +333,8 @@ class AdvantageRow:
             "n": self.n,
             "theoretical": {"quantum_upper_j": {s: qub for s in SCENARIOS}, "classical_lower_j": {s: clb for s in SCENARIOS}},
             "practical": {"quantum_j": dict(self.quantum_j), "classical_j": dict(self.classical_j)},
-            "qubits": 2 * self.n, "shots": self.shots, "noise_multiplier": self.noise.multiplier,
+            "qubits": 2 * self.n, "shots": self.shots, "shots_source": self.shots_source, "shots_band": self.shots_band,
+            "model_shots": self.model_shots, "noise_multiplier": self.noise.multiplier,
             "noise_corruption": self.noise.corruption, "circuit_duration_s": self.duration_s, "classical_queries": self.classical_queries,
         }
 
@@ -342,6 +358,22 @@ class AdvantageResult:
     classical_model: str
     temperature_k: float
     ledger_run: LedgerRun | None = None
+    scan: NoiseScan | None = None
+    shots_fit: ShotsFit | None = None
+
+    def model_vs_measured(self) -> list[dict[str, Any]]:
+        """Per scanned n: the analytic model's shots (estimate) beside the measured quantile, and model ÷ measured."""
+        if self.scan is None:
+            return []
+        out = []
+        by_n = {r.n: r for r in self.rows}
+        for pt in self.scan.points:
+            measured = pt.shots_quantile(self.success)
+            row = by_n.get(pt.n)
+            model = row.model_shots if row is not None else None
+            out.append({"n": pt.n, "model_shots": model, "model_basis": "estimated", "measured_shots": measured,
+                        "measured_basis": "measured", "ratio_model_over_measured": (model / measured) if model and measured else None})
+        return out
 
     def to_dict(self) -> dict[str, Any]:
         power = {s: self.preset.power(int(self.preset.value("device_qubits", s)), s).total_w for s in SCENARIOS}
@@ -356,15 +388,22 @@ class AdvantageResult:
             "classical_machine": {"j_per_query": this.j_per_query, "basis": this.basis, "source": this.source,
                                   "algorithm": self.algorithm, "cached": self.fit_cached, "fit": self.fit.to_dict(),
                                   "machines": [m.to_dict() for m in self.machines]},
-            "noise": {"spec": self.noise.describe(), "method": "analytic" if not self.noise.is_ideal else "none",
-                      "description": "clean-shot probability from the noise spec and the gate counts; shots from the channel "
-                                     "capacity 1 - H2(eta) (qenergy.app.practical)"},
+            "noise": {"spec": self.noise.describe(),
+                      "method": "none" if self.noise.is_ideal else "measured" if self.scan is not None else "analytic",
+                      "model": "analytic estimate, not a bound: a shot is clean with probability F (no error on any gate or readout); "
+                               "a corrupted shot is uniformly random; shots = (n + log2(P/(1-P))) / (1 - H2((1-F)/2)) "
+                               "(qenergy.app.practical.noise_multiplier)"},
             "success": self.success,
             "theoretical": {"temperature_k": self.temperature_k, "quantum_model": self.quantum_model,
                             "classical_model": self.classical_model, "basis": {"quantum": "upper_bound", "classical": "lower_bound"}},
         }
         if self.ledger_run is not None:
             out["from_ledger"] = self.ledger_run.to_dict()
+        if self.scan is not None:
+            out["noise_measurement"] = [p.row(self.success) for p in self.scan.points]
+            out["noise_scan"] = self.scan.to_dict()
+            out["noise_fit"] = None if self.shots_fit is None else self.shots_fit.to_dict()
+            out["model_vs_measured"] = self.model_vs_measured()
         return out
 
 
@@ -382,11 +421,13 @@ def practical_crossovers(rows: Sequence[AdvantageRow]) -> dict[str, int | None]:
 def compute_advantage(ns: Sequence[int], preset: QPUPreset, *, noise: NoiseSpec, success: Fraction | float, algorithm: str,
                       fit: EnergyFit, fit_cached: bool, timing: CircuitTiming, quantum: QuantumUpperBound,
                       classical: ClassicalLowerBound, temperature_k: float,
-                      logical_cnots: Mapping[int, int] | None = None) -> AdvantageResult:
-    """The comparison over ``ns`` (see the module docstring); pure arithmetic once ``fit`` and ``timing`` are known.
+                      logical_cnots: Mapping[int, int] | None = None, scan: NoiseScan | None = None) -> AdvantageResult:
+    """The comparison over ``ns`` (see the module docstring); pure arithmetic once ``fit``, ``timing`` and ``scan`` are known.
 
     ``logical_cnots``: CNOTs of the logical circuit per n (:func:`logical_cnot_counts`), needed only for
     ``depolarize`` noise; computed here when missing (callers repeating the comparison pass them once).
+    ``scan``: the measured noise scan (:func:`qenergy.app.noise_scan.run_noise_scan`); with it the QPU's shots are the
+    measured ones (:func:`measured_shots`), the analytic model only beside them.
     """
     p = float(success)
     if not 0.0 < p < 1.0:
@@ -394,7 +435,8 @@ def compute_advantage(ns: Sequence[int], preset: QPUPreset, *, noise: NoiseSpec,
                          "allowed: 1e-300 < P <= 1 - 1e-15")
     bounds = bound_table(ns, quantum, classical, temperature_k, Fraction(success))
     machines = sorted([fit.machine_entry(), *CLASSICAL_PRESETS.values()], key=lambda m: m.j_per_query)
-    median_errors = _median_device_errors(noise.device) if noise.device is not None else None
+    median_errors = _median_device_errors(noise.device, noise.scale) if noise.device is not None else None
+    shots_fit = scan.fit(p) if scan is not None else None
     if noise.depolarize and noise.device is None and logical_cnots is None:
         logical_cnots = logical_cnot_counts(ns)
     rows = []
@@ -405,14 +447,42 @@ def compute_advantage(ns: Sequence[int], preset: QPUPreset, *, noise: NoiseSpec,
             g1, g2 = 2.0 * n, float(logical_cnots[n]) if logical_cnots is not None else 0.0
         est = noise_multiplier(noise, n, p, one_qubit_gates=g1, two_qubit_gates=g2, median_errors=median_errors)
         duration = timing.duration_s(n)
+        if scan is not None:
+            source, band = measured_shots(scan, shots_fit, n, p)
+        else:
+            source = "noiseless" if noise.is_ideal else "model"
+            band = {s: None if est.shots is None else float(math.ceil(est.shots)) for s in SCENARIOS}
         qj: dict[str, float | None] = {}
         for s in SCENARIOS:
-            qj[s] = None if est.shots is None else float(preset.energy_j(2 * n, math.ceil(est.shots), duration, s))
+            shots_s = band[s]
+            qj[s] = None if shots_s is None else float(preset.energy_j(2 * n, math.ceil(shots_s), duration, s))
         queries = collision_queries(n, p, kappa=fit.law_kappa)
         cj: dict[str, float] = {s: m.j_per_query * queries for s, m in zip(SCENARIOS, machines, strict=True)}
-        rows.append(AdvantageRow(n, b, None if est.shots is None else float(math.ceil(est.shots)), est, duration, queries, qj, cj))
+        mid = band["mid"]
+        rows.append(AdvantageRow(n, b, None if mid is None else float(math.ceil(mid)), est, duration, queries, qj, cj, source,
+                                 dict(band) if source == "fit" else None))
     return AdvantageResult(rows, preset, noise, p, algorithm, fit, fit_cached, machines, timing, crossover_n(bounds),
-                           practical_crossovers(rows), quantum.describe(), classical.describe(), temperature_k)
+                           practical_crossovers(rows), quantum.describe(), classical.describe(), temperature_k,
+                           scan=scan, shots_fit=shots_fit)
+
+
+def measured_shots(scan: NoiseScan, shots_fit: ShotsFit | None, n: int, success: float) -> tuple[str, dict[str, float | None]]:
+    """Shots at n (low / mid / high) from a scan: the measured P-quantile at a scanned n (the same in every scenario);
+    none from the first scanned n where P was not reached onwards (``unreached``: no success is extrapolated beyond a
+    measured failure); at any other n (between, below or beyond the scanned sizes) the fit with its band (``fit``), at
+    least the noiseless count."""
+    point = scan.point(n)
+    unreached = scan.first_unreached(success)
+    none: dict[str, float | None] = {s: None for s in SCENARIOS}
+    if unreached is not None and n >= unreached:
+        return "unreached", none
+    if point is not None:
+        q = point.shots_quantile(success)
+        return ("measured", {s: q for s in SCENARIOS}) if q is not None else ("unreached", none)
+    if shots_fit is None:
+        return "unreached", none  # nothing to fit: not claimed
+    floor = float(noiseless_shots(n, success))
+    return "fit", {s: max(floor, shots_fit.shots(n, s)) if shots_fit.shots(n, s) <= MAX_SHOTS else None for s in SCENARIOS}
 
 
 def logical_cnot_counts(ns: Sequence[int]) -> dict[int, int]:
@@ -430,8 +500,21 @@ def sensitivity(result: AdvantageResult, compute: Callable[[QPUPreset], Advantag
     its high value alone (``compute`` reruns the comparison for a preset), then each classical machine as the mid."""
     preset, base = result.preset, result.practical_crossover["mid"]
     out = []
+    grouped = {name for c in preset.components for name in c.parameters}
+    for comp in preset.components:  # a component varies as whole machines, never one of its parameters alone
+        q = int(preset.value("device_qubits"))
+        by_power = sorted(comp.options, key=lambda o: preset.with_option(comp.name, o.name).power(q).total_w)
+        lo_opt, hi_opt = by_power[0], by_power[-1]
+        lo_p, hi_p = (preset.with_option(comp.name, o.name) for o in (lo_opt, hi_opt))
+        at_low = compute(lo_p).practical_crossover["mid"]
+        at_high = compute(hi_p).practical_crossover["mid"]
+        shift = [abs(x - base) for x in (at_low, at_high) if x is not None and base is not None]
+        out.append({"parameter": f"component {comp.name}: {lo_opt.name} / {hi_opt.name}", "unit": "kW at the device's qubits (whole option)",
+                    "low": lo_p.power(q).total_w / 1e3, "mid": preset.power(q).total_w / 1e3, "high": hi_p.power(q).total_w / 1e3,
+                    "crossover_at_low": at_low, "crossover_mid": base, "crossover_at_high": at_high,
+                    "max_shift": max(shift) if shift else None})
     for name, prm in preset.parameters.items():
-        if prm.low == prm.high:
+        if prm.low == prm.high or name in grouped:
             continue
         at_low = compute(preset.with_values(**{name: prm.low})).practical_crossover["mid"]
         at_high = compute(preset.with_values(**{name: prm.high})).practical_crossover["mid"]
