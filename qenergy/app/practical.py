@@ -778,9 +778,9 @@ def report_markdown(result: AdvantageResult, sensitivity_rows: list[dict[str, An
                       "model ÷ measured |", "|---|---|---|---|---|---|---|---|"]
             mvm = {m["n"]: m for m in result.model_vs_measured()}
             for pt in sc.points:
-                m = mvm.get(pt.n, {})
+                mm = mvm.get(pt.n, {})
                 lines.append(f"| {pt.n} | {pt.seeds} | {pt.solved} | {pt.wrong} | {_fmt(pt.shots_median)} | "
-                             f"{_fmt(pt.shots_quantile(result.success))} | {_fmt(m.get('model_shots'))} | {_fmt(m.get('ratio_model_over_measured'))} |")
+                             f"{_fmt(pt.shots_quantile(result.success))} | {_fmt(mm.get('model_shots'))} | {_fmt(mm.get('ratio_model_over_measured'))} |")
             f = result.shots_fit
             lines += ["", "Beyond the scanned sizes: " + ("no fit (fewer than two sizes reached success P)." if f is None else
                       f"ln(shots/n) = {f.a:.3g} + {f.b:.3g}·n (an estimate), with a 90 % band that widens with the distance "
