@@ -138,3 +138,24 @@ def test_advantage_json_carries_the_scan_and_requirements_are_monotone(tmp_path,
 def test_requirements_need_a_device(capsys):
     code, out, err = run_cli(["advantage", "--n", "8:16", "--noise", "readout:0.01", "--requirements", "12"], capsys)
     assert code == 2 and "--requirements 12 without a device twin is not allowed" in err and err.count("\n") == 1
+
+
+def test_report_shows_the_measurement_beside_the_model(tmp_path, capsys):
+    out = tmp_path / "adv"
+    code, _, err = run_cli(["advantage", "--n", "8:16", "--noise", "readout:0.03", "--seeds", "2", "--out", str(out)], capsys)
+    assert code == 0, err
+    report = (out / "report.md").read_text()
+    assert "Measured: the noisy solver on the stim twin (readout:0.03), 2 runs per n" in report
+    assert "Model (an estimate, not a bound)" in report and "shots ≥" not in report and "utilisation 0.5" in report
+
+
+def test_a_fake_device_job_keeps_its_qpu_account_on_one_basis(tmp_path, capsys):
+    from qenergy.ledger import Ledger
+
+    path = tmp_path / "run.jsonl"
+    code, _, err = run_cli(["simon", "--n", "3", "--backend", "fake:fez", "--classical", "none", "--ledger", str(path)], capsys)
+    assert code == 0, err
+    ledger = Ledger.load(path)
+    qpu = [c for c in ledger.charges if c.account == "qpu"]
+    assert qpu and {c.basis for c in qpu} == {"estimated"}
+    assert ledger.energy_j("qpu") > 0  # no MixedBasisError: no 0 J 'measured' row beside the estimate
