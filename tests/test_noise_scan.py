@@ -159,3 +159,14 @@ def test_a_fake_device_job_keeps_its_qpu_account_on_one_basis(tmp_path, capsys):
     qpu = [c for c in ledger.charges if c.account == "qpu"]
     assert qpu and {c.basis for c in qpu} == {"estimated"}
     assert ledger.energy_j("qpu") > 0  # no MixedBasisError: no 0 J 'measured' row beside the estimate
+
+
+def test_a_scan_out_of_time_keeps_its_part_done_size_uncached(tmp_path):
+    from qenergy.app.noise_scan import run_noise_scan
+
+    cache = MeasurementCache(tmp_path / "cache")
+    scan = run_noise_scan(parse_noise("readout:0.01"), n_max=16, seeds=3, cache=cache, time_budget_s=0)
+    assert scan.points == () and "no run recorded" in scan.stopped
+    scan = run_noise_scan(parse_noise("readout:0.01"), n_max=8, seeds=3, cache=cache, time_budget_s=1e-9)
+    assert len(scan.points) == 1 and scan.points[0].seeds == 1 and "1 of 3 runs, not cached" in scan.stopped
+    assert run_noise_scan(parse_noise("readout:0.01"), n_max=8, seeds=3, cache=cache, time_budget_s=0).points == ()

@@ -9,7 +9,8 @@ the robust strategy, the solver's default shot budget 20·n + 100) and records e
 
 * when more than half of the runs at an n end ``unresolved`` (that n is recorded, and the
   remaining seeds there are not run: the outcome is settled);
-* when the time budget is spent (checked before each run; an n left half-done is not recorded);
+* when the time budget is spent (checked before each run; an n left part-done is recorded from
+  the runs made, so a failure there still stops the extrapolation, but it is not cached);
 * at the largest n asked for, or at the device twin's size (2n qubits ≤ the device's).
 
 Each completed n is cached (:class:`qenergy.classical_machine.MeasurementCache`, which never
@@ -181,7 +182,10 @@ def run_noise_scan(noise: NoiseSpec, *, n_max: int, seeds: int = DEFAULT_SCAN_SE
                 if sum(1 for x in runs if x.status != "solved") * 2 > seeds:
                     break  # more than half unresolved whatever the remaining seeds do
             if out_of_time:
-                stopped = f"time budget of {time_budget_s:g} s spent during n = {n} (not recorded)"
+                stopped = f"time budget of {time_budget_s:g} s spent during n = {n}" + (
+                    f" (recorded from {len(runs)} of {seeds} runs, not cached)" if runs else " (no run recorded)")
+                if runs:
+                    points.append(ScanPoint(n, tuple(runs)))
                 break
             if cache is not None:
                 try:
