@@ -121,6 +121,8 @@ def test_advantage_json_carries_the_scan_and_requirements_are_monotone(tmp_path,
 
     d = req(24)
     assert d["noise_measurement"] and d["model_vs_measured"] and "requirements" in d
+    assert d["qpu"]["utilisation"] == {"low": 0.9, "mid": 0.5, "high": 0.25}
+    assert d["qpu"]["components"]["high"]["cryocooler"] == "PT420-class"
     answers = [req(t)["requirements"] for t in (8, 16, 24)]
     scales = [-1 if a["scale"] is None else a["scale"] for a in answers]
     assert scales == sorted(scales)  # a smaller N never allows a worse device

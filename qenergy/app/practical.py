@@ -390,6 +390,8 @@ class AdvantageResult:
             "qpu": {"preset": self.preset.name, "title": self.preset.title, "power_w": power,
                     "power_at_device_qubits": int(self.preset.value("device_qubits")), "note": self.preset.note,
                     "specific_power_4k_w_per_w": self.preset.specific_power_4k(), "basis": "estimated",
+                    "utilisation": {s: self.preset.utilisation(s) for s in SCENARIOS},
+                    "components": {s: self.preset.options(s) for s in SCENARIOS},
                     "sources": self.preset.sources(), "timing": self.timing.to_dict()},
             "classical_machine": {"j_per_query": this.j_per_query, "basis": this.basis, "source": this.source,
                                   "algorithm": self.algorithm, "cached": self.fit_cached, "fit": self.fit.to_dict(),
