@@ -182,8 +182,8 @@ def run_noise_scan(noise: NoiseSpec, *, n_max: int, seeds: int = DEFAULT_SCAN_SE
                 if sum(1 for x in runs if x.status != "solved") * 2 > seeds:
                     break  # more than half unresolved whatever the remaining seeds do
             if out_of_time:
-                stopped = f"time budget of {time_budget_s:g} s spent during n = {n}" + (
-                    f" (recorded from {len(runs)} of {seeds} runs, not cached)" if runs else " (no run recorded)")
+                stopped = (f"time budget of {time_budget_s:g} s spent during n = {n} (recorded from {len(runs)} of {seeds} runs, "
+                           "not cached)") if runs else f"time budget of {time_budget_s:g} s spent before n = {n}"
                 if runs:
                     points.append(ScanPoint(n, tuple(runs)))
                 break
