@@ -119,6 +119,10 @@ def test_advantage_json_carries_the_scan_and_requirements_are_monotone(tmp_path,
         assert code == 0, err
         return json.loads(out)
 
+    code, _, err = run_cli(["advantage", "--n", "8:24", "--noise", "device:fake:fez", "--seeds", "3", "--requirements", "24",
+                            "--out", str(tmp_path / "adv")], capsys)
+    assert code == 0, err
+    assert "## What the device must reach (mid crossover at n <= 24)" in (tmp_path / "adv" / "report.md").read_text()
     d = req(24)
     assert d["noise_measurement"] and d["model_vs_measured"] and "requirements" in d
     assert d["qpu"]["utilisation"] == {"low": 0.9, "mid": 0.5, "high": 0.25}

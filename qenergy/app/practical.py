@@ -666,7 +666,8 @@ def check_out_dir(out: Path, *, force: bool, inputs: Sequence[Path] = ()) -> dic
     return paths
 
 
-def write_outputs(result: AdvantageResult, paths: dict[str, Path], sensitivity_rows: list[dict[str, Any]], command: str) -> None:
+def write_outputs(result: AdvantageResult, paths: dict[str, Path], sensitivity_rows: list[dict[str, Any]], command: str,
+                  requirements: dict[str, Any] | None = None) -> None:
     """Write ``report.md``, ``advantage.csv`` and ``advantage.png`` (each whole; the directory is created if missing)."""
     paths["report"].parent.mkdir(parents=True, exist_ok=True)
     buf = io.StringIO()
@@ -678,7 +679,7 @@ def write_outputs(result: AdvantageResult, paths: dict[str, Path], sensitivity_r
                     *(_num(r.quantum_j[s]) for s in SCENARIOS), *(repr(r.classical_j[s]) for s in SCENARIOS)])
     write_atomic(paths["csv"], buf.getvalue().encode(), replace=True)
     plot_practical(paths["plot"], result, software=ADVANTAGE_SOFTWARE)
-    write_atomic(paths["report"], report_markdown(result, sensitivity_rows, command).encode(), replace=True)
+    write_atomic(paths["report"], report_markdown(result, sensitivity_rows, command, requirements).encode(), replace=True)
 
 
 def plot_practical(path: str | Path, result: AdvantageResult, *, software: str, replace: bool = True) -> Path:
@@ -731,7 +732,8 @@ def _fmt(x: float | None) -> str:
     return "–" if x is None else f"{x:.3g}"
 
 
-def report_markdown(result: AdvantageResult, sensitivity_rows: list[dict[str, Any]], command: str) -> str:
+def report_markdown(result: AdvantageResult, sensitivity_rows: list[dict[str, Any]], command: str,
+                    requirements: dict[str, Any] | None = None) -> str:
     """The Markdown report: question, crossovers, parameters with sources, classical measurement, sensitivity, rows."""
     pre, fit, cross = result.preset, result.fit, result.practical_crossover
     this = fit.machine_entry()
@@ -799,6 +801,21 @@ def report_markdown(result: AdvantageResult, sensitivity_rows: list[dict[str, An
         lines.append("")
     if result.ledger_run is not None:
         lines += ["## The run from the ledger", "", result.ledger_run.statement, ""]
+    if requirements is not None:
+        lines += [f"## What the device must reach (mid crossover at n <= {requirements['target_n']})", "",
+                  "| error scale | mid crossover | monotone | scanned n | scan stopped |", "|---|---|---|---|---|"]
+        for st in requirements["scan"]:
+            ns_ = st["scanned_n"]
+            lines.append(f"| {st['scale']:g} | {_fmt(st['crossover_mid'])} | {_fmt(st['crossover_mid_monotone'])} | "
+                         f"{f'{ns_[0]}…{ns_[-1]}' if ns_ else '–'} | {st['scan_stopped']} |")
+        u = requirements["device_units"]
+        lines += ["", "Largest scale: " + ("none of the scales tried." if u is None else
+                  f"{u['scale']:g}: median two-qubit error {u['two_qubit_error_median']:.3g} (today {u['today']['two_qubit_error_median']:.3g}), "
+                  f"median readout error {u['readout_error_median']:.3g} (today {u['today']['readout_error_median']:.3g}), median T1 "
+                  f"{_fmt(u['t1_median_s'])} s, T2 {_fmt(u['t2_median_s'])} s (None: an ideal device)."),
+                  "", requirements["beyond_device"] + ".", "",
+                  "With today's noise: " + ("no QPU power suffices." if requirements["qpu_power_w_max_today"] is None else
+                                            f"a QPU drawing at most {requirements['qpu_power_w_max_today']:.3g} W would cross by then."), ""]
     lines += ["## Rows", "", "| n | shots | quantum J (low / mid / high) | classical J (low / mid / high) | quantum upper bound J | "
               "classical lower bound J |", "|---|---|---|---|---|---|"]
     for r in result.rows:

@@ -135,7 +135,7 @@ def _cmd_advantage(args: argparse.Namespace, command: str) -> int:
         result = dataclasses.replace(result, ledger_run=place_ledger_run(qpu_run, result))
     sens = sensitivity(result, compute) if args.sensitivity else []
     if paths is not None:
-        write_outputs(result, paths, sens, command)
+        write_outputs(result, paths, sens, command, reqs.to_dict() if reqs is not None else None)
     if args.json:
         out = result.to_dict()
         if args.sensitivity:
