@@ -16,7 +16,20 @@ IBM and fake jobs alike)::
 
     time_s = job_overhead_s + shots · (rep_delay_s + reset_s + duration_s)
 
-and costs ``power_w · time_s`` joules. The cryostat's efficiency at 4 K is implied by its
+and costs ``power_w · time_s / utilisation`` joules: the *utilisation* is the fraction of
+wall-clock time the system spends on user jobs, so that calibration, maintenance and idle
+time (when the system draws its power for no job) are charged to the jobs in proportion
+(no source found for it: an assumption, labelled as such). A preset whose source gives the
+whole shot period (Sycamore's 200 µs per shot) uses ``shot_period_s`` instead, which already
+contains the circuit: ``time_s = job_overhead_s + shots · max(shot_period_s, duration_s)``.
+
+**Whole components.** Parameters that belong to one machine are grouped
+(:class:`Component`: a cryocooler model's compressor power *with* its 4 K capacity; a control
+stack's power per qubit *with* its qubits per readout line), and each option of a component is
+one machine a source describes. ``mid`` takes the component's stated option; ``low`` and
+``high`` take the combination of whole options that gives the lowest and the highest power
+(other parameters at their own ends), never the compressor of one cryocooler with the
+capacity of another. The cryostat's efficiency at 4 K is implied by its
 parameters: ``(compressor_w + gas_handling_w / 2) / cooling_4k_w`` watts of electricity per
 watt of cooling (:meth:`QPUPreset.specific_power_4k`).
 
@@ -36,7 +49,9 @@ model's shape (cooling per stage, electronics per qubit, PUE) follows their desc
 
 Job charging (:class:`QPUPowerModel`): usage seconds come from the service
 (``job.usage()``, the quantum seconds IBM bills) when it reports them, else from the
-estimate above, and the charge's provenance says which and names the preset.
+estimate above, ÷ the preset's utilisation, and the charge's provenance says which and names
+the preset. Every QPU row of a job is ``estimated`` (the job count too, at 0 J), so a job's
+``qpu`` account holds one basis.
 """
 
 from __future__ import annotations
@@ -53,7 +68,7 @@ from .errors import InputError, shorten
 from .ledger import Ledger
 
 __all__ = [
-    "DEFAULT_QPU_PRESET", "JobRecord", "Parameter", "PowerBreakdown", "QPUPowerModel", "QPUPreset", "QPU_PRESETS",
+    "Component", "DEFAULT_QPU_PRESET", "JobRecord", "Option", "Parameter", "PowerBreakdown", "QPUPowerModel", "QPUPreset", "QPU_PRESETS",
     "Scenario", "estimate_usage_seconds", "get_qpu_preset",
 ]
 
@@ -126,6 +141,56 @@ class Parameter:
                 "raises_energy": self.raises_energy, "how": self.how, "source": self.source}
 
 
+@dataclass(frozen=True)
+class Option:
+    """One whole machine for a component: the values of its parameters together, as one source describes them.
+
+    Attributes:
+        name: short name (e.g. ``PT420``).
+        values: parameter name → value.
+        how: how it is known (one of :data:`HOW`).
+        source: where the values come from.
+    """
+
+    name: str
+    values: Mapping[str, float]
+    how: str
+    source: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "values": dict(self.values), "how": self.how, "source": self.source}
+
+
+@dataclass(frozen=True)
+class Component:
+    """Parameters that belong to one machine, and the machines (options) the sources describe.
+
+    Attributes:
+        name: the component (``cryocooler``, ``control stack``).
+        options: the whole machines.
+        mid: the name of the option ``mid`` takes.
+    """
+
+    name: str
+    options: tuple[Option, ...]
+    mid: str
+
+    def __post_init__(self) -> None:
+        names = [set(o.values) for o in self.options]
+        if not self.options or any(n != names[0] for n in names) or self.mid not in {o.name for o in self.options}:
+            raise ValueError(f"component {self.name}: options must set the same parameters and include the mid option {self.mid!r}")
+
+    @property
+    def parameters(self) -> tuple[str, ...]:
+        return tuple(self.options[0].values)
+
+    def option(self, name: str) -> Option:
+        return next(o for o in self.options if o.name == name)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "mid": self.mid, "options": [o.to_dict() for o in self.options]}
+
+
 def _p(name: str, value: float, low: float | None, high: float | None, unit: str, raises: bool, how: str, source: str) -> Parameter:
     return Parameter(name, float(value), float(value if low is None else low), float(value if high is None else high), unit, raises, how, source)
 
@@ -148,6 +213,8 @@ _UPTIME = ("Uptime Institute Intelligence, 'Large data centers are mostly more e
 _IBM_USAGE = ("IBM Quantum documentation, 'Estimate job run time' / 'Workload usage': ~2 s per sub-job + (rep_delay + circuit "
               "length) x executions")
 _FEZ = "qiskit_ibm_runtime FakeFez (ibm_fez, Heron r2) snapshot: 156 qubits, default_rep_delay 250 µs (range 0-500 µs), reset 1.584 µs"
+_UTILISATION = ("assumption: no source found for the fraction of wall-clock time a system spends on user jobs (calibration, "
+                "maintenance and idle time charged to the jobs); mid 0.5, range 0.25 (a lightly used system) to 0.9 (a fully booked one)")
 _GOOGLE_CMOS = ("Bardin & Lucero, Google AI blog 'On the path to cryogenic control of quantum processors' (2019): controller at "
                 "3 K 'consumes less than 2 milliwatts'")
 
@@ -155,24 +222,45 @@ _GOOGLE_CMOS = ("Bardin & Lucero, Google AI blog 'On the path to cryogenic contr
 def _heron() -> dict[str, Parameter]:
     return {p.name: p for p in (
         _p("device_qubits", 156, None, None, "qubits", True, "device", _FEZ),
-        _p("compressor_w", 10_700, 4_600, 10_700, "W", True, "code", f"{_QC_ENV}; low: {_WMI}"),
+        _p("compressor_w", 10_700, 4_600, 10_700, "W", True, "code", f"component cryocooler (with cooling_4k_w): {_QC_ENV}; {_WMI}"),
         _p("gas_handling_w", 1_800, None, None, "W per gas-handling system (one per two cryostats)", True, "code", _QC_ENV),
         _p("qubits_per_cryostat", 156, 117, 156, "qubits", False, "derived",
            "one Heron device per cryostat (ibm_fez is one device); low: qc_env_impact's 29.17 QEC setups x 4 qubits per cryostat"),
-        _p("cooling_4k_w", 1.8, 0.5, 1.8, "W", False, "secondary", f"{_PT420}; low: {_WMI}"),
+        _p("cooling_4k_w", 1.8, 0.5, 1.8, "W", False, "secondary", f"component cryocooler (with compressor_w): {_PT420}; {_WMI}"),
         _p("heat_4k_w_per_qubit", 0.0, None, None, "W", True, "assumption", "control electronics at room temperature: no cold control heat"),
         _p("hemt_w_per_line", 0.0042, 0.0042, 0.035, "W", True, "abstract", _HEMT),
-        _p("qubits_per_readout_line", 5, 4, 5, "qubits", False, "abstract", _MUX),
+        _p("qubits_per_readout_line", 4, 4, 5, "qubits", False, "abstract", f"component control stack (with control_w_per_qubit): {_MUX}"),
         _p("control_w_per_qubit", 61.25, 8.0, 245.0, "W", True, "derived",
-           f"245 W (36 W cryostat + 209 W rack) per multiplexed group of 4 qubits, {_QC_ENV}; low: {_AQS}; high: 245 W per qubit "
-           "(no multiplexing)"),
+           f"component control stack (with qubits_per_readout_line): 245 W (36 W cryostat + 209 W rack) per multiplexed group of 4 "
+           f"qubits, {_QC_ENV}; {_AQS}; 245 W per qubit without multiplexing"),
         _p("classical_control_w", 1_000, 300, 3_000, "W", True, "assumption", "assumption: one or two control servers; no source found"),
         _p("pue", 1.58, 1.1, 1.59, "-", True, "text", _UPTIME),
         _p("job_overhead_s", 2.0, None, None, "s", True, "text", _IBM_USAGE),
         _p("rep_delay_s", 250e-6, 50e-6, 500e-6, "s", True, "device",
            f"{_FEZ}; low: 50 µs, an assumption for active reset (the device allows 0)"),
         _p("reset_s", 1.584e-6, None, None, "s", True, "device", _FEZ),
+        _p("utilisation", 0.5, 0.25, 0.9, "-", False, "assumption", _UTILISATION),
     )}
+
+
+def _cryocoolers() -> Component:
+    return Component("cryocooler", (
+        Option("PT420-class", {"compressor_w": 10_700, "cooling_4k_w": 1.8}, "secondary",
+               f"compressor: {_QC_ENV}; 4 K capacity: {_PT420} (the compressor figure is qc_env_impact's, matched to the PT420-class "
+               "capacity it is used with: an assumption that they describe one machine)"),
+        Option("PT405", {"compressor_w": 4_600, "cooling_4k_w": 0.5}, "text", _WMI),
+    ), "PT420-class")
+
+
+def _control_stacks() -> Component:
+    return Component("control stack", (
+        Option("qc_env rack, 4 qubits per line", {"control_w_per_qubit": 61.25, "qubits_per_readout_line": 4}, "code",
+               f"245 W per multiplexed group of 4 qubits, {_QC_ENV}"),
+        Option("qc_env rack per qubit", {"control_w_per_qubit": 245.0, "qubits_per_readout_line": 4}, "derived",
+               f"the same 245 W rack for every qubit instead of every 4 (control not shared; readout still 4 per line), {_QC_ENV}"),
+        Option("vendor controller", {"control_w_per_qubit": 8.0, "qubits_per_readout_line": 5}, "claim",
+               f"{_AQS} (low end); 5 qubits per line: {_MUX} (assumption: the vendor's line multiplexing is not stated)"),
+    ), "qc_env rack, 4 qubits per line")
 
 
 def _sycamore() -> dict[str, Parameter]:
@@ -184,10 +272,10 @@ def _sycamore() -> dict[str, Parameter]:
         _p("whole_system_w", 26_000, 25_000, 26_000, "W", True, "secondary", relayed),
         _p("pue", 1.58, 1.1, 1.59, "-", True, "text", f"{_UPTIME}; assumption: the 26 kW excludes facility overhead"),
         _p("job_overhead_s", 2.0, 0.0, 2.0, "s", True, "assumption", f"assumption: IBM's per-sub-job figure ({_IBM_USAGE})"),
-        _p("rep_delay_s", 200e-6, None, None, "s", True, "secondary",
+        _p("shot_period_s", 200e-6, None, None, "s", True, "secondary",
            "'about 200 seconds to sample one instance of a quantum circuit a million times' (Arute et al. 2019, relayed): "
-           "200 µs per shot, taken as the shot period"),
-        _p("reset_s", 0.0, None, None, "s", True, "assumption", "included in the 200 µs shot period"),
+           "200 µs per shot, the whole shot period (circuit, readout and reset included; a longer circuit sets the period)"),
+        _p("utilisation", 0.5, 0.25, 0.9, "-", False, "assumption", _UTILISATION),
     )}
 
 
@@ -200,6 +288,7 @@ def _projected() -> dict[str, Parameter]:
         _p("control_w_per_qubit", 0.5, 0.15, 2.0, "W", True, "assumption",
            "assumption: 0.5 W per qubit of room-temperature digital electronics beside cryo-CMOS control (no source found); "
            "low 0.15 W, high 2 W (Google's room-temperature drive electronics, ~1000 x 2 mW, derived)"),
+        _p("qubits_per_readout_line", 5, 4, 5, "qubits", False, "abstract", _MUX),
         _p("pue", 1.2, 1.1, 1.2, "-", True, "secondary", _UPTIME + " (hyperscale facilities)"),
     )
     return {**base, **{p.name: p for p in changes}}
@@ -239,26 +328,72 @@ class QPUPreset:
     parameters: Mapping[str, Parameter]
     timing_device: str = "fake:fez"
     note: str = ""
+    components: tuple[Component, ...] = ()
 
-    def value(self, name: str, scenario: Scenario = "mid") -> float:
-        """A parameter's value in a scenario. Raises :class:`InputError` for an unknown name."""
-        if name not in self.parameters:
-            raise InputError(f"parameter {shorten(name)!r} of QPU preset {self.name} is unknown; allowed: {', '.join(self.parameters)}")
+    def __post_init__(self) -> None:
+        for c in self.components:
+            missing = [n for n in c.parameters if n not in self.parameters]
+            if missing:
+                raise ValueError(f"preset {self.name}: component {c.name} sets unknown parameters {missing}")
+
+    def _choice(self, scenario: Scenario, qubits: int | None = None) -> dict[str, Option]:
+        """The whole option of each component in a scenario: mid the stated one; low/high the combination giving the
+        lowest/highest power at ``qubits`` (default the device's; other parameters at that scenario's ends)."""
+        if not self.components:
+            return {}
+        if scenario == "mid":
+            return {c.name: c.option(c.mid) for c in self.components}
+        import itertools
+
+        combos = [dict(zip((c.name for c in self.components), opts, strict=True))
+                  for opts in itertools.product(*(c.options for c in self.components))]
+        q = int(self.parameters["device_qubits"].at(scenario)) if qubits is None else int(qubits)
+        watts = [self._power(q, scenario, combo).total_w for combo in combos]
+        return combos[int(np.argmin(watts) if scenario == "low" else np.argmax(watts))]
+
+    def _value(self, name: str, scenario: Scenario, choice: Mapping[str, Option]) -> float:
+        for c in self.components:
+            if name in c.parameters:
+                return float(choice[c.name].values[name])
         return self.parameters[name].at(scenario)
 
+    def value(self, name: str, scenario: Scenario = "mid") -> float:
+        """A parameter's value in a scenario (a component's parameter from its chosen whole option). Raises
+        :class:`InputError` for an unknown name."""
+        if name not in self.parameters:
+            raise InputError(f"parameter {shorten(name)!r} of QPU preset {self.name} is unknown; allowed: {', '.join(self.parameters)}")
+        if any(name in c.parameters for c in self.components):
+            return self._value(name, scenario, self._choice(scenario))
+        return self.parameters[name].at(scenario)
+
+    def options(self, scenario: Scenario) -> dict[str, str]:
+        """Component → the name of the whole option a scenario takes."""
+        return {k: o.name for k, o in self._choice(scenario).items()}
+
     def with_values(self, **values: float) -> QPUPreset:
-        """A copy with some central values replaced (ranges collapse onto the new value): for sensitivity studies."""
+        """A copy with some central values replaced (ranges collapse onto the new value): for sensitivity studies.
+        A component's parameter replaced alone leaves its component (the component keeps its other parameters)."""
         params = dict(self.parameters)
+        comps: list[Component | None] = list(self.components)
         for name, v in values.items():
             old = params.get(name)
             if old is None:
                 raise InputError(f"parameter {shorten(name)!r} of QPU preset {self.name} is unknown; allowed: {', '.join(params)}")
             params[name] = Parameter(name, float(v), float(v), float(v), old.unit, old.raises_energy, old.how, old.source)
-        return QPUPreset(self.name, self.title, params, self.timing_device, self.note)
+            comps = [c if c is None or name not in c.parameters else _without(c, name) for c in comps]
+        return QPUPreset(self.name, self.title, params, self.timing_device, self.note, tuple(c for c in comps if c is not None))
+
+    def with_option(self, component: str, option: str) -> QPUPreset:
+        """A copy whose ``component`` is fixed to one whole ``option`` in every scenario."""
+        comps = tuple(Component(c.name, (c.option(option),), option) if c.name == component else c for c in self.components)
+        return QPUPreset(self.name, self.title, self.parameters, self.timing_device, self.note, comps)
 
     def power(self, qubits: int, scenario: Scenario = "mid") -> PowerBreakdown:
         """Wall-plug power of a system holding ``qubits`` physical qubits (at least the preset device's)."""
-        v = lambda name: self.value(name, scenario)  # noqa: E731
+        return self._power(qubits, scenario, self._choice(scenario, qubits))
+
+    def _power(self, qubits: int, scenario: Scenario, choice: Mapping[str, Option]) -> PowerBreakdown:
+        v = lambda name: self._value(name, scenario, choice)  # noqa: E731
         q = max(int(qubits), int(v("device_qubits")))
         pue = v("pue")
         if "whole_system_w" in self.parameters:
@@ -280,33 +415,69 @@ class QPUPreset:
         return (self.value("compressor_w", scenario) + self.value("gas_handling_w", scenario) / 2) / self.value("cooling_4k_w", scenario)
 
     def run_time_s(self, shots: ArrayLike, duration_s: ArrayLike, scenario: Scenario = "mid") -> NDArray[np.float64]:
-        """Busy time of one job of ``shots`` shots of a circuit lasting ``duration_s`` (seconds; arrays broadcast)."""
+        """Busy time of one job of ``shots`` shots of a circuit lasting ``duration_s`` (seconds; arrays broadcast).
+
+        Per shot: ``rep_delay_s + reset_s + duration_s`` (the one usage formula, :func:`_usage_s`, which IBM jobs use
+        too), or, for a preset giving the whole shot period, ``max(shot_period_s, duration_s)`` (the period already holds
+        the circuit)."""
+        if "shot_period_s" in self.parameters:
+            per_shot = np.maximum(self.value("shot_period_s", scenario), np.asarray(duration_s, dtype=float))
+            return self.value("job_overhead_s", scenario) + np.asarray(shots, dtype=float) * per_shot
         return _usage_s(shots, duration_s, self.value("rep_delay_s", scenario), self.value("reset_s", scenario),
                         self.value("job_overhead_s", scenario))
 
+    def utilisation(self, scenario: Scenario = "mid") -> float:
+        """Fraction of wall-clock time on user jobs (1 for a preset without the parameter)."""
+        return self.value("utilisation", scenario) if "utilisation" in self.parameters else 1.0
+
     def energy_j(self, qubits: ArrayLike, shots: ArrayLike, duration_s: ArrayLike, scenario: Scenario = "mid") -> NDArray[np.float64]:
-        """Wall-plug joules of one job per element: power at ``qubits`` × :meth:`run_time_s` (arrays broadcast)."""
+        """Wall-plug joules of one job per element: power at ``qubits`` × :meth:`run_time_s` ÷ utilisation (arrays broadcast)."""
         q, s, d = np.broadcast_arrays(np.asarray(qubits), np.asarray(shots, dtype=float), np.asarray(duration_s, dtype=float))
         power = np.array([self.power(int(x), scenario).total_w for x in q.ravel()], dtype=float).reshape(q.shape)
-        return power * self.run_time_s(s, d, scenario)
+        return power * self.run_time_s(s, d, scenario) / self.utilisation(scenario)
 
     def sources(self) -> list[dict[str, Any]]:
-        """Every parameter as JSON (value, range, unit, how known, source)."""
-        return [p.to_dict() for p in self.parameters.values()]
+        """Every parameter as JSON (value, range, unit, how known, source), a component's with its component and options."""
+        out = []
+        for p in self.parameters.values():
+            d = p.to_dict()
+            comp = next((c for c in self.components if p.name in c.parameters), None)
+            if comp is not None:
+                d["component"] = comp.to_dict()
+                d["chosen"] = {sc: self.options(sc)[comp.name] for sc in SCENARIOS}
+            out.append(d)
+        return out
+
+
+def _without(c: Component, name: str) -> Component | None:
+    """``c`` without parameter ``name`` (None when nothing is left of it); options that become identical merge."""
+    left = [n for n in c.parameters if n != name]
+    if not left:
+        return None
+    seen: dict[tuple[float, ...], Option] = {}
+    for o in c.options:
+        key = tuple(float(o.values[n]) for n in left)
+        seen.setdefault(key, Option(o.name, {n: o.values[n] for n in left}, o.how, o.source))
+    opts = tuple(seen.values())
+    mid = c.option(c.mid)
+    mid_name = seen[tuple(float(mid.values[n]) for n in left)].name
+    return Component(c.name, opts, mid_name)
 
 
 #: The built-in presets by name.
 QPU_PRESETS: dict[str, QPUPreset] = {
     "ibm-heron": QPUPreset(
         "ibm-heron", "IBM Heron-class system (156 qubits), modelled bottom-up", _heron(), "fake:fez",
-        "IBM publishes no power figure for its systems: every part is modelled from the sources of its parameters."),
+        "IBM publishes no power figure for its systems: every part is modelled from the sources of its parameters; "
+        "low and high take whole cryocoolers and whole control stacks.", (_cryocoolers(), _control_stacks())),
     "google-sycamore": QPUPreset(
         "google-sycamore", "Google Sycamore (53 qubits), published whole-system power", _sycamore(), "fake:fez",
         "Circuit durations use heavy-hex routing with Heron gate times (an assumption: Sycamore's own are not in our sources); "
         "beyond 53 qubits the power scales as whole copies of the system (an assumption)."),
     "projected-cryo-cmos": QPUPreset(
         "projected-cryo-cmos", "Projected efficient system: 1,000 qubits, cryo-CMOS control, PUE 1.2", _projected(), "fake:fez",
-        "A projection, not a system: cold control at Google's 2 mW per qubit, one large cryostat per 1,000 qubits."),
+        "A projection, not a system: cold control at Google's 2 mW per qubit, one large cryostat per 1,000 qubits; "
+        "low and high take whole cryocoolers.", (_cryocoolers(),)),
 }
 #: The preset used when none is named.
 DEFAULT_QPU_PRESET = "ibm-heron"
@@ -379,18 +550,20 @@ class QPUPowerModel:
 
         Returns the joules charged.
         """
-        rows = [(account, "qpu_job", 1, 0.0, "measured", f"job {job.job_id} on {job.backend}: {job.status}, {job.circuits} circuit(s), {job.shots} shots")]
+        rows = [(account, "qpu_job", 1, 0.0, "estimated", f"job {job.job_id} on {job.backend}: {job.status}, {job.circuits} circuit(s), {job.shots} shots")]
         joules = 0.0
         if job.succeeded:
             seconds, source = (job.usage_s, "usage seconds reported by the service") if job.usage_s else (
                 job.estimated_s, "usage estimated: 2 s per sub-job + (rep_delay + reset + circuit duration) x shots (service reported none)")
             power = self.system_power_w(job.backend, job.device_qubits)
             pue = self.effective_pue()
+            util = get_qpu_preset(self.preset).utilisation()
             micro = int(round(seconds * 1e6))
-            unit = power * pue * 1e-6
+            unit = power * pue * 1e-6 / util
             joules = micro * unit
             origin = f"override for {job.backend}" if job.backend in self.overrides_w else f"preset {self.preset}, central values"
             rows.append((account, "qpu_time_us", micro, unit, "estimated",
-                         f"{source}; system power {power:.0f} W x PUE {pue:g} ({origin}; sources: qenergy.qpu)"))
+                         f"{source}; system power {power:.0f} W x PUE {pue:g} / utilisation {util:g} (calibration and idle time "
+                         f"charged to the jobs) ({origin}; sources: qenergy.qpu)"))
         ledger.charge_many(rows, label=label, model="qpu-power")
         return joules

@@ -70,7 +70,7 @@ def test_failed_jobs_are_recorded_and_charge_nothing():
     assert [c.resource for c in ledger.charges] == ["qpu_job"] and "CANCELLED" in ledger.charges[0].provenance
     done = JobRecord("job-y", "ibm_fez", "DONE", 100, 1, 156, 3.0, 2.5)
     joules = QPUPowerModel(overrides_w={"ibm_fez": 20_000.0}, pue=1.5).charge_job(ledger, done)
-    assert joules == pytest.approx(3.0 * 20_000.0 * 1.5)
+    assert joules == pytest.approx(3.0 * 20_000.0 * 1.5 / 0.5)  # ÷ the preset's utilisation: calibration and idle time charged
     assert "reported by the service" in ledger.charges[-1].provenance
     assert estimate_usage_seconds(1000, 5e-6, 250e-6, 1.584e-6) == pytest.approx(2.255 + 1000 * 1.584e-6)
 

@@ -30,11 +30,14 @@ def test_heron_power_by_hand():
     assert heron.power(156, "mid").total_w == pytest.approx(23_055 * 1.58)
     # low: compressor 4,600, gas 1,800, control 8 W/qubit, servers 300 W, PUE 1.1
     assert heron.power(156, "low").total_w == pytest.approx((4_600 + 1_800 + 156 * 8 + 300) * 1.1)
-    # high: 117 qubits per cryostat -> 2, but 39 lines x 35 mW = 1.365 W over 0.5 W per cryostat -> 3 cryostats,
-    # 3 x 10,700 + 2 gas-handling systems x 1,800; 245 W/qubit; 3,000 W; PUE 1.59
+    # high, whole components: the PT420-class cryocooler (10.7 kW with its 1.8 W at 4 K) beats the PT405 (4.6 kW, 0.5 W) for
+    # the most power: 117 qubits per cryostat -> 2 cryostats (39 lines x 35 mW = 1.365 W < 1.8 W), one gas-handling system;
+    # the qc_env rack for every qubit (245 W/qubit); 3,000 W; PUE 1.59 -> 102.4 kW (the mixed 10.7 kW + 0.5 W machine gave 122 kW)
     high = heron.power(156, "high")
-    assert high.cryostats == 3
-    assert high.total_w == pytest.approx((3 * 10_700 + 2 * 1_800 + 156 * 245 + 3_000) * 1.59)
+    assert high.cryostats == 2
+    assert high.total_w == pytest.approx((2 * 10_700 + 1 * 1_800 + 156 * 245 + 3_000) * 1.59)
+    assert heron.options("high") == {"cryocooler": "PT420-class", "control stack": "qc_env rack per qubit"}
+    assert heron.options("low") == {"cryocooler": "PT405", "control stack": "vendor controller"}
     # a larger device of the same technology: 312 qubits -> 2 cryostats, one gas-handling system
     assert heron.power(312, "mid").total_w == pytest.approx((2 * 10_700 + 1_800 + 312 * 61.25 + 1_000) * 1.58)
     # never below the preset's own device
@@ -60,7 +63,8 @@ def test_job_energy_by_hand():
     # one job of 100 shots of a 10 µs circuit: 2 s + 100 x (250 + 1.584 + 10) µs
     t = 2.0 + 100 * (250e-6 + 1.584e-6 + 10e-6)
     assert float(heron.run_time_s(100, 10e-6)) == pytest.approx(t)
-    assert float(heron.energy_j(8, 100, 10e-6)) == pytest.approx(23_055 * 1.58 * t)
+    # ÷ utilisation 0.5 (an assumption: calibration and idle time charged to the jobs)
+    assert float(heron.energy_j(8, 100, 10e-6)) == pytest.approx(23_055 * 1.58 * t / 0.5)
     # arrays broadcast
     e = heron.energy_j(np.array([4, 400]), np.array([10, 10]), 0.0)
     assert e.shape == (2,) and e[1] > e[0]
@@ -79,6 +83,25 @@ def test_every_parameter_is_sourced_and_scenarios_are_ordered(name):
     assert np.all(lo <= mid) and np.all(mid <= hi)
 
 
+@pytest.mark.parametrize("name", sorted(QPU_PRESETS))
+def test_bands_take_whole_components_and_name_utilisation(name):
+    preset = QPU_PRESETS[name]
+    assert any(p["name"] == "utilisation" and p["how"] == "assumption" for p in preset.sources())
+    for s in SCENARIOS:  # every component's parameters come from one option, the same one
+        for comp in preset.components:
+            chosen = comp.option(preset.options(s)[comp.name])
+            assert all(preset.value(k, s) == v for k, v in chosen.values.items())
+    if name == "projected-cryo-cmos":  # matched parts: at most ~151 kW (the mixed machine gave 312 kW)
+        assert preset.power(1_000, "high").total_w == pytest.approx(151_200, rel=1e-3)
+
+
+def test_sycamore_shot_period_holds_the_circuit():
+    syc = get_qpu_preset("google-sycamore")
+    # 200 µs per shot whatever the circuit within it; a longer circuit sets the period
+    assert float(syc.run_time_s(1_000, 20e-6)) == pytest.approx(2.0 + 1_000 * 200e-6)
+    assert float(syc.run_time_s(1_000, 300e-6)) == pytest.approx(2.0 + 1_000 * 300e-6)
+
+
 def test_unknown_preset_and_parameter_list_what_is_available():
     with pytest.raises(InputError, match="allowed: ibm-heron, google-sycamore, projected-cryo-cmos"):
         get_qpu_preset("dwave")
@@ -92,8 +115,11 @@ def test_job_charges_use_the_preset_and_name_it():
 
     ledger = Ledger()
     joules = QPUPowerModel().charge_job(ledger, JobRecord("j", "fake_fez", "DONE", 100, 1, 156, None, 2.5))
-    assert joules == pytest.approx(2.5 * 23_055 * 1.58)
-    assert "preset ibm-heron" in ledger.charges[-1].provenance and "illustrative" not in ledger.charges[-1].provenance
+    assert joules == pytest.approx(2.5 * 23_055 * 1.58 / 0.5)  # ÷ utilisation: calibration and idle time charged to the jobs
+    assert "preset ibm-heron" in ledger.charges[-1].provenance and "utilisation 0.5" in ledger.charges[-1].provenance
+    # every QPU row of the job is estimated (the job count at 0 J too): one basis, so the account sums without an error
+    assert {c.basis for c in ledger.charges} == {"estimated"}
+    assert ledger.energy_j("quantum") == pytest.approx(joules)
 
 
 # --- the classical side ------------------------------------------------------------------------------------
@@ -189,7 +215,7 @@ def test_shape_classical_exponential_quantum_polynomial(inputs):
     # the job's quantum energy at n = 8 by hand: 36,427 W x (2 s + 9 shots x (251.584 µs + routed duration))
     r8 = by_n[8]
     assert r8.shots == 9  # n - 1 + ceil(log2 3) = 7 + 2
-    assert r8.quantum_j["mid"] == pytest.approx(23_055 * 1.58 * (2 + 9 * (250e-6 + 1.584e-6 + r8.duration_s)))
+    assert r8.quantum_j["mid"] == pytest.approx(23_055 * 1.58 * (2 + 9 * (250e-6 + 1.584e-6 + r8.duration_s)) / 0.5)  # utilisation 0.5
     # crossovers: low <= mid <= high, all above the theoretical one
     c = res.practical_crossover
     assert c["low"] is not None and c["low"] <= c["mid"] <= c["high"]
@@ -245,8 +271,10 @@ def test_sensitivity_names_what_moves_the_crossover(inputs):
     compute = lambda p: _compute(inputs, ns, preset=p)  # noqa: E731
     rows = sensitivity(compute(get_qpu_preset("ibm-heron")), compute)
     names = [r["parameter"] for r in rows]
-    assert "control_w_per_qubit" in names and any(n.startswith("classical machine: asic") for n in names)
-    ctl = next(r for r in rows if r["parameter"] == "control_w_per_qubit")
+    # a component varies as whole machines (never its power per qubit without its qubits per line)
+    assert "control_w_per_qubit" not in names and any(n.startswith("classical machine: asic") for n in names)
+    ctl = next(r for r in rows if r["parameter"].startswith("component control stack"))
+    assert ctl["low"] <= ctl["mid"] <= ctl["high"]
     assert ctl["crossover_at_low"] <= ctl["crossover_mid"] <= ctl["crossover_at_high"]
     # the classical machine moves it most (an ASIC is ~10^3 x cheaper per query than the GPU: ~20 bits)
     assert rows[0]["parameter"].startswith("classical machine")
@@ -368,7 +396,7 @@ def test_a_ledger_run_keeps_its_qpu_energy_on_one_basis(tmp_path):
     with Ledger.open(path, command="qenergy simon --n 5 --backend fake:fez") as ledger:
         QPUPowerModel().charge_job(ledger, JobRecord("j", "fake_fez", "DONE", 100, 1, 156, None, 2.5), account="qpu")
     run = read_ledger_run(path)
-    assert (run.n, run.jobs, run.basis) == (5, 1, "estimated") and run.qpu_j == pytest.approx(2.5 * 23_055 * 1.58)
+    assert (run.n, run.jobs, run.basis) == (5, 1, "estimated") and run.qpu_j == pytest.approx(2.5 * 23_055 * 1.58 / 0.5)
     with Ledger.open(path) as ledger:  # a metered QPU energy beside the estimate: two bases, never added
         ledger.charge("qpu", "energy_uj", 1_000_000, 1e-6, "measured", "a wall-plug meter")
     with pytest.raises(InputError, match="several bases"):

@@ -12,15 +12,21 @@ counts (:mod:`circuits`), and the classical algorithms measured on this machine
   vectors do not is below 2^−k). The circuit is the linear oracle family (2n H, ~2n CNOTs)
   routed onto the preset's timing device; its duration is fitted (a + b·n + c·n²) over
   routed sizes and extrapolated beyond them.
-* **noise multiplier** (method ``analytic``): a shot is clean with probability F (no
-  depolarising Pauli after any gate, no readout flip, from the noise spec or the device
-  twin's median calibration × the routed gate counts); a corrupted shot is uniformly random,
-  so y·s ≠ 0 with probability η = (1 − F)/2. Each shot then carries at most 1 − H2(η) bits
-  about s (a binary symmetric channel), and the noisy solver's certification needs
-  n + log2(P/(1−P)) bits, so shots ≥ (n + log2(P/(1−P))) / (1 − H2(η)). The multiplier is
-  that ÷ the noiseless count, at least 1; null (unreachable) above :data:`MAX_SHOTS`. It counts
-  shots only: decoding noisy samples (pooled Gaussian elimination) costs classical work
-  growing like (1 − η)^−n that is not charged here.
+* **measured shots** (with ``--noise``, method ``measured``): the real noisy solver on the
+  stim twin over a ladder of n (:mod:`qenergy.app.noise_scan`), the P-quantile of its shots
+  to solution at each scanned n, and a log-linear fit with a widening band elsewhere
+  (:mod:`qenergy.noise_fit`); from the first scanned n where success P was not reached, no
+  QPU figure (nothing is extrapolated past a measured failure). See :func:`measured_shots`.
+* **noise multiplier** (method ``analytic``, a model *estimate* shown beside the measurement,
+  never a bound): it assumes a shot is clean with probability F (no depolarising Pauli after
+  any gate, no readout flip, from the noise spec or the device twin's median calibration ×
+  the routed gate counts) and that a corrupted shot is uniformly random, so y·s ≠ 0 with
+  probability η = (1 − F)/2; each shot then carries 1 − H2(η) bits about s (a binary
+  symmetric channel), and certification needs n + log2(P/(1−P)) bits, so the model's shots
+  are (n + log2(P/(1−P))) / (1 − H2(η)). The multiplier is that ÷ the noiseless count, at
+  least 1; null (unreachable) above :data:`MAX_SHOTS`. Measured against the solver it is off
+  in both directions (tenfold too many shots for depolarising noise at n = 20, too few for
+  readout noise): hence the scan. It counts shots only: decoding work is not charged.
 * **classical** (basis of the measurement): joules per query × queries to succeed with P
   (:func:`qenergy.classical_machine.collision_queries`), for this machine (measured, fitted,
   cached) and the GPU and ASIC presets; low / mid / high are the smallest, middle and largest.
@@ -42,7 +48,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -53,12 +59,16 @@ from ..errors import InputError
 from ..ledger import Ledger
 from ..ledger_export import check_output_paths, write_atomic
 from ..noise import NoiseSpec
+from ..noise_fit import ShotsFit
 from ..plotting import figure, integer_axis, render_png
 from ..qpu import SCENARIOS, QPUPreset
 
+if TYPE_CHECKING:
+    from .noise_scan import NoiseScan
+
 __all__ = [
     "ADVANTAGE_SOFTWARE", "CSV_COLUMNS", "PRACTICAL_ALGORITHMS", "REPORT_TITLE", "AdvantageResult", "CircuitTiming",
-    "LedgerRun", "QPURunRecord", "circuit_timing", "compute_advantage", "logical_cnot_counts", "measure_classical", "noise_multiplier", "noiseless_shots",
+    "LedgerRun", "QPURunRecord", "circuit_timing", "compute_advantage", "logical_cnot_counts", "measure_classical", "measured_shots", "noise_multiplier", "noiseless_shots",
     "plot_practical", "read_ledger_run", "sensitivity", "write_outputs",
 ]
 
@@ -285,15 +295,15 @@ def noise_multiplier(noise: NoiseSpec, n: int, success: float, *, one_qubit_gate
     return NoiseEstimate(clean, eta, shots, max(1.0, shots / base))
 
 
-def _median_device_errors(device: str) -> tuple[float, float, float]:
+def _median_device_errors(device: str, scale: float = 1.0) -> tuple[float, float, float]:
     from circuits.noise import _depolarizing_from_error, device_calibration
 
     cal = device_calibration(device)
     one = [v for k, v in cal.median_gate_error.items() if k in ("sx", "x")]
     two = [v for k, v in cal.median_gate_error.items() if k in ("cz", "ecr", "cx")]
-    e1 = _depolarizing_from_error(float(np.median(one)) if one else 0.0, 1)
-    e2 = _depolarizing_from_error(float(np.median(two)) if two else 0.0, 2)
-    return e1, e2, cal.median_readout_error
+    e1 = _depolarizing_from_error(scale * float(np.median(one)) if one else 0.0, 1)
+    e2 = _depolarizing_from_error(scale * float(np.median(two)) if two else 0.0, 2)
+    return e1, e2, min(0.5, scale * cal.median_readout_error)
 
 
 # --- the comparison ---------------------------------------------------------------------------------------
@@ -311,6 +321,17 @@ class AdvantageRow:
     quantum_j: dict[str, float | None]
     classical_j: dict[str, float]
 
+    #: where ``shots`` comes from: ``noiseless`` (no noise), ``model`` (the analytic multiplier, no scan), ``measured``
+    #: (the scan's quantile at this n), ``unreached`` (the scan did not reach success P here or at a smaller n), ``fit``
+    #: (extrapolated beyond the scan, with ``shots_band``)
+    shots_source: str = "noiseless"
+    shots_band: dict[str, float | None] | None = None
+
+    @property
+    def model_shots(self) -> float | None:
+        """The analytic model's shots (an estimate, beside the measurement)."""
+        return None if self.noise.shots is None else float(math.ceil(self.noise.shots))
+
     def to_dict(self) -> dict[str, Any]:
         qub = self.bound.quantum_upper_j
         clb = self.bound.classical_lower_j
@@ -318,7 +339,8 @@ class AdvantageRow:
             "n": self.n,
             "theoretical": {"quantum_upper_j": {s: qub for s in SCENARIOS}, "classical_lower_j": {s: clb for s in SCENARIOS}},
             "practical": {"quantum_j": dict(self.quantum_j), "classical_j": dict(self.classical_j)},
-            "qubits": 2 * self.n, "shots": self.shots, "noise_multiplier": self.noise.multiplier,
+            "qubits": 2 * self.n, "shots": self.shots, "shots_source": self.shots_source, "shots_band": self.shots_band,
+            "model_shots": self.model_shots, "noise_multiplier": self.noise.multiplier,
             "noise_corruption": self.noise.corruption, "circuit_duration_s": self.duration_s, "classical_queries": self.classical_queries,
         }
 
@@ -342,6 +364,22 @@ class AdvantageResult:
     classical_model: str
     temperature_k: float
     ledger_run: LedgerRun | None = None
+    scan: NoiseScan | None = None
+    shots_fit: ShotsFit | None = None
+
+    def model_vs_measured(self) -> list[dict[str, Any]]:
+        """Per scanned n: the analytic model's shots (estimate) beside the measured quantile, and model ÷ measured."""
+        if self.scan is None:
+            return []
+        out = []
+        by_n = {r.n: r for r in self.rows}
+        for pt in self.scan.points:
+            measured = pt.shots_quantile(self.success)
+            row = by_n.get(pt.n)
+            model = row.model_shots if row is not None else None
+            out.append({"n": pt.n, "model_shots": model, "model_basis": "estimated", "measured_shots": measured,
+                        "measured_basis": "measured", "ratio_model_over_measured": (model / measured) if model and measured else None})
+        return out
 
     def to_dict(self) -> dict[str, Any]:
         power = {s: self.preset.power(int(self.preset.value("device_qubits", s)), s).total_w for s in SCENARIOS}
@@ -352,19 +390,28 @@ class AdvantageResult:
             "qpu": {"preset": self.preset.name, "title": self.preset.title, "power_w": power,
                     "power_at_device_qubits": int(self.preset.value("device_qubits")), "note": self.preset.note,
                     "specific_power_4k_w_per_w": self.preset.specific_power_4k(), "basis": "estimated",
+                    "utilisation": {s: self.preset.utilisation(s) for s in SCENARIOS},
+                    "components": {s: self.preset.options(s) for s in SCENARIOS},
                     "sources": self.preset.sources(), "timing": self.timing.to_dict()},
             "classical_machine": {"j_per_query": this.j_per_query, "basis": this.basis, "source": this.source,
                                   "algorithm": self.algorithm, "cached": self.fit_cached, "fit": self.fit.to_dict(),
                                   "machines": [m.to_dict() for m in self.machines]},
-            "noise": {"spec": self.noise.describe(), "method": "analytic" if not self.noise.is_ideal else "none",
-                      "description": "clean-shot probability from the noise spec and the gate counts; shots from the channel "
-                                     "capacity 1 - H2(eta) (qenergy.app.practical)"},
+            "noise": {"spec": self.noise.describe(),
+                      "method": "none" if self.noise.is_ideal else "measured" if self.scan is not None else "analytic",
+                      "model": "analytic estimate, not a bound: a shot is clean with probability F (no error on any gate or readout); "
+                               "a corrupted shot is uniformly random; shots = (n + log2(P/(1-P))) / (1 - H2((1-F)/2)) "
+                               "(qenergy.app.practical.noise_multiplier)"},
             "success": self.success,
             "theoretical": {"temperature_k": self.temperature_k, "quantum_model": self.quantum_model,
                             "classical_model": self.classical_model, "basis": {"quantum": "upper_bound", "classical": "lower_bound"}},
         }
         if self.ledger_run is not None:
             out["from_ledger"] = self.ledger_run.to_dict()
+        if self.scan is not None:
+            out["noise_measurement"] = [p.row(self.success) for p in self.scan.points]
+            out["noise_scan"] = self.scan.to_dict()
+            out["noise_fit"] = None if self.shots_fit is None else self.shots_fit.to_dict()
+            out["model_vs_measured"] = self.model_vs_measured()
         return out
 
 
@@ -382,11 +429,13 @@ def practical_crossovers(rows: Sequence[AdvantageRow]) -> dict[str, int | None]:
 def compute_advantage(ns: Sequence[int], preset: QPUPreset, *, noise: NoiseSpec, success: Fraction | float, algorithm: str,
                       fit: EnergyFit, fit_cached: bool, timing: CircuitTiming, quantum: QuantumUpperBound,
                       classical: ClassicalLowerBound, temperature_k: float,
-                      logical_cnots: Mapping[int, int] | None = None) -> AdvantageResult:
-    """The comparison over ``ns`` (see the module docstring); pure arithmetic once ``fit`` and ``timing`` are known.
+                      logical_cnots: Mapping[int, int] | None = None, scan: NoiseScan | None = None) -> AdvantageResult:
+    """The comparison over ``ns`` (see the module docstring); pure arithmetic once ``fit``, ``timing`` and ``scan`` are known.
 
     ``logical_cnots``: CNOTs of the logical circuit per n (:func:`logical_cnot_counts`), needed only for
     ``depolarize`` noise; computed here when missing (callers repeating the comparison pass them once).
+    ``scan``: the measured noise scan (:func:`qenergy.app.noise_scan.run_noise_scan`); with it the QPU's shots are the
+    measured ones (:func:`measured_shots`), the analytic model only beside them.
     """
     p = float(success)
     if not 0.0 < p < 1.0:
@@ -394,7 +443,8 @@ def compute_advantage(ns: Sequence[int], preset: QPUPreset, *, noise: NoiseSpec,
                          "allowed: 1e-300 < P <= 1 - 1e-15")
     bounds = bound_table(ns, quantum, classical, temperature_k, Fraction(success))
     machines = sorted([fit.machine_entry(), *CLASSICAL_PRESETS.values()], key=lambda m: m.j_per_query)
-    median_errors = _median_device_errors(noise.device) if noise.device is not None else None
+    median_errors = _median_device_errors(noise.device, noise.scale) if noise.device is not None else None
+    shots_fit = scan.fit(p) if scan is not None else None
     if noise.depolarize and noise.device is None and logical_cnots is None:
         logical_cnots = logical_cnot_counts(ns)
     rows = []
@@ -405,14 +455,42 @@ def compute_advantage(ns: Sequence[int], preset: QPUPreset, *, noise: NoiseSpec,
             g1, g2 = 2.0 * n, float(logical_cnots[n]) if logical_cnots is not None else 0.0
         est = noise_multiplier(noise, n, p, one_qubit_gates=g1, two_qubit_gates=g2, median_errors=median_errors)
         duration = timing.duration_s(n)
+        if scan is not None:
+            source, band = measured_shots(scan, shots_fit, n, p)
+        else:
+            source = "noiseless" if noise.is_ideal else "model"
+            band = {s: None if est.shots is None else float(math.ceil(est.shots)) for s in SCENARIOS}
         qj: dict[str, float | None] = {}
         for s in SCENARIOS:
-            qj[s] = None if est.shots is None else float(preset.energy_j(2 * n, math.ceil(est.shots), duration, s))
+            shots_s = band[s]
+            qj[s] = None if shots_s is None else float(preset.energy_j(2 * n, math.ceil(shots_s), duration, s))
         queries = collision_queries(n, p, kappa=fit.law_kappa)
         cj: dict[str, float] = {s: m.j_per_query * queries for s, m in zip(SCENARIOS, machines, strict=True)}
-        rows.append(AdvantageRow(n, b, None if est.shots is None else float(math.ceil(est.shots)), est, duration, queries, qj, cj))
+        mid = band["mid"]
+        rows.append(AdvantageRow(n, b, None if mid is None else float(math.ceil(mid)), est, duration, queries, qj, cj, source,
+                                 dict(band) if source == "fit" else None))
     return AdvantageResult(rows, preset, noise, p, algorithm, fit, fit_cached, machines, timing, crossover_n(bounds),
-                           practical_crossovers(rows), quantum.describe(), classical.describe(), temperature_k)
+                           practical_crossovers(rows), quantum.describe(), classical.describe(), temperature_k,
+                           scan=scan, shots_fit=shots_fit)
+
+
+def measured_shots(scan: NoiseScan, shots_fit: ShotsFit | None, n: int, success: float) -> tuple[str, dict[str, float | None]]:
+    """Shots at n (low / mid / high) from a scan: the measured P-quantile at a scanned n (the same in every scenario);
+    none from the first scanned n where P was not reached onwards (``unreached``: no success is extrapolated beyond a
+    measured failure); at any other n (between, below or beyond the scanned sizes) the fit with its band (``fit``), at
+    least the noiseless count."""
+    point = scan.point(n)
+    unreached = scan.first_unreached(success)
+    none: dict[str, float | None] = {s: None for s in SCENARIOS}
+    if unreached is not None and n >= unreached:
+        return "unreached", none
+    if point is not None:
+        q = point.shots_quantile(success)
+        return ("measured", {s: q for s in SCENARIOS}) if q is not None else ("unreached", none)
+    if shots_fit is None:
+        return "unreached", none  # nothing to fit: not claimed
+    floor = float(noiseless_shots(n, success))
+    return "fit", {s: max(floor, shots_fit.shots(n, s)) if shots_fit.shots(n, s) <= MAX_SHOTS else None for s in SCENARIOS}
 
 
 def logical_cnot_counts(ns: Sequence[int]) -> dict[int, int]:
@@ -430,8 +508,21 @@ def sensitivity(result: AdvantageResult, compute: Callable[[QPUPreset], Advantag
     its high value alone (``compute`` reruns the comparison for a preset), then each classical machine as the mid."""
     preset, base = result.preset, result.practical_crossover["mid"]
     out = []
+    grouped = {name for c in preset.components for name in c.parameters}
+    for comp in preset.components:  # a component varies as whole machines, never one of its parameters alone
+        q = int(preset.value("device_qubits"))
+        by_power = sorted(comp.options, key=lambda o: preset.with_option(comp.name, o.name).power(q).total_w)
+        lo_opt, hi_opt = by_power[0], by_power[-1]
+        lo_p, hi_p = (preset.with_option(comp.name, o.name) for o in (lo_opt, hi_opt))
+        at_low = compute(lo_p).practical_crossover["mid"]
+        at_high = compute(hi_p).practical_crossover["mid"]
+        shift = [abs(x - base) for x in (at_low, at_high) if x is not None and base is not None]
+        out.append({"parameter": f"component {comp.name}: {lo_opt.name} / {hi_opt.name}", "unit": "kW at the device's qubits (whole option)",
+                    "low": lo_p.power(q).total_w / 1e3, "mid": preset.power(q).total_w / 1e3, "high": hi_p.power(q).total_w / 1e3,
+                    "crossover_at_low": at_low, "crossover_mid": base, "crossover_at_high": at_high,
+                    "max_shift": max(shift) if shift else None})
     for name, prm in preset.parameters.items():
-        if prm.low == prm.high:
+        if prm.low == prm.high or name in grouped:
             continue
         at_low = compute(preset.with_values(**{name: prm.low})).practical_crossover["mid"]
         at_high = compute(preset.with_values(**{name: prm.high})).practical_crossover["mid"]
@@ -575,7 +666,8 @@ def check_out_dir(out: Path, *, force: bool, inputs: Sequence[Path] = ()) -> dic
     return paths
 
 
-def write_outputs(result: AdvantageResult, paths: dict[str, Path], sensitivity_rows: list[dict[str, Any]], command: str) -> None:
+def write_outputs(result: AdvantageResult, paths: dict[str, Path], sensitivity_rows: list[dict[str, Any]], command: str,
+                  requirements: dict[str, Any] | None = None) -> None:
     """Write ``report.md``, ``advantage.csv`` and ``advantage.png`` (each whole; the directory is created if missing)."""
     paths["report"].parent.mkdir(parents=True, exist_ok=True)
     buf = io.StringIO()
@@ -587,7 +679,7 @@ def write_outputs(result: AdvantageResult, paths: dict[str, Path], sensitivity_r
                     *(_num(r.quantum_j[s]) for s in SCENARIOS), *(repr(r.classical_j[s]) for s in SCENARIOS)])
     write_atomic(paths["csv"], buf.getvalue().encode(), replace=True)
     plot_practical(paths["plot"], result, software=ADVANTAGE_SOFTWARE)
-    write_atomic(paths["report"], report_markdown(result, sensitivity_rows, command).encode(), replace=True)
+    write_atomic(paths["report"], report_markdown(result, sensitivity_rows, command, requirements).encode(), replace=True)
 
 
 def plot_practical(path: str | Path, result: AdvantageResult, *, software: str, replace: bool = True) -> Path:
@@ -640,7 +732,8 @@ def _fmt(x: float | None) -> str:
     return "–" if x is None else f"{x:.3g}"
 
 
-def report_markdown(result: AdvantageResult, sensitivity_rows: list[dict[str, Any]], command: str) -> str:
+def report_markdown(result: AdvantageResult, sensitivity_rows: list[dict[str, Any]], command: str,
+                    requirements: dict[str, Any] | None = None) -> str:
     """The Markdown report: question, crossovers, parameters with sources, classical measurement, sensitivity, rows."""
     pre, fit, cross = result.preset, result.fit, result.practical_crossover
     this = fit.machine_entry()
@@ -657,7 +750,9 @@ def report_markdown(result: AdvantageResult, sensitivity_rows: list[dict[str, An
              f"- practical, mid: {cross_text(cross['mid'])}",
              f"- practical, high (pessimistic for the QPU): {cross_text(cross['high'])}", "",
              f"Success probability {result.success:.4g}; noise {result.noise.describe()}"
-             + (" (shots multiplier: analytic estimate, see below)" if not result.noise.is_ideal else "") + ".", "",
+             + ("; QPU shots measured on the twin (see Noise)" if result.scan is not None else
+                " (shots multiplier: analytic model estimate, see below)" if not result.noise.is_ideal else "")
+             + f"; utilisation {pre.utilisation():g} (low/high {pre.utilisation('low'):g}/{pre.utilisation('high'):g}).", "",
              f"## QPU preset: {pre.name}", "", pre.title + ". " + pre.note, "",
              "| parameter | value | low | high | unit | how known | source |", "|---|---|---|---|---|---|---|"]
     for prm in pre.parameters.values():
@@ -679,9 +774,24 @@ def report_markdown(result: AdvantageResult, sensitivity_rows: list[dict[str, An
               + ("κ = sqrt(π/2), exact for birthday search" if fit.algorithm == "birthday" else
                  "κ measured over the runs; a Rayleigh-distributed query count assumed") + f"; κ measured here: {fit.kappa:.3g}).", ""]
     if not result.noise.is_ideal:
-        lines += ["## Noise", "", "Shots multiplier: a shot is clean with probability F (no error on any gate or readout, from the "
-                  "spec or the device's median calibration); a corrupted shot is uniformly random, so η = (1 − F)/2; shots ≥ "
-                  "(n + log2(P/(1−P))) / (1 − H2(η)). Analytic, not measured; decoding work for noisy samples is not included.", ""]
+        lines += ["## Noise", ""]
+        if result.scan is not None:
+            sc = result.scan
+            lines += [f"Measured: the noisy solver on the stim twin ({sc.spec}), {sc.seeds} runs per n; {sc.stopped}.", "",
+                      f"| n | runs | solved | wrong | shots median | shots at P = {result.success:.3g} (measured) | model shots (estimate) | "
+                      "model ÷ measured |", "|---|---|---|---|---|---|---|---|"]
+            mvm = {m["n"]: m for m in result.model_vs_measured()}
+            for pt in sc.points:
+                mm = mvm.get(pt.n, {})
+                lines.append(f"| {pt.n} | {pt.seeds} | {pt.solved} | {pt.wrong} | {_fmt(pt.shots_median)} | "
+                             f"{_fmt(pt.shots_quantile(result.success))} | {_fmt(mm.get('model_shots'))} | {_fmt(mm.get('ratio_model_over_measured'))} |")
+            f = result.shots_fit
+            lines += ["", "Beyond the scanned sizes: " + ("no fit (fewer than two sizes reached success P)." if f is None else
+                      f"ln(shots/n) = {f.a:.3g} + {f.b:.3g}·n (an estimate), with a 90 % band that widens with the distance "
+                      "extrapolated; no figure past a size where success P was not reached."), ""]
+        lines += ["Model (an estimate, not a bound): a shot is clean with probability F (no error on any gate or readout, from the "
+                  "spec or the device's median calibration); a corrupted shot is assumed uniformly random, so η = (1 − F)/2; the model's "
+                  "shots are (n + log2(P/(1−P))) / (1 − H2(η)). Decoding work for noisy samples is not included.", ""]
     if sensitivity_rows:
         lines += ["## Sensitivity of the mid practical crossover", "",
                   "| parameter | low → crossover | mid → crossover | high → crossover |", "|---|---|---|---|"]
@@ -691,6 +801,21 @@ def report_markdown(result: AdvantageResult, sensitivity_rows: list[dict[str, An
         lines.append("")
     if result.ledger_run is not None:
         lines += ["## The run from the ledger", "", result.ledger_run.statement, ""]
+    if requirements is not None:
+        lines += [f"## What the device must reach (mid crossover at n <= {requirements['target_n']})", "",
+                  "| error scale | mid crossover | monotone | scanned n | scan stopped |", "|---|---|---|---|---|"]
+        for st in requirements["scan"]:
+            ns_ = st["scanned_n"]
+            lines.append(f"| {st['scale']:g} | {_fmt(st['crossover_mid'])} | {_fmt(st['crossover_mid_monotone'])} | "
+                         f"{f'{ns_[0]}…{ns_[-1]}' if ns_ else '–'} | {st['scan_stopped']} |")
+        u = requirements["device_units"]
+        lines += ["", "Largest scale: " + ("none of the scales tried." if u is None else
+                  f"{u['scale']:g}: median two-qubit error {u['two_qubit_error_median']:.3g} (today {u['today']['two_qubit_error_median']:.3g}), "
+                  f"median readout error {u['readout_error_median']:.3g} (today {u['today']['readout_error_median']:.3g}), median T1 "
+                  f"{_fmt(u['t1_median_s'])} s, T2 {_fmt(u['t2_median_s'])} s (None: an ideal device)."),
+                  "", requirements["beyond_device"] + ".", "",
+                  "With today's noise: " + ("no QPU power suffices." if requirements["qpu_power_w_max_today"] is None else
+                                            f"a QPU drawing at most {requirements['qpu_power_w_max_today']:.3g} W would cross by then."), ""]
     lines += ["## Rows", "", "| n | shots | quantum J (low / mid / high) | classical J (low / mid / high) | quantum upper bound J | "
               "classical lower bound J |", "|---|---|---|---|---|---|"]
     for r in result.rows:

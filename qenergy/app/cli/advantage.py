@@ -10,7 +10,7 @@ from typing import Any
 
 from ...errors import InputError
 from ...qpu import DEFAULT_QPU_PRESET, QPU_PRESETS
-from .options import _add_energy_options, _checked, _path, _policy, parse_n_range
+from .options import _add_energy_options, _checked, _int_at_least, _nonnegative, _path, _policy, parse_n_range
 from .output import _print_table
 
 
@@ -51,6 +51,12 @@ def add_parser(sub: Any) -> None:
                    help=f"QPU preset: {' | '.join(QPU_PRESETS)} (default: {DEFAULT_QPU_PRESET})")
     a.add_argument("--noise", type=_checked("--noise", _noise), default=None, metavar="SPEC",
                    help="noise on the QPU: depolarize:P, readout:P, device:fake:NAME, comma-separated (default: none)")
+    a.add_argument("--seeds", type=_int_at_least("--seeds", 1, 10_000), default=16, metavar="K",
+                   help="with --noise: solver runs per n of the measured noise scan (default: 16)")
+    a.add_argument("--scan-seconds", type=_checked("--scan-seconds", _nonnegative), default=300.0, metavar="S",
+                   help="with --noise: wall-clock budget of the scan's new runs, per scan (default: 300; cached runs are free)")
+    a.add_argument("--requirements", type=_int_at_least("--requirements", 2, 1024), default=None, metavar="N",
+                   help="with --noise device:fake:NAME: the largest error scale of the twin at which the mid practical crossover is <= N")
     a.add_argument("--classical", type=_checked("--classical", _algorithm), default="birthday",
                    help="classical algorithm measured on this machine: birthday | parallel-rho (default: birthday)")
     a.add_argument("--remeasure", action="store_true", help="measure the classical joules per query again instead of using the cached figure")
@@ -91,6 +97,12 @@ def _cmd_advantage(args: argparse.Namespace, command: str) -> int:
     if args.ledger is not None:  # refused now, not after the measurement: a foreign or damaged file, another temperature, no directory
         _check_ledger_target(Path(args.ledger), args.temperature)
     paths = check_out_dir(Path(args.out), force=args.force, inputs=[Path(args.from_ledger)] if args.from_ledger else []) if args.out else None
+    if args.requirements is not None and noise.device is None:
+        raise InputError(f"--requirements {args.requirements} without a device twin is not allowed; allowed: --requirements N "
+                         "with --noise device:fake:NAME")
+    if args.requirements is not None and not args.n[0] <= args.requirements <= args.n[-1]:
+        raise InputError(f"--requirements {args.requirements} is not allowed for --n {args.n[0]}..{args.n[-1]}; allowed: "
+                         "N within the --n range")
     if noise.device is not None:
         from circuits.noise import device_calibration
 
@@ -102,19 +114,32 @@ def _cmd_advantage(args: argparse.Namespace, command: str) -> int:
     timing = circuit_timing(preset.timing_device, cache=cache)
     cnots = logical_cnot_counts(args.n) if noise.depolarize and noise.device is None else None
 
-    def compute(p: Any) -> Any:
-        return compute_advantage(args.n, p, noise=noise, success=args.success, algorithm=args.classical, fit=fit, fit_cached=cached,
+    from ..noise_scan import run_noise_scan
+
+    def scan_at(spec: NoiseSpec) -> Any:
+        return run_noise_scan(spec, n_max=args.n[-1], seeds=args.seeds, time_budget_s=args.scan_seconds, cache=cache,
+                              progress=progress)
+
+    scan = None if noise.is_ideal else scan_at(noise)
+
+    def compute(p: Any, spec: NoiseSpec = noise, measured: Any = scan) -> Any:
+        return compute_advantage(args.n, p, noise=spec, success=args.success, algorithm=args.classical, fit=fit, fit_cached=cached,
                                  timing=timing, quantum=policy.quantum, classical=policy.classical, temperature_k=args.temperature,
-                                 logical_cnots=cnots)
+                                 logical_cnots=cnots, scan=measured)
 
     result = compute(preset)
+    reqs = None
+    if args.requirements is not None:
+        from ..requirements import find_requirements
+
+        reqs = find_requirements(args.requirements, noise, scan_at=scan_at, compare=lambda sc, sp: compute(preset, sp, sc), today=result)
     if qpu_run is not None:
         import dataclasses
 
         result = dataclasses.replace(result, ledger_run=place_ledger_run(qpu_run, result))
     sens = sensitivity(result, compute) if args.sensitivity else []
     if paths is not None:
-        write_outputs(result, paths, sens, command)
+        write_outputs(result, paths, sens, command, reqs.to_dict() if reqs is not None else None)
     if args.ledger is not None:
         from ..practical import advantage_note
         from .output import _open_ledger
@@ -125,25 +150,32 @@ def _cmd_advantage(args: argparse.Namespace, command: str) -> int:
         out = result.to_dict()
         if args.sensitivity:
             out["sensitivity"] = sens
+        if reqs is not None:
+            out["requirements"] = reqs.to_dict()
         print(json.dumps(out, allow_nan=False))
         return 0
     cross = result.practical_crossover
     this = fit.machine_entry()
-    print(f"QPU preset {preset.name}: {preset.title}; noise {noise.describe()}; success {result.success:.4g}")
+    print(f"QPU preset {preset.name}: {preset.title}; noise {noise.describe()}; utilisation {preset.value('utilisation'):.2g} "
+          f"(low/high {preset.value('utilisation', 'low'):.2g}/{preset.value('utilisation', 'high'):.2g}); success {result.success:.4g}")
+    if scan is not None:
+        _print_scan(result)
     print(f"classical: {args.classical}, this machine {this.j_per_query:.3g} J/query ({this.basis}, "
           f"{'cached ' + fit.date if cached else 'measured now'}); presets " +
           ", ".join(f"{m.name} {m.j_per_query:.3g}" for m in result.machines if m.name != "this-machine"))
-    rows = [("n", "shots", "QPU J low/mid/high (estimated)", "classical J low/mid/high", "quantum upper [J]", "classical lower [J]")]
+    rows = [("n", "shots (source)", "QPU J low/mid/high (estimated)", "classical J low/mid/high", "quantum upper [J]", "classical lower [J]")]
     step = max(1, len(result.rows) // 24)
     for r in result.rows[::step] + ([result.rows[-1]] if (len(result.rows) - 1) % step else []):
         q = "/".join("–" if r.quantum_j[s] is None else f"{r.quantum_j[s]:.2e}" for s in ("low", "mid", "high"))
         c = "/".join(f"{r.classical_j[s]:.2e}" for s in ("low", "mid", "high"))
-        rows.append((str(r.n), "–" if r.shots is None else f"{r.shots:.0f}", q, c, f"{r.bound.quantum_upper_j:.2e}", r.bound.classical_lower.text()))
+        rows.append((str(r.n), ("–" if r.shots is None else f"{r.shots:.0f}") + f" ({r.shots_source})", q, c, f"{r.bound.quantum_upper_j:.2e}", r.bound.classical_lower.text()))
     _print_table(rows)
     print(f"crossover: theoretical {cross_text(result.theoretical_crossover)}; practical low {cross_text(cross['low'])}, "
           f"mid {cross_text(cross['mid'])}, high {cross_text(cross['high'])}")
     if result.ledger_run is not None:
         print(result.ledger_run.statement)
+    if reqs is not None:
+        _print_requirements(reqs)
     if sens:
         print("sensitivity of the mid practical crossover (parameter: low → n, high → n):")
         for s in sens:
@@ -165,3 +197,48 @@ def _check_ledger_target(path: Path, temperature_k: float) -> None:
                               "(use another ledger path)")
     elif not path.parent.is_dir():
         raise InputError(f"--ledger {str(path)!r}: {str(path.parent)!r} is not a directory; allowed: a path in an existing directory")
+def _print_scan(result: Any) -> None:
+    """The measured noise scan beside the analytic model (an estimate), with the fit beyond it."""
+    scan, p = result.scan, result.success
+    print(f"measured noise scan ({scan.spec}; {scan.seeds} runs per n; {scan.cached_points} n cached, "
+          f"{scan.fresh_seconds:.0f} s of new runs): {scan.stopped}")
+    model = {m["n"]: m for m in result.model_vs_measured()}
+    rows = [("n", "runs", "solved", "wrong", f"shots median / P={p:.3g} quantile (measured)", "model shots (estimate)", "model ÷ measured", "s")]
+    for pt in scan.points:
+        m = model.get(pt.n, {})
+        med, q = pt.shots_median, pt.shots_quantile(p)
+        ratio = m.get("ratio_model_over_measured")
+        rows.append((str(pt.n), str(pt.seeds), str(pt.solved), str(pt.wrong), f"{'–' if med is None else f'{med:.0f}'} / {'–' if q is None else f'{q:.0f}'}",
+                     "–" if m.get("model_shots") is None else f"{m['model_shots']:.0f}", "–" if ratio is None else f"{ratio:.3g}",
+                     f"{pt.seconds:.1f}"))
+    _print_table(rows)
+    f = result.shots_fit
+    if f is not None:
+        print(f"fit beyond the scan (estimate): ln(shots/n) = {f.a:.3g} + {f.b:.3g}·n over n = {', '.join(map(str, f.ns))}; "
+              "90 % band widening with the distance extrapolated")
+    print("model: the analytic multiplier (an estimate, not a bound; it assumes a corrupted shot is uniformly random and counts "
+          "clean shots only); the QPU energy below uses the measured shots")
+
+
+def _print_requirements(reqs: Any) -> None:
+    d = reqs.to_dict()
+    print(f"requirements for a mid practical crossover at n <= {reqs.target_n} on device:{reqs.device} (scales tried, best first):")
+    for step in reqs.steps:
+        cm = step["crossover_mid"]
+        print(f"  scale {step['scale']:g}: crossover {'none in range' if cm is None else f'n = {cm}'}; scan n = "
+              f"{step['scanned_n'][0] if step['scanned_n'] else '–'}..{step['scanned_n'][-1] if step['scanned_n'] else '–'} ({step['scan_stopped']})")
+    u = d["device_units"]
+    if reqs.scale is None:
+        print(f"  no scale tried reaches it: even the best device tried (scale {min(s['scale'] for s in reqs.steps):g}) crosses later")
+    else:
+        def t(v: float | None) -> str:
+            return "∞ (ideal)" if v is None else f"{v * 1e6:.3g} µs"
+
+        print(f"  largest scale: {reqs.scale:g}: median two-qubit error {u['two_qubit_error_median']:.3g} (today "
+              f"{u['today']['two_qubit_error_median']:.3g}), median readout error {u['readout_error_median']:.3g} (today "
+              f"{u['today']['readout_error_median']:.3g}), median T1 {t(u['t1_median_s'])}, T2 {t(u['t2_median_s'])}")
+    print(f"  {reqs.beyond_device}")
+    pw = reqs.power_w_max
+    print("  with today's noise: " + ("no QPU power suffices (success not reached at some n >= N)" if pw is None else
+                                      f"a QPU drawing at most {pw / 1e3:.3g} kW (the preset draws {reqs.power_w_preset / 1e3:.3g} kW) "
+                                      f"would cross by n = {reqs.target_n}"))
