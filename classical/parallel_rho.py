@@ -81,7 +81,7 @@ from qenergy.errors import InputError, ResourceLimitError
 from qenergy.kernels import kernel_note, resolve_kernel
 from qenergy.kernels import warm_up as warm_up_core
 from qenergy.ledger import Ledger
-from qenergy.oracles import MAX_VECTOR_BITS, KeyedPermutation, Oracle, RandomOracle, available_memory_bytes
+from qenergy.oracles import MAX_VECTOR_BITS, KeyedPermutation, Oracle, RandomOracle, available_memory_bytes, evaluate_with
 from qenergy.problem import SimonInstance
 from qenergy.queries import CountingOracle
 from qenergy.scheduler_address import check_scheduler_address
@@ -246,10 +246,8 @@ class _Spec:
 
     def f(self) -> Callable[[NDArray[np.uint64]], NDArray[np.uint64]]:
         """f on uint64 vectors with this search's kernel (the random oracle's; any other oracle evaluates as it does)."""
-        if type(self.oracle) is RandomOracle:
-            kernel = self.kernel
-            return lambda x: self.oracle.evaluate(x, kernel=kernel)  # type: ignore[call-arg]
-        return self.oracle.evaluate
+        oracle, kernel = self.oracle, self.kernel
+        return lambda x: evaluate_with(oracle, x, kernel)
 
     @property
     def compiled_walks(self) -> bool:

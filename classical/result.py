@@ -14,7 +14,7 @@ class ClassicalResult:
         found: the secret s it reports (0: one-to-one).
         queries: oracle queries made (each charged to the ledger).
         collision: the colliding inputs (x, x') with f(x) = f(x'), or None when none was found.
-        kernel: what ran the hot loop: ``numba`` (compiled kernels) or ``numpy``.
+        kernel: what ran the hot loop: ``numba`` (compiled kernels), ``numpy``, or ``python`` (rho's scalar walk).
         startup_s: seconds before the first query: loading compiled kernels, starting a Dask cluster.
         search_s: seconds of the search itself (wall time, start-up excluded).
         kernel_note: one line when numba is not installed (the kernels ran on numpy), else None.

@@ -42,6 +42,7 @@ __all__ = [
     "available_memory_bytes",
     "check_linear_size",
     "check_simon_table",
+    "evaluate_with",
     "infer_period",
     "linear_oracle_bytes",
     "load_table",
@@ -362,6 +363,13 @@ class RandomOracle(Oracle):
             return pi(min(x, x ^ s))
 
         return f
+
+
+def evaluate_with(oracle: Oracle, x: ArrayLike, kernel: str | None) -> NDArray[np.uint64]:
+    """``oracle.evaluate(x)`` with ``kernel`` where the family has a compiled kernel (the random oracle), else as it is."""
+    if type(oracle) is RandomOracle:
+        return oracle.evaluate(x, kernel=kernel)
+    return oracle.evaluate(x)
 
 
 class TableOracle(Oracle):
