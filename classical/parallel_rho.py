@@ -837,7 +837,7 @@ def parallel_rho_search(
 
 
 def _search(spec: _Spec, oracle: CountingOracle, runner: _Serial | _OnDask, n: int, bar: Any, expected: float,
-            startup_s: float) -> ParallelRhoResult:
+            startup_s: float = 0.0) -> ParallelRhoResult:
     t0 = time.perf_counter()
     store = _Store()
     chunks = [_initial_lanes(spec, first, count) for first, count in _split(spec.lanes, runner.workers)]
