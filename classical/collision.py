@@ -173,11 +173,12 @@ def _seen_answers(kernel: str, expected: float) -> SeenAnswers | Any:
         return SeenAnswers()
     from qenergy.kernels import warm_up
 
-    from . import _numba_collision
+    from ._numba_collision import SeenHash
+    from ._numba_collision import warm as warm_seen
 
     warm_up(kernel)  # the oracle's kernels, then the set's: loaded (or compiled) before the search is timed
-    _numba_collision.warm()
-    return _numba_collision.SeenHash(int(min(expected, 1 << 30)))
+    warm_seen()
+    return SeenHash(int(min(expected, 1 << 30)))
 
 
 def _earlier_input(seen_x: list[NDArray[np.uint64]], seen_f: list[NDArray[np.uint64]], value: np.uint64) -> int:

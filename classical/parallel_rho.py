@@ -417,9 +417,9 @@ def _advance_block_compiled(spec: _Spec, lanes: _Lanes) -> _ChunkOut:
 
 def _compiled_walks() -> Any:
     """The compiled walks (:mod:`classical._numba_walks`; imported once per process)."""
-    from . import _numba_walks
+    import importlib
 
-    return _numba_walks
+    return importlib.import_module(f"{__package__}._numba_walks")
 
 
 def warm_up(kernel: str) -> float:

@@ -14,6 +14,7 @@ time that first look-up as start-up, not search (:func:`warm_up`).
 from __future__ import annotations
 
 import functools
+import importlib
 import os
 import time
 from types import ModuleType
@@ -68,9 +69,7 @@ def compiled() -> ModuleType:
 
     Raises ImportError when numba is missing (callers resolve the kernel first).
     """
-    from . import _numba_kernels
-
-    return _numba_kernels
+    return importlib.import_module(f"{__package__}._numba_kernels")
 
 
 def warm_up(kernel: str) -> float:
