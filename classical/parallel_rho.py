@@ -59,11 +59,22 @@ for the same seed and the same ``distinguished_bits``, ``walks_per_round``, ``st
 (whose defaults depend on n and, beyond two workers, on K). A chunk lost with its worker is
 resubmitted (up to 3 times); only merged results are charged, each once. A lost chunk's partial
 work is not charged (it is repeated in full by the resubmitted task, which is charged).
+The next round is submitted as soon as a round's lanes are back, so the workers walk while the
+client merges; when that merge decides the search, the round started ahead is cancelled and never
+charged (``discarded_rounds``; on an existing cluster its tasks may still run to their end).
+
+**Kernels.** With numba installed (the ``fast`` extra) the walks and replays on the random oracle
+run as compiled kernels (:mod:`classical._numba_walks`; the permutations are compiled for the other
+oracles too), bit-identical to the numpy code here: the same walks complete in the same order, so
+the secret, rounds and charges do not depend on the kernel (``kernel="numpy"`` or
+``QENERGY_KERNEL=numpy`` forces numpy). Loading the kernels (in this process and on every Dask
+worker) and starting a cluster are timed as ``startup_s``, apart from the search (``search_s``).
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import math
 import os
@@ -668,7 +679,12 @@ def _connect(stack: contextlib.ExitStack, workers: int | None, scheduler: str | 
 
 
 def _warm_worker(kernel: str) -> float:
-    """Run on every Dask worker before the search: load the kernels there (start-up, not search); returns seconds."""
+    """Run on every Dask worker before the search: load the kernels there (start-up, not search); returns seconds,
+    or −1 when numba cannot be imported on that worker (an existing cluster's workers may lack the ``fast`` extra)."""
+    from qenergy.kernels import numba_available
+
+    if kernel == "numba" and not numba_available():
+        return -1.0
     return warm_up_core(kernel) + warm_up(kernel)
 
 
@@ -821,8 +837,8 @@ def parallel_rho_search(
         if scheduler is not None or (workers is not None and workers > 1):
             client, k = _connect(stack, workers, scheduler)
             runner = _OnDask(client, k)
-            if kernel == "numba":
-                client.run(_warm_worker, kernel)
+            if kernel == "numba" and min(client.run(_warm_worker, kernel).values(), default=0.0) < 0:
+                spec = dataclasses.replace(spec, kernel="numpy")  # a worker of the cluster has no numba: every lane walks on numpy
         else:
             runner = _Serial()
         startup = time.perf_counter() - t0
