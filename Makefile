@@ -2,9 +2,9 @@
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
-# make test installs every optional extra so that their tests run; make demo only the
+# make test installs every optional extra (fast: the numba kernels) so that their tests run; make demo only the
 # core dependencies it uses (numpy, scipy, Qiskit, Aer, Cirq, stim, matplotlib).
-ALL_EXTRAS := dev,ibm,dask,grid,notebooks,agents,docs
+ALL_EXTRAS := dev,ibm,dask,fast,grid,notebooks,agents,docs
 EXTRAS ?= $(ALL_EXTRAS)
 comma  := ,
 STAMP  := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))

@@ -21,6 +21,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from qenergy.charging import ChargePolicy
+from qenergy.kernels import resolve_kernel
 from qenergy.ledger import Ledger
 from qenergy.oracles import KeyedPermutation
 from qenergy.problem import SimonInstance
@@ -33,7 +34,7 @@ from .result import ClassicalResult
 _PERMUTATION_MAX_BITS = 22
 
 
-def random_distinct_inputs(n: int, rng: np.random.Generator) -> Iterator[NDArray[np.uint64]]:
+def random_distinct_inputs(n: int, rng: np.random.Generator, kernel: str | None = None) -> Iterator[NDArray[np.uint64]]:
     """Batches of distinct uniformly random n-bit inputs, never repeating across batches.
 
     Up to n = 22: one random permutation of all 2^n inputs. Beyond: π(0), π(1), π(2), …
@@ -51,7 +52,7 @@ def random_distinct_inputs(n: int, rng: np.random.Generator) -> Iterator[NDArray
     pi = KeyedPermutation.from_rng(n, rng)
     start = 0
     for size in batch_sizes(n):
-        yield pi.apply(np.arange(start, start + size, dtype=np.uint64))
+        yield pi.apply(np.arange(start, start + size, dtype=np.uint64), kernel=kernel)
         start += size
 
 
@@ -63,10 +64,16 @@ def birthday_search(
     policy: ChargePolicy | None = None,
     account: str = "classical",
     label: str = "",
+    kernel: str | None = None,
 ) -> ClassicalResult:
-    """Find s by random collision search, charging every query to ``account``."""
+    """Find s by random collision search, charging every query to ``account``.
+
+    ``kernel``: ``numba``, ``numpy`` or None (numba when installed); the same answer, queries and charges either way.
+    """
+    kernel = resolve_kernel(kernel)
     return collision_search(
-        "birthday", instance, ledger, lambda n: random_distinct_inputs(n, rng), policy=policy, account=account, label=label
+        "birthday", instance, ledger, lambda n: random_distinct_inputs(n, rng, kernel), policy=policy, account=account, label=label,
+        kernel=kernel,
     )
 
 

@@ -9,13 +9,16 @@ the 2^(n−1) cosets), so s = 0.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from qenergy.charging import ChargePolicy
 from qenergy.errors import InputError, rough_duration
+from qenergy.kernels import kernel_note, resolve_kernel
 from qenergy.ledger import Ledger
 from qenergy.oracles import MAX_VECTOR_BITS
 from qenergy.problem import SimonInstance
@@ -117,20 +120,28 @@ def collision_search(
     policy: ChargePolicy | None = None,
     account: str = "classical",
     label: str = "",
+    kernel: str | None = None,
 ) -> ClassicalResult:
     """Query the batches of ``inputs(n)`` (distinct inputs, never repeating earlier ones) until two
     outputs collide, charging each query to ``account``.
 
     Stops at the first collision or after :func:`query_cap` queries; returns s = x ⊕ x'.
     Refuses (:func:`check_search`) a search that would not finish in about a minute.
+    ``kernel``: ``numba`` (the compiled oracle and :class:`classical._numba_collision.SeenHash`),
+    ``numpy`` (:class:`SeenAnswers`) or None (:func:`qenergy.kernels.resolve_kernel`); the same
+    answer, queries and charges either way.
     """
-    check_search(algorithm, instance)
+    planned = check_search(algorithm, instance)
+    kernel = resolve_kernel(kernel)
+    t0 = time.perf_counter()
+    seen = _seen_answers(kernel, planned)
+    started = time.perf_counter()
     oracle = CountingOracle(instance, ledger, account=account, policy=policy, label=label)
     cap = query_cap(instance.n)
     seen_x: list[NDArray[np.uint64]] = []
     seen_f: list[NDArray[np.uint64]] = []
-    seen = SeenAnswers()
     total = 0
+    timing = {"kernel": kernel, "startup_s": started - t0, "kernel_note": kernel_note(kernel)}
     for xs in inputs(instance.n):
         xs = xs[: cap - total]
         if xs.size == 0:
@@ -142,16 +153,32 @@ def collision_search(
             hit = seen.add(out)
             return out.size if hit < 0 else hit + 1
 
-        out = oracle.query_prefix(xs, used)
+        out = oracle.query_prefix(xs, used, kernel=kernel)
         total += out.size
         seen_x.append(xs[: out.size])
         seen_f.append(out)
         if hit >= 0:
             x, x2 = _earlier_input(seen_x, seen_f, out[hit]), int(xs[hit])
-            return ClassicalResult(algorithm=algorithm, found=x ^ x2, queries=oracle.queries, collision=(x, x2))
+            return ClassicalResult(algorithm=algorithm, found=x ^ x2, queries=oracle.queries, collision=(x, x2),
+                                   search_s=time.perf_counter() - started, **timing)  # type: ignore[arg-type]
         if total >= cap:
             break
-    return ClassicalResult(algorithm=algorithm, found=0, queries=oracle.queries, collision=None)
+    return ClassicalResult(algorithm=algorithm, found=0, queries=oracle.queries, collision=None, search_s=time.perf_counter() - started,
+                           **timing)  # type: ignore[arg-type]
+
+
+def _seen_answers(kernel: str, expected: float) -> SeenAnswers | Any:
+    """The set of answers of a search: compiled (numba, sized for ``expected`` answers; its kernels loaded) or numpy."""
+    if kernel != "numba":
+        return SeenAnswers()
+    from qenergy.kernels import warm_up
+
+    from ._numba_collision import SeenHash
+    from ._numba_collision import warm as warm_seen
+
+    warm_up(kernel)  # the oracle's kernels, then the set's: loaded (or compiled) before the search is timed
+    warm_seen()
+    return SeenHash(int(min(expected, 1 << 30)))
 
 
 def _earlier_input(seen_x: list[NDArray[np.uint64]], seen_f: list[NDArray[np.uint64]], value: np.uint64) -> int:

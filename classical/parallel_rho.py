@@ -59,11 +59,22 @@ for the same seed and the same ``distinguished_bits``, ``walks_per_round``, ``st
 (whose defaults depend on n and, beyond two workers, on K). A chunk lost with its worker is
 resubmitted (up to 3 times); only merged results are charged, each once. A lost chunk's partial
 work is not charged (it is repeated in full by the resubmitted task, which is charged).
+The next round is submitted as soon as a round's lanes are back, so the workers walk while the
+client merges; when that merge decides the search, the round started ahead is cancelled and never
+charged (``discarded_rounds``; on an existing cluster its tasks may still run to their end).
+
+**Kernels.** With numba installed (the ``fast`` extra) the walks and replays on the random oracle
+run as compiled kernels (:mod:`classical._numba_walks`; the permutations are compiled for the other
+oracles too), bit-identical to the numpy code here: the same walks complete in the same order, so
+the secret, rounds and charges do not depend on the kernel (``kernel="numpy"`` or
+``QENERGY_KERNEL=numpy`` forces numpy). Loading the kernels (in this process and on every Dask
+worker) and starting a cluster are timed as ``startup_s``, apart from the search (``search_s``).
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import math
 import os
@@ -78,8 +89,10 @@ from numpy.typing import NDArray
 
 from qenergy.charging import ChargePolicy
 from qenergy.errors import InputError, ResourceLimitError
+from qenergy.kernels import kernel_note, resolve_kernel
+from qenergy.kernels import warm_up as warm_up_core
 from qenergy.ledger import Ledger
-from qenergy.oracles import MAX_VECTOR_BITS, KeyedPermutation, Oracle, available_memory_bytes
+from qenergy.oracles import MAX_VECTOR_BITS, KeyedPermutation, Oracle, RandomOracle, available_memory_bytes, evaluate_with
 from qenergy.problem import SimonInstance
 from qenergy.queries import CountingOracle
 from qenergy.scheduler_address import check_scheduler_address
@@ -147,9 +160,11 @@ class ParallelRhoResult(ClassicalResult):
             certifies (the s = 0 proof needs 2^(n−1) + 1).
         decided_by: ``collision`` (a replay found x ≠ x' with f(x) = f(x')), ``coverage`` (C reached
             2^(n−1) + 1: s = 0), or ``exhaustive`` (the fallback scan decided).
-        wall_s: wall time of the search in seconds (cluster start-up excluded).
+        wall_s: wall time of the search in seconds (cluster start-up excluded; the same as ``search_s``).
         resubmitted_chunks: chunks this search resubmitted after Dask gave them up as lost
             (a chunk the scheduler itself reran after a worker died is not counted here).
+        discarded_rounds: rounds started ahead on Dask (while the previous round was merged) and
+            discarded because that merge decided the search; never charged (0 or 1).
     """
 
     distinguished_points: int = 0
@@ -163,6 +178,7 @@ class ParallelRhoResult(ClassicalResult):
     decided_by: str = ""
     wall_s: float = 0.0
     resubmitted_chunks: int = 0
+    discarded_rounds: int = 0
 
 
 @dataclass(frozen=True)
@@ -236,6 +252,18 @@ class _Spec:
     dbits: int
     cap: int
     steps: int
+    #: ``numba`` (compiled walks and replays for the random oracle, compiled permutations otherwise) or ``numpy``.
+    kernel: str = "numpy"
+
+    def f(self) -> Callable[[NDArray[np.uint64]], NDArray[np.uint64]]:
+        """f on uint64 vectors with this search's kernel (the random oracle's; any other oracle evaluates as it does)."""
+        oracle, kernel = self.oracle, self.kernel
+        return lambda x: evaluate_with(oracle, x, kernel)
+
+    @property
+    def compiled_walks(self) -> bool:
+        """True when the walks and replays run as compiled kernels (numba and the random oracle)."""
+        return self.kernel == "numba" and type(self.oracle) is RandomOracle
 
 
 @dataclass(frozen=True)
@@ -267,7 +295,7 @@ def _start_points(spec: _Spec, ids: NDArray[np.int64]) -> NDArray[np.uint64]:
     j = ids.astype(np.uint64)
     if spec.oracle.n < MAX_VECTOR_BITS:
         j &= np.uint64((1 << spec.oracle.n) - 1)
-    return spec.starts.apply(j, out=j)
+    return spec.starts.apply(j, out=j, kernel=spec.kernel)
 
 
 def _initial_lanes(spec: _Spec, first: int, count: int) -> _Lanes:
@@ -343,7 +371,9 @@ def _advance_chunk(spec: _Spec, lanes: _Lanes) -> _ChunkOut:
 
 def _advance_block(spec: _Spec, lanes: _Lanes) -> _ChunkOut:
     """One block of lanes, ``spec.steps`` steps; modifies the arrays of ``lanes`` (the caller's copies)."""
-    f, pi, w, cap = spec.oracle.evaluate, spec.walk, spec.lanes, spec.cap
+    if spec.compiled_walks:
+        return _advance_block_compiled(spec, lanes)
+    f, pi, w, cap = spec.f(), spec.walk, spec.lanes, spec.cap
     cur, start, k, length = lanes.cur, lanes.start, lanes.k, lanes.length
     lane = np.arange(lanes.first, lanes.first + cur.size, dtype=np.int64)
     dmask = np.uint64((1 << spec.dbits) - 1)
@@ -357,7 +387,7 @@ def _advance_block(spec: _Spec, lanes: _Lanes) -> _ChunkOut:
     for _ in range(spec.steps):
         y = f(cur)
         queries += cur.size
-        pi.apply(y, out=cur)
+        pi.apply(y, out=cur, kernel=spec.kernel)
         length += 1
         bound += 1
         np.bitwise_and(cur, dmask, out=low)
@@ -385,6 +415,33 @@ def _advance_block(spec: _Spec, lanes: _Lanes) -> _ChunkOut:
     return _ChunkOut(lanes, _cat(ids, np.int64), _cat(starts, np.uint64), _cat(points, np.uint64), _cat(lengths, np.int64), queries, aborted)
 
 
+def _advance_block_compiled(spec: _Spec, lanes: _Lanes) -> _ChunkOut:
+    """:func:`_advance_block` as one compiled kernel (:func:`classical._numba_walks.advance_block`; same results)."""
+    assert isinstance(spec.oracle, RandomOracle)
+    walks = _compiled_walks()
+    expected = 2 * (lanes.cur.size * spec.steps >> spec.dbits) + 16
+    ids, starts, points, lengths, queries, aborted = walks.advance_block(
+        lanes.cur, lanes.start, lanes.k, lanes.length, lanes.first, spec.lanes, spec.steps, np.uint64((1 << spec.dbits) - 1), spec.cap,
+        np.uint64(spec.oracle.secret), spec.oracle.permutation.packed_keys(), spec.walk.packed_keys(), spec.starts.packed_keys(), expected)
+    return _ChunkOut(lanes, ids, starts, points, lengths, int(queries), int(aborted))
+
+
+def _compiled_walks() -> Any:
+    """The compiled walks (:mod:`classical._numba_walks`; imported once per process)."""
+    import importlib
+
+    return importlib.import_module(f"{__package__}._numba_walks")
+
+
+def warm_up(kernel: str) -> float:
+    """Load (the first time on a machine: compile) parallel-rho's compiled kernels in this process; returns seconds (0 for numpy)."""
+    if kernel != "numba":
+        return 0.0
+    t0 = time.perf_counter()
+    _compiled_walks().warm()
+    return time.perf_counter() - t0
+
+
 def _cat(parts: list[NDArray[Any]], dtype: type[np.generic]) -> NDArray[Any]:
     """The parts joined (an empty array of ``dtype`` when there are none)."""
     return np.concatenate(parts) if parts else np.empty(0, dtype=dtype)
@@ -401,7 +458,12 @@ def _replay(spec: _Spec, a_start: NDArray[np.uint64], a_len: NDArray[np.int64], 
     Returns (queries made, collided[i], x[i], x'[i]) with x ≠ x', f(x) = f(x') where collided[i].
     A pair that does not collide is nested (one start lies on the other trail).
     """
-    f, pi = spec.oracle.evaluate, spec.walk
+    if spec.compiled_walks:
+        assert isinstance(spec.oracle, RandomOracle)
+        q, collided, xa, xb = _compiled_walks().replay_pairs(a_start, a_len, b_start, b_len, np.uint64(spec.oracle.secret),
+                                                            spec.oracle.permutation.packed_keys(), spec.walk.packed_keys())
+        return int(q), collided, xa, xb
+    f, pi, kernel = spec.f(), spec.walk, spec.kernel
     swap = b_len > a_len
     a = np.where(swap, b_start, a_start)
     b = np.where(swap, a_start, b_start)
@@ -411,7 +473,7 @@ def _replay(spec: _Spec, a_start: NDArray[np.uint64], a_len: NDArray[np.int64], 
     while act.size:
         y = f(a[act])
         queries += act.size
-        a[act] = pi.apply(y, out=y)
+        a[act] = pi.apply(y, out=y, kernel=kernel)
         delta[act] -= 1
         act = act[delta[act] > 0]
     collided = np.zeros(a.size, dtype=bool)
@@ -425,8 +487,8 @@ def _replay(spec: _Spec, a_start: NDArray[np.uint64], a_len: NDArray[np.int64], 
         collided[hit], xa[hit], xb[hit] = True, a[hit], b[hit]
         keep = ~eq
         act = act[keep]
-        a[act] = pi.apply(fa[keep])
-        b[act] = pi.apply(fb[keep])
+        a[act] = pi.apply(fa[keep], kernel=kernel)
+        b[act] = pi.apply(fb[keep], kernel=kernel)
     return queries, collided, xa, xb
 
 
@@ -450,8 +512,10 @@ class _Store:
         """
         if ids.size == 0:
             return 0, None
-        order = np.argsort(ids)
-        order = order[np.argsort(points[order], kind="stable")]  # by point, then walk index
+        order = np.argsort(points)  # by point (SIMD sort); only when a point repeats in the round, then by walk index:
+        if (np.diff(points[order]) == 0).any():
+            order = np.argsort(ids)
+            order = order[np.argsort(points[order], kind="stable")]
         ids, starts, points, lengths = ids[order], starts[order], points[order], lengths[order]
         head = np.ones(points.size, dtype=bool)
         head[1:] = points[1:] != points[:-1]
@@ -532,30 +596,53 @@ def _exhaustive(oracle: Oracle, charge: Callable[[int], None], n: int) -> tuple[
 
 
 class _Serial:
-    """Runs the chunks of a round one after another in this process."""
+    """Runs the chunks of a round one after another in this process (when the round is finished)."""
 
     workers = 1
     resubmitted = 0
+    #: False: a round runs only when it is finished, so nothing is started ahead of the merge.
+    ahead = False
 
-    def run(self, spec: _Spec, chunks: list[_Lanes]) -> list[_ChunkOut]:
+    def start(self, spec: _Spec, chunks: list[_Lanes]) -> Any:
+        return spec, chunks
+
+    def finish(self, handle: Any) -> list[_ChunkOut]:
+        spec, chunks = handle
         return [_advance_chunk(spec, c) for c in chunks]
+
+    def discard(self, handle: Any) -> None:
+        pass
 
 
 class _OnDask:
-    """Runs the chunks of a round as Dask tasks; a chunk lost with its worker is resubmitted."""
+    """Runs the chunks of a round as Dask tasks; a chunk lost with its worker is resubmitted.
+
+    The next round is started (:meth:`start`) as soon as the lanes of a round are back, before the
+    client merges that round's distinguished points, so the merge runs while the workers walk. When
+    the merge decides the search, the round started ahead is discarded (:meth:`discard`): it is
+    never charged, so the charges are those of the serial run.
+    """
+
+    ahead = True
 
     def __init__(self, client: Any, workers: int) -> None:
         self.client = client
         self.workers = workers
         self.resubmitted = 0
 
-    def run(self, spec: _Spec, chunks: list[_Lanes]) -> list[_ChunkOut]:
+    def start(self, spec: _Spec, chunks: list[_Lanes]) -> Any:
+        return spec, chunks, [self.client.submit(_advance_chunk, spec, c, pure=False) for c in chunks]
+
+    def discard(self, handle: Any) -> None:
+        self.client.cancel(handle[2])
+
+    def finish(self, handle: Any) -> list[_ChunkOut]:
         from concurrent.futures import CancelledError
 
         from distributed.scheduler import KilledWorker
 
         lost = (KilledWorker, CancelledError, OSError, TimeoutError)
-        futures = [self.client.submit(_advance_chunk, spec, c, pure=False) for c in chunks]
+        spec, chunks, futures = handle
         out: list[_ChunkOut] = []
         for i, fut in enumerate(futures):
             for attempt in range(MAX_RESUBMITS + 1):
@@ -589,6 +676,16 @@ def _connect(stack: contextlib.ExitStack, workers: int | None, scheduler: str | 
     cluster = stack.enter_context(dd.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
                                                   silence_logs=logging.ERROR))
     return stack.enter_context(dd.Client(cluster)), workers
+
+
+def _warm_worker(kernel: str) -> float:
+    """Run on every Dask worker before the search: load the kernels there (start-up, not search); returns seconds,
+    or −1 when numba cannot be imported on that worker (an existing cluster's workers may lack the ``fast`` extra)."""
+    from qenergy.kernels import numba_available
+
+    if kernel == "numba" and not numba_available():
+        return -1.0
+    return warm_up_core(kernel) + warm_up(kernel)
 
 
 def _split(total: int, parts: int) -> list[tuple[int, int]]:
@@ -683,6 +780,7 @@ def parallel_rho_search(
     walks_per_round: int | None = None,
     steps_per_round: int | None = None,
     progress: bool = False,
+    kernel: str | None = None,
 ) -> ParallelRhoResult:
     """Find s by parallel collision search with distinguished points, charging every query to ``account``.
 
@@ -702,6 +800,8 @@ def parallel_rho_search(
         walks_per_round: W walks advanced together, 1 ≤ W ≤ 2^24; default from n and ``workers``.
         steps_per_round: S steps per walk and round, 1 ≤ S ≤ 2^32; default ⌈T/(8W)⌉.
         progress: show a tqdm bar on stderr (queries, queries/s, expected queries left).
+        kernel: ``numba``, ``numpy`` or None (:func:`qenergy.kernels.resolve_kernel`: numba when installed);
+            the same secret, queries and charges either way.
 
     Returns:
         :class:`ParallelRhoResult`; ``found`` is s (0 when f is one-to-one, proven), ``queries`` the
@@ -717,22 +817,31 @@ def parallel_rho_search(
     n = instance.n
     params = check_parallel_rho(instance, workers=workers, scheduler=scheduler, distinguished_bits=distinguished_bits,
                                 walks_per_round=walks_per_round, steps_per_round=steps_per_round)
+    kernel = resolve_kernel(kernel)
     oracle = CountingOracle(instance, ledger, account=account, policy=policy, label=label)
     if n == 1:
         t0 = time.perf_counter()
         q, pair = _exhaustive(instance.oracle, oracle.record, n)
         wall = time.perf_counter() - t0
-        return ParallelRhoResult("parallel-rho", pair[0] ^ pair[1] if pair else 0, oracle.queries, pair, 0, q / wall if wall > 0 else 0.0,
-                                 1, 0, 0, 1, 1, 0 if pair else q, "exhaustive", wall)
+        return ParallelRhoResult("parallel-rho", pair[0] ^ pair[1] if pair else 0, oracle.queries, pair, kernel="numpy", search_s=wall,
+                                 distinguished_points=0, queries_per_s=q / wall if wall > 0 else 0.0, workers=1, rounds=0,
+                                 distinguished_bits=0, walks_per_round=1, steps_per_round=1, certified_distinct=0 if pair else q,
+                                 decided_by="exhaustive", wall_s=wall)
     d, w, s = params.distinguished_bits, params.walks_per_round, params.steps_per_round
-    spec = _Spec(instance.oracle, KeyedPermutation.from_rng(n, rng), KeyedPermutation.from_rng(n, rng), w, d, CAP_FACTOR << d, s)
+    spec = _Spec(instance.oracle, KeyedPermutation.from_rng(n, rng), KeyedPermutation.from_rng(n, rng), w, d, CAP_FACTOR << d, s, kernel)
     with contextlib.ExitStack() as stack:
+        t0 = time.perf_counter()
+        warm_up_core(kernel)  # the client replays trails: its kernels too (and the disk cache the workers load from)
+        warm_up(kernel)
         runner: _Serial | _OnDask
         if scheduler is not None or (workers is not None and workers > 1):
             client, k = _connect(stack, workers, scheduler)
             runner = _OnDask(client, k)
+            if kernel == "numba" and min(client.run(_warm_worker, kernel).values(), default=0.0) < 0:
+                spec = dataclasses.replace(spec, kernel="numpy")  # a worker of the cluster has no numba: every lane walks on numpy
         else:
             runner = _Serial()
+        startup = time.perf_counter() - t0
         bar = None
         expected = planned_queries(n, 1, params)
         if progress:
@@ -740,21 +849,25 @@ def parallel_rho_search(
 
             bar = stack.enter_context(tqdm(total=int(expected), unit="q", unit_scale=True, file=sys.stderr, desc="parallel-rho",
                                            dynamic_ncols=True))
-        return _search(spec, oracle, runner, n, bar, expected)
+        return _search(spec, oracle, runner, n, bar, expected, startup)
 
 
-def _search(spec: _Spec, oracle: CountingOracle, runner: _Serial | _OnDask, n: int, bar: Any, expected: float) -> ParallelRhoResult:
+def _search(spec: _Spec, oracle: CountingOracle, runner: _Serial | _OnDask, n: int, bar: Any, expected: float,
+            startup_s: float = 0.0) -> ParallelRhoResult:
     t0 = time.perf_counter()
     store = _Store()
     chunks = [_initial_lanes(spec, first, count) for first, count in _split(spec.lanes, runner.workers)]
     cap, budget = query_cap(n), _budget(n)
-    rounds = 0
+    rounds = discarded = 0
     pair: tuple[int, int] | None = None
     decided = ""
+    running = runner.start(spec, chunks)
     while True:
-        outs = runner.run(spec, chunks)
+        outs = runner.finish(running)
         rounds += 1
         chunks = [o.lanes for o in outs]
+        # on Dask the next round starts now and walks while this one is merged; discarded (never charged) if the merge decides
+        running = runner.start(spec, chunks)
         replay_q, pair = store.merge(spec, np.concatenate([o.ids for o in outs]), np.concatenate([o.starts for o in outs]),
                                      np.concatenate([o.points for o in outs]), np.concatenate([o.lengths for o in outs]))
         q = sum(o.queries for o in outs) + replay_q
@@ -764,13 +877,16 @@ def _search(spec: _Spec, oracle: CountingOracle, runner: _Serial | _OnDask, n: i
             bar.update(q)
         if pair is not None:
             decided = "collision"
-            break
-        if store.covered >= cap:
+        elif store.covered >= cap:
             decided = "coverage"
-            break
-        if oracle.queries >= budget:
-            _, pair = _exhaustive(spec.oracle, oracle.record, n)
+        elif oracle.queries >= budget:
             decided = "exhaustive"
+        if decided:
+            if runner.ahead:
+                discarded += 1
+            runner.discard(running)
+            if decided == "exhaustive":
+                _, pair = _exhaustive(spec.oracle, oracle.record, n)
             break
     wall = time.perf_counter() - t0
     # the replay compared f(x) with f(x') for x != x' (π is a bijection, so the points stay distinct until then)
@@ -791,6 +907,11 @@ def _search(spec: _Spec, oracle: CountingOracle, runner: _Serial | _OnDask, n: i
         decided_by=decided,
         wall_s=wall,
         resubmitted_chunks=runner.resubmitted,
+        kernel=spec.kernel,
+        startup_s=startup_s,
+        search_s=wall,
+        kernel_note=kernel_note(spec.kernel),
+        discarded_rounds=discarded,
     )
 
 

@@ -21,6 +21,7 @@ Every evaluation of f is a query; counts are charged in bulk at the end of each 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -97,6 +98,7 @@ def rho_search(
     check_search("rho", instance)
     oracle = CountingOracle(instance, ledger, account=account, policy=policy, label=label)
     f = oracle.scalar_function()
+    t0 = time.perf_counter()
     for _ in range(max_walks):
         pi = KeyedPermutation.from_rng(n, rng).scalar()
         start = int(rng.integers(0, 2**64 - 1, dtype=np.uint64, endpoint=True)) & ((1 << n) - 1)
@@ -104,8 +106,9 @@ def rho_search(
         oracle.record(walk.queries)
         if walk.collision is not None:
             x, x2 = walk.collision
-            return ClassicalResult(algorithm="rho", found=x ^ x2, queries=oracle.queries, collision=(x, x2))
-    return ClassicalResult(algorithm="rho", found=0, queries=oracle.queries, collision=None)
+            return ClassicalResult(algorithm="rho", found=x ^ x2, queries=oracle.queries, collision=(x, x2), kernel="python",
+                                   search_s=time.perf_counter() - t0)
+    return ClassicalResult(algorithm="rho", found=0, queries=oracle.queries, collision=None, kernel="python", search_s=time.perf_counter() - t0)
 
 
 #: The registered ``rho`` entry of ``qenergy.classical``.

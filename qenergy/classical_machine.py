@@ -115,6 +115,7 @@ class EnergyFit:
         points: (n, queries, joules, seconds) per run.
         date: ISO date of the measurement.
         machine: :func:`machine_fingerprint` of the machine measured.
+        kernel: the kernel the algorithm ran on (``numba``: compiled, the fastest this machine has; ``numpy``).
     """
 
     algorithm: str
@@ -126,6 +127,7 @@ class EnergyFit:
     points: tuple[tuple[int, int, float, float], ...]
     date: str
     machine: str
+    kernel: str = "numpy"
 
     @property
     def law_kappa(self) -> float:
@@ -141,7 +143,7 @@ class EnergyFit:
         sizes = sorted({p[0] for p in self.points})
         return ClassicalMachine(
             "this-machine", self.j_per_query, self.basis,
-            f"{self.algorithm} measured on this machine ({self.machine}) on {self.date}, n = {sizes[0]}..{sizes[-1]}, "
+            f"{self.algorithm} ({self.kernel} kernel) measured on this machine ({self.machine}) on {self.date}, n = {sizes[0]}..{sizes[-1]}, "
             f"{len(self.points)} runs, least-squares fit E = {self.fixed_j:.3g} J + {self.j_per_query:.3g} J x queries; meter: {self.meter}")
 
     def to_dict(self) -> dict[str, Any]:
@@ -153,11 +155,11 @@ class EnergyFit:
     def from_dict(cls, d: dict[str, Any]) -> EnergyFit:
         return cls(str(d["algorithm"]), float(d["j_per_query"]), float(d["fixed_j"]), float(d["kappa"]), str(d["basis"]),
                    str(d["meter"]), tuple((int(a), int(b), float(c), float(e)) for a, b, c, e in d["points"]), str(d["date"]),
-                   str(d["machine"]))
+                   str(d["machine"]), str(d.get("kernel", "numpy")))
 
 
 def fit_energy(algorithm: str, points: Sequence[tuple[int, int, float, float]], *, basis: str, meter: str,
-               date: str | None = None, machine: str | None = None) -> EnergyFit:
+               date: str | None = None, machine: str | None = None, kernel: str = "numpy") -> EnergyFit:
     """Least-squares ``E = fixed_j + j_per_query·Q`` over (n, queries, joules, seconds) points.
 
     The intercept is kept non-negative (refitted through the origin when it comes out
@@ -176,7 +178,7 @@ def fit_energy(algorithm: str, points: Sequence[tuple[int, int, float, float]], 
                          f"(slope {slope:.3g} J/query); allowed: a meter that resolves the runs (use larger sizes)")
     kappa = float(np.mean([p[1] / 2.0 ** (p[0] / 2) for p in points]))
     return EnergyFit(algorithm, float(slope), float(intercept), kappa, basis, meter, tuple(tuple(p) for p in points),  # type: ignore[misc]
-                     date or _dt.date.today().isoformat(), machine or machine_fingerprint())
+                     date or _dt.date.today().isoformat(), machine or machine_fingerprint(), kernel)
 
 
 def machine_fingerprint() -> str:
@@ -217,8 +219,10 @@ class MeasurementCache:
         return self.directory / "classical-energy.json"
 
     @staticmethod
-    def key(algorithm: str, meter: str) -> str:
-        return hashlib.sha256(f"{machine_fingerprint()}|{algorithm}|{meter}".encode()).hexdigest()[:16]
+    def key(algorithm: str, meter: str, kernel: str = "numpy") -> str:
+        """The cache key of a fit: machine, algorithm, meter, and the kernel when it is not numpy (numpy fits keep their old keys)."""
+        extra = "" if kernel == "numpy" else f"|{kernel}"
+        return hashlib.sha256(f"{machine_fingerprint()}|{algorithm}|{meter}{extra}".encode()).hexdigest()[:16]
 
     def load_entry(self, key: str) -> dict[str, Any] | None:
         """A cached JSON object stored under ``key`` by :meth:`store_entry` (None when absent or unreadable)."""
@@ -253,9 +257,9 @@ class MeasurementCache:
             return None
         return {k: v for k, v in data.items() if k != CACHE_MARKER}
 
-    def load(self, algorithm: str, meter: str, *, today: _dt.date | None = None) -> EnergyFit | None:
-        """The cached fit for this machine, algorithm and meter, if there is one younger than :data:`CACHE_MAX_AGE_DAYS`."""
-        entry = self.load_entry(self.key(algorithm, meter))
+    def load(self, algorithm: str, meter: str, *, today: _dt.date | None = None, kernel: str = "numpy") -> EnergyFit | None:
+        """The cached fit for this machine, algorithm, meter and kernel, if there is one younger than :data:`CACHE_MAX_AGE_DAYS`."""
+        entry = self.load_entry(self.key(algorithm, meter, kernel))
         if entry is None:
             return None
         try:
@@ -267,4 +271,4 @@ class MeasurementCache:
 
     def store(self, fit: EnergyFit) -> Path:
         """Add or replace this machine's fit (the file is written whole, then renamed). Returns the file's path."""
-        return self.store_entry(self.key(fit.algorithm, fit.meter), fit.to_dict())
+        return self.store_entry(self.key(fit.algorithm, fit.meter, fit.kernel), fit.to_dict())

@@ -27,6 +27,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .errors import InputError, ResourceLimitError, human_bytes, shorten
+from .kernels import compiled, resolve_kernel
 from .numbers import int_problem, int_value, short_int
 
 __all__ = [
@@ -41,6 +42,7 @@ __all__ = [
     "available_memory_bytes",
     "check_linear_size",
     "check_simon_table",
+    "evaluate_with",
     "infer_period",
     "linear_oracle_bytes",
     "load_table",
@@ -270,8 +272,15 @@ class KeyedPermutation:
     #: (32768 was fastest of 4096…4194304 measured on 2^22 inputs here, ~4x the unblocked form).
     BLOCK = 1 << 15
 
-    def apply(self, v: NDArray[np.uint64], *, out: NDArray[np.uint64] | None = None) -> NDArray[np.uint64]:
+    def packed_keys(self) -> NDArray[np.uint64]:
+        """The keys as one uint64 array ``[a0..a3, m0..m3, mask, shift]`` (the compiled kernels' form)."""
+        return np.array([*self.adds, *self.muls, (1 << self.n) - 1, self.shift], dtype=np.uint64)
+
+    def apply(self, v: NDArray[np.uint64], *, out: NDArray[np.uint64] | None = None, kernel: str | None = None) -> NDArray[np.uint64]:
         """π(v) for an array of n-bit values (``uint64``, any shape); returns a new array, or ``out``.
+
+        ``kernel``: ``numba``, ``numpy`` or None (:func:`qenergy.kernels.resolve_kernel`: numba when
+        installed); both give the same bits.
 
         Bit-identical to the textbook form ``v = (v + a) & mask; v ^= v >> shift; v = (v * m) & mask``
         per round, computed in place in cache-sized blocks: the mask after a multiplication is
@@ -287,6 +296,9 @@ class KeyedPermutation:
         flat_in, flat = src.reshape(-1), out.reshape(-1)
         if flat.size and not np.shares_memory(flat, out):
             raise ValueError("out must be contiguous")
+        if self.ROUNDS == 4 and resolve_kernel(kernel) == "numba":
+            compiled().apply_permutation(np.ascontiguousarray(flat_in), flat, self.packed_keys())
+            return out
         masked = self.n < MAX_VECTOR_BITS
         mask, shift = _mask(self.n), np.uint64(self.shift)
         keys = [(np.uint64(a), np.uint64(m)) for a, m in zip(self.adds, self.muls)]
@@ -334,9 +346,15 @@ class RandomOracle(Oracle):
             raise InputError(f"random oracle at n = {n} is not supported; allowed: n <= {MAX_VECTOR_BITS}")
         self.permutation = KeyedPermutation.from_rng(n, rng if rng is not None else np.random.default_rng())
 
-    def evaluate(self, x: ArrayLike) -> NDArray[np.uint64]:
+    def evaluate(self, x: ArrayLike, *, kernel: str | None = None) -> NDArray[np.uint64]:
+        """f(x) for an array of inputs; ``kernel`` as in :meth:`KeyedPermutation.apply` (same bits either way)."""
         xs = _as_inputs(x, self.n)
-        return self.permutation.apply(np.minimum(xs, xs ^ np.uint64(self.secret)))
+        if resolve_kernel(kernel) == "numba":
+            out = np.empty(xs.shape, dtype=np.uint64)
+            compiled().evaluate_random(np.ascontiguousarray(xs).reshape(-1), out.reshape(-1), np.uint64(self.secret),
+                                       self.permutation.packed_keys())
+            return out
+        return self.permutation.apply(np.minimum(xs, xs ^ np.uint64(self.secret)), kernel="numpy")
 
     def scalar_function(self) -> Callable[[int], int]:
         pi, s = self.permutation.scalar(), self.secret
@@ -345,6 +363,13 @@ class RandomOracle(Oracle):
             return pi(min(x, x ^ s))
 
         return f
+
+
+def evaluate_with(oracle: Oracle, x: ArrayLike, kernel: str | None) -> NDArray[np.uint64]:
+    """``oracle.evaluate(x)`` with ``kernel`` where the family has a compiled kernel (the random oracle), else as it is."""
+    if type(oracle) is RandomOracle:
+        return oracle.evaluate(x, kernel=kernel)
+    return oracle.evaluate(x)
 
 
 class TableOracle(Oracle):

@@ -13,6 +13,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from .charging import BoundsPolicy, ChargePolicy, QueryRole
 from .ledger import Ledger
+from .oracles import evaluate_with
 from .problem import SimonInstance
 
 __all__ = ["CountingOracle"]
@@ -77,16 +78,17 @@ class CountingOracle:
         self._charge(len(out))
         return out
 
-    def query_prefix(self, xs: ArrayLike, used: Callable[[NDArray[np.uint64]], int]) -> NDArray[np.uint64]:
+    def query_prefix(self, xs: ArrayLike, used: Callable[[NDArray[np.uint64]], int], *, kernel: str | None = None) -> NDArray[np.uint64]:
         """Evaluate a batch that a sequential algorithm would query in order, and charge only
         the queries it really makes.
 
         For non-adaptive input sequences (fixed before any answer is seen) the batch is
         the sequential algorithm's next queries; ``used(outputs)`` returns how many of
         them it makes before stopping (e.g. up to and including the first collision).
-        Only that prefix is charged and returned.
+        Only that prefix is charged and returned. ``kernel``: as in
+        :func:`qenergy.oracles.evaluate_with` (the same answers either way).
         """
-        out = self.instance.oracle.evaluate(xs)
+        out = evaluate_with(self.instance.oracle, xs, kernel)
         k = int(used(out))
         if not 0 <= k <= out.size:
             raise ValueError(f"used() returned {k}, outside 0..{out.size}")

@@ -17,7 +17,7 @@ import pytest
 from qenergy.app.cli import main
 
 GOLDEN = Path(__file__).parent / "golden"
-VOLATILE = {"wall_time_s", "measured", "job_ids", "path", "files", "own_energy_j", "own_energy_by_basis", "sweep_id", "source", "started", "created", "versions"}
+VOLATILE = {"wall_time_s", "startup_s", "search_s", "queries_per_s", "kernel", "kernel_note", "measured", "job_ids", "path", "files", "own_energy_j", "own_energy_by_basis", "sweep_id", "source", "started", "created", "versions"}
 VOLATILE_ACCOUNTS = {"meter", "host"}
 
 CASES = {

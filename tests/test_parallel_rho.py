@@ -144,17 +144,16 @@ def test_result_figures_and_determinism():
     assert a.queries >= a.rounds * a.walks_per_round * a.steps_per_round
 
 
-class ChunkedSerial:
+class ChunkedSerial(pr._Serial):
     """Runs a round's chunks in this process, like the Dask runner, with ``workers`` chunks."""
-
-    resubmitted = 0
 
     def __init__(self, workers):
         self.workers = workers
 
-    def run(self, spec, chunks):
+    def finish(self, handle):
+        spec, chunks = handle
         assert len(chunks) == min(self.workers, spec.lanes)
-        return [pr._advance_chunk(spec, c) for c in chunks]
+        return super().finish(handle)
 
 
 @pytest.mark.parametrize("family", ["linear", "random"])

@@ -177,7 +177,12 @@ def test_measured_joules_per_query_fit_the_measured_points_and_are_cached(tmp_pa
     # an old measurement is taken again
     import datetime as dt
 
-    assert cache.load("birthday", fit.meter, today=dt.date.fromisoformat(fit.date) + dt.timedelta(days=31)) is None
+    assert cache.load("birthday", fit.meter, kernel=fit.kernel) == fit
+    assert cache.load("birthday", fit.meter, kernel=fit.kernel, today=dt.date.fromisoformat(fit.date) + dt.timedelta(days=31)) is None
+    # the fit names the kernel it measured: the fastest installed (numba with the fast extra)
+    from qenergy.kernels import resolve_kernel
+
+    assert fit.kernel == resolve_kernel() and f"({fit.kernel} kernel)" in fit.machine_entry().source
 
 
 # --- the comparison -------------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from classical.result import ClassicalResult
 from ..advantage import BoundRow
 from ..charging import BoundsPolicy, ChargePolicy
 from ..errors import InputError
+from ..kernels import resolve_kernel
 from ..ledger import Ledger
 from ..noise import parse_noise
 from ..problem import SimonInstance, make_instance, seed_streams
@@ -188,9 +189,15 @@ class SimonRun:
                 "collision": list(c.collision) if c.collision else None,
                 "energy_j": self.classical_energy_j,
                 "energy_basis": "lower_bound",
+                # the kernel that ran the search (numba or numpy; a note when numba is missing), start-up apart from search
+                "kernel": c.kernel,
+                "kernel_note": c.kernel_note,
+                "startup_s": c.startup_s,
+                "search_s": c.search_s,
+                "queries_per_s": c.queries_per_search_s,
                 # what only some algorithms report (parallel-rho: rate, distinguished points and the walk parameters
                 # used, which decide whether a run with --workers K reproduces the serial one)
-                **{k: getattr(c, k) for k in ("queries_per_s", "distinguished_points", "workers", "rounds", "distinguished_bits",
+                **{k: getattr(c, k) for k in ("queries_per_s", "distinguished_points", "workers", "rounds", "discarded_rounds", "distinguished_bits",
                                               "walks_per_round", "steps_per_round") if hasattr(c, k)},
             },
         }
@@ -230,6 +237,8 @@ def plan_simon(
     if backend not in (None, "none", "auto"):
         BACKENDS.resolve(backend)  # an unknown name fails here, naming the registered ones, before any work
     search = None if algorithm in (None, "none") else classical.get_algorithm(algorithm)
+    if search is not None:
+        resolve_kernel()  # a bad QENERGY_KERNEL (or numba asked for and missing) is refused before anything runs
     instance = make_instance(n, secret, oracle, seed=seed)
     if search is not None:
         search.check(instance)  # n, queries and memory of the classical side, before anything is charged

@@ -1,0 +1,140 @@
+"""Compiled (numba) against numpy kernels, and parallel-rho on 1 and 2 Dask workers against this process.
+
+    python benchmarks/bench_kernels.py              # about 2–4 minutes on 2 cores
+    python benchmarks/bench_kernels.py --quick      # sections 1 and 2 only (seconds)
+    python benchmarks/bench_kernels.py --n64        # also n = 64 on 2 Dask workers (one more minute)
+
+Prints Markdown tables:
+
+  1. Oracle kernels on 2^22 random inputs at n = 48: ``KeyedPermutation.apply`` and
+     ``RandomOracle.evaluate``, numpy and numba (same outputs, checked).
+  2. Queries per second of search and per CPU-second of birthday and parallel-rho (random oracle,
+     this process, one core) at n = 40 and 48 on each kernel; both kernels make the same queries.
+  3. parallel-rho at n = 60 (and 64 with ``--n64``) in this process, on 1 and on 2 Dask workers
+     (numba): start-up (kernels loaded, cluster started) apart from search seconds, queries/s,
+     speed-up over this process (same seed: same queries, so the ratio of search times).
+
+Every search runs in its own subprocess (fresh process: the kernels' loading counts as start-up).
+The load average is printed before and after: this machine is shared, and other processes slow
+every figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from common import best_of  # benchmarks/ is on sys.path when a script here runs
+
+HERE = Path(__file__).resolve().parent
+
+
+def oracle_kernels() -> list[str]:
+    from qenergy.oracles import RandomOracle
+
+    n = 48
+    o = RandomOracle(n, 12345, rng=np.random.default_rng(1))
+    xs = np.random.default_rng(2).integers(0, 2**n, size=1 << 22, dtype=np.uint64)
+    assert np.array_equal(o.permutation.apply(xs, kernel="numba"), o.permutation.apply(xs, kernel="numpy"))
+    assert np.array_equal(o.evaluate(xs, kernel="numba"), o.evaluate(xs, kernel="numpy"))
+    rows = ["| kernel | KeyedPermutation.apply (M/s) | RandomOracle.evaluate (M/s) |", "|---|---|---|"]
+    for k in ("numpy", "numba"):
+        ap = best_of(lambda k=k: o.permutation.apply(xs, kernel=k), 5)
+        ev = best_of(lambda k=k: o.evaluate(xs, kernel=k), 5)
+        rows.append(f"| {k} | {xs.size / ap / 1e6:.0f} | {xs.size / ev / 1e6:.0f} |")
+    return rows
+
+
+def one(algorithm: str, n: int, seed: int, workers: int | None, kernel: str) -> dict:
+    """One search in this process (run by the parent in a subprocess)."""
+    from classical.birthday import birthday_search
+    from classical.parallel_rho import parallel_rho_search
+    from qenergy.ledger import Ledger
+    from qenergy.problem import make_instance
+
+    inst = make_instance(n, None, "random", seed=seed)
+    if kernel == "numba":  # load the kernels first, so that the CPU time below is the search's (the search still times its own start-up)
+        from classical import _numba_collision, parallel_rho
+        from qenergy.kernels import warm_up
+
+        warm_up(kernel)
+        parallel_rho.warm_up(kernel)
+        _numba_collision.warm()
+    cpu0 = time.process_time()
+    if algorithm == "birthday":
+        r = birthday_search(inst, Ledger(), rng=np.random.default_rng(seed), kernel=kernel)
+    else:
+        r = parallel_rho_search(inst, Ledger(), rng=np.random.default_rng(seed), kernel=kernel, workers=workers)
+    cpu = time.process_time() - cpu0
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {"ok": r.found == inst.secret, "queries": r.queries, "kernel": r.kernel, "startup_s": r.startup_s, "search_s": r.search_s,
+            "cpu_s": cpu, "workers_cpu_s": children.ru_utime + children.ru_stime}
+
+
+def run(algorithm: str, n: int, seed: int, workers: int | None, kernel: str) -> dict:
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--one", json.dumps([algorithm, n, seed, workers, kernel])]
+    done = subprocess.run(cmd, capture_output=True, text=True, check=True, cwd=HERE)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def per_core() -> list[str]:
+    rows = ["| algorithm | n | kernel | queries | search s | queries/s (search) | queries per CPU-s of the search |", "|---|---|---|---|---|---|---|"]
+    for algorithm in ("birthday", "parallel-rho"):
+        for n in (40, 48):
+            seen = {}
+            for kernel in ("numpy", "numba"):
+                r = run(algorithm, n, 7, None, kernel)
+                assert r["ok"]
+                seen[kernel] = r["queries"]
+                rows.append(f"| {algorithm} | {n} | {kernel} | {r['queries']:,} | {r['search_s']:.3f} | {r['queries'] / r['search_s'] / 1e6:.1f} M "
+                            f"| {r['queries'] / r['cpu_s'] / 1e6:.1f} M |")
+            assert seen["numpy"] == seen["numba"], seen
+    return rows
+
+
+def dask_rows(sizes: tuple[int, ...]) -> list[str]:
+    rows = ["| n | where | start-up s | search s | queries | queries/s (search) | speed-up over this process | CPU-s client + workers |",
+            "|---|---|---|---|---|---|---|---|"]
+    for n in sizes:
+        base = None
+        for workers in ((None, 2) if n < 64 else (2,)):  # workers=1 runs in this process (no Dask)
+            r = run("parallel-rho", n, 3, workers, "numba")
+            assert r["ok"]
+            where = "this process" if workers is None else f"{workers} Dask worker{'s' if workers > 1 else ''}"
+            if workers is None:
+                base = r["search_s"]
+            speed = f"{base / r['search_s']:.2f}x" if base else "–"
+            rows.append(f"| {n} | {where} | {r['startup_s']:.2f} | {r['search_s']:.2f} | {r['queries']:.3g} | {r['queries'] / r['search_s'] / 1e6:.0f} M "
+                        f"| {speed} | {r['cpu_s']:.1f} + {r['workers_cpu_s']:.1f} |")
+    return rows
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--one")
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--n64", action="store_true")
+    args = ap.parse_args()
+    if args.one:
+        print(json.dumps(one(*json.loads(args.one))))
+        return
+    print(f"load average before: {os.getloadavg()[0]:.2f} (1 min), {os.getloadavg()[1]:.2f} (5 min); {os.cpu_count()} logical cores\n")
+    print("### 1. Oracle kernels, 2^22 inputs, n = 48\n")
+    print("\n".join(oracle_kernels()), "\n")
+    print("### 2. One core: queries per second by kernel (random oracle, seed 7)\n")
+    print("\n".join(per_core()), "\n")
+    if not args.quick:
+        print("### 3. parallel-rho on Dask (numba kernels, seed 3)\n")
+        print("\n".join(dask_rows((60, 64) if args.n64 else (60,))), "\n")
+    print(f"load average after: {os.getloadavg()[0]:.2f} (1 min)")
+
+
+if __name__ == "__main__":
+    main()
