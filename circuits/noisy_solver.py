@@ -62,6 +62,7 @@ from scipy import special, stats
 from qenergy.counts import expected_runs
 from qenergy.errors import InputError
 from qenergy.gf2 import rank as gf2_rank
+from qenergy.weight import WeightCandidates, cover_inputs, cover_size, log2_weight_space
 
 __all__ = [
     "WHT_MAX_BITS",
@@ -81,6 +82,7 @@ __all__ = [
     "supported_corruption",
     "walsh_mismatches",
     "weigh_evidence",
+    "WeightPrior",
 ]
 
 #: Largest n scored exhaustively with the Walsh–Hadamard transform (2^n scores, exact posterior).
@@ -644,6 +646,7 @@ def solve_noisy(
     rng: np.random.Generator,
     config: NoisySolverConfig | None = None,
     check_many: Callable[[NDArray[np.uint64]], NDArray[np.uint64]] | None = None,
+    prior: WeightPrior | None = None,
 ) -> NoisySolution:
     """Recover s from noisy Simon samples (see the module docstring for the method).
 
@@ -654,14 +657,19 @@ def solve_noisy(
         rng: drives the search's random subsets.
         config: budget, targets and caps (:class:`NoisySolverConfig`).
         check_many: vectorised f on uint64 inputs (charged), used by the one-to-one proof (n ≤ 64).
+        prior: the promise wt(s) ≤ W (:class:`WeightPrior`): candidates are the weight-≤W strings, scored
+            exhaustively, the posterior and the shot planner count Σ_{k≤W} C(n, k) hypotheses instead of
+            2^n, and s = 0 is proven by a query set covering the weight-≤W strings.
     """
     cfg = config if config is not None else NoisySolverConfig()
     budget = cfg.shots_budget if cfg.shots_budget is not None else default_shots_budget(n)
-    first = min(budget, cfg.first_round if cfg.first_round is not None else default_first_round(n))
+    # log2 of the hypotheses the planner weighs: n, or ⌈log2 N_W⌉ under a weight prior (rounded up: conservative)
+    hypothesis_bits = n if prior is None else math.ceil(prior.log2_hypotheses)
+    first = min(budget, cfg.first_round if cfg.first_round is not None else default_first_round(hypothesis_bits))
     pool = SamplePool(n)
     pool.add(sample(first))
     rounds = 1
-    exhaustive = n <= WHT_MAX_BITS
+    exhaustive = n <= WHT_MAX_BITS or prior is not None
     listed = _Candidates(pool)
     work_cap = float(cfg.search_work)
     work_per_subset = _subset_work(n)
@@ -675,6 +683,8 @@ def solve_noisy(
     def evidence() -> Evidence:
         """Candidates (best first) with their posteriors on the current pool."""
         N = pool.size
+        if prior is not None:
+            return prior.evidence(pool)
         if exhaustive:
             k_all = walsh_mismatches(pool.bits)
             hist = np.bincount(k_all[1:], minlength=N + 1)
@@ -744,7 +754,7 @@ def solve_noisy(
         best = todo[0] if todo else None
         if best is not None and post[best] >= 1e-3:
             eta = min(0.49, max(ev.corruption_rate, _eta_quantile(int(ks[best]), N)))
-            want = shots_for_target(n, eta, cfg.target_success, start=N, limit=budget)
+            want = shots_for_target(hypothesis_bits, eta, cfg.target_success, start=N, limit=budget)
             more = max(want - N, -(-N // 2))
         else:
             more = N  # nothing credible yet: double the pool (evidence and the search both grow with it)
@@ -765,7 +775,13 @@ def solve_noisy(
                 break
     by_value = {c: float(p) for c, p in zip(cands, post)}
     confidence = min(1.0, sum(by_value.get(c, 0.0) for c in checked))
-    if solved is None:
+    if solved is None and prior is not None:
+        if check_many is not None and cover_size(n, prior.w) <= cfg.max_proof_queries:
+            result = _cover_proof(prior, queried, check_many)
+            check_queries += result[1]
+            solved, resolved_by = result[0], ("proof" if result[0] == 0 else "collision")
+            confidence = 1.0
+    elif solved is None:
         proof_total = (1 << (n - 1)) + 1 if n <= 62 else None
         if proof_total is not None and proof_total <= cfg.max_proof_queries and check_many is not None:
             result = _one_to_one_proof(proof_total, queried, check_many)
@@ -819,6 +835,63 @@ def _one_to_one_proof(total: int, known: dict[int, int], check_many: Callable[[N
         a, b = int(inputs[order][same[0]]), int(inputs[order][same[0] + 1])
         return a ^ b, int(new.size)
     return 0, int(new.size)
+
+
+# --- weight prior: the promise wt(s) <= W (qenergy.weight) ---------------------------------------
+
+
+class WeightPrior:
+    """The restricted-weight promise wt(s) ≤ W as the solver's prior (n ≤ 64).
+
+    Hypotheses are the N_W = Σ_{k≤W} C(n, k) strings of weight ≤ W (s = 0 included), uniform a priori;
+    every non-zero one is scored exhaustively (k_c kept per candidate and updated with each new sample:
+    one AND + popcount per candidate per sample), so the posterior's normaliser is exact. The shot
+    planner weighs log2 N_W hypothesis bits instead of n. A set of :func:`qenergy.weight.cover_size`
+    queries whose pairwise XORs cover every weight-≤W string proves s = 0 when no collision shows.
+
+    Raises:
+        InputError: n > 64; ResourceLimitError: N_W above :data:`qenergy.weight.MAX_WEIGHT_CANDIDATES`.
+    """
+
+    def __init__(self, n: int, w: int) -> None:
+        if n > 64:
+            raise InputError(f"a noisy run with --secret-weight at n = {n} is not supported; allowed: n <= 64")
+        self.n = n
+        self.w = w
+        self.log2_hypotheses = log2_weight_space(n, w)
+        self._cands = WeightCandidates(n, w)
+        assert self._cands.values is not None
+        self.values: NDArray[np.uint64] = self._cands.values
+        self.k = np.zeros(self.values.size, dtype=np.int64)
+        self._seen = 0
+
+    def evidence(self, pool: SamplePool) -> Evidence:
+        """The non-zero candidates, best first (at most :data:`KEEP_CANDIDATES`), with their exact posteriors."""
+        new = pool.bits[self._seen:]
+        rows = max(1, (1 << 24) // max(1, self.values.size))
+        for i in range(0, new.shape[0], rows):
+            self.k += self._cands.parities(new[i:i + rows]).sum(axis=0, dtype=np.int64)
+        self._seen = pool.size
+        N = pool.size
+        hist = np.bincount(self.k[1:], minlength=N + 1)
+        order = np.argsort(self.k[1:], kind="stable")[:KEEP_CANDIDATES] + 1
+        return weigh_evidence(self.n, N, [int(c) for c in self.values[order]], self.k[order], histogram=hist)
+
+
+def _cover_proof(prior: WeightPrior, known: dict[int, int], check_many: Callable[[NDArray[np.uint64]], NDArray[np.uint64]]) -> tuple[int, int]:
+    """Query the weight cover (:func:`qenergy.weight.cover_inputs`) not yet ``known``; returns (s, new queries):
+    s = a ⊕ b for a collision f(a) = f(b), else 0 (no collision among a cover proves s = 0 under the promise)."""
+    cover = cover_inputs(prior.n, prior.w)
+    fresh = cover[~np.isin(cover, np.asarray(list(known), dtype=np.uint64))]
+    values = np.asarray(check_many(fresh), dtype=np.uint64) if fresh.size else np.zeros(0, dtype=np.uint64)
+    inputs = np.concatenate((fresh, np.asarray(list(known), dtype=np.uint64)))
+    outputs = np.concatenate((values, np.asarray(list(known.values()), dtype=np.uint64)))
+    order = np.argsort(outputs, kind="stable")
+    same = np.flatnonzero(outputs[order][1:] == outputs[order][:-1])
+    if same.size:
+        a, b = int(inputs[order][same[0]]), int(inputs[order][same[0] + 1])
+        return a ^ b, int(fresh.size)
+    return 0, int(fresh.size)
 
 
 def noise_multiplier(shots: int, n: int) -> float:

@@ -65,7 +65,9 @@ class PlannedSimon:
 class SimonRun:
     """Both sides of one Simon instance and what the ledger charged them.
 
-    ``quantum`` / ``classical`` are None when that side was skipped.
+    ``quantum`` / ``classical`` are None when that side was skipped. NTS (number of oracle queries to
+    solution) is a side's ``queries``: shots plus confirmation queries for the quantum side (None when
+    unresolved), queries for the classical side.
     ``quantum_energy_j`` is the quantum account's ``upper_bound`` charges,
     ``classical_energy_j`` the classical account's ``lower_bound`` charges; a QPU's
     ``estimated`` energy is apart (:attr:`qpu_energy_j`, account ``qpu``).
@@ -82,6 +84,7 @@ class SimonRun:
     quantum_energy_j: float | None
     classical: ClassicalResult | None
     classical_energy_j: float | None
+    secret_weight: int | None = None
 
     @property
     def quantum_bound_j(self) -> float | None:
@@ -137,6 +140,7 @@ class SimonRun:
             "n": self.n,
             "secret": self.secret,
             "oracle": self.oracle,
+            "secret_weight": self.secret_weight,
             "seed": self.seed,
             "temperature_k": self.temperature_k,
             "policy": self.policy,
@@ -148,6 +152,7 @@ class SimonRun:
                 "found": q.found,
                 "correct": q.found == self.secret,
                 "queries": q.queries,
+                "nts": q.queries if q.status == "solved" else None,
                 "shots": q.shots,
                 "confirmation_queries": q.confirmation_queries,
                 "rank": q.rank,
@@ -178,6 +183,7 @@ class SimonRun:
                 "found": c.found,
                 "correct": c.found == self.secret,
                 "queries": c.queries,
+                "nts": c.queries,
                 "collision": list(c.collision) if c.collision else None,
                 "energy_j": self.classical_energy_j,
                 "energy_basis": "lower_bound",
@@ -197,13 +203,18 @@ def plan_simon(
     seed: int | None = None,
     noise: str | None = None,
     shots_budget: int | None = None,
+    secret_weight: int | None = None,
 ) -> PlannedSimon:
     """Check every input and build the instance (and its circuit); raises :class:`InputError`,
     :class:`~qenergy.errors.ResourceLimitError` before anything is charged.
 
     ``noise`` is a noise SPEC (:func:`qenergy.noise.parse_noise`: ``depolarize:P``,
     ``readout:P``, ``device:fake:NAME``, comma-separated); ``shots_budget`` caps the quantum
-    shots (default: 20·n + 100)."""
+    shots (default: 20·n + 100); ``secret_weight`` W sets the promise wt(s) ≤ W (:mod:`qenergy.weight`):
+    the secret is drawn among the weight-≤W strings, a heavier ``secret`` is refused, and ``algorithm``
+    None-or-``"default"`` becomes ``weight-cover`` (``birthday`` without W)."""
+    if algorithm == "default":
+        algorithm = "weight-cover" if secret_weight is not None else "birthday"
     spec = parse_noise(noise) if noise not in (None, "", "none") else None
     if shots_budget is not None and (isinstance(shots_budget, bool) or not isinstance(shots_budget, int) or shots_budget < 1):
         raise InputError(f"shots budget {shots_budget!r} is not allowed; allowed: an integer >= 1")
@@ -214,12 +225,18 @@ def plan_simon(
     if backend not in (None, "none", "auto"):
         BACKENDS.resolve(backend)  # an unknown name fails here, naming the registered ones, before any work
     search = None if algorithm in (None, "none") else classical.get_algorithm(algorithm)
-    instance = make_instance(n, secret, oracle, seed=seed)
+    instance = make_instance(n, secret, oracle, seed=seed, secret_weight=secret_weight)
     if search is not None:
         search.check(instance)  # n, queries and memory of the classical side, before anything is charged
     if spec is not None and backend in (None, "none"):
         raise InputError("--noise without a quantum backend is not allowed; allowed: --noise with --backend stim, aer or exact")
     be = None if backend in (None, "none") else circuits.get_backend(backend, instance, noise=spec)
+    if secret_weight is not None and be is not None:
+        from qenergy.weight import WeightCandidates
+
+        if spec is not None and instance.n > 64:
+            raise InputError(f"--secret-weight with --noise at n = {instance.n} is not supported; allowed: n <= 64")
+        WeightCandidates.check_size(instance.n, secret_weight)
     prepared = be.prepare(instance, rng=seed_streams(seed)["quantum"]) if be is not None else None
     return PlannedSimon(instance, seed, prepared, search, shots_budget)
 
@@ -258,6 +275,7 @@ def run_planned(
         quantum_energy_j=ledger.energy_j("quantum", basis="upper_bound", run=run, label=label) if q else None,
         classical=c,
         classical_energy_j=ledger.energy_j("classical", basis="lower_bound", run=run, label=label) if c else None,
+        secret_weight=inst.secret_weight,
     )
 
 
