@@ -40,6 +40,7 @@ __all__ = [
     "WeightCandidates",
     "check_secret_weight",
     "cover_inputs",
+    "cover_queries",
     "cover_size",
     "draw_secret",
     "log2_weight_space",
@@ -232,3 +233,11 @@ def cover_inputs(n: int, w: int) -> NDArray[np.uint64]:
                 combos = np.fromiter(itertools.chain.from_iterable(itertools.combinations(range(lo, hi), t + 1)), dtype=np.int64, count=m * (t + 1))
                 parts.append(np.bitwise_or.reduce(shifts[combos.reshape(-1, t + 1)], axis=1))
     return np.concatenate(parts)
+
+
+def cover_queries(n: int, w: int, success: float) -> float:
+    """Estimated queries of the weight-cover search (random order) to succeed with probability ``success``:
+    ⌈sqrt(P)·|Q|⌉, at most |Q| (an estimate: a secret covered by one pair of Q is met within the first q
+    queries of a random order with probability ≈ (q/|Q|)²; secrets covered by several pairs come sooner)."""
+    size = cover_size(n, w)
+    return float(min(size, math.ceil(math.sqrt(success) * size)))

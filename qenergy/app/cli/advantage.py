@@ -10,7 +10,7 @@ from typing import Any
 
 from ...errors import InputError
 from ...qpu import DEFAULT_QPU_PRESET, QPU_PRESETS
-from .options import _add_energy_options, _checked, _path, _policy, parse_n_range
+from .options import _add_energy_options, _checked, _int_at_least, _path, _policy, parse_n_range
 from .output import _print_table
 
 
@@ -53,6 +53,8 @@ def add_parser(sub: Any) -> None:
                    help="noise on the QPU: depolarize:P, readout:P, device:fake:NAME, comma-separated (default: none)")
     a.add_argument("--classical", type=_checked("--classical", _algorithm), default="birthday",
                    help="classical algorithm measured on this machine: birthday | parallel-rho (default: birthday)")
+    a.add_argument("--secret-weight", type=_int_at_least("--secret-weight", 1, 1024), default=None, metavar="W",
+                   help="restricted problem: the secret has Hamming weight at most W >= 1 (restricted shots, bounds and the weight-cover search's queries)")
     a.add_argument("--remeasure", action="store_true", help="measure the classical joules per query again instead of using the cached figure")
     a.add_argument("--from-ledger", type=_path("--from-ledger"), default=None, metavar="PATH",
                    help="place a QPU run (a ledger written by `qenergy simon --backend fake:NAME|ibm:NAME --ledger PATH`) on the comparison")
@@ -101,7 +103,7 @@ def _cmd_advantage(args: argparse.Namespace, command: str) -> int:
     def compute(p: Any) -> Any:
         return compute_advantage(args.n, p, noise=noise, success=args.success, algorithm=args.classical, fit=fit, fit_cached=cached,
                                  timing=timing, quantum=policy.quantum, classical=policy.classical, temperature_k=args.temperature,
-                                 logical_cnots=cnots)
+                                 logical_cnots=cnots, secret_weight=args.secret_weight)
 
     result = compute(preset)
     if qpu_run is not None:
