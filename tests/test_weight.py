@@ -215,3 +215,27 @@ def test_cli_simon_reports_nts_and_defaults_to_the_cover(capsys):
 def test_cli_bad_weight_exits_2_one_line(argv, word, capsys):
     code, out, err = run_cli(["simon", "--n", "20", *argv], capsys)
     assert code == 2 and out == "" and word in err and len(err.strip().splitlines()) == 1
+
+
+def test_nts_quantile_counts_unresolved_runs_as_never_solved():
+    from qenergy.app.sweep import nts_quantile
+
+    assert nts_quantile([5, 1, 3], 0, 0.5) == 3.0
+    assert nts_quantile([5, 1], 1, 0.5) == 5.0  # the unresolved run sits above every solved one
+    assert nts_quantile([5], 2, 0.5) is None and nts_quantile([], 0, 0.5) is None
+
+
+def test_sweep_with_secret_weight_reports_nts_and_resumes_with_it(tmp_path, capsys):
+    out = tmp_path / "w"
+    code, stdout, err = run_cli(["sweep", "--n", "6:10:2", "--secret-weight", "2", "--repeats", "3", "--out", str(out), "--json"], capsys)
+    assert code == 0, err
+    d = json.loads(stdout)
+    assert [e["n"] for e in d["nts"]] == [6, 8, 10] and all(e["quantum"]["median"] and e["classical"]["median"] for e in d["nts"])
+    spec = json.loads((out / "sweep.json").read_text())
+    assert spec["secret_weight"] == 2 and spec["algorithm"] == "weight-cover"
+    report = (out / "report.md").read_text()
+    assert "Queries to solution (NTS) with the promise wt(s) <= 2" in report and "NTS median scaling" in report
+    rows = (out / "results.csv").read_text().splitlines()[1:]
+    assert all(int(r.split(",")[6]).bit_count() <= 2 for r in rows)  # the secret column
+    code, _, err = run_cli(["sweep", "--resume", str(out), "--json"], capsys)
+    assert code == 0, err
