@@ -135,13 +135,14 @@ def test_noisy_prior_never_reports_a_wrong_secret():
         assert sol.check_queries == oracle.queries
 
 
-def test_device_twin_runs_with_weight_never_wrong():
-    for seed in range(3):
-        inst = make_instance(12, None, "linear", seed=seed, secret_weight=2)
-        be = get_backend("stim", inst, noise=parse_noise("depolarize:0.03"))
+@pytest.mark.parametrize("noise", ["depolarize:0.03", "device:fake:sherbrooke"])
+def test_noisy_and_device_twin_runs_with_weight_never_wrong(noise):
+    for seed in range(4):
+        inst = make_instance(10, None, "linear", seed=seed, secret_weight=3)
+        be = get_backend("stim", inst, noise=parse_noise(noise))
         r = run_simon(inst, be, Ledger(), rng=seed_streams(seed)["quantum"])
-        assert r.found in (None, inst.secret)
-        assert r.strategy == "robust"
+        assert r.found in (None, inst.secret) and r.strategy == "robust"
+        assert (r.found is None) == (r.status == "unresolved")
 
 
 # --- the classical side -------------------------------------------------------------------------
