@@ -240,3 +240,14 @@ def test_sweep_with_secret_weight_reports_nts_and_resumes_with_it(tmp_path, caps
     assert all(int(r.split(",")[6]).bit_count() <= 2 for r in rows)  # the secret column
     code, _, err = run_cli(["sweep", "--resume", str(out), "--json"], capsys)
     assert code == 0, err
+
+
+def test_advantage_with_secret_weight_uses_restricted_counts(capsys):
+    code, out, err = run_cli(["advantage", "--n", "8:32:8", "--secret-weight", "2", "--json"], capsys)
+    assert code == 0, err
+    d = json.loads(out)
+    assert d["secret_weight"] == 2
+    for r in d["rows"]:
+        n = r["n"]
+        assert r["shots"] < n - 1 + 2  # fewer than the unrestricted n − 1 + ⌈log2 3⌉
+        assert r["classical_queries"] <= cover_size(n, 2)

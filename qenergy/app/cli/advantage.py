@@ -115,13 +115,16 @@ def _cmd_advantage(args: argparse.Namespace, command: str) -> int:
         write_outputs(result, paths, sens, command)
     if args.json:
         out = result.to_dict()
+        out["secret_weight"] = args.secret_weight
         if args.sensitivity:
             out["sensitivity"] = sens
         print(json.dumps(out, allow_nan=False))
         return 0
     cross = result.practical_crossover
     this = fit.machine_entry()
-    print(f"QPU preset {preset.name}: {preset.title}; noise {noise.describe()}; success {result.success:.4g}")
+    weight = (f"; restricted problem wt(s) <= {args.secret_weight} (restricted shots and bounds, weight-cover queries priced at "
+              f"{args.classical}'s measured J/query)") if args.secret_weight is not None else ""
+    print(f"QPU preset {preset.name}: {preset.title}; noise {noise.describe()}; success {result.success:.4g}{weight}")
     print(f"classical: {args.classical}, this machine {this.j_per_query:.3g} J/query ({this.basis}, "
           f"{'cached ' + fit.date if cached else 'measured now'}); presets " +
           ", ".join(f"{m.name} {m.j_per_query:.3g}" for m in result.machines if m.name != "this-machine"))
