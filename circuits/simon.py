@@ -107,7 +107,8 @@ class QuantumResult:
         noise_multiplier: shots ÷ E[R](n), the ideal expected shots (at least 1 in the denominator).
         noise: the noise SPEC the circuit ran with (``none`` for ideal simulators; devices carry their own).
         corruption_rate: estimated fraction of corrupted shots (robust strategy), None when unknown.
-        resolved_by: ``check``, ``proof`` (one-to-one), ``collision`` (the proof's queries found s) or ``""``.
+        resolved_by: ``check``, ``proof`` (one-to-one), ``collision`` (the proof's queries found s), ``samples``
+            (s = 0 under a weight promise: ideal samples ruled out every non-zero weight-≤W candidate) or ``""``.
         shots_budget: the cap on shots that applied (robust strategy).
     """
 
