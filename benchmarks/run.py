@@ -11,6 +11,8 @@ Prints one table:
   C. Ledger overhead: a birthday search charging a real ledger file against the same
      search with charging switched off; and GF(2) elimination, ours against Python ints.
   D. Plug-in models: the Hebbian memory's standard setting.
+  E. Calibration of the noisy solver: confidence and forecast against observed success over seeded
+     noisy runs, with reliability tables (benchmarks/bench_calibration.py; --quick: heavy noise only).
 """
 
 from __future__ import annotations
@@ -189,6 +191,15 @@ def section_d(quick: bool) -> list[str]:
     return lines
 
 
+def section_e(quick: bool) -> list[str]:
+    args = [sys.executable, str(HERE / "bench_calibration.py")] + (["--quick", "--seeds", "20"] if quick else [])
+    out = subprocess.run(args, capture_output=True, text=True, timeout=1800, cwd=HERE)
+    lines = ["", "E. Calibration of the noisy solver (benchmarks/bench_calibration.py)"]
+    lines += out.stdout.splitlines() if out.returncode == 0 else [f"  failed: {(out.stderr.strip().splitlines() or ['crashed'])[-1][:120]}"]
+    print("\n".join(lines), flush=True)
+    return lines
+
+
 def machine() -> str:
     cpu = platform.processor() or platform.machine()
     try:
@@ -202,10 +213,10 @@ def machine() -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="shared sizes only and smaller classical sizes")
-    ap.add_argument("--sections", default="ABCD", help="which sections to run (default: ABCD)")
+    ap.add_argument("--sections", default="ABCDE", help="which sections to run (default: ABCDE)")
     args = ap.parse_args()
     print(f"qenergy benchmarks on {machine()}\n", flush=True)
-    runners = {"A": section_a, "B": section_b, "C": section_c, "D": section_d}
+    runners = {"A": section_a, "B": section_b, "C": section_c, "D": section_d, "E": section_e}
     lines = [line for key in args.sections.upper() if key in runners for line in runners[key](args.quick)]
     print("\n" + "\n".join(lines))
 

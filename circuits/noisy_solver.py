@@ -20,36 +20,67 @@ outside their subset, then scored against *all* samples (packed AND + popcount p
 Each round searches as many subsets as would find s (95 %) at the largest corruption rate
 the pool's size could certify, within a work cap (:data:`DEFAULT_SEARCH_WORK`).
 
-**Evidence.** At corruption rate η the likelihood ratio of "s = c" against "y·c uniform"
-is L(k; N, η) = 2^N (1 − η)^(N−k) η^k. With a uniform prior on the 2^n secrets (s = 0 has
-ratio 1), P(s = c | samples) = L(k_c)/T with T the sum over every hypothesis, evaluated at
-the type-II maximum-likelihood rate η̂ (the η maximising T, :func:`weigh_evidence`). For
-n ≤ :data:`WHT_MAX_BITS`, T is exact; beyond, candidates not found by the search enter as
-2^n Binomial(N, 1/2) counts weighted by min(1, 2^n·P[K ≤ k]) (the counts a set of 2^n
+**Evidence.** Assumptions: the corruption is a bit-flip vector e added to the ideal y,
+independent of it (true of Pauli noise on a Clifford circuit and of readout errors: a Pauli
+error anywhere propagates to a fixed Pauli at the end), so a sample is 2^(1−n)(1 − η) likely
+when y·s = 0 and 2^(1−n)η when y·s = 1, with η = P(e·s = 1) < 1/2; shots are independent;
+the prior on s is uniform on the 2^n secrets (``log2_hypotheses`` = n). Then the likelihood
+ratio of "s = c" against "y uniform" (which is what s = 0 gives) is exactly
+L(k; N, η) = 2^N (1 − η)^(N−k) η^k. η is not known, and plugging in an estimate (the η that
+maximises the evidence, as an earlier version did) favours whichever candidate happens to
+have few mismatches: at heavy noise that overstated the best candidate's posterior (mean
+confidence 0.27 against 0.06 solved at n = 16, depolarize 0.08). So η is integrated out:
+M(k) = E_η[L(k; N, η)] under a prior on the bias b = 1 − 2η that is log-uniform on
+[:data:`MIN_BIAS`, 1] (bit flips of rate p on the w bits where s is 1 give b = (1 − 2p)^w, so
+ln b falls linearly with the secret's weight and the noise; the floor 0.05, η ≤ 0.475, is a
+choice checked against seeded runs, not derived: a lower floor lowers every posterior at
+heavy noise, a higher one raises them), and P(s = c | samples) = M(k_c)/T, T = 1 + Σ M(k)
+over every non-zero hypothesis (:func:`weigh_evidence`). A candidate refuted by a classical
+check is known not to be s: it leaves the candidates and T, which renormalises the rest.
+For n ≤ :data:`WHT_MAX_BITS`, T is exact; beyond, candidates not found by the search enter
+as 2^n Binomial(N, 1/2) counts weighted by min(1, 2^n·P[K ≤ k]) (the counts a set of 2^n
 candidates typically holds: the far tail, which no candidate reaches, left out; its full
-expectation would be 2^n). Checked empirically: the mean confidence over seeded runs
-matches the fraction solved within 0.1 (tests/test_noisy_solver.py); with very few shots
-(N ≲ 3n) it errs on the low side.
+expectation would be 2^n), :func:`log_unlisted_marginal`. The corruption rate reported is
+E[η | samples, s = the candidate] (:func:`eta_posterior_mean`; k/N once a check proved s).
 
 **Rounds.** A first round of shots is drawn; when the best candidate's posterior reaches
 ``check_threshold`` it is confirmed with the charged classical check f(0) = f(c). Otherwise
-the corruption rate is estimated (η̂, or the best candidate's 75 % posterior quantile if
-higher) and the next round draws the shots that reach posterior ``target_success`` at that
-rate (at least half the pool again; doubling when nothing credible was found), up to
-``shots_budget``. At the end, the remaining candidates with posterior ≥
-``min_check_posterior`` are checked, at most ``max_candidates`` checks in all.
+the corruption rate is estimated (the larger of E[η | s = best candidate] and the best
+candidate's 75 % posterior quantile) and the next round draws the shots that reach posterior
+``target_success`` at that rate (at least half the pool again; doubling when nothing credible
+was found), up to ``shots_budget``. At the end, the remaining candidates with posterior ≥
+``min_check_posterior`` are checked, best first (each refutation renormalises the rest), at
+most ``max_candidates`` checks in all.
 
 **Honest outcomes.** A run is ``solved`` only when a classical check proves it: f(0) = f(c)
 for c ≠ 0 proves s = c (f is 2-to-1 with period s, or 1-to-1); s = 0 is proven only by
 2^(n−1) + 1 distinct inputs without a collision (pigeonhole: a 2-to-1 f has only 2^(n−1)
 values), run when that fits ``max_proof_queries`` (a collision found on the way gives s).
-Everything else is ``unresolved``. The ``confidence`` is the probability, from the samples
-alone, that the candidates checked contain s (the sum of their posteriors; 1 when the
-proof ran): the predicted chance of ending ``solved``, checked empirically in the tests.
+Everything else is ``unresolved``.
+
+**Confidence and forecast.** ``confidence`` is the probability, given the samples *and*
+every check's outcome, that the run's answer is s: 1 for a solved run (proven), and for an
+unresolved run the posterior of the best candidate still standing (``candidate``; refuted
+ones conditioned out), the chance one more check of it would have solved the run: below
+``min_check_posterior`` when checks were left (a candidate above it gets checked), so above
+1/2 only if all ``max_candidates`` checks were refuted and the next candidate still holds
+more than half the posterior (not seen in the seeded runs of the tests and benchmark).
+``forecast`` is the probability, made *before* their outcomes, that the checks on the final
+pool contain s (their posteriors given the samples and the refutations made on earlier
+pools, plus those the final checks would have taken next had the successful one failed):
+the predicted chance of ending ``solved`` (1 when the one-to-one proof is within
+``max_proof_queries``: the run then always resolves). A forecast cannot also keep unresolved
+runs low: a run forecast at 0.9 ends unresolved one time in ten. Both are checked against seeded runs
+(tests/test_noisy_solver.py, benchmarks/bench_calibration.py). The forecast leaves out the
+shots later rounds would add, so it errs low when a check succeeds mid-run; it also errs low
+with few shots at moderate noise (notebook 6: n = 10, 30–90 shots, 0.34 against 0.53 solved)
+and high where s is hopeless (n = 16, η ≈ 0.48: up to 0.13 above): the prior's weight on
+rates near 1/2 is the compromise between the two.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -65,6 +96,7 @@ from qenergy.gf2 import rank as gf2_rank
 from qenergy.weight import WeightCandidates, cover_inputs, cover_size, log2_weight_space
 
 __all__ = [
+    "MIN_BIAS",
     "WHT_MAX_BITS",
     "NoisySolution",
     "clean_subset_probability",
@@ -72,8 +104,11 @@ __all__ = [
     "SamplePool",
     "default_first_round",
     "default_shots_budget",
+    "eta_posterior_mean",
     "Evidence",
     "log_likelihood_ratios",
+    "log_marginal_ratios",
+    "log_unlisted_marginal",
     "log_unlisted_mass",
     "noise_multiplier",
     "pooled_gauss_candidates",
@@ -156,21 +191,24 @@ class NoisySolution:
     Attributes:
         status: ``solved`` (proven by a classical check) or ``unresolved``.
         found: the secret when solved (0: f proven one-to-one), else None.
-        candidate: the best candidate from the samples (0 when there was none).
-        confidence: probability, from the samples alone, that the checked candidates contain s
-            (1 when the one-to-one proof ran); calibrated against how often runs end solved.
-        posterior: the best candidate's posterior at the end.
+        candidate: the best candidate from the samples that no check refuted (0 when there was none).
+        confidence: probability, given the samples and every check's outcome, that the answer is s:
+            1 when solved; unresolved, the posterior of ``candidate`` (refuted candidates conditioned out).
+        posterior: the best unrefuted candidate's posterior at the end.
         shots: quantum shots drawn (≤ the budget).
         rounds: sampling rounds (backend calls).
         candidates_tried: candidates checked classically.
         check_queries: classical queries (f(0), the candidate checks and any proof).
-        corruption_rate: estimated fraction of corrupted shots (the found or best candidate's
-            mismatch rate), None when no candidate was credible.
+        corruption_rate: estimated fraction of corrupted shots (the found candidate's mismatch rate, or
+            E[η | s = the best candidate] when its posterior is ≥ 0.5), None otherwise.
         rank: GF(2) rank of all samples.
         resolved_by: ``check`` (f(0) = f(c)), ``proof`` (no collision among 2^(n−1) + 1 inputs:
             one-to-one), ``collision`` (the proof's queries found s), or ``""``.
         search_subsets: subsets eliminated by the large-n search (0 for the exhaustive transform).
         budget: the shot budget that applied.
+        forecast: probability, made before their outcomes, that the checks on the final pool contain s
+            (from the samples and earlier refutations; 1 when the one-to-one proof was within reach): the
+            predicted chance of ending solved.
     """
 
     status: Literal["solved", "unresolved"]
@@ -187,6 +225,7 @@ class NoisySolution:
     resolved_by: str
     search_subsets: int
     budget: int
+    forecast: float
 
 
 # --- packed samples ------------------------------------------------------------------------
@@ -256,7 +295,7 @@ def walsh_mismatches(bits: NDArray[np.uint8]) -> NDArray[np.int64]:
 # --- evidence ------------------------------------------------------------------------------
 
 
-#: Corruption rates the type-II maximum likelihood searches (finer near 0, where ideal-like samples sit).
+#: Corruption rates the shot planner scans (:func:`supported_corruption`; finer near 0, where ideal-like samples sit).
 ETA_GRID = np.concatenate((np.geomspace(1e-5, 0.01, 25, endpoint=False), np.linspace(0.01, 0.495, 195)))
 
 
@@ -282,16 +321,72 @@ def log_unlisted_mass(n: int, shots: int, eta: NDArray[np.float64]) -> NDArray[n
     return out
 
 
+#: Smallest bias b = 1 − 2η the corruption-rate prior allows (η ≤ 0.4995); see :func:`log_marginal_ratios`.
+MIN_BIAS = 0.05
+#: Quadrature nodes u = ln b of the prior, from ln :data:`MIN_BIAS` to 0 (fine near 0, where η ≈ −u/2 is tiny).
+_U_NODES = np.unique(np.concatenate((np.linspace(math.log(MIN_BIAS), -0.02, 300), -np.geomspace(1e-9, 0.02, 160))))
+_U_WEIGHTS = np.diff(_U_NODES, prepend=_U_NODES[0], append=0.0)  # trapezoid weights (the last interval reaches u = 0)
+_U_WEIGHTS = (_U_WEIGHTS[:-1] + _U_WEIGHTS[1:]) / 2.0 / -math.log(MIN_BIAS)
+_ETA_NODES = -np.expm1(_U_NODES) / 2.0
+
+
+def _log_l_on_nodes(shots: int, k: NDArray[np.int64]) -> NDArray[np.float64]:
+    """ln L(k; N, η) + ln(prior weight) on the quadrature nodes, one row per count in ``k``."""
+    N = int(shots)
+    kk = np.asarray(k, dtype=np.float64)[:, None]
+    out: NDArray[np.float64] = N * _LN2 + (N - kk) * np.log1p(-_ETA_NODES)[None, :] + kk * np.log(_ETA_NODES)[None, :] + np.log(_U_WEIGHTS)[None, :]
+    return out
+
+
+@functools.lru_cache(maxsize=32)
+def _log_marginal_cached(shots: int) -> NDArray[np.float64]:
+    N = int(shots)
+    k = np.arange(N + 1, dtype=np.int64)
+    out = np.concatenate([special.logsumexp(_log_l_on_nodes(N, k[i:i + 1024]), axis=1) for i in range(0, N + 1, 1024)])
+    out.setflags(write=False)
+    return out
+
+
+def log_marginal_ratios(shots: int) -> NDArray[np.float64]:
+    """ln M(k) for k = 0…N: the likelihood ratio of "s = c" against "y·c uniform" with the corruption
+    rate integrated out, M(k) = E_η[L(k; N, η)] = E_η[2^N (1 − η)^(N−k) η^k].
+
+    The prior: the bias b = 1 − 2η is log-uniform on [:data:`MIN_BIAS`, 1] (bit flips of rate p on the
+    w bits where s is 1 give b = (1 − 2p)^w, so ln b falls linearly with the secret's weight and the
+    noise; the prior is flat in it). Integrated by the trapezoid rule on fixed nodes in ln b (cached per N).
+    """
+    return np.array(_log_marginal_cached(int(shots)))
+
+
+def log_unlisted_marginal(shots: int, log2_hypotheses: float) -> float:
+    """ln of the summed marginal ratios M(k) (:func:`log_marginal_ratios`) of 2^``log2_hypotheses``
+    candidates with Binomial(N, ½) counts, each count weighted by min(1, H·P[K ≤ k]) (H the number of
+    candidates; the far tail, which no candidate typically reaches, left out): H·Σ_k P[Bin(N, ½) = k]·M(k)·w(k)."""
+    N = int(shots)
+    k = np.arange(N + 1)
+    log_h = log2_hypotheses * _LN2
+    log_w = np.minimum(0.0, log_h + stats.binom.logcdf(k, N, 0.5))
+    return float(log_h + special.logsumexp(stats.binom.logpmf(k, N, 0.5) + _log_marginal_cached(N) + log_w))
+
+
+def eta_posterior_mean(k: int, shots: int) -> float:
+    """E[η | k of N shots break y·c = 0, s = c]: the corruption rate's posterior mean under the prior of
+    :func:`log_marginal_ratios`."""
+    logl = _log_l_on_nodes(int(shots), np.array([int(k)], dtype=np.int64))[0]
+    w = np.exp(logl - logl.max())
+    return float(np.dot(w, _ETA_NODES) / w.sum())
+
+
 @dataclass(frozen=True)
 class Evidence:
-    """Candidates ranked by the samples, with the corruption rate estimated from them.
+    """Candidates ranked by the samples, with their posteriors and the corruption rate they imply.
 
     Attributes:
-        candidates: candidate secrets, fewest mismatches first.
+        candidates: candidate secrets, fewest mismatches first (refuted candidates left out).
         mismatches: k_c of each on the pool.
-        posterior: P(s = c | samples) at the estimated rate.
-        corruption_rate: η̂, the type-II maximum-likelihood rate (the η maximising the summed
-            likelihood of all hypotheses, s = 0 included).
+        posterior: P(s = c | samples, s is none of the refuted candidates), η integrated out.
+        corruption_rate: E[η | samples, s = the best candidate] (:func:`eta_posterior_mean`);
+            0.5 when there is no candidate.
         shots: pool size N.
     """
 
@@ -303,29 +398,29 @@ class Evidence:
 
 
 def weigh_evidence(n: int, shots: int, candidates: list[int], mismatches: NDArray[np.int64], *,
-                   histogram: NDArray[np.int64] | None = None) -> Evidence:
-    """Posteriors of ``candidates`` (with counts ``mismatches``) at the type-II ML corruption rate.
+                   histogram: NDArray[np.int64] | None = None, log2_hypotheses: float | None = None) -> Evidence:
+    """Posteriors of ``candidates`` (with counts ``mismatches``), the corruption rate integrated out.
 
-    ``histogram`` (k → number of non-zero candidates with that count) makes the normaliser exact
-    (the exhaustive transform); without it, candidates not listed enter through
-    :func:`log_unlisted_mass`.
+    P(s = c | samples) = M(k_c)/T, T = 1 + Σ M(k) over every non-zero hypothesis (s = 0 has ratio 1).
+    ``histogram`` (k → number of non-zero hypotheses with that count) makes T exact (the exhaustive
+    transform); without it, hypotheses not listed enter through :func:`log_unlisted_marginal` over
+    2^``log2_hypotheses`` candidates (default n: the uniform prior on all 2^n secrets). Refuted
+    candidates are conditioned out by leaving them out of both ``candidates`` and ``histogram``.
     """
     N = int(shots)
-    logl = log_likelihood_ratios(N, ETA_GRID)  # (N+1, G)
+    log_m = log_marginal_ratios(N)
+    ks = np.asarray(mismatches, dtype=np.int64)
     if histogram is not None:
         with np.errstate(divide="ignore"):
-            logh = np.log(histogram.astype(np.float64))
-        total = special.logsumexp(logl + logh[:, None], axis=0)
+            logh = np.log(np.asarray(histogram, dtype=np.float64))
+        total = float(special.logsumexp(log_m + logh))
     else:
-        parts = [log_unlisted_mass(n, N, ETA_GRID)[None, :]]
-        if len(candidates):
-            parts.append(logl[np.asarray(mismatches, dtype=np.int64)])
-        total = special.logsumexp(np.concatenate(parts, axis=0), axis=0)
-    log_t = np.logaddexp(0.0, total)  # s = 0 has ratio 1
-    j = int(np.argmax(log_t))
-    ks = np.asarray(mismatches, dtype=np.int64)
-    post = np.exp(np.minimum(0.0, logl[ks, j] - log_t[j])) if len(candidates) else np.zeros(0)
-    return Evidence(list(candidates), ks, post, float(ETA_GRID[j]), N)
+        log2_h = float(n) if log2_hypotheses is None else float(log2_hypotheses)
+        total = float(np.logaddexp(log_unlisted_marginal(N, log2_h), special.logsumexp(log_m[ks]) if ks.size else -np.inf))
+    log_t = float(np.logaddexp(0.0, total))  # s = 0 has ratio 1
+    post = np.exp(np.minimum(0.0, log_m[ks] - log_t)) if ks.size else np.zeros(0)
+    eta = eta_posterior_mean(int(ks[0]), N) if ks.size else 0.5
+    return Evidence(list(candidates), ks, post, eta, N)
 
 
 def _certifies(n: int, shots: int, eta: float, odds: float) -> bool:
@@ -634,6 +729,23 @@ class _Candidates:
         return [_to_int(self.words[i]) for i in order], self.k[order]
 
 
+def _plan_mass(ev: Evidence, done: list[int], slots: int, min_posterior: float) -> float:
+    """P(s is among the checks made on the final pool, had they all failed | samples, earlier refutations):
+    the posterior (``ev``) of the candidates ``done`` there, then of those the final checks would take next
+    (best first, within ``slots`` checks, while a candidate's posterior renormalised by the mass already
+    taken stays ≥ ``min_posterior``)."""
+    post = dict(zip(ev.candidates, (float(p) for p in ev.posterior)))
+    mass = sum(post.get(c, 0.0) for c in done)
+    taken = len(done)
+    for c, p in post.items():
+        if taken >= slots or p < min_posterior * (1.0 - mass):
+            break
+        if c not in done:
+            mass += p
+            taken += 1
+    return min(1.0, mass)
+
+
 def _eta_quantile(k: int, N: int, q: float = 0.75) -> float:
     return float(stats.beta.ppf(q, k + 1, N - k + 1))
 
@@ -680,18 +792,29 @@ def solve_noisy(
     solved: int | None = None
     resolved_by = ""
 
-    def evidence() -> Evidence:
-        """Candidates (best first) with their posteriors on the current pool."""
+    refuted: dict[int, int] = {}  # refuted candidate → pool size when its check failed
+    # the prior's size: uniform on all 2^n secrets, or on the N_W strings of weight <= W under a weight prior (set here only)
+    log2_hypotheses = float(n) if prior is None else prior.log2_hypotheses
+
+    def evidence(before: int | None = None) -> Evidence:
+        """Candidates (best first) with their posteriors on the current pool, conditioned on the refutations
+        (all of them, or only those made on pools smaller than ``before``)."""
         N = pool.size
+        out = [c for c, at in refuted.items() if before is None or at < before]
         if prior is not None:
-            return prior.evidence(pool)
+            return prior.evidence(pool, out)
         if exhaustive:
             k_all = walsh_mismatches(pool.bits)
-            hist = np.bincount(k_all[1:], minlength=N + 1)
-            order = np.argsort(k_all[1:], kind="stable")[:KEEP_CANDIDATES] + 1
+            keep = np.ones(k_all.size, dtype=bool)
+            keep[0] = False
+            keep[out] = False  # a refuted candidate is known not to be s: out of the candidates and of T
+            idx = np.flatnonzero(keep)
+            hist = np.bincount(k_all[idx], minlength=N + 1)
+            order = idx[np.argsort(k_all[idx], kind="stable")[:KEEP_CANDIDATES]]
             return weigh_evidence(n, N, [int(c) for c in order], k_all[order], histogram=hist)
         values, ks = listed.ranked()
-        return weigh_evidence(n, N, values, ks)
+        kept = [i for i, c in enumerate(values) if c not in out]
+        return weigh_evidence(n, N, [values[i] for i in kept], ks[np.asarray(kept, dtype=np.int64)], log2_hypotheses=log2_hypotheses)
 
     def search(allotment: float, filter_eta: float) -> None:
         nonlocal subsets_done
@@ -727,6 +850,8 @@ def solve_noisy(
         queried[c] = int(fc)
         check_queries += 1
         checked.append(c)
+        if fc != f0:
+            refuted[c] = pool.size
         return fc == f0
 
     while True:
@@ -765,37 +890,42 @@ def solve_noisy(
     ev = evidence()
     cands, ks, post = ev.candidates, ev.mismatches, ev.posterior
     if solved is None:
+        out_mass = 0.0  # posterior of the candidates refuted here: conditioning on them renormalises the rest
         for i, c in enumerate(cands):
-            if len(checked) >= cfg.max_candidates or post[i] < cfg.min_check_posterior:
+            if len(checked) >= cfg.max_candidates or post[i] < cfg.min_check_posterior * (1.0 - out_mass):
                 break
-            if c in checked:
-                continue
             if do_check(c):
                 solved, resolved_by = c, "check"
                 break
-    by_value = {c: float(p) for c, p in zip(cands, post)}
-    confidence = min(1.0, sum(by_value.get(c, 0.0) for c in checked))
-    if solved is None and prior is not None:
-        if check_many is not None and cover_size(n, prior.w) <= cfg.max_proof_queries:
+            out_mass += float(post[i])
+    N_final = pool.size
+    on_final = [c for c in checked if refuted.get(c, N_final) == N_final]
+    prior_ev = evidence(before=N_final)  # the final pool, conditioned on the refutations made on earlier pools
+    forecast = _plan_mass(prior_ev, on_final, cfg.max_candidates - (len(checked) - len(on_final)), cfg.min_check_posterior)
+    after = evidence()  # conditioned on every refutation
+    confidence = 1.0 if solved is not None else (float(after.posterior[0]) if after.candidates else 0.0)
+    proof_total = (1 << (n - 1)) + 1 if n <= 62 else None
+    provable = proof_total is not None and proof_total <= cfg.max_proof_queries and check_many is not None
+    if prior is not None:  # under the weight promise a query set covering the weight-<=W strings is the proof
+        provable = check_many is not None and cover_size(n, prior.w) <= cfg.max_proof_queries
+    if provable:
+        forecast = 1.0  # whatever the checks give, the one-to-one proof (or its collision) resolves the run
+    if solved is None and check_many is not None and provable:
+        if prior is not None:
             result = _cover_proof(prior, queried, check_many)
-            check_queries += result[1]
-            solved, resolved_by = result[0], ("proof" if result[0] == 0 else "collision")
-            confidence = 1.0
-    elif solved is None:
-        proof_total = (1 << (n - 1)) + 1 if n <= 62 else None
-        if proof_total is not None and proof_total <= cfg.max_proof_queries and check_many is not None:
+        else:
+            assert proof_total is not None
             result = _one_to_one_proof(proof_total, queried, check_many)
-            check_queries += result[1]
-            solved, resolved_by = result[0], ("proof" if result[0] == 0 else "collision")
-            confidence = 1.0
-    best_c = cands[0] if cands else 0
-    best_k = int(ks[0]) if cands else None
+        check_queries += result[1]
+        solved, resolved_by = result[0], ("proof" if result[0] == 0 else "collision")
+        confidence = 1.0
+    best_c = after.candidates[0] if after.candidates else 0
     if solved and resolved_by == "check":
         at = cands.index(solved) if solved in cands else None
         k_found = int(ks[at]) if at is not None else int(pool.mismatches(_from_int(solved, pool.width)[None, :])[0])
         eta_hat: float | None = k_found / pool.size
     elif solved is None:
-        eta_hat = ev.corruption_rate if best_k is not None and post[0] >= 0.5 else None
+        eta_hat = after.corruption_rate if after.candidates and after.posterior[0] >= 0.5 else None
     else:  # proven classically: the samples' best candidate may be anything, so no estimate from it
         eta_hat = None
     return NoisySolution(
@@ -803,7 +933,7 @@ def solve_noisy(
         found=solved,
         candidate=best_c,
         confidence=float(confidence),
-        posterior=float(post[0]) if cands else 0.0,
+        posterior=float(after.posterior[0]) if after.candidates else 0.0,
         shots=pool.size,
         rounds=rounds,
         candidates_tried=len(checked),
@@ -813,6 +943,7 @@ def solve_noisy(
         resolved_by=resolved_by,
         search_subsets=subsets_done,
         budget=budget,
+        forecast=float(forecast),
     )
 
 
@@ -865,16 +996,22 @@ class WeightPrior:
         self.k = np.zeros(self.values.size, dtype=np.int64)
         self._seen = 0
 
-    def evidence(self, pool: SamplePool) -> Evidence:
-        """The non-zero candidates, best first (at most :data:`KEEP_CANDIDATES`), with their exact posteriors."""
+    def evidence(self, pool: SamplePool, refuted: Sequence[int] = ()) -> Evidence:
+        """The non-zero candidates, best first (at most :data:`KEEP_CANDIDATES`), with their exact posteriors;
+        ``refuted`` candidates (known not to be s) are left out of the candidates and of the normaliser."""
         new = pool.bits[self._seen:]
         rows = max(1, (1 << 24) // max(1, self.values.size))
         for i in range(0, new.shape[0], rows):
             self.k += self._cands.parities(new[i:i + rows]).sum(axis=0, dtype=np.int64)
         self._seen = pool.size
         N = pool.size
-        hist = np.bincount(self.k[1:], minlength=N + 1)
-        order = np.argsort(self.k[1:], kind="stable")[:KEEP_CANDIDATES] + 1
+        keep = np.ones(self.values.size, dtype=bool)
+        keep[0] = False
+        if len(refuted):
+            keep &= ~np.isin(self.values, np.asarray(list(refuted), dtype=np.uint64))
+        idx = np.flatnonzero(keep)
+        hist = np.bincount(self.k[idx], minlength=N + 1)
+        order = idx[np.argsort(self.k[idx], kind="stable")[:KEEP_CANDIDATES]]
         return weigh_evidence(self.n, N, [int(c) for c in self.values[order]], self.k[order], histogram=hist)
 
 

@@ -14,7 +14,9 @@ backends, noise-robust on noisy ones; every outcome ``solved`` (proven) or ``unr
   elimination beyond), and confirms the best with f(0) = f(c). s = 0 is reported only after
   the classical proof that f is one-to-one (2^(n−1) + 1 inputs without a collision, when it
   fits ``max_proof_queries``); anything not proven is ``unresolved`` with ``found = None``.
-  ``confidence`` is the samples' posterior probability that the checked candidates hold s.
+  ``confidence`` is the posterior probability, given the samples and the checks, that the
+  answer is s (1 when solved); ``forecast`` is the samples' prediction, before the checks,
+  that the run ends solved.
 
 Every shot, every confirmation query and every QPU job is charged to the ledger: shots
 and confirmations to the quantum account as ``upper_bound`` charges, QPU jobs (their
@@ -74,6 +76,7 @@ class StrategyOutcome:
     corruption_rate: float | None = None
     resolved_by: str = ""
     shots_budget: int | None = None
+    forecast: float | None = None
 
     def result(self, *, metadata: RunMetadata, job_ids: tuple[str, ...] = (), qpu_energy_j: float = 0.0, noise: str = "none") -> QuantumResult:
         """The :class:`QuantumResult` of this outcome on a run with ``metadata``."""
@@ -81,7 +84,7 @@ class StrategyOutcome:
             found=self.found, candidate=self.candidate, shots=self.shots, confirmation_queries=self.confirmation_queries, rank=self.rank,
             batches=self.batches, metadata=metadata, strategy=self.strategy, confidence=self.confidence, candidates_tried=self.candidates_tried,
             job_ids=job_ids, qpu_energy_j=qpu_energy_j, status=self.status, noise_multiplier=self.noise_multiplier, noise=noise,
-            corruption_rate=self.corruption_rate, resolved_by=self.resolved_by, shots_budget=self.shots_budget,
+            corruption_rate=self.corruption_rate, resolved_by=self.resolved_by, shots_budget=self.shots_budget, forecast=self.forecast,
         )
 
 
@@ -91,15 +94,16 @@ class QuantumResult:
 
     Attributes:
         found: the secret when ``status`` is ``solved`` (0: f shown one-to-one); None when unresolved.
-        candidate: the best candidate from the samples before confirmation (0 when there was none).
+        candidate: the best candidate from the samples (robust strategy: the best one no check refuted; 0 when there was none).
         shots: quantum oracle queries (circuit shots).
         confirmation_queries: classical queries for the checks f(0) = f(c) (and any one-to-one proof).
         rank: rank of the measured equations.
         batches: backend calls made (sampling rounds).
         metadata: backend, method, qubits, depth, gate counts, wall time.
         strategy: ``adaptive`` or ``robust``.
-        confidence: probability, from the samples alone, that the candidates checked contain s (the
-            predicted chance of ending solved; 1 for ideal samples and after a one-to-one proof).
+        confidence: probability, given the samples and every check's outcome, that the answer is s: 1 when
+            solved (and for ideal samples); for an unresolved run the posterior of the best candidate no
+            check refuted (``candidate``).
         candidates_tried: candidates confirmed or refuted by classical queries.
         job_ids: QPU jobs run (empty for simulators).
         qpu_energy_j: energy charged for QPU jobs (estimated).
@@ -110,6 +114,9 @@ class QuantumResult:
         resolved_by: ``check``, ``proof`` (one-to-one), ``collision`` (the proof's queries found s), ``samples``
             (s = 0 under a weight promise: ideal samples ruled out every non-zero weight-≤W candidate) or ``""``.
         shots_budget: the cap on shots that applied (robust strategy).
+        forecast: robust strategy: the probability, made before their outcomes, that the final checks
+            contain s (the predicted chance of ending solved; :class:`~circuits.noisy_solver.NoisySolution`);
+            None otherwise.
     """
 
     found: int | None
@@ -130,6 +137,7 @@ class QuantumResult:
     corruption_rate: float | None = None
     resolved_by: str = "check"
     shots_budget: int | None = None
+    forecast: float | None = None
 
     @property
     def queries(self) -> int:
@@ -355,6 +363,7 @@ def _robust(instance: SimonInstance, sample: Sampler, checker: CountingOracle, c
         corruption_rate=sol.corruption_rate,
         resolved_by=sol.resolved_by,
         shots_budget=sol.budget,
+        forecast=sol.forecast,
     )
 
 
