@@ -10,7 +10,9 @@ energy that was ``measured`` or ``estimated`` is consumption; theoretical bounds
 (``lower_bound``, ``upper_bound``) are left out of it (they are in the charges CSV), and
 so is the ``host`` account of :mod:`qenergy.meter` (whole-host energy that contains the
 ``meter`` account's share: with it the rows could not be summed). One row per run and
-account: ``energy_consumed`` in kWh (× PUE, as CodeCarbon does), ``emissions`` in kg
+account (and, for the ``codecarbon`` account of rows ``qenergy ledger import`` read, one
+row per imported row with the project, run id, timestamp and tracking mode it came with):
+``energy_consumed`` in kWh (× PUE, as CodeCarbon does), ``emissions`` in kg
 CO2e at the chosen grid intensity (:mod:`qenergy.carbon`: a bundled country average, or
 CodeCarbon's own fallback, the world average of 475 g/kWh), ``water_consumed`` in litres
 = WUE [L/kWh] × ``energy_consumed`` (CodeCarbon's rule; WUE defaults to 0 as in
@@ -231,9 +233,13 @@ def export_codecarbon(ledger: Ledger, path: Path, *, intensity: GridIntensity = 
         raise InputError(f"WUE {wue_l_per_kwh!r} L/kWh is not allowed; allowed: a finite number >= 0")
     _checked_target(ledger, path, force)
     rows = []
+    imported = _imported_codecarbon_rows(ledger)
     for run_index, run in enumerate(ledger.runs):
         for account in ledger.accounts():
             if account in CODECARBON_SKIPPED_ACCOUNTS:
+                continue
+            if account == "codecarbon" and (run_index, account) in imported:  # imported rows go back out as they came in
+                rows += _reexported(ledger.select(run=run_index, account=account), imported[(run_index, account)], intensity, pue, wue_l_per_kwh)
                 continue
             by_basis = _real_energy_by_basis(ledger.select(run=run_index, account=account))
             for basis, joules in by_basis.items():  # a measurement and an estimate are never added into one row
@@ -251,6 +257,35 @@ def export_codecarbon(ledger: Ledger, path: Path, *, intensity: GridIntensity = 
                     # CodeCarbon version, hardware and location (the ledger does not record the machine).
                 })
     return write_csv_atomic(path, CODECARBON_COLUMNS, rows, replace=force)
+
+
+def _imported_codecarbon_rows(ledger: Ledger) -> dict[tuple[int, str], dict[str, list[dict[str, Any]]]]:
+    """The CodeCarbon rows ``qenergy ledger import`` recorded (:mod:`qenergy.ledger_import`): {(run, "codecarbon"): {run_id: [fields]}}."""
+    out: dict[tuple[int, str], dict[str, list[dict[str, Any]]]] = {}
+    for note in ledger.notes:
+        imp = note.data.get("codecarbon_import")
+        if isinstance(imp, dict) and isinstance(imp.get("rows"), list):
+            by_id = out.setdefault((note.run, "codecarbon"), {})
+            for row in imp["rows"]:
+                if isinstance(row, dict):
+                    by_id.setdefault(str(row.get("run_id", "")), []).append(row)
+    return out
+
+
+def _reexported(charges: list[Charge], fields: dict[str, list[dict[str, Any]]], intensity: GridIntensity, pue: float,
+                wue_l_per_kwh: float) -> list[dict[str, Any]]:
+    """One emissions.csv row per imported charge, with the project, run id, experiment id, timestamp and tracking mode it came with."""
+    rows = []
+    pending = {k: list(v) for k, v in fields.items()}
+    for c in charges:
+        meta = pending.get(c.label, [])
+        f = meta.pop(0) if meta else {}
+        kwh = convert_energy(c.energy_j * pue, "J", "kWh")
+        rows.append({"timestamp": f.get("timestamp", ""), "project_name": f.get("project_name", ""), "run_id": f.get("run_id", c.label),
+                     "experiment_id": f.get("experiment_id", ""), "emissions": co2e_kg(c.energy_j, intensity, pue=pue), "energy_consumed": kwh,
+                     "water_consumed": wue_l_per_kwh * kwh, "country_name": intensity.name, "country_iso_code": intensity.code,
+                     "tracking_mode": f.get("tracking_mode", ""), "pue": pue, "wue": wue_l_per_kwh})
+    return rows
 
 
 CARBON_COLUMNS = ("account", "basis", "energy_j", "energy_kwh", "pue", "intensity_g_per_kwh", "intensity_source", "co2e_kg")

@@ -20,7 +20,7 @@ from typing import Any
 
 from .errors import InputError
 
-__all__ = ["check_plot_targets", "figure", "integer_axis", "png_software", "render_png", "save"]
+__all__ = ["check_plot_targets", "figure", "integer_axis", "png_software", "render_png", "render_svg", "save"]
 
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -95,6 +95,35 @@ def render_png(fig: Any, *, software: str = "qenergy", dpi: int | None = None) -
         return buf.getvalue()
     finally:
         plt.close(fig)
+
+
+def render_svg(fig: Any, *, id_prefix: str = "") -> str:
+    """Lay out ``fig``, return it as an SVG element to place inside an HTML page, and close it.
+
+    Text stays text (``svg.fonttype = none``: no embedded glyphs, readable and searchable;
+    the page's fonts draw it), no date or creator metadata (the same figure gives the same
+    SVG), no XML prolog or DOCTYPE (the element is inline HTML5 foreign content). Every
+    ``id`` and every reference to one (``url(#…)``, ``href="#…"``) gets ``id_prefix``, so
+    several figures on one page never share an id.
+    """
+    import re
+
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    try:
+        fig.tight_layout()
+        buf = io.StringIO()
+        with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "qenergy"}):
+            fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None, "Format": None, "Type": None})
+    finally:
+        plt.close(fig)
+    text = buf.getvalue()
+    text = text[text.index("<svg"):]
+    text = re.sub(r"<metadata>.*?</metadata>\s*", "", text, flags=re.S)
+    if id_prefix:
+        text = re.sub(r'(\bid="|url\(#|href="#)', lambda m: m.group(1) + id_prefix, text)
+    return text.strip()
 
 
 def png_software(path: str | Path) -> str | None:

@@ -30,7 +30,10 @@ from ..noise import parse_noise
 from ..problem import SimonInstance, make_instance, seed_streams
 from ..registry import BACKENDS
 
-__all__ = ["PlannedSimon", "SimonRun", "fresh_seed", "plan_simon", "run_planned"]
+__all__ = ["RUN_NOTE_KEY", "PlannedSimon", "SimonRun", "fresh_seed", "json_safe", "plan_simon", "run_note", "run_planned"]
+
+#: Key of the note ``qenergy simon`` and ``qenergy demo`` record beside a run's charges (read by ``qenergy report``).
+RUN_NOTE_KEY = "simon_run"
 
 
 def format_secret(value: int | None, n: int) -> str:
@@ -284,3 +287,38 @@ def energy_ratio(run: SimonRun) -> float:
     if not run.quantum_energy_j or run.classical_energy_j is None:
         return math.nan
     return run.classical_energy_j / run.quantum_energy_j
+
+
+def json_safe(value: Any) -> Any:
+    """``value`` as strict JSON data for a ledger note: non-finite floats become None, tuples lists, keys
+    strings, and any other object (a numpy integer, a model's helper object) its ``str``."""
+    if value is None or isinstance(value, (bool, str, int)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    return str(value)
+
+
+def run_note(run: SimonRun, *, success: Any = None, criterion: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The note recorded beside a run's charges: ``{RUN_NOTE_KEY: {...}}``.
+
+    It holds what the charges alone do not: the instance (n, secret, oracle, seed), each
+    side's method, answer and queries, the classical success probability and the criterion
+    (:meth:`qenergy.advantage.Verdict.to_dict`), so that ``qenergy report`` can show the run.
+    Non-finite numbers become None.
+    """
+    d = run.to_dict()
+    q, c = d["quantum"], d["classical"]
+    sides: dict[str, Any] = {}
+    if q is not None:
+        sides["quantum"] = {k: q[k] for k in ("backend", "method", "found", "correct", "queries", "shots", "confirmation_queries", "status",
+                                               "noise", "job_ids")}
+    if c is not None:
+        sides["classical"] = {k: c[k] for k in ("algorithm", "found", "correct", "queries")}
+    data = {"n": run.n, "secret": run.secret, "oracle": run.oracle, "seed": run.seed, "label": run.label, "policy": run.policy,
+            "sides": sides, "success": None if success is None else str(success), "criterion": criterion}
+    return {RUN_NOTE_KEY: json_safe(data)}

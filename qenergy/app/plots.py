@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -16,7 +17,7 @@ from ..advantage import BoundRow
 from ..ledger_export import write_atomic
 from ..plotting import figure, integer_axis, png_software, render_png
 
-__all__ = ["SWEEP_SOFTWARE", "fit_scaling", "plot_advantage", "plot_nts", "png_software"]
+__all__ = ["SWEEP_SOFTWARE", "draw_advantage", "fit_scaling", "plot_advantage", "plot_nts", "png_software"]
 
 #: The PNG ``Software`` text of the sweep's ``advantage.png``: how qenergy recognises its own plot.
 SWEEP_SOFTWARE = "qenergy sweep"
@@ -42,6 +43,22 @@ def plot_advantage(
     an existing file at ``path`` is replaced only with ``replace`` (else :class:`InputError`).
     """
     fig, ax = figure(figsize=(8, 5), dpi=120)
+    draw_advantage(ax, rows, crossover=crossover, runs=runs, title=title, quantum_label=quantum_label, classical_label=classical_label)
+    return write_atomic(Path(path), render_png(fig, software=software), replace=replace)
+
+
+def draw_advantage(
+    ax: Any,
+    rows: Sequence[BoundRow],
+    *,
+    crossover: int | None,
+    runs: Sequence[tuple[int, str, float]] = (),
+    title: str = "",
+    quantum_label: str = "quantum upper bound",
+    classical_label: str = "classical lower bound",
+    runs_label: str = "runs (charged)",
+) -> None:
+    """Draw :func:`plot_advantage`'s figure on ``ax`` (also used by ``qenergy report``); ``runs_label`` follows the side's name."""
     ns = np.array([r.n for r in rows])
     # near and beyond the float range (n above about 1700) the axis shows log10 of the joules on a linear scale
     logs = any(r.classical_lower.log10 > 250 for r in rows)
@@ -55,7 +72,7 @@ def plot_advantage(
         pts = np.array([(n, e) for n, s, e in runs if s == side and e > 0], dtype=float).reshape(-1, 2)
         if pts.size:
             ys = np.log10(pts[:, 1]) if logs else pts[:, 1]
-            ax.scatter(pts[:, 0], ys, s=18, color=color, marker=marker, alpha=0.6, label=f"{side} runs (charged)")
+            ax.scatter(pts[:, 0], ys, s=18, color=color, marker=marker, alpha=0.6, label=f"{side} {runs_label}")
     if crossover is not None:
         ax.axvline(crossover, color="k", ls="--", lw=1, label=f"crossover n = {crossover}")
     else:
@@ -68,7 +85,6 @@ def plot_advantage(
     ax.set_title(title, fontsize=10)
     ax.grid(True, which="major", alpha=0.3)
     ax.legend(fontsize=8, loc="upper left")
-    return write_atomic(Path(path), render_png(fig, software=software), replace=replace)
 
 
 

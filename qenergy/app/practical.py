@@ -711,3 +711,23 @@ def report_markdown(result: AdvantageResult, sensitivity_rows: list[dict[str, An
 def cross_text(n: int | None) -> str:
     """``n = 12`` or ``none in this range``."""
     return "none in this range" if n is None else f"n = {n}"
+
+
+def advantage_note(result: AdvantageResult) -> dict[str, Any]:
+    """What ``qenergy advantage --ledger`` records: ``{"advantage": {...}}`` (strict JSON, non-finite numbers as None).
+
+    The QPU preset, noise, success, classical algorithm and machine, both crossovers and, per n,
+    the practical energies (low/mid/high, basis ``estimated`` for the QPU) beside both bounds
+    (the classical one also as log10, for sizes beyond the float range).
+    """
+    from .experiment import json_safe
+
+    rows = [{"n": r.n, "quantum_j": dict(r.quantum_j), "classical_j": dict(r.classical_j), "quantum_upper_j": r.bound.quantum_upper_j,
+             **r.bound.classical_lower.fields("classical_lower_j")} for r in result.rows]
+    this = result.fit.machine_entry()
+    data = {"preset": result.preset.name, "title": result.preset.title, "noise": result.noise.describe(), "success": result.success,
+            "algorithm": result.algorithm, "classical_j_per_query": this.j_per_query, "classical_basis": this.basis,
+            "theoretical_crossover": result.theoretical_crossover, "practical_crossover": dict(result.practical_crossover),
+            "quantum_model": result.quantum_model, "classical_model": result.classical_model, "temperature_k": result.temperature_k,
+            "from_ledger": result.ledger_run.statement if result.ledger_run is not None else None, "rows": rows}
+    return {"advantage": json_safe(data)}

@@ -1,4 +1,4 @@
-"""Command line: ``qenergy simon``, ``bounds``, ``advantage``, ``sweep``, ``models``, ``model``, ``ledger`` and ``demo``,
+"""Command line: ``qenergy simon``, ``bounds``, ``advantage``, ``sweep``, ``models``, ``model``, ``ledger``, ``report`` and ``demo``,
 one module per command (each adds its parser and runs it).
 
 Bad input exits with status 2 and one plain line naming the bad value and what is
@@ -21,6 +21,7 @@ from . import bounds as _bounds
 from . import demo as _demo
 from . import ledger as _ledger
 from . import models as _models
+from . import report as _report
 from . import simon as _simon
 from . import sweep as _sweep
 from .options import _attach_negative_values, _Parser, parse_n_range
@@ -33,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The ``qenergy`` argument parser (also the source of the CLI reference)."""
     p = _Parser(prog="qenergy", description="Energy costs of Simon's problem, quantum against classical, on one ledger.")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for command in (_simon, _bounds, _advantage, _sweep, _models, _ledger, _demo):
+    for command in (_simon, _bounds, _advantage, _sweep, _models, _ledger, _report, _demo):
         command.add_parser(sub)
     return p
 
@@ -98,7 +99,10 @@ def _dispatch(args: argparse.Namespace, command: str) -> int:
     if args.command == "sweep":
         return _sweep._cmd_sweep(args, command)
     if args.command == "ledger":
+        args.command_line = command
         return _ledger._cmd_ledger(args)
+    if args.command == "report":
+        return _report._cmd_report(args)
     if args.command == "models":
         return _models._cmd_models()
     if args.command == "model":

@@ -61,6 +61,8 @@ def add_parser(sub: Any) -> None:
     a.add_argument("--sensitivity", action="store_true", help="also vary each QPU parameter over its range (in --out's report and --json)")
     a.add_argument("--out", type=_path("--out"), default=None, metavar="DIR", help="write report.md, advantage.csv and advantage.png into DIR")
     a.add_argument("--force", action="store_true", help="with --out: replace files there that qenergy advantage did not write")
+    a.add_argument("--ledger", type=_path("--ledger"), default=None, metavar="PATH",
+                   help="JSON Lines ledger to create or append to: the result is recorded as a note (shown by qenergy report)")
     a.add_argument("--json", action="store_true", help="print one JSON object")
     _add_energy_options(a)
 
@@ -88,6 +90,8 @@ def _cmd_advantage(args: argparse.Namespace, command: str) -> int:
     if args.from_ledger is not None and not Path(args.from_ledger).is_file():
         raise InputError(f"--from-ledger {str(args.from_ledger)!r} is not a file; allowed: a ledger file")
     qpu_run = read_ledger_run(Path(args.from_ledger)) if args.from_ledger is not None else None
+    if args.ledger is not None:  # refused now, not after the measurement: a foreign or damaged file, another temperature, no directory
+        _check_ledger_target(Path(args.ledger), args.temperature)
     paths = check_out_dir(Path(args.out), force=args.force, inputs=[Path(args.from_ledger)] if args.from_ledger else []) if args.out else None
     if noise.device is not None:
         from circuits.noise import device_calibration
@@ -113,6 +117,12 @@ def _cmd_advantage(args: argparse.Namespace, command: str) -> int:
     sens = sensitivity(result, compute) if args.sensitivity else []
     if paths is not None:
         write_outputs(result, paths, sens, command)
+    if args.ledger is not None:
+        from ..practical import advantage_note
+        from .output import _open_ledger
+
+        with _open_ledger(args.ledger, args.temperature, seed=None, command=command) as ledger:
+            ledger.note("advantage", advantage_note(result))
     if args.json:
         out = result.to_dict()
         out["secret_weight"] = args.secret_weight
@@ -146,3 +156,17 @@ def _cmd_advantage(args: argparse.Namespace, command: str) -> int:
     if paths is not None:
         print(f"wrote {paths['report']}, {paths['csv']} and {paths['plot']}")
     return 0
+
+
+def _check_ledger_target(path: Path, temperature_k: float) -> None:
+    """Refuse a ``--ledger`` that :meth:`Ledger.open` would refuse, before any work (:class:`InputError`/:class:`LedgerError`)."""
+    from ...errors import LedgerError
+    from ...ledger import Ledger
+
+    if path.exists() or path.is_symlink():
+        existing = Ledger.load(path)
+        if existing.temperature_k != temperature_k:
+            raise LedgerError(f"ledger {path} was recorded at T = {existing.temperature_k:g} K; --temperature {temperature_k:g} differs "
+                              "(use another ledger path)")
+    elif not path.parent.is_dir():
+        raise InputError(f"--ledger {str(path)!r}: {str(path.parent)!r} is not a directory; allowed: a path in an existing directory")

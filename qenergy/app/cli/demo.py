@@ -29,8 +29,9 @@ DEMO_SEED = 2026
 
 
 def _cmd_demo(args: argparse.Namespace, command: str) -> int:
-    from ...advantage import bound_table, crossover_n
-    from ..experiment import energy_ratio, plan_simon, run_planned
+    from ...advantage import bound_table, criterion, crossover_n
+    from ...bounds import DEFAULT_SUCCESS
+    from ..experiment import energy_ratio, plan_simon, run_note, run_planned
 
     plans = [plan_simon(n, oracle="linear", backend="aer", algorithm="birthday", seed=args.seed + n) for n in DEMO_NS]
     directory: Path = args.dir
@@ -41,7 +42,12 @@ def _cmd_demo(args: argparse.Namespace, command: str) -> int:
     path = directory / "ledger.jsonl"
     policy = BoundsPolicy()
     with _open_ledger(path, 300.0, seed=args.seed, command=command) as ledger:
-        runs = [run_planned(plan, ledger, policy=policy, label=f"n={plan.instance.n}") for plan in plans]
+        runs = []
+        for plan in plans:
+            run = run_planned(plan, ledger, policy=policy, label=f"n={plan.instance.n}")
+            verdict = criterion(run.quantum_energy_j, run.n, policy.classical, 300.0) if run.quantum_energy_j else None
+            ledger.note(run.label, run_note(run, success=DEFAULT_SUCCESS, criterion=verdict.to_dict() if verdict else None))
+            runs.append(run)
     cross = crossover_n(bound_table(range(2, 65), policy.quantum, policy.classical, 300.0))
     if args.json:
         print(json.dumps({"runs": [r.to_dict() for r in runs], "crossover_n": cross,

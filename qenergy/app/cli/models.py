@@ -43,6 +43,10 @@ def _cmd_model(args: argparse.Namespace, command: str) -> int:
     ledger = _open_ledger(args.ledger, temperature, seed=args.seed, command=command) if args.ledger else Ledger(temperature, seed=args.seed, command=command)
     with ledger:
         result = model.run(ledger, seed=args.seed)
+        if args.ledger:  # the model's result beside its charges, for `qenergy report`
+            from ..experiment import json_safe
+
+            ledger.note(f"model {args.name}", {"model": args.name, "parameters": json_safe(dict(vars(model))), "result": json_safe(result)})
     out = {"model": args.name, "parameters": {k: v for k, v in vars(model).items()}, "result": result,
            "ledger": {"path": str(args.ledger) if args.ledger else None, "totals_j": ledger.totals_j(run=ledger.current_run)}}
     if args.json:

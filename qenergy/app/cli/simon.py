@@ -45,7 +45,7 @@ def add_parser(sub: Any) -> None:
 
 def _cmd_simon(args: argparse.Namespace, command: str) -> int:
     from ...advantage import criterion
-    from ..experiment import plan_simon, run_planned
+    from ..experiment import plan_simon, run_note, run_planned
 
     if args.n is None and not args.oracle.startswith("table:"):
         raise InputError("--n is required for the linear and random oracles; allowed: n >= 1")
@@ -69,15 +69,18 @@ def _cmd_simon(args: argparse.Namespace, command: str) -> int:
         ledger = _open_ledger(args.ledger, t, seed=plan.seed, command=command)
     else:
         ledger = Ledger(t, seed=plan.seed, command=command)
-    with ledger, measure(ledger, "simon") as window:
-        run = run_planned(plan, ledger, policy=policy)
+    with ledger:
+        with measure(ledger, "simon") as window:
+            run = run_planned(plan, ledger, policy=policy)
+        verdict = criterion(run.quantum_energy_j, n, classical_lower) if run.quantum_energy_j else None
+        # what the charges alone do not say (the instance, each side's answer, the criterion), for `qenergy report`
+        ledger.note("simon", run_note(run, success=args.success, criterion=verdict.to_dict() if verdict else None))
     out = run.to_dict()
     # the run's own energy against each basis of the theoretical charges, never against their sum
     theory = {b: math.fsum(c.energy_j for c in ledger.select(run=ledger.current_run) if c.basis == b) for b in ("upper_bound", "lower_bound")}
     out["measured"] = {"basis": window.basis, "joules": window.exclusive_j, "source": ledger.charges[-1].provenance,
                        "theoretical_j": theory,
                        **{f"ratio_to_{b}": window.exclusive_j / j if j > 0 else None for b, j in theory.items()}}
-    verdict = criterion(run.quantum_energy_j, n, classical_lower) if run.quantum_energy_j else None
     out["bounds"] = {
         "quantum_model": policy.quantum.describe(),
         "classical_model": policy.classical.describe(),
