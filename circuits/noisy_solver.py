@@ -93,6 +93,7 @@ from scipy import special, stats
 from qenergy.counts import expected_runs
 from qenergy.errors import InputError
 from qenergy.gf2 import rank as gf2_rank
+from qenergy.weight import WeightCandidates, cover_inputs, cover_size, log2_weight_space
 
 __all__ = [
     "MIN_BIAS",
@@ -116,6 +117,7 @@ __all__ = [
     "supported_corruption",
     "walsh_mismatches",
     "weigh_evidence",
+    "WeightPrior",
 ]
 
 #: Largest n scored exhaustively with the Walsh–Hadamard transform (2^n scores, exact posterior).
@@ -756,6 +758,7 @@ def solve_noisy(
     rng: np.random.Generator,
     config: NoisySolverConfig | None = None,
     check_many: Callable[[NDArray[np.uint64]], NDArray[np.uint64]] | None = None,
+    prior: WeightPrior | None = None,
 ) -> NoisySolution:
     """Recover s from noisy Simon samples (see the module docstring for the method).
 
@@ -766,14 +769,19 @@ def solve_noisy(
         rng: drives the search's random subsets.
         config: budget, targets and caps (:class:`NoisySolverConfig`).
         check_many: vectorised f on uint64 inputs (charged), used by the one-to-one proof (n ≤ 64).
+        prior: the promise wt(s) ≤ W (:class:`WeightPrior`): candidates are the weight-≤W strings, scored
+            exhaustively, the posterior and the shot planner count Σ_{k≤W} C(n, k) hypotheses instead of
+            2^n, and s = 0 is proven by a query set covering the weight-≤W strings.
     """
     cfg = config if config is not None else NoisySolverConfig()
     budget = cfg.shots_budget if cfg.shots_budget is not None else default_shots_budget(n)
-    first = min(budget, cfg.first_round if cfg.first_round is not None else default_first_round(n))
+    # log2 of the hypotheses the planner weighs: n, or ⌈log2 N_W⌉ under a weight prior (rounded up: conservative)
+    hypothesis_bits = n if prior is None else math.ceil(prior.log2_hypotheses)
+    first = min(budget, cfg.first_round if cfg.first_round is not None else default_first_round(hypothesis_bits))
     pool = SamplePool(n)
     pool.add(sample(first))
     rounds = 1
-    exhaustive = n <= WHT_MAX_BITS
+    exhaustive = n <= WHT_MAX_BITS or prior is not None
     listed = _Candidates(pool)
     work_cap = float(cfg.search_work)
     work_per_subset = _subset_work(n)
@@ -785,13 +793,16 @@ def solve_noisy(
     resolved_by = ""
 
     refuted: dict[int, int] = {}  # refuted candidate → pool size when its check failed
-    log2_hypotheses = float(n)  # the prior's size, uniform on all 2^n secrets: set here only (the exhaustive transform scores all 2^n)
+    # the prior's size: uniform on all 2^n secrets, or on the N_W strings of weight <= W under a weight prior (set here only)
+    log2_hypotheses = float(n) if prior is None else prior.log2_hypotheses
 
     def evidence(before: int | None = None) -> Evidence:
         """Candidates (best first) with their posteriors on the current pool, conditioned on the refutations
         (all of them, or only those made on pools smaller than ``before``)."""
         N = pool.size
         out = [c for c, at in refuted.items() if before is None or at < before]
+        if prior is not None:
+            return prior.evidence(pool, out)
         if exhaustive:
             k_all = walsh_mismatches(pool.bits)
             keep = np.ones(k_all.size, dtype=bool)
@@ -868,7 +879,7 @@ def solve_noisy(
         best = todo[0] if todo else None
         if best is not None and post[best] >= 1e-3:
             eta = min(0.49, max(ev.corruption_rate, _eta_quantile(int(ks[best]), N)))
-            want = shots_for_target(n, eta, cfg.target_success, start=N, limit=budget)
+            want = shots_for_target(hypothesis_bits, eta, cfg.target_success, start=N, limit=budget)
             more = max(want - N, -(-N // 2))
         else:
             more = N  # nothing credible yet: double the pool (evidence and the search both grow with it)
@@ -895,10 +906,16 @@ def solve_noisy(
     confidence = 1.0 if solved is not None else (float(after.posterior[0]) if after.candidates else 0.0)
     proof_total = (1 << (n - 1)) + 1 if n <= 62 else None
     provable = proof_total is not None and proof_total <= cfg.max_proof_queries and check_many is not None
+    if prior is not None:  # under the weight promise a query set covering the weight-<=W strings is the proof
+        provable = check_many is not None and cover_size(n, prior.w) <= cfg.max_proof_queries
     if provable:
         forecast = 1.0  # whatever the checks give, the one-to-one proof (or its collision) resolves the run
-    if solved is None and proof_total is not None and check_many is not None and provable:
-        result = _one_to_one_proof(proof_total, queried, check_many)
+    if solved is None and check_many is not None and provable:
+        if prior is not None:
+            result = _cover_proof(prior, queried, check_many)
+        else:
+            assert proof_total is not None
+            result = _one_to_one_proof(proof_total, queried, check_many)
         check_queries += result[1]
         solved, resolved_by = result[0], ("proof" if result[0] == 0 else "collision")
         confidence = 1.0
@@ -949,6 +966,69 @@ def _one_to_one_proof(total: int, known: dict[int, int], check_many: Callable[[N
         a, b = int(inputs[order][same[0]]), int(inputs[order][same[0] + 1])
         return a ^ b, int(new.size)
     return 0, int(new.size)
+
+
+# --- weight prior: the promise wt(s) <= W (qenergy.weight) ---------------------------------------
+
+
+class WeightPrior:
+    """The restricted-weight promise wt(s) ≤ W as the solver's prior (n ≤ 64).
+
+    Hypotheses are the N_W = Σ_{k≤W} C(n, k) strings of weight ≤ W (s = 0 included), uniform a priori;
+    every non-zero one is scored exhaustively (k_c kept per candidate and updated with each new sample:
+    one AND + popcount per candidate per sample), so the posterior's normaliser is exact. The shot
+    planner weighs log2 N_W hypothesis bits instead of n. A set of :func:`qenergy.weight.cover_size`
+    queries whose pairwise XORs cover every weight-≤W string proves s = 0 when no collision shows.
+
+    Raises:
+        InputError: n > 64; ResourceLimitError: N_W above :data:`qenergy.weight.MAX_WEIGHT_CANDIDATES`.
+    """
+
+    def __init__(self, n: int, w: int) -> None:
+        if n > 64:
+            raise InputError(f"a noisy run with --secret-weight at n = {n} is not supported; allowed: n <= 64")
+        self.n = n
+        self.w = w
+        self.log2_hypotheses = log2_weight_space(n, w)
+        self._cands = WeightCandidates(n, w)
+        assert self._cands.values is not None
+        self.values: NDArray[np.uint64] = self._cands.values
+        self.k = np.zeros(self.values.size, dtype=np.int64)
+        self._seen = 0
+
+    def evidence(self, pool: SamplePool, refuted: Sequence[int] = ()) -> Evidence:
+        """The non-zero candidates, best first (at most :data:`KEEP_CANDIDATES`), with their exact posteriors;
+        ``refuted`` candidates (known not to be s) are left out of the candidates and of the normaliser."""
+        new = pool.bits[self._seen:]
+        rows = max(1, (1 << 24) // max(1, self.values.size))
+        for i in range(0, new.shape[0], rows):
+            self.k += self._cands.parities(new[i:i + rows]).sum(axis=0, dtype=np.int64)
+        self._seen = pool.size
+        N = pool.size
+        keep = np.ones(self.values.size, dtype=bool)
+        keep[0] = False
+        if len(refuted):
+            keep &= ~np.isin(self.values, np.asarray(list(refuted), dtype=np.uint64))
+        idx = np.flatnonzero(keep)
+        hist = np.bincount(self.k[idx], minlength=N + 1)
+        order = idx[np.argsort(self.k[idx], kind="stable")[:KEEP_CANDIDATES]]
+        return weigh_evidence(self.n, N, [int(c) for c in self.values[order]], self.k[order], histogram=hist)
+
+
+def _cover_proof(prior: WeightPrior, known: dict[int, int], check_many: Callable[[NDArray[np.uint64]], NDArray[np.uint64]]) -> tuple[int, int]:
+    """Query the weight cover (:func:`qenergy.weight.cover_inputs`) not yet ``known``; returns (s, new queries):
+    s = a ⊕ b for a collision f(a) = f(b), else 0 (no collision among a cover proves s = 0 under the promise)."""
+    cover = cover_inputs(prior.n, prior.w)
+    fresh = cover[~np.isin(cover, np.asarray(list(known), dtype=np.uint64))]
+    values = np.asarray(check_many(fresh), dtype=np.uint64) if fresh.size else np.zeros(0, dtype=np.uint64)
+    inputs = np.concatenate((fresh, np.asarray(list(known), dtype=np.uint64)))
+    outputs = np.concatenate((values, np.asarray(list(known.values()), dtype=np.uint64)))
+    order = np.argsort(outputs, kind="stable")
+    same = np.flatnonzero(outputs[order][1:] == outputs[order][:-1])
+    if same.size:
+        a, b = int(inputs[order][same[0]]), int(inputs[order][same[0] + 1])
+        return a ^ b, int(fresh.size)
+    return 0, int(fresh.size)
 
 
 def noise_multiplier(shots: int, n: int) -> float:

@@ -47,9 +47,10 @@ from qenergy.ledger import Ledger
 from qenergy.problem import SimonInstance
 from qenergy.qpu import QPUPowerModel
 from qenergy.queries import CountingOracle
+from qenergy.weight import WeightCandidates
 
 from .base import PreparedSimon, RunMetadata, SimonBackend
-from .noisy_solver import NoisySolution, NoisySolverConfig, default_shots_budget, noise_multiplier, solve_noisy
+from .noisy_solver import NoisySolution, NoisySolverConfig, WeightPrior, default_shots_budget, noise_multiplier, solve_noisy
 
 __all__ = ["CLASSICAL_RESOLUTIONS", "QuantumResult", "Status", "default_robust_shots", "default_shots_budget", "run_simon", "run_simon_batch"]
 
@@ -122,7 +123,8 @@ class QuantumResult:
         noise: the noise SPEC the circuit ran with (``none`` for ideal simulators; devices carry their own).
         corruption_rate: estimated fraction of corrupted shots (robust strategy), None when unknown.
         resolved_by: who found the answer: ``check`` (the samples' candidate, confirmed), ``proof`` (the
-            classical proof that f is one-to-one: s = 0), ``collision`` (the proof's classical queries found s)
+            classical proof that f is one-to-one: s = 0), ``collision`` (the proof's classical queries found s),
+            ``samples`` (s = 0 under a weight promise: ideal samples ruled out every non-zero weight-≤W candidate)
             or ``""`` (unresolved).
         shots_budget: the cap on shots that applied (robust strategy).
         forecast: robust strategy: the probability, made before their outcomes, that the final checks
@@ -250,7 +252,9 @@ def run_simon(
         return ys
 
     checker = CountingOracle(instance, ledger, account=account, policy=pol, label=label, role="check")
-    if mode == "adaptive":
+    if mode == "adaptive" and instance.secret_weight is not None:
+        result = _adaptive_weight(instance, prepared, sample, checker, max_shots)
+    elif mode == "adaptive":
         result = _adaptive(instance, prepared, sample, checker, max_shots)
     else:
         cfg = _solver_config(instance.n, prepared, shots_budget=shots_budget, robust_shots=robust_shots, max_candidates=max_candidates,
@@ -303,9 +307,59 @@ def _adaptive(instance: SimonInstance, prepared: PreparedSimon, sample: Sampler,
     )
 
 
+def _adaptive_weight(instance: SimonInstance, prepared: PreparedSimon, sample: Sampler, checker: CountingOracle,
+                     max_shots: int | None) -> StrategyOutcome:
+    """The adaptive strategy under the promise wt(s) ≤ W: one shot at a time until at most one non-zero
+    weight-≤W string satisfies every sample (:class:`qenergy.weight.WeightCandidates`), then the check.
+
+    One remaining candidate c is checked with f(0) = f(c) (2 charged queries): equal proves s = c, unequal
+    proves s = 0 (ideal samples leave s ∈ {0, c}); none remaining means s = 0 for ideal samples under the
+    promise, and is checked by nothing more (as today, a noisy backend ends ``unresolved`` instead).
+    About log2 N_W + 2 shots (:mod:`qenergy.weight`); stops at n − 1 independent equations at the latest.
+    """
+    n = instance.n
+    assert instance.secret_weight is not None
+    limit = max_shots if max_shots is not None else 20 * n + 100
+    cands = WeightCandidates(n, instance.secret_weight)
+    basis = EchelonBasis(n)
+    shots = batches = 0
+    while cands.nonzero > 1:
+        if shots + 1 > limit:
+            raise QenergyError(
+                f"{prepared.metadata.backend} left {cands.nonzero} weight-<={instance.secret_weight} candidates after {shots} shots "
+                f"(limit {limit}); the samples are not those of an ideal Simon circuit (try a noise-aware run)"
+            )
+        ys = sample(1)
+        basis.add(ys)
+        cands.keep_consistent(ys)
+        shots += 1
+        batches += 1
+    candidate = cands.as_ints()[1] if cands.nonzero == 1 else 0
+    confirmed = False
+    if candidate:
+        f0, fc = checker.query_ints([0, candidate])
+        confirmed = f0 == fc
+    status: Status = "solved" if confirmed or not prepared.noisy else "unresolved"
+    return StrategyOutcome(
+        found=(candidate if confirmed else 0) if status == "solved" else None,
+        candidate=candidate,
+        shots=shots,
+        confirmation_queries=checker.queries,
+        rank=basis.rank,
+        batches=batches,
+        strategy="adaptive",
+        status=status,
+        confidence=1.0 if not prepared.noisy or confirmed else 0.0,
+        noise_multiplier=noise_multiplier(shots, n),
+        resolved_by=("check" if candidate else "samples") if status == "solved" else "",
+    )
+
+
 def _robust(instance: SimonInstance, sample: Sampler, checker: CountingOracle, cfg: NoisySolverConfig, rng: np.random.Generator) -> StrategyOutcome:
     n = instance.n
-    sol: NoisySolution = solve_noisy(n, sample, checker.query_ints, rng=rng, config=cfg, check_many=checker.query if n <= 62 else None)
+    prior = WeightPrior(n, instance.secret_weight) if instance.secret_weight is not None else None
+    sol: NoisySolution = solve_noisy(n, sample, checker.query_ints, rng=rng, config=cfg, check_many=checker.query if n <= 62 else None,
+                                     prior=prior)
     assert sol.check_queries == checker.queries
     return StrategyOutcome(
         found=sol.found,

@@ -15,6 +15,7 @@ from .exhaustive import EXHAUSTIVE, exhaustive_search
 from .parallel_rho import ParallelRhoResult, ParallelRhoSearch, parallel_rho_search
 from .result import ClassicalResult
 from .rho import RHO, rho_search
+from .weight_cover import WEIGHT_COVER, WeightCoverSearch, weight_cover_search
 
 __all__ = [
     "BIRTHDAY",
@@ -33,6 +34,9 @@ __all__ = [
     "planned_queries",
     "require_vector_n",
     "rho_search",
+    "WEIGHT_COVER",
+    "WeightCoverSearch",
+    "weight_cover_search",
 ]
 
 def get_algorithm(name: str) -> ClassicalAlgorithm:

@@ -80,12 +80,16 @@ def bound_table(
     classical: ClassicalLowerBound,
     temperature_k: float,
     success: float | str | Fraction = DEFAULT_SUCCESS,
+    *,
+    secret_weight: int | None = None,
 ) -> list[BoundRow]:
-    """Quantum upper and classical lower bounds at each n, at temperature T (kelvin) and success p."""
+    """Quantum upper and classical lower bounds at each n, at temperature T (kelvin) and success p
+    (``secret_weight`` W: the restricted problem's counts, :mod:`qenergy.counts`)."""
     rows = []
     for n in ns:
-        q = classical_min_queries(n, success)
-        rows.append(BoundRow(n, quantum.energy_j(n, temperature_k, success), classical.energy_for_queries(n, q, temperature_k), q))
+        w = None if secret_weight is None else min(secret_weight, n)
+        q = classical_min_queries(n, success, secret_weight=w)
+        rows.append(BoundRow(n, quantum.energy_j(n, temperature_k, success, secret_weight=w), classical.energy_for_queries(n, q, temperature_k), q))
     return rows
 
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import ClassVar, Literal
 
-from .counts import classical_min_queries, expected_runs, parse_probability, runs_for_failure
+from .counts import classical_min_queries, expected_runs, expected_weight_shots, parse_probability, runs_for_failure, weight_shots_for_failure
 from .erasure import FiniteStepErasure
 from .errors import InputError, shorten
 from .magnitude import Magnitude
@@ -90,10 +90,22 @@ class QuantumBound(ABC):
     def describe(self) -> str:
         """One line naming the model and its parameters."""
 
-    def energy_j(self, n: int, temperature_k: float, success: float | str | Fraction = DEFAULT_SUCCESS) -> float:
-        """Upper bound on the energy to solve Simon's problem at size n, in joules."""
+    def weight_run_count(self, n: int, secret_weight: int, success: float | str | Fraction = DEFAULT_SUCCESS) -> float:
+        """Runs charged at size n under the promise wt(s) ≤ W: the restricted shot count
+        (:func:`qenergy.counts.expected_weight_shots`, or t_δ when the model charges a budget), at most :meth:`run_count`."""
+        full = self.run_count(n, success)
+        if getattr(self, "runs", "expected") == "expected":
+            return min(full, expected_weight_shots(n, secret_weight))
+        p = parse_probability(success, name="success")
+        return min(full, float(weight_shots_for_failure(n, secret_weight, 1 - p)))
+
+    def energy_j(self, n: int, temperature_k: float, success: float | str | Fraction = DEFAULT_SUCCESS, *,
+                 secret_weight: int | None = None) -> float:
+        """Upper bound on the energy to solve Simon's problem at size n, in joules
+        (``secret_weight`` W: the restricted problem, :meth:`weight_run_count` runs)."""
         checks = self.check_queries * 2 * n * self.reset_j(temperature_k)
-        return self.run_count(n, success) * self.per_run_j(n, temperature_k) + checks
+        runs = self.run_count(n, success) if secret_weight is None else self.weight_run_count(n, secret_weight, success)
+        return runs * self.per_run_j(n, temperature_k) + checks
 
 
 @dataclass(frozen=True)
@@ -192,18 +204,21 @@ class ClassicalLowerBound(ABC):
     def erased_bits(self, n: int, queries: int) -> int:
         """Bits the model says a run of ``queries`` queries must erase at size n."""
 
-    def energy(self, n: int, temperature_k: float, success: float | str | Fraction = DEFAULT_SUCCESS) -> Magnitude:
-        """Lower bound on the energy of any classical algorithm in the model, in joules, at any n."""
-        return self.energy_for_queries(n, classical_min_queries(n, success), temperature_k)
+    def energy(self, n: int, temperature_k: float, success: float | str | Fraction = DEFAULT_SUCCESS, *,
+               secret_weight: int | None = None) -> Magnitude:
+        """Lower bound on the energy of any classical algorithm in the model, in joules, at any n
+        (``secret_weight`` W: the restricted problem's query bound, :mod:`qenergy.counts`)."""
+        return self.energy_for_queries(n, classical_min_queries(n, success, secret_weight=secret_weight), temperature_k)
 
     def energy_for_queries(self, n: int, queries: int, temperature_k: float) -> Magnitude:
         """Joules the model charges a run of ``queries`` queries at size n (exact bits × k_B·T·ln 2)."""
         return Magnitude.of_int(self.erased_bits(n, queries)).scaled(landauer_bit_energy(temperature_k))
 
-    def energy_j(self, n: int, temperature_k: float, success: float | str | Fraction = DEFAULT_SUCCESS) -> float:
+    def energy_j(self, n: int, temperature_k: float, success: float | str | Fraction = DEFAULT_SUCCESS, *,
+                 secret_weight: int | None = None) -> float:
         """:meth:`energy` as a float: ``math.inf`` beyond the float range (``irreversible`` at 300 K from
         n = 2163, although q_min already overflows a double at n = 2049); use :meth:`energy` for its logarithm there."""
-        return self.energy(n, temperature_k, success).value
+        return self.energy(n, temperature_k, success, secret_weight=secret_weight).value
 
     def describe(self) -> str:
         return self.name

@@ -10,6 +10,14 @@ and f uniformly random with that period, any adaptive algorithm making q queries
 succeeds with probability P_succ(q) ≤ (C(q,2) + 1)/(2^n − 1 − C(q,2)) while
 C(q,2) < 2^n − 1. :func:`classical_min_queries` is the least q that this bound allows
 for success probability p, in exact integer/rational arithmetic (any n).
+
+Restricted weight (``secret_weight`` W, :mod:`qenergy.weight`; our derivation): the same
+argument with s uniform over the N_W − 1 non-zero strings of weight ≤ W replaces 2^n − 1 by
+N_W − 1 (assumes f reveals nothing but equalities, as a random oracle). The quantum side needs
+T shots until no wrong non-zero candidate survives, P(T > t) ≤ (N_W − 2)·2^−t (union bound), so
+E[T] ≤ Σ_t min(1, (N_W − 2)·2^−t) (:func:`expected_weight_shots`) and
+t_δ = ⌈log2((N_W − 2)/δ)⌉ fails with probability below δ (:func:`weight_shots_for_failure`);
+both capped by the unrestricted counts, which also end the restricted run.
 """
 
 from __future__ import annotations
@@ -19,7 +27,8 @@ from fractions import Fraction
 
 from .errors import InputError, shorten
 
-__all__ = ["classical_min_queries", "classical_success_bound", "expected_runs", "parse_probability", "runs_for_failure"]
+__all__ = ["classical_min_queries", "classical_success_bound", "expected_runs", "expected_weight_shots", "parse_probability", "runs_for_failure",
+           "weight_shots_for_failure"]
 
 
 def _check_n(n: int) -> int:
@@ -70,24 +79,59 @@ def runs_for_failure(n: int, delta: float | str | Fraction) -> int:
     return n - 1 + k
 
 
-def classical_success_bound(n: int, q: int) -> float:
-    """Upper bound on the success probability of any q-query classical algorithm (1 once vacuous)."""
+def _space(n: int, secret_weight: int | None) -> int:
+    """Non-zero candidate secrets: 2^n − 1, or N_W − 1 under the promise wt(s) ≤ W."""
+    if secret_weight is None:
+        return (1 << n) - 1
+    from .weight import check_secret_weight, weight_space
+
+    return weight_space(n, check_secret_weight(secret_weight, n)) - 1
+
+
+def expected_weight_shots(n: int, w: int) -> float:
+    """Upper bound on the expected shots of the restricted adaptive run: min(E[R](n), Σ_t min(1, (N_W − 2)·2^−t))."""
+    wrong = _space(_check_n(n), w) - 1
+    total, t = 0.0, 0
+    while wrong > (1 << t):
+        total += 1.0
+        t += 1
+    total += math.fsum(wrong / 2.0**j for j in range(t, t + 80)) if wrong > 0 else 0.0
+    return min(expected_runs(n), total)
+
+
+def weight_shots_for_failure(n: int, w: int, delta: float | str | Fraction) -> int:
+    """t_δ = ⌈log2((N_W − 2)/δ)⌉ (at most R_δ): shots after which the restricted run fails with probability below δ."""
+    full = runs_for_failure(n, delta)
+    wrong = _space(n, w) - 1
+    if wrong <= 0:
+        return min(full, 1)
+    d = parse_probability(delta, name="delta")
+    t = 0
+    while Fraction(wrong, 1 << t) > d:
+        t += 1
+    return min(full, t)
+
+
+def classical_success_bound(n: int, q: int, *, secret_weight: int | None = None) -> float:
+    """Upper bound on the success probability of any q-query classical algorithm (1 once vacuous);
+    ``secret_weight`` W counts only the N_W − 1 non-zero strings of weight ≤ W."""
     _check_n(n)
     if q < 0:
         raise InputError(f"q = {q} is not allowed; allowed: q >= 0")
     pairs = q * (q - 1) // 2
-    space = (1 << n) - 1
+    space = _space(n, secret_weight)
     if pairs >= space or space - pairs <= pairs + 1:
         return 1.0
     return (pairs + 1) / (space - pairs)
 
 
-def classical_min_queries(n: int, p: float | str | Fraction = Fraction(2, 3)) -> int:
+def classical_min_queries(n: int, p: float | str | Fraction = Fraction(2, 3), *, secret_weight: int | None = None) -> int:
     """Least q with (C(q,2)+1)/(2^n − 1 − C(q,2)) ≥ p: the fewest queries the collision bound
-    allows for success probability p. Exact for any n (n = 64 gives 3,841,535,535 at p = 2/3)."""
+    allows for success probability p. Exact for any n (n = 64 gives 3,841,535,535 at p = 2/3).
+    ``secret_weight`` W replaces 2^n − 1 by N_W − 1 (the restricted problem, module docstring)."""
     _check_n(n)
     prob = parse_probability(p, name="success")
-    space = (1 << n) - 1
+    space = _space(n, secret_weight)
     # (C + 1) >= p (space - C)  <=>  C >= (p·space − 1)/(1 + p) = (a·space − b)/(a + b) for p = a/b;
     # integer arithmetic only (no gcd of n-bit numbers), so large n stays fast
     a, b = prob.numerator, prob.denominator

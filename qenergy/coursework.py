@@ -296,6 +296,15 @@ def _finite_step_work(epsilon: float, steps: int, temperature_k: float) -> float
     return float(p.sum() * e_max / steps - epsilon * e_max)
 
 
+def _weight_cover_counts() -> tuple[int, int]:
+    """n = 64, W = 2: N_W = Σ_{k≤2} C(64, k) strings, and the least q with C(q, 2) ≥ N_W − 1 (pairs covering every non-zero one)."""
+    n_w = sum(math.comb(64, k) for k in range(3))
+    q = 1
+    while q * (q - 1) // 2 < n_w - 1:
+        q += 1
+    return n_w, q
+
+
 def _theory_per_shot() -> float:
     """One shot at n = 3: 2n qubit resets and n erased measurement bits, each W_N(1e-6) at N = 1000, 300 K."""
     n = 3
@@ -493,6 +502,14 @@ EXERCISES: dict[str, Exercise] = {
             "Every shot is charged whether or not it helped, and so is every classical check query: count what each one "
             "resets or erases (the charging policy's qubit_reset and bit_erased charges), each priced W_N(ε). Nothing is refunded "
             "when the run ends unresolved.",
+        ),
+        Exercise(
+            "nb06-weight-cover",
+            "restricted weight, n = 64, W = 2: (N_W, the fewest queries whose pairwise XORs can cover every non-zero candidate)",
+            Tuple((("candidates", Integer("strings of weight <= W, 0 included")), ("queries", Integer("queries")))),
+            _weight_cover_counts,
+            "Count the strings of each weight up to W with binomial coefficients. A collision between two queries reveals only "
+            "their XOR, so q queries can test at most C(q, 2) non-zero candidates; find the least q for which that is enough.",
         ),
         Exercise(
             "nb07-heron-power",

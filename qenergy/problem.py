@@ -14,6 +14,7 @@ from numpy.typing import ArrayLike, NDArray
 from .errors import InputError, shorten
 from .numbers import int_problem, int_value, short_int, shown_value
 from .oracles import MAX_TABLE_BITS, MAX_VECTOR_BITS, LinearOracle, Oracle, RandomOracle, TableOracle, check_linear_size, load_table
+from .weight import check_secret_weight, draw_secret
 
 __all__ = ["ORACLE_FAMILIES", "SimonInstance", "make_instance", "parse_secret", "seed_streams"]
 
@@ -53,6 +54,8 @@ class SimonInstance:
     """A hidden-period instance: f on n bits with f(x) = f(x ⊕ s); s = 0 is the one-to-one case."""
 
     oracle: Oracle
+    #: The promise wt(s) ≤ W of the restricted problem (:mod:`qenergy.weight`); None: any s.
+    secret_weight: int | None = None
 
     @property
     def n(self) -> int:
@@ -67,10 +70,12 @@ class SimonInstance:
         return self.oracle.evaluate(x)
 
     def describe(self) -> str:
-        return f"n={self.n} s={self.secret:#0{self.n + 2}b} oracle={self.oracle.describe()}"
+        weight = f" wt(s)<={self.secret_weight}" if self.secret_weight is not None else ""
+        return f"n={self.n} s={self.secret:#0{self.n + 2}b}{weight} oracle={self.oracle.describe()}"
 
 
-def make_instance(n: int | None, secret: int | str | None = None, oracle: str = "linear", *, seed: int = 0) -> SimonInstance:
+def make_instance(n: int | None, secret: int | str | None = None, oracle: str = "linear", *, seed: int = 0,
+                  secret_weight: int | None = None) -> SimonInstance:
     """Build an instance.
 
     Args:
@@ -79,7 +84,12 @@ def make_instance(n: int | None, secret: int | str | None = None, oracle: str = 
             (for a table, None takes the table's own period).
         oracle: ``linear``, ``random`` or ``table:PATH``.
         seed: drives the secret draw and the oracle's key.
+        secret_weight: the promise wt(s) ≤ W (W ≥ 1, :mod:`qenergy.weight`): a random secret is drawn
+            uniformly among the non-zero strings of weight ≤ W; a given (or a table's) secret heavier
+            than W raises :class:`InputError`.
     """
+    if secret_weight is not None:
+        check_secret_weight(secret_weight, n)
     if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 1):
         raise InputError(f"n = {shown_value(n)} is not allowed; allowed: an integer n >= 1")
     # sizes are checked before anything is drawn or built (a huge n would otherwise ask numpy for a huge array)
@@ -94,18 +104,31 @@ def make_instance(n: int | None, secret: int | str | None = None, oracle: str = 
         path = oracle[len("table:"):]
         table = load_table(path, n)
         s = None if secret is None else parse_secret(secret, n if n is not None else max(1, len(table).bit_length() - 1))
-        return SimonInstance(TableOracle(table, s, n=n, source=path))
+        tab = TableOracle(table, s, n=n, source=path)
+        _check_weight(tab.secret, secret_weight, tab.n)
+        return SimonInstance(tab, secret_weight)
     if n is None:
         raise InputError("n is required for the linear and random oracles; allowed: n >= 1")
-    if secret is None:
+    if secret is None and secret_weight is not None:
+        s = draw_secret(rngs["secret"], n, secret_weight)
+    elif secret is None:
         s = int(rngs["secret"].integers(1, 1 << n)) if n < 63 else _random_nonzero(rngs["secret"], n)
     else:
         s = parse_secret(secret, n)
+        _check_weight(s, secret_weight, n)
     if oracle == "linear":
-        return SimonInstance(LinearOracle(n, s, rng=rngs["oracle"]))
+        return SimonInstance(LinearOracle(n, s, rng=rngs["oracle"]), secret_weight)
     if oracle == "random":
-        return SimonInstance(RandomOracle(n, s, rng=rngs["oracle"]))
+        return SimonInstance(RandomOracle(n, s, rng=rngs["oracle"]), secret_weight)
     raise InputError(f"oracle {oracle!r} is unknown; allowed: linear, random, table:PATH")
+
+
+def _check_weight(s: int, w: int | None, n: int) -> None:
+    """Refuse a secret heavier than the promised weight W."""
+    if w is not None and s.bit_count() > w:
+        check_secret_weight(w, n)
+        raise InputError(f"secret {short_int(s)} has weight {s.bit_count()} and is not allowed with --secret-weight {w}; "
+                         f"allowed: a secret of Hamming weight <= {w}")
 
 
 def _random_nonzero(rng: np.random.Generator, n: int) -> int:

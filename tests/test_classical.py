@@ -119,7 +119,7 @@ def test_query_prefix_charges_only_what_a_sequential_algorithm_uses():
 def test_classical_rejects_large_n_and_unknown():
     with pytest.raises(InputError, match="n <= 64"):
         birthday_search(make_instance(70, 1, "linear"), Ledger(), rng=np.random.default_rng())
-    with pytest.raises(InputError, match="allowed: birthday, exhaustive, parallel-rho, rho, none"):
+    with pytest.raises(InputError, match="allowed: birthday, exhaustive, parallel-rho, rho, weight-cover, none"):
         get_algorithm("grover")
 
 

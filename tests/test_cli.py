@@ -140,7 +140,7 @@ def bad_cases(tmp_path):
         (["simon", "--oracle", f"table:{malformed}"], ("line 2: 'foo' is not an integer",)),
         (["simon", "--n", "3", "--oracle", "cubic"], ("oracle 'cubic' is unknown; allowed: linear, random, table:PATH",)),
         (["simon", "--n", "3", "--backend", "qpu"], ("backend 'qpu' is unknown; allowed: aer, cirq, exact, fake:NAME, ibm:NAME, stim, auto, none",)),
-        (["simon", "--n", "3", "--classical", "grover"], ("classical algorithm 'grover' is unknown", "birthday, exhaustive, parallel-rho, rho, none")),
+        (["simon", "--n", "3", "--classical", "grover"], ("classical algorithm 'grover' is unknown", "birthday, exhaustive, parallel-rho, rho, weight-cover, none")),
         (["simon", "--n", "20", "--oracle", "random"], ("40-qubit statevector",)),
         (["simon", "--n", "3", "--temperature", "0"], ("--temperature", "0", "1e-200 <= T <= 1e+200 kelvin")),
         (["simon", "--n", "3", "--temperature", "-5"], ("--temperature", "-5")),

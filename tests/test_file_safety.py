@@ -134,12 +134,12 @@ def test_atomic_write_never_replaces_a_file_that_appeared(tmp_path):
 # -- sweep --out -----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["report.md", "advantage.png", "sweep.json", "results.csv"])
+@pytest.mark.parametrize("name", ["report.md", "advantage.png", "nts.png", "sweep.json", "results.csv"])
 def test_sweep_refuses_a_foreign_output_file_and_force_replaces_it(tmp_path, capsys, name):
     out = tmp_path / "d"
     out.mkdir()
     target = out / name
-    if name == "advantage.png":
+    if name in ("advantage.png", "nts.png"):
         before = user_png(target)
     else:
         before = {"report.md": b"# my report\n", "sweep.json": b'{"mine": true}\n', "results.csv": b"a,b\n1,2\n"}[name]
@@ -151,13 +151,14 @@ def test_sweep_refuses_a_foreign_output_file_and_force_replaces_it(tmp_path, cap
     code, _, err = run_cli([*SMALL_SWEEP, "--out", str(out), "--force"], capsys)
     assert code == 0, err
     assert target.read_bytes() != before
-    assert sorted(p.name for p in out.iterdir()) == ["advantage.png", "ledger.jsonl", "report.md", "results.csv", "sweep.json"]
+    assert sorted(p.name for p in out.iterdir()) == ["advantage.png", "ledger.jsonl", "nts.png", "report.md", "results.csv", "sweep.json"]
 
 
 def test_sweep_rebuilds_its_own_files_and_marks_them(tmp_path, capsys):
     out = tmp_path / "d"
     assert run_cli([*SMALL_SWEEP, "--out", str(out)], capsys)[0] == 0
     assert png_software(out / "advantage.png") == SWEEP_SOFTWARE
+    assert png_software(out / "nts.png") == SWEEP_SOFTWARE
     assert "qenergy_sweep" in json.loads((out / "sweep.json").read_text())
     assert (out / "report.md").read_text().startswith("# qenergy sweep report\n")
     code, _, err = run_cli([*SMALL_SWEEP, "--out", str(out)], capsys)  # ours: rebuilt without --force

@@ -287,7 +287,8 @@ SIMON = {
     "--oracle": st.sampled_from(["linear", "random", "table:t.json", "table:t.txt", "table:bad.json", "table:missing.json", "table:",
                                  "table:sub", "table:/proc/qenergy-none/t", "quadratic", ""]),
     "--backend": st.sampled_from(["auto", "aer", "cirq", "stim", "exact", "none", "qpu", "fake:nope", ""]),
-    "--classical": st.sampled_from(["birthday", "exhaustive", "rho", "none", "grover", ""]),
+    "--classical": st.sampled_from(["birthday", "exhaustive", "rho", "weight-cover", "none", "grover", ""]),
+    "--secret-weight": good_or_bad(st.integers(1, 7).map(str), numbers()),
     "--seed": good_or_bad(st.integers(0, 2**32).map(str), numbers().filter(lambda v: v != HUGE_HEX)),
     "--ledger": paths("l.jsonl", "notes.txt", "sub/l.jsonl"),
 }

@@ -25,6 +25,7 @@ CASES = {
     "simon_aer_random": ["simon", "--n", "4", "--oracle", "random", "--backend", "aer", "--seed", "5", "--json"],
     "simon_cirq_rho": ["simon", "--n", "5", "--backend", "cirq", "--classical", "rho", "--seed", "7", "--json"],
     "simon_exact_exhaustive_gates": ["simon", "--n", "5", "--backend", "exact", "--classical", "exhaustive", "--gate-energy", "1e-21", "--seed", "2", "--json"],
+    "simon_weight": ["simon", "--n", "16", "--secret-weight", "2", "--seed", "4", "--json"],
     "bounds": ["bounds", "--n", "2:40", "--json"],
     "bounds_minimal": ["bounds", "--n", "2:30:4", "--classical-model", "minimal", "--json"],
     "model_landauer": ["model", "landauer", "--param", "temperature=4.2", "--param", "bits=8", "--json"],

@@ -73,7 +73,9 @@ class PlannedSimon:
 class SimonRun:
     """Both sides of one Simon instance and what the ledger charged them.
 
-    ``quantum`` / ``classical`` are None when that side was skipped.
+    ``quantum`` / ``classical`` are None when that side was skipped. NTS (number of oracle queries to
+    solution) is a side's ``queries``: shots plus confirmation queries for the quantum side (None when
+    unresolved), queries for the classical side.
     ``quantum_energy_j`` is the quantum account's ``upper_bound`` charges,
     ``classical_energy_j`` the classical account's ``lower_bound`` charges; a QPU's
     ``estimated`` energy is apart (:attr:`qpu_energy_j`, account ``qpu``).
@@ -90,6 +92,7 @@ class SimonRun:
     quantum_energy_j: float | None
     classical: ClassicalResult | None
     classical_energy_j: float | None
+    secret_weight: int | None = None
 
     @property
     def quantum_bound_j(self) -> float | None:
@@ -145,6 +148,7 @@ class SimonRun:
             "n": self.n,
             "secret": self.secret,
             "oracle": self.oracle,
+            "secret_weight": self.secret_weight,
             "seed": self.seed,
             "temperature_k": self.temperature_k,
             "policy": self.policy,
@@ -156,6 +160,7 @@ class SimonRun:
                 "found": q.found,
                 "correct": q.found == self.secret,
                 "queries": q.queries,
+                "nts": q.queries if q.status == "solved" else None,
                 "shots": q.shots,
                 "confirmation_queries": q.confirmation_queries,
                 "rank": q.rank,
@@ -186,6 +191,7 @@ class SimonRun:
                 "found": c.found,
                 "correct": c.found == self.secret,
                 "queries": c.queries,
+                "nts": c.queries,
                 "collision": list(c.collision) if c.collision else None,
                 "energy_j": self.classical_energy_j,
                 "energy_basis": "lower_bound",
@@ -216,6 +222,7 @@ def plan_simon(
     dd: str = "none",
     mitigate: str = "none",
     max_minutes: float = 2.0,
+    secret_weight: int | None = None,
 ) -> PlannedSimon:
     """Check every input and build the instance (and its circuit); raises :class:`InputError`,
     :class:`~qenergy.errors.ResourceLimitError` before anything is charged.
@@ -226,7 +233,11 @@ def plan_simon(
     its twin; ``mitigate`` (``readout``) keeps the samples for the readout-corrected corruption rate.
     A ``fake:NAME`` run whose first round Aer is estimated to need more than ``max_minutes``
     (:func:`circuits.twin.estimate_local_seconds`) is refused with :class:`InputError`, naming
-    ``--backend stim --noise device:fake:NAME``."""
+    ``--backend stim --noise device:fake:NAME``. ``secret_weight`` W sets the promise wt(s) ≤ W
+    (:mod:`qenergy.weight`): the secret is drawn among the weight-≤W strings, a heavier ``secret`` is
+    refused, and ``algorithm`` None-or-``"default"`` becomes ``weight-cover`` (``birthday`` without W)."""
+    if algorithm == "default":
+        algorithm = "weight-cover" if secret_weight is not None else "birthday"
     spec = parse_noise(noise) if noise not in (None, "", "none") else None
     if shots_budget is not None and (isinstance(shots_budget, bool) or not isinstance(shots_budget, int) or shots_budget < 1):
         raise InputError(f"shots budget {shots_budget!r} is not allowed; allowed: an integer >= 1")
@@ -239,7 +250,7 @@ def plan_simon(
     search = None if algorithm in (None, "none") else classical.get_algorithm(algorithm)
     if search is not None:
         resolve_kernel()  # a bad QENERGY_KERNEL (or numba asked for and missing) is refused before anything runs
-    instance = make_instance(n, secret, oracle, seed=seed)
+    instance = make_instance(n, secret, oracle, seed=seed, secret_weight=secret_weight)
     if search is not None:
         search.check(instance)  # n, queries and memory of the classical side, before anything is charged
     if spec is not None and backend in (None, "none"):
@@ -254,6 +265,12 @@ def plan_simon(
         raise InputError("--dd/--mitigate without a quantum backend is not allowed; allowed: with a device twin, fake:NAME or ibm:NAME")
     _check_local_time(backend or "", None, instance, max_minutes)  # hopeless widths refused before compiling
     be = None if backend in (None, "none") else circuits.get_backend(backend, instance, noise=spec, dd=dd)
+    if secret_weight is not None and be is not None:
+        from qenergy.weight import WeightCandidates
+
+        if spec is not None and instance.n > 64:
+            raise InputError(f"--secret-weight with --noise at n = {instance.n} is not supported; allowed: n <= 64")
+        WeightCandidates.check_size(instance.n, secret_weight)
     prepared = be.prepare(instance, rng=seed_streams(seed)["quantum"]) if be is not None else None
     estimate = _check_local_time(backend or "", prepared, instance, max_minutes)
     if prepared is not None and mitigate != "none":
@@ -322,6 +339,7 @@ def run_planned(
         quantum_energy_j=ledger.energy_j("quantum", basis="upper_bound", run=run, label=label) if q else None,
         classical=c,
         classical_energy_j=ledger.energy_j("classical", basis="lower_bound", run=run, label=label) if c else None,
+        secret_weight=inst.secret_weight,
     )
 
 

@@ -17,7 +17,7 @@ from ..advantage import BoundRow
 from ..ledger_export import write_atomic
 from ..plotting import figure, integer_axis, png_software, render_png
 
-__all__ = ["SWEEP_SOFTWARE", "draw_advantage", "plot_advantage", "png_software"]
+__all__ = ["SWEEP_SOFTWARE", "draw_advantage", "fit_scaling", "plot_advantage", "plot_nts", "png_software"]
 
 #: The PNG ``Software`` text of the sweep's ``advantage.png``: how qenergy recognises its own plot.
 SWEEP_SOFTWARE = "qenergy sweep"
@@ -86,3 +86,40 @@ def draw_advantage(
     ax.grid(True, which="major", alpha=0.3)
     ax.legend(fontsize=8, loc="upper left")
 
+
+
+def fit_scaling(ns: Sequence[int], values: Sequence[float]) -> dict[str, float] | None:
+    """Least-squares scaling exponents of ``values`` against n (positive values, at least two distinct n):
+    ``power`` k of values ≈ a·n^k (log-log slope) and ``exponential`` b of values ≈ a·2^(b·n) (log2-linear slope).
+    None when there is too little to fit."""
+    pts = [(n, v) for n, v in zip(ns, values) if v is not None and v > 0 and n > 0]
+    if len({n for n, _ in pts}) < 2:
+        return None
+    x = np.array([p[0] for p in pts], dtype=float)
+    y = np.log2(np.array([p[1] for p in pts], dtype=float))
+    return {"power": float(np.polyfit(np.log2(x), y, 1)[0]), "exponential": float(np.polyfit(x, y, 1)[0])}
+
+
+def plot_nts(path: str | Path, series: dict[str, tuple[list[int], list[float], list[float]]], *, title: str = "",
+             replace: bool = False, software: str = SWEEP_SOFTWARE) -> Path:
+    """Queries to solution (NTS) against n on a log axis: per side, the median (line, with its fitted power-law
+    exponent in the legend) and the success quantile (dashed). ``series`` maps a side to (ns, medians, quantiles).
+    Written like :func:`plot_advantage` (whole, with ``software``; replaced only with ``replace``)."""
+    fig, ax = figure(figsize=(8, 5), dpi=120)
+    colors = {"quantum": "tab:blue", "classical": "tab:red"}
+    for side, (ns, med, qua) in series.items():
+        color = colors.get(side, "tab:gray")
+        fit = fit_scaling(ns, med)
+        label = f"{side} NTS median" + (f" (~n^{fit['power']:.2f}, ~2^({fit['exponential']:.3f} n))" if fit else "")
+        keep = [i for i, v in enumerate(med) if v > 0]
+        ax.plot([ns[i] for i in keep], [med[i] for i in keep], "o-", color=color, lw=2, label=label)
+        keepq = [i for i, v in enumerate(qua) if v > 0]
+        ax.plot([ns[i] for i in keepq], [qua[i] for i in keepq], "--", color=color, lw=1, label=f"{side} NTS success quantile")
+    ax.set_yscale("log")
+    integer_axis(ax)
+    ax.set_xlabel("problem size n (bits)")
+    ax.set_ylabel("oracle queries to solution (NTS)")
+    ax.set_title(title, fontsize=10)
+    ax.grid(True, which="major", alpha=0.3)
+    ax.legend(fontsize=8, loc="upper left")
+    return write_atomic(Path(path), render_png(fig, software=software), replace=replace)

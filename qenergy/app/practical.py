@@ -55,6 +55,7 @@ import numpy as np
 from ..advantage import BoundRow, bound_table, crossover_n, first_lasting_n
 from ..bounds import ClassicalLowerBound, QuantumUpperBound
 from ..classical_machine import CLASSICAL_PRESETS, ClassicalMachine, EnergyFit, MeasurementCache, collision_queries, fit_energy
+from ..counts import weight_shots_for_failure
 from ..errors import InputError
 from ..ledger import Ledger
 from ..ledger_export import check_output_paths, write_atomic
@@ -62,6 +63,7 @@ from ..noise import NoiseSpec
 from ..noise_fit import ShotsFit
 from ..plotting import figure, integer_axis, render_png
 from ..qpu import SCENARIOS, QPUPreset
+from ..weight import cover_queries, log2_weight_space
 
 if TYPE_CHECKING:
     from .noise_scan import NoiseScan
@@ -269,15 +271,18 @@ class NoiseEstimate:
 
 
 def noise_multiplier(noise: NoiseSpec, n: int, success: float, *, one_qubit_gates: float, two_qubit_gates: float,
-                     median_errors: tuple[float, float, float] | None = None) -> NoiseEstimate:
+                     median_errors: tuple[float, float, float] | None = None, secret_weight: int | None = None) -> NoiseEstimate:
     """Shots multiplier for ``noise`` at n: analytic, from the clean-shot probability and the channel capacity.
 
     ``one_qubit_gates``/``two_qubit_gates``: gates the noise acts on (logical circuit for
     ``depolarize``/``readout``, routed for a device twin); ``median_errors``: the device's
     median depolarising strength after a one- and a two-qubit gate and its median readout
     flip probability. Never below 1; ``multiplier`` None when more than :data:`MAX_SHOTS` shots.
+    ``secret_weight`` W: the restricted problem, whose noiseless shots are t_δ
+    (:func:`qenergy.counts.weight_shots_for_failure`) and whose samples must carry log2 N_W bits instead of n.
     """
-    base = noiseless_shots(n, success)
+    base = noiseless_shots(n, success) if secret_weight is None else max(1, weight_shots_for_failure(n, secret_weight, Fraction(1.0 - success)))
+    bits = float(n) if secret_weight is None else log2_weight_space(n, secret_weight)
     if noise.is_ideal:
         return NoiseEstimate(1.0, 0.0, float(base), 1.0)
     log_clean = 0.0
@@ -292,7 +297,7 @@ def noise_multiplier(noise: NoiseSpec, n: int, success: float, *, one_qubit_gate
     clean = math.exp(log_clean)
     eta = (1.0 - clean) / 2.0
     capacity = 1.0 - _binary_entropy(eta)
-    need = (n + math.log2(success / (1.0 - success))) / capacity if capacity > 0 else math.inf
+    need = (bits + math.log2(success / (1.0 - success))) / capacity if capacity > 0 else math.inf
     shots = max(float(base), need)
     if not shots <= MAX_SHOTS:
         return NoiseEstimate(clean, eta, None, None)
@@ -433,19 +438,23 @@ def practical_crossovers(rows: Sequence[AdvantageRow]) -> dict[str, int | None]:
 def compute_advantage(ns: Sequence[int], preset: QPUPreset, *, noise: NoiseSpec, success: Fraction | float, algorithm: str,
                       fit: EnergyFit, fit_cached: bool, timing: CircuitTiming, quantum: QuantumUpperBound,
                       classical: ClassicalLowerBound, temperature_k: float,
-                      logical_cnots: Mapping[int, int] | None = None, scan: NoiseScan | None = None) -> AdvantageResult:
+                      logical_cnots: Mapping[int, int] | None = None, scan: NoiseScan | None = None,
+                      secret_weight: int | None = None) -> AdvantageResult:
     """The comparison over ``ns`` (see the module docstring); pure arithmetic once ``fit``, ``timing`` and ``scan`` are known.
 
     ``logical_cnots``: CNOTs of the logical circuit per n (:func:`logical_cnot_counts`), needed only for
     ``depolarize`` noise; computed here when missing (callers repeating the comparison pass them once).
     ``scan``: the measured noise scan (:func:`qenergy.app.noise_scan.run_noise_scan`); with it the QPU's shots are the
     measured ones (:func:`measured_shots`), the analytic model only beside them.
+    ``secret_weight`` W: the restricted problem: restricted bounds (:func:`~qenergy.advantage.bound_table`),
+    restricted shots, and the weight-cover search's estimated queries (:func:`qenergy.weight.cover_queries`)
+    priced at the measured joules per query of ``algorithm`` (the same evaluate-and-sort kernel).
     """
     p = float(success)
     if not 0.0 < p < 1.0:
         raise InputError(f"--success {success} is too close to 0 or 1 for the practical comparison (a double cannot hold 1 - P); "
                          "allowed: 1e-300 < P <= 1 - 1e-15")
-    bounds = bound_table(ns, quantum, classical, temperature_k, Fraction(success))
+    bounds = bound_table(ns, quantum, classical, temperature_k, Fraction(success), secret_weight=secret_weight)
     machines = sorted([fit.machine_entry(), *CLASSICAL_PRESETS.values()], key=lambda m: m.j_per_query)
     median_errors = _median_device_errors(noise.device, noise.scale) if noise.device is not None else None
     shots_fit = scan.fit(p) if scan is not None else None
@@ -457,7 +466,8 @@ def compute_advantage(ns: Sequence[int], preset: QPUPreset, *, noise: NoiseSpec,
             g1, g2 = timing.one_qubit_gates(n), timing.two_qubit_gates(n)
         else:
             g1, g2 = 2.0 * n, float(logical_cnots[n]) if logical_cnots is not None else 0.0
-        est = noise_multiplier(noise, n, p, one_qubit_gates=g1, two_qubit_gates=g2, median_errors=median_errors)
+        w = None if secret_weight is None else min(secret_weight, n)
+        est = noise_multiplier(noise, n, p, one_qubit_gates=g1, two_qubit_gates=g2, median_errors=median_errors, secret_weight=w)
         duration = timing.duration_s(n)
         if scan is not None:
             source, band = measured_shots(scan, shots_fit, n, p)
@@ -468,7 +478,7 @@ def compute_advantage(ns: Sequence[int], preset: QPUPreset, *, noise: NoiseSpec,
         for s in SCENARIOS:
             shots_s = band[s]
             qj[s] = None if shots_s is None else float(preset.energy_j(2 * n, math.ceil(shots_s), duration, s))
-        queries = collision_queries(n, p, kappa=fit.law_kappa)
+        queries = collision_queries(n, p, kappa=fit.law_kappa) if w is None else cover_queries(n, w, p)
         cj: dict[str, float] = {s: m.j_per_query * queries for s, m in zip(SCENARIOS, machines, strict=True)}
         mid = band["mid"]
         rows.append(AdvantageRow(n, b, None if mid is None else float(math.ceil(mid)), est, duration, queries, qj, cj, source,

@@ -70,7 +70,7 @@ SPEC_FILE = "sweep.json"
 #: First line of every report.md qenergy writes (how a later sweep recognises its own report).
 REPORT_TITLE = "# qenergy sweep report"
 #: The files a sweep writes in its directory besides the ledger.
-OUTPUT_FILES = ("results.csv", "report.md", "advantage.png", SPEC_FILE)
+OUTPUT_FILES = ("results.csv", "report.md", "advantage.png", "nts.png", SPEC_FILE)
 #: Seconds to wait for a Dask scheduler given by address.
 SCHEDULER_TIMEOUT_S = 10.0
 
@@ -95,6 +95,8 @@ class SweepSpec:
     #: Noise SPEC on the simulator (``none``: ideal) and the cap on quantum shots per run (None: 20·n + 100).
     noise: str = "none"
     shots_budget: int | None = None
+    #: The promise wt(s) ≤ W of the restricted problem (None: any secret).
+    secret_weight: int | None = None
     #: Format version of sweep.json; its presence marks the file as written by qenergy.
     qenergy_sweep: int = 1
 
@@ -225,6 +227,8 @@ def _check_spec_data(data: Any, where: str) -> dict[str, Any]:
             raise bad("noise", "a noise SPEC: none, depolarize:P, readout:P, device:fake:NAME (comma-separated)") from None
     if data.get("shots_budget") is not None:
         out["shots_budget"] = integer("shots_budget", 1, 10**9)
+    if data.get("secret_weight") is not None:
+        out["secret_weight"] = integer("secret_weight", 1, MAX_SPEC_N)
     if "classical_model" in out:
         try:
             parse_classical_model(out["classical_model"])
@@ -283,6 +287,7 @@ class SweepResult:
     files: dict[str, Path]
     own_energy_by_basis: dict[str, float] = field(default_factory=dict)  # account meter, per basis (measured, estimated)
     theoretical_j: dict[str, float] = field(default_factory=dict)  # per basis: upper_bound, lower_bound
+    nts: list[dict[str, Any]] = field(default_factory=list)  # per n: queries to solution of each side (:func:`nts_table`)
 
     @property
     def own_energy_j(self) -> float:
@@ -322,7 +327,8 @@ def run_seed(seed: int, n: int, repeat: int) -> int:
 def _plan(spec: SweepSpec, n: int, repeat: int) -> PlannedSimon:
     """The validated instance (and prepared circuit) of sweep point (n, repeat)."""
     plan = plan_simon(n, oracle=spec.oracle, backend=spec.backend, algorithm=spec.algorithm, seed=run_seed(spec.seed, n, repeat),
-                      noise=spec.noise, shots_budget=spec.shots_budget)
+                      noise=spec.noise, shots_budget=spec.shots_budget,
+                      secret_weight=None if spec.secret_weight is None else min(spec.secret_weight, n))
     return plan
 
 
@@ -430,7 +436,7 @@ def _ours(path: Path, earlier_sweep: bool) -> bool:
         if name == SPEC_FILE:
             data = json.loads(path.read_text(encoding="utf-8"))
             return isinstance(data, dict) and ("qenergy_sweep" in data or {"sweep_id", "ns", "repeats"} <= data.keys())
-        if name == "advantage.png":
+        if name in ("advantage.png", "nts.png"):
             from .plots import SWEEP_SOFTWARE, png_software
 
             software = png_software(path) or ""
@@ -537,7 +543,7 @@ def _run_sweep(spec: SweepSpec, out: Path, *, command: str, workers: int | None,
     policy = spec.policy()
     for n in sorted(set(spec.ns)):  # every input error surfaces here, before anything runs or is written
         _plan(spec, n, 0)
-    bounds = bound_table(spec.ns, policy.quantum, policy.classical, spec.temperature_k, success)
+    bounds = bound_table(spec.ns, policy.quantum, policy.classical, spec.temperature_k, success, secret_weight=spec.secret_weight)
     by_n = {row.n: row for row in bounds}
     # 2. the output directory: only our own files are rebuilt, the ledger only appended to
     existing, exists = _check_outputs(out, spec, resume=resume, force=force)
@@ -592,10 +598,18 @@ def _run_sweep(spec: SweepSpec, out: Path, *, command: str, workers: int | None,
     png = plot_advantage(out / "advantage.png", bounds, crossover=cross, runs=[(r["n"], r["side"], float(r["charged_j"])) for r in this],
                          title=title, quantum_label=f"quantum upper bound ({policy.quantum.name})",
                          classical_label=f"classical lower bound ({policy.classical.name})", replace=exists["advantage.png"])
+    nts = nts_table(this, success)
+    from .plots import plot_nts
+
+    weight = f", wt(s) <= {spec.secret_weight}" if spec.secret_weight is not None else ""
+    nts_png = plot_nts(out / "nts.png", {side: ([r["n"] for r in nts if r[side]["median"] is not None],
+                                                [r[side]["median"] for r in nts if r[side]["median"] is not None],
+                                                [r[side]["quantile"] for r in nts if r[side]["median"] is not None]) for side in ("quantum", "classical")},
+                       title=f"Queries to solution, {spec.backend} (noise {spec.noise}){weight}; quantile {success}", replace=exists["nts.png"])
     report = out / "report.md"
-    write_atomic(report, _report(bounds, cross, policy, spec, success, run_index, this, own_j, theory_j).encode("utf-8"), replace=exists["report.md"])
-    files = {"ledger": ledger_path, "results": out / "results.csv", "report": report, "plot": png, "spec": out / SPEC_FILE}
-    return SweepResult(this, bounds, cross, run_index, len(done), files, own_j, theory_j)
+    write_atomic(report, _report(bounds, cross, policy, spec, success, run_index, this, own_j, theory_j, nts).encode("utf-8"), replace=exists["report.md"])
+    files = {"ledger": ledger_path, "results": out / "results.csv", "report": report, "plot": png, "nts_plot": nts_png, "spec": out / SPEC_FILE}
+    return SweepResult(this, bounds, cross, run_index, len(done), files, own_j, theory_j, nts)
 
 
 def resume_sweep(out: Path, **kwargs: Any) -> SweepResult:
@@ -618,8 +632,35 @@ def parse_success(text: str) -> Fraction:
     return parse_probability(text, name="success")
 
 
+def nts_quantile(values: list[int], unresolved: int, q: float) -> float | None:
+    """The q-quantile of queries to solution over runs, an unresolved run counting as infinitely many
+    queries (so a quantile reached only by unresolved runs is None); lower empirical quantile."""
+    total = len(values) + unresolved
+    if total == 0:
+        return None
+    k = max(1, math.ceil(q * total))  # the k-th smallest of all runs
+    ordered = sorted(values)
+    return float(ordered[k - 1]) if k <= len(ordered) else None
+
+
+def nts_table(rows: list[dict[str, Any]], success: Fraction) -> list[dict[str, Any]]:
+    """Per n and side: NTS median, the ``success`` quantile, runs and unresolved runs (a wrong or missing
+    answer counts as unresolved: it never reaches a solution). Exponents: :func:`qenergy.app.plots.fit_scaling`."""
+    out = []
+    for n in sorted({r["n"] for r in rows}):
+        entry: dict[str, Any] = {"n": n}
+        for side in ("quantum", "classical"):
+            mine = [r for r in rows if r["n"] == n and r["side"] == side]
+            good = [int(r["queries"]) for r in mine if r["success"]]
+            bad = len(mine) - len(good)
+            entry[side] = {"runs": len(mine), "unresolved": bad, "median": nts_quantile(good, bad, 0.5), "quantile": nts_quantile(good, bad, float(success))}
+        out.append(entry)
+    return out
+
+
 def _report(bounds: list[BoundRow], cross: int | None, policy: BoundsPolicy, spec: SweepSpec, success: Fraction,
-            ledger_run: int, rows: list[dict[str, Any]], own_j: dict[str, float], theory_j: dict[str, float]) -> str:
+            ledger_run: int, rows: list[dict[str, Any]], own_j: dict[str, float], theory_j: dict[str, float],
+            nts: list[dict[str, Any]] | None = None) -> str:
     lines = [
         REPORT_TITLE,
         "",
@@ -653,5 +694,27 @@ def _report(bounds: list[BoundRow], cross: int | None, policy: BoundsPolicy, spe
         solved = f"{sum(bool(r['success']) for r in q)}/{sum(bool(r['success']) for r in c)}"
         lines.append(f"| {row.n} | {max(len(q), len(c))} | {solved} | {mean(q, 'queries')} | {mean(c, 'queries')} | {mean(q, 'charged_j')} | "
                      f"{row.quantum_upper_j:.4g} | {mean(c, 'charged_j')} | {row.classical_lower.short(4)} | {row.ratio_magnitude.short(3)} |")
-    lines += ["", "Files: `results.csv` (one row per side and run), `ledger.jsonl` (every charge), `advantage.png`, `sweep.json`.", ""]
+    if nts:
+        from .plots import fit_scaling
+
+        weight = f" with the promise wt(s) <= {spec.secret_weight}" if spec.secret_weight is not None else ""
+        lines += ["", f"## Queries to solution (NTS){weight}", "",
+                  "NTS: oracle queries until a proven answer (quantum: shots + classical confirmation queries; classical: queries). "
+                  f"Median and the {success} quantile over the runs at each n; an unresolved or wrong run counts as never solved.", "",
+                  "| n | Q median | Q quantile | Q unresolved | C median | C quantile | C unresolved |", "|---|---|---|---|---|---|---|"]
+
+        def cell(v: float | None) -> str:
+            return "-" if v is None else f"{v:g}"
+
+        for e in nts:
+            q, c = e["quantum"], e["classical"]
+            lines.append(f"| {e['n']} | {cell(q['median'])} | {cell(q['quantile'])} | {q['unresolved']}/{q['runs']} | "
+                         f"{cell(c['median'])} | {cell(c['quantile'])} | {c['unresolved']}/{c['runs']} |")
+        for side in ("quantum", "classical"):
+            pts = [(e["n"], e[side]["median"]) for e in nts if e[side]["median"] is not None]
+            fit = fit_scaling([p[0] for p in pts], [p[1] for p in pts])
+            if fit:
+                lines.append(f"* {side} NTS median scaling (least squares over n = {pts[0][0]}..{pts[-1][0]}): "
+                             f"~n^{fit['power']:.3f}, ~2^({fit['exponential']:.4f}·n).")
+    lines += ["", "Files: `results.csv` (one row per side and run), `ledger.jsonl` (every charge), `advantage.png`, `nts.png`, `sweep.json`.", ""]
     return "\n".join(lines)

@@ -59,6 +59,8 @@ def add_parser(sub: Any) -> None:
                    help="with --noise device:fake:NAME: the largest error scale of the twin at which the mid practical crossover is <= N")
     a.add_argument("--classical", type=_checked("--classical", _algorithm), default="birthday",
                    help="classical algorithm measured on this machine: birthday | parallel-rho (default: birthday)")
+    a.add_argument("--secret-weight", type=_int_at_least("--secret-weight", 1, 1024), default=None, metavar="W",
+                   help="restricted problem: the secret has Hamming weight at most W >= 1 (restricted shots, bounds and the weight-cover search's queries)")
     a.add_argument("--remeasure", action="store_true", help="measure the classical joules per query again instead of using the cached figure")
     a.add_argument("--from-ledger", type=_path("--from-ledger"), default=None, metavar="PATH",
                    help="place a QPU run (a ledger written by `qenergy simon --backend fake:NAME|ibm:NAME --ledger PATH`) on the comparison")
@@ -117,15 +119,15 @@ def _cmd_advantage(args: argparse.Namespace, command: str) -> int:
     from ..noise_scan import run_noise_scan
 
     def scan_at(spec: NoiseSpec) -> Any:
-        return run_noise_scan(spec, n_max=args.n[-1], seeds=args.seeds, time_budget_s=args.scan_seconds, cache=cache,
-                              progress=progress)
+        return run_noise_scan(spec, n_max=args.n[-1], seeds=args.seeds, secret_weight=args.secret_weight,
+                              time_budget_s=args.scan_seconds, cache=cache, progress=progress)
 
     scan = None if noise.is_ideal else scan_at(noise)
 
     def compute(p: Any, spec: NoiseSpec = noise, measured: Any = scan) -> Any:
         return compute_advantage(args.n, p, noise=spec, success=args.success, algorithm=args.classical, fit=fit, fit_cached=cached,
                                  timing=timing, quantum=policy.quantum, classical=policy.classical, temperature_k=args.temperature,
-                                 logical_cnots=cnots, scan=measured)
+                                 logical_cnots=cnots, scan=measured, secret_weight=args.secret_weight)
 
     result = compute(preset)
     reqs = None
@@ -148,6 +150,7 @@ def _cmd_advantage(args: argparse.Namespace, command: str) -> int:
             ledger.note("advantage", advantage_note(result))
     if args.json:
         out = result.to_dict()
+        out["secret_weight"] = args.secret_weight
         if args.sensitivity:
             out["sensitivity"] = sens
         if reqs is not None:
@@ -156,8 +159,10 @@ def _cmd_advantage(args: argparse.Namespace, command: str) -> int:
         return 0
     cross = result.practical_crossover
     this = fit.machine_entry()
+    weight = (f"; restricted problem wt(s) <= {args.secret_weight} (restricted shots and bounds, weight-cover queries priced at "
+              f"{args.classical}'s measured J/query)") if args.secret_weight is not None else ""
     print(f"QPU preset {preset.name}: {preset.title}; noise {noise.describe()}; utilisation {preset.value('utilisation'):.2g} "
-          f"(low/high {preset.value('utilisation', 'low'):.2g}/{preset.value('utilisation', 'high'):.2g}); success {result.success:.4g}")
+          f"(low/high {preset.value('utilisation', 'low'):.2g}/{preset.value('utilisation', 'high'):.2g}); success {result.success:.4g}{weight}")
     if scan is not None:
         _print_scan(result)
     print(f"classical: {args.classical}, this machine {this.j_per_query:.3g} J/query ({this.basis}, "

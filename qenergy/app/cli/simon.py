@@ -28,7 +28,9 @@ def add_parser(sub: Any) -> None:
     s.add_argument("--secret", default=None, help="hidden period s: decimal, 0b... or 0x... (default: random non-zero from the seed)")
     s.add_argument("--oracle", default="linear", help="linear | random | table:PATH (default: linear)")
     s.add_argument("--backend", default="auto", help="auto | aer | cirq | stim | exact | fake:NAME | ibm:NAME | none (default: auto = stim for linear oracles, else aer)")
-    s.add_argument("--classical", default="birthday", help=f"{CLASSICAL.help()} (default: birthday)")
+    s.add_argument("--secret-weight", type=_int_at_least("--secret-weight", 1, MAX_N), default=None, metavar="W",
+                   help="restricted problem: the secret has Hamming weight at most W >= 1 (random secrets drawn among those)")
+    s.add_argument("--classical", default="default", help=f"{CLASSICAL.help()} (default: weight-cover with --secret-weight, else birthday)")
     s.add_argument("--seed", type=_int_at_least("--seed", 0), default=None, help="integer >= 0 (default: fresh, recorded in the ledger)")
     s.add_argument("--noise", default=None, metavar="SPEC",
                    help="noise on the simulator: depolarize:P, readout:P, device:fake:NAME, comma-separated (default: none)")
@@ -67,12 +69,13 @@ def _cmd_simon(args: argparse.Namespace, command: str) -> int:
     if args.n is None and not args.oracle.startswith("table:"):
         raise InputError("--n is required for the linear and random oracles; allowed: n >= 1")
     plan = plan_simon(args.n, secret=args.secret, oracle=args.oracle, backend=args.backend, algorithm=args.classical, seed=args.seed,
-                      noise=args.noise, shots_budget=args.shots_budget, dd=args.dd, mitigate=args.mitigate, max_minutes=args.max_minutes)
+                      noise=args.noise, shots_budget=args.shots_budget, dd=args.dd, mitigate=args.mitigate, max_minutes=args.max_minutes,
+                      secret_weight=args.secret_weight)
     if plan.local_estimate_s is not None and plan.local_estimate_s > 10 and not args.json:
         _notice(f"{args.backend}: Aer's device model is estimated to take about {plan.local_estimate_s:.0f} s a round (estimated)")
     if args.workers is not None or args.scheduler is not None:
         if args.classical != "parallel-rho" or plan.algorithm is None:
-            raise InputError(f"--workers/--scheduler with --classical {args.classical} is not allowed; allowed: --classical parallel-rho")
+            raise InputError(f"--workers/--scheduler with --classical {plan.algorithm.name if plan.algorithm else args.classical} is not allowed; allowed: --classical parallel-rho")
         algorithm = dataclasses.replace(plan.algorithm, workers=args.workers, scheduler=args.scheduler,  # type: ignore[type-var]
                                         progress=not args.json and sys.stderr.isatty())
         algorithm.check(plan.instance)
@@ -80,8 +83,9 @@ def _cmd_simon(args: argparse.Namespace, command: str) -> int:
     n, t = plan.instance.n, args.temperature
     policy = _policy(args, oracle_family(args.oracle))
     # everything that can fail is computed before the first charge is written
-    quantum_upper_j = policy.quantum.energy_j(n, t)
-    classical_lower = policy.classical.energy(n, t, args.success)
+    w = plan.instance.secret_weight
+    quantum_upper_j = policy.quantum.energy_j(n, t, secret_weight=w)
+    classical_lower = policy.classical.energy(n, t, args.success, secret_weight=w)
     unit = landauer_bit_energy(t)
     if args.ledger is not None:
         ledger = _open_ledger(args.ledger, t, seed=plan.seed, command=command)
@@ -114,6 +118,7 @@ def _cmd_simon(args: argparse.Namespace, command: str) -> int:
         "quantum_model": policy.quantum.describe(),
         "classical_model": policy.classical.describe(),
         "success": str(args.success),
+        "secret_weight": w,
         "quantum_upper_j": quantum_upper_j,
         **classical_lower.fields("classical_lower_j"),
         "criterion": verdict.to_dict() if verdict else None,
@@ -127,7 +132,8 @@ def _cmd_simon(args: argparse.Namespace, command: str) -> int:
     if args.json:
         print(json.dumps(out, allow_nan=False))
         return 0
-    print(f"Simon's problem  n={n}  s={_fmt_secret(run.secret, n)}{f' ({run.secret})' if n <= 64 else ''}  oracle={run.oracle}  seed={run.seed}  T={t:g} K")
+    weight = f"  wt(s)<={w}" if w is not None else ""
+    print(f"Simon's problem  n={n}  s={_fmt_secret(run.secret, n)}{f' ({run.secret})' if n <= 64 else ''}{weight}  oracle={run.oracle}  seed={run.seed}  T={t:g} K")
     rows: list[tuple[str, ...]] = [("side", "method", "secret found", "correct", "queries", "charged [J]", "[k_B T ln 2]", "basis")]
     rows += run.table_rows(unit)
     rows.append(("this run", "own energy", "", "", "", f"{window.exclusive_j:.4e}", f"{window.exclusive_j / unit:.4g}", window.basis))
@@ -149,6 +155,9 @@ def _cmd_simon(args: argparse.Namespace, command: str) -> int:
         }.get(q.status, "UNRESOLVED: no candidate could be confirmed within the budget; no answer is reported")
         print(f"quantum status: {state} (noise {q.noise}, {q.shots} shots = {q.noise_multiplier:.3g} x the ideal expectation, "
               f"{q.confirmation_queries} classical check queries charged, confidence {q.confidence:.3f})")
+    q_nts, c_nts = out["quantum"] and out["quantum"]["nts"], out["classical"] and out["classical"]["nts"]
+    if q_nts is not None or c_nts is not None:
+        print(f"queries to solution (NTS): quantum {q_nts if q_nts is not None else '-'}, classical {c_nts if c_nts is not None else '-'}")
     if verdict is not None:
         word = "quantum advantage" if verdict.advantage else "no advantage"
         print(f"criterion at n={n}: quantum upper-bound charge {verdict.quantum_j:.4e} J vs classical lower bound {verdict.classical_lower.text()} J "

@@ -22,7 +22,9 @@ def add_parser(sub: Any) -> None:
     w = sub.add_parser("sweep", help="real runs at each n on both sides, with report and plot")
     w.add_argument("--n", type=_checked("--n", parse_n_range), default=parse_n_range("2:12"), help="range A:B[:STEP] (default: 2:12)")
     w.add_argument("--backend", default="auto", help="auto | aer | cirq | stim | exact | fake:NAME | ibm:NAME | none (default: auto)")
-    w.add_argument("--classical", default="birthday", help=f"{CLASSICAL.help()} (default: birthday)")
+    w.add_argument("--secret-weight", type=_int_at_least("--secret-weight", 1, 1_000_000), default=None, metavar="W",
+                   help="restricted problem: every secret has Hamming weight at most W >= 1 (W above n means any secret)")
+    w.add_argument("--classical", default=None, help=f"{CLASSICAL.help()} (default: weight-cover with --secret-weight, else birthday)")
     w.add_argument("--oracle", default="linear", help="linear | random (default: linear)")
     w.add_argument("--noise", default=None, metavar="SPEC",
                    help="noise on the simulator: depolarize:P, readout:P, device:fake:NAME, comma-separated (default: none)")
@@ -60,10 +62,11 @@ def _cmd_sweep(args: argparse.Namespace, command: str) -> int:
         if args.resume is not None:
             res = resume_sweep(args.resume, **where)
         else:
-            spec = SweepSpec(tuple(args.n), args.repeats, seed=args.seed, backend=args.backend, algorithm=args.classical, oracle=args.oracle,
+            algorithm = args.classical if args.classical is not None else ("weight-cover" if args.secret_weight is not None else "birthday")
+            spec = SweepSpec(tuple(args.n), args.repeats, seed=args.seed, backend=args.backend, algorithm=algorithm, oracle=args.oracle,
                              temperature_k=args.temperature, epsilon=args.epsilon, steps=args.steps, gate_energy_j=args.gate_energy,
                              classical_model=args.classical_model.spec, success=str(args.success),
-                             noise=args.noise or "none", shots_budget=args.shots_budget)
+                             noise=args.noise or "none", shots_budget=args.shots_budget, secret_weight=args.secret_weight)
             res = run_sweep(spec, args.out, **where)
         carbon = grid_carbon(grid, res) if grid is not None else None
     except Interrupted as exc:  # Ctrl-C: one line saying how to go on, exit status 130
@@ -76,7 +79,7 @@ def _cmd_sweep(args: argparse.Namespace, command: str) -> int:
         print(json.dumps({"instances": res.instances, "solved": res.solved, "resumed_points": res.resumed_points, "crossover_n": res.crossover,
                           "ledger_run": res.ledger_run, "files": {k: str(v) for k, v in res.files.items()}, "rows": [r.to_dict() for r in res.bounds],
                           "own_energy_j": res.own_energy_j if res.own_energy_basis else None, "own_energy_basis": res.own_energy_basis,
-                          "own_energy_by_basis": res.own_energy_by_basis, "carbon_across_weather_years": carbon}))
+                          "own_energy_by_basis": res.own_energy_by_basis, "carbon_across_weather_years": carbon, "nts": res.nts}))
         return 0
     if carbon is not None:
         i = carbon["intensity_g_per_kwh"]
