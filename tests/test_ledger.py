@@ -241,7 +241,9 @@ def test_a_custom_store_receives_every_record_in_order(fixed_clock):
                      ["charge", "note"],  # extend_and_note: both in one write
                      ["charge"]]
     charges = [r for b in sink.batches for r in b if r["type"] == "charge"]
-    assert [Charge(**{k: v for k, v in r.items() if k != "type"}) for r in charges] == list(led.charges)
+    assert [Charge(**{k: v for k, v in r.items() if k not in ("type", "seq")}) for r in charges] == list(led.charges)
+    # every charge and note carries its run's sequence number, in order (a repeated or missing line is then found)
+    assert [r["seq"] for b in sink.batches for r in b if r["type"] in ("charge", "note")] == list(range(len(charges) + len(led.notes)))
     notes = [r for b in sink.batches for r in b if r["type"] == "note"]
     assert [(n["label"], n["data"]) for n in notes] == [(n.label, n.data) for n in led.notes]
     with pytest.raises(InputError):
