@@ -40,7 +40,7 @@ from qenergy.problem import SimonInstance
 from qenergy.qpu import QPUPowerModel
 from qenergy.queries import CountingOracle
 
-from .base import PreparedSimon, RunMetadata, SimonBackend
+from .base import PreparedSimon, RunMetadata, SimonBackend, check_noisy_budget
 from .noisy_solver import NoisySolution, NoisySolverConfig, default_shots_budget, noise_multiplier, solve_noisy
 
 __all__ = ["QuantumResult", "Status", "default_robust_shots", "default_shots_budget", "run_simon", "run_simon_batch"]
@@ -234,6 +234,9 @@ def run_simon(
     else:
         cfg = _solver_config(instance.n, prepared, shots_budget=shots_budget, robust_shots=robust_shots, max_candidates=max_candidates,
                              target_success=target_success, max_proof_queries=max_proof_queries, solver=solver)
+        if not _is_device(prepared):  # a simulator's time and memory grow with the budget: estimated before the first shot
+            check_noisy_budget(instance, int(cfg.shots_budget or 0), method=prepared.metadata.method, gates=max(1, gates),
+                               backend=prepared.metadata.backend)
         result = _robust(instance, sample, checker, cfg, rng)
     return result.result(metadata=prepared.metadata, job_ids=tuple(j.job_id for j in prepared.jobs), qpu_energy_j=qpu_j,
                          noise=_noise_text(prepared))
@@ -252,8 +255,12 @@ def _adaptive(instance: SimonInstance, prepared: PreparedSimon, sample: Sampler,
     basis = EchelonBasis(n)
     shots = batches = 0
     while basis.rank < n - 1:
-        k = n - 1 - basis.rank
-        if shots + k > limit:
+        k = min(n - 1 - basis.rank, limit - shots)  # a budget too small is spent whole, then the run ends unresolved
+        if k <= 0 and max_shots is not None:  # the user's --shots-budget: no answer could be confirmed within it
+            return StrategyOutcome(found=None, candidate=0, shots=shots, confirmation_queries=checker.queries, rank=basis.rank,
+                                   batches=batches, strategy="adaptive", status="unresolved", confidence=0.0,
+                                   noise_multiplier=noise_multiplier(shots, n), candidates_tried=0, shots_budget=max_shots)
+        if k <= 0:
             raise QenergyError(
                 f"{prepared.metadata.backend} gave only rank {basis.rank} of {n - 1} after {shots} shots "
                 f"(limit {limit}); the samples are not those of an ideal Simon circuit (try a noise-aware run)"
