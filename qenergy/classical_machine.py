@@ -202,10 +202,6 @@ def fit_energy(algorithm: str, points: Sequence[tuple[int, int, float, float]], 
                      date or _dt.date.today().isoformat(), machine or machine_fingerprint())
 
 
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"non-finite number {name}")
-
-
 def machine_fingerprint() -> str:
     """A short description of this machine: CPU model, logical cores, OS, Python and numpy versions."""
     cpu = platform.processor() or ""
@@ -302,8 +298,7 @@ class MeasurementCache:
         if not os.path.lexists(self.path):
             return {}
         try:
-            data = json.loads(read_regular(self.path, what="measurement cache").decode("utf-8"),
-                              parse_constant=_reject_constant)
+            data = json.loads(read_regular(self.path, what="measurement cache").decode("utf-8"))
         except (OSError, ValueError, InputError, RecursionError):
             return None
         if not isinstance(data, dict) or data.get(CACHE_MARKER) != 1:
