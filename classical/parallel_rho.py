@@ -70,7 +70,7 @@ import os
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 import numpy as np
@@ -240,6 +240,43 @@ class _Spec:
     dbits: int
     cap: int
     steps: int
+    #: Name of the Dask ``Event`` the client sets when it is interrupted (chunks on workers then stop early and
+    #: return the work done, so that it is charged); "" in this process.
+    stop_event: str = ""
+
+
+#: Seconds of work between a chunk's checks of the client's stop event (one message to the scheduler each).
+STOP_CHECK_S = 0.5
+
+
+def _stop_check(name: str) -> Callable[[], bool] | None:
+    """On a Dask worker: a function telling (at most every :data:`STOP_CHECK_S` s) whether the client asked chunks to
+    stop; None elsewhere."""
+    if not name:
+        return None
+    try:
+        import distributed
+
+        dist: Any = distributed  # untyped library
+        dist.get_worker()
+        event = dist.Event(name)
+    except (ImportError, ValueError, RuntimeError):
+        return None
+    last = [time.monotonic()]
+    stopped = [False]
+
+    def stop() -> bool:
+        now = time.monotonic()
+        if stopped[0] or now - last[0] < STOP_CHECK_S:
+            return stopped[0]
+        last[0] = now
+        try:
+            stopped[0] = bool(event.is_set())
+        except Exception:
+            pass
+        return stopped[0]
+
+    return stop
 
 
 @dataclass(frozen=True)
@@ -331,12 +368,15 @@ def _advance_chunk(spec: _Spec, lanes: _Lanes, tally: list[int] | None = None) -
     """
     count = lanes.cur.size
     parts: list[_ChunkOut] = []
+    stop = _stop_check(spec.stop_event)
     with _steady_malloc():
         for lo in range(0, count, LANE_BLOCK):
+            if stop is not None and stop():  # the client was interrupted: return the work done, to be charged
+                break
             hi = min(count, lo + LANE_BLOCK)
             block = _Lanes(lanes.first + lo, lanes.cur[lo:hi].copy(), lanes.start[lo:hi].copy(), lanes.k[lo:hi].copy(),
                            lanes.length[lo:hi].copy())
-            parts.append(_advance_block(spec, block, tally))
+            parts.append(_advance_block(spec, block, tally, stop))
     if not parts:
         empty_u, empty_i = np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)
         return _ChunkOut(lanes, empty_i, empty_u, empty_u, empty_i, 0, 0)
@@ -347,8 +387,9 @@ def _advance_chunk(spec: _Spec, lanes: _Lanes, tally: list[int] | None = None) -
                      queries=sum(p.queries for p in parts), aborted=sum(p.aborted for p in parts))
 
 
-def _advance_block(spec: _Spec, lanes: _Lanes, tally: list[int] | None = None) -> _ChunkOut:
-    """One block of lanes, ``spec.steps`` steps; modifies the arrays of ``lanes`` (the caller's copies)."""
+def _advance_block(spec: _Spec, lanes: _Lanes, tally: list[int] | None = None, stop: Callable[[], bool] | None = None) -> _ChunkOut:
+    """One block of lanes, ``spec.steps`` steps (fewer once ``stop()`` says so); modifies the arrays of ``lanes``
+    (the caller's copies)."""
     f, pi, w, cap = spec.oracle.evaluate, spec.walk, spec.lanes, spec.cap
     cur, start, k, length = lanes.cur, lanes.start, lanes.k, lanes.length
     lane = np.arange(lanes.first, lanes.first + cur.size, dtype=np.int64)
@@ -361,6 +402,8 @@ def _advance_block(spec: _Spec, lanes: _Lanes, tally: list[int] | None = None) -
     bound = int(length.max()) if cur.size else 0  # an upper bound of max(length), exact after each check
     queries = aborted = 0
     for _ in range(spec.steps):
+        if stop is not None and stop():
+            break
         y = f(cur)
         queries += cur.size
         if tally is not None:
@@ -565,6 +608,9 @@ class _OnDask:
         self.resubmitted = 0
         #: What an interrupted round could not charge: chunks still running on workers when it stopped.
         self.uncharged: dict[str, Any] = {}
+        import uuid
+
+        self.stop_event = f"qenergy-parallel-rho-stop-{uuid.uuid4().hex}"
 
     def run(self, spec: _Spec, chunks: list[_Lanes], tally: list[int] | None = None) -> list[_ChunkOut]:
         from concurrent.futures import CancelledError
@@ -572,6 +618,7 @@ class _OnDask:
         from distributed.scheduler import KilledWorker
 
         lost = (KilledWorker, CancelledError, OSError, TimeoutError)
+        spec = replace(spec, stop_event=self.stop_event)
         futures = [self.client.submit(_advance_chunk, spec, c, pure=False) for c in chunks]
         out: list[_ChunkOut] = []
         try:
@@ -599,6 +646,8 @@ class _OnDask:
 
         dist: Any = distributed  # untyped library
         with signals_deferred():  # a second Ctrl-C waits for the grace period, which is bounded
+            with contextlib.suppress(Exception):  # running chunks stop within STOP_CHECK_S and return their work
+                dist.Event(self.stop_event, client=self.client).set()
             try:
                 dist.wait(pending, timeout=INTERRUPT_GRACE_S)
             except Exception:

@@ -51,7 +51,7 @@ def _totals_text(totals: dict[str, dict[str, float]], kt: dict[str, dict[str, fl
         for basis, joules in by_basis.items():
             extra = f" ({kt[account][basis]:.0f} k_B T ln 2)" if kt is not None else ""
             parts.append(f"{account} {joules:.4e} J{extra} {basis}")
-    return "; ".join(parts)
+    return one_line("; ".join(parts))  # account names come from ledgers: their control characters are escaped
 
 
 def _print_table(rows: Sequence[Sequence[str]], left: int = 0) -> None:
