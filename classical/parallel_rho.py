@@ -708,7 +708,7 @@ def _quiet_dask_logs() -> Any:
             lg.setLevel(level)
 
 
-def probe_scheduler(address: str, timeout_s: float = SCHEDULER_TIMEOUT_S) -> None:
+def probe_scheduler(address: str, timeout_s: float | None = None) -> None:
     """Check that a Dask scheduler answers at ``address``: connect and complete Dask's handshake within ``timeout_s``.
 
     Dask's own connection applies its timeout to the connection only, not to the handshake that follows,
@@ -722,6 +722,7 @@ def probe_scheduler(address: str, timeout_s: float = SCHEDULER_TIMEOUT_S) -> Non
     import asyncio
 
     check_scheduler_address(address, flag="scheduler")
+    timeout_s = SCHEDULER_TIMEOUT_S if timeout_s is None else timeout_s
     if address.startswith("inproc://"):
         return
     if address.startswith("tls://"):
@@ -739,7 +740,7 @@ def probe_scheduler(address: str, timeout_s: float = SCHEDULER_TIMEOUT_S) -> Non
         with _quiet_dask_logs():
             asyncio.run(handshake())
     except Exception as exc:
-        raise InputError(f"scheduler {address!r}: no Dask scheduler answered within {timeout_s:g} s ({type(exc).__name__}); "
+        raise InputError(f"scheduler {address!r} cannot be reached within {timeout_s:g} s (no Dask scheduler answered: {type(exc).__name__}); "
                          "allowed: the address of a running Dask scheduler, e.g. tcp://HOST:8786") from None
 
 
@@ -933,7 +934,7 @@ def _search(spec: _Spec, oracle: CountingOracle, runner: _Serial | _OnDask, n: i
             if tally[0]:
                 oracle.record(tally[0])
             exc.qenergy_details = {"algorithm": "parallel-rho", "rounds_completed": rounds,  # type: ignore[attr-defined]
-                                   "queries_charged": oracle.queries, "charged_from_interrupted_round": tally[0], **runner.uncharged}
+                                   "queries_charged": oracle.queries, "charged_from_interrupted_round": tally[0], **getattr(runner, "uncharged", {})}
             tally[0] = 0
         raise
     wall = time.perf_counter() - t0

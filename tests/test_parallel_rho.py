@@ -152,9 +152,9 @@ class ChunkedSerial:
     def __init__(self, workers):
         self.workers = workers
 
-    def run(self, spec, chunks):
+    def run(self, spec, chunks, tally=None):
         assert len(chunks) == min(self.workers, spec.lanes)
-        return [pr._advance_chunk(spec, c) for c in chunks]
+        return [pr._advance_chunk(spec, c, tally) for c in chunks]
 
 
 @pytest.mark.parametrize("family", ["linear", "random"])

@@ -571,7 +571,9 @@ def read_ledger_run(path: Path, run: int | None = None) -> QPURunRecord:
                          "allowed: a ledger written by `qenergy simon --n N --backend fake:NAME|ibm:NAME --ledger PATH`")
     if isinstance(n, bool) or not isinstance(n, int) or not 2 <= n <= MAX_ADVANTAGE_N:
         raise InputError(f"{where}: the run's n = {shorten(repr(n))} is not allowed; allowed: 2 <= n <= {MAX_ADVANTAGE_N}")
-    holding = {b: j for b, j in ledger.totals_j(run=run).get("qpu", {}).items() if j > 0}
+    # one QPU run: every qpu joule of the ledger is about it (a meter reading appended later included); several: its own
+    scope = None if len(with_jobs) == 1 else run
+    holding = {b: j for b, j in ledger.totals_j(run=scope).get("qpu", {}).items() if j > 0}
     if len(holding) > 1:
         raise InputError(f"{where}: its QPU energy is on several bases ({', '.join(sorted(holding))}), which are "
                          "never added; allowed: a ledger whose qpu account holds joules on one basis")
