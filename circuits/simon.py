@@ -230,7 +230,7 @@ def run_simon(
 
     checker = CountingOracle(instance, ledger, account=account, policy=pol, label=label, role="check")
     if mode == "adaptive":
-        result = _adaptive(instance, prepared, sample, checker, max_shots)
+        result = _adaptive(instance, prepared, sample, checker, max_shots, shots_budget)
     else:
         cfg = _solver_config(instance.n, prepared, shots_budget=shots_budget, robust_shots=robust_shots, max_candidates=max_candidates,
                              target_success=target_success, max_proof_queries=max_proof_queries, solver=solver)
@@ -249,18 +249,21 @@ def _noise_text(prepared: PreparedSimon) -> str:
     return "device" if _is_device(prepared) else "none"
 
 
-def _adaptive(instance: SimonInstance, prepared: PreparedSimon, sample: Sampler, checker: CountingOracle, max_shots: int | None) -> StrategyOutcome:
+def _adaptive(instance: SimonInstance, prepared: PreparedSimon, sample: Sampler, checker: CountingOracle, max_shots: int | None,
+              shots_budget: int | None = None) -> StrategyOutcome:
     n = instance.n
-    limit = max_shots if max_shots is not None else 20 * n + 100
+    limit = shots_budget if shots_budget is not None else max_shots if max_shots is not None else 20 * n + 100
     basis = EchelonBasis(n)
     shots = batches = 0
     while basis.rank < n - 1:
-        k = min(n - 1 - basis.rank, limit - shots)  # a budget too small is spent whole, then the run ends unresolved
-        if k <= 0 and max_shots is not None:  # the user's --shots-budget: no answer could be confirmed within it
+        k = n - 1 - basis.rank
+        if shots + k > limit and shots_budget is not None and shots < limit:
+            k = limit - shots  # the user's budget is spent whole ...
+        elif shots + k > limit and shots_budget is not None:  # ... and then the run ends unresolved, as documented
             return StrategyOutcome(found=None, candidate=0, shots=shots, confirmation_queries=checker.queries, rank=basis.rank,
                                    batches=batches, strategy="adaptive", status="unresolved", confidence=0.0,
-                                   noise_multiplier=noise_multiplier(shots, n), candidates_tried=0, shots_budget=max_shots)
-        if k <= 0:
+                                   noise_multiplier=noise_multiplier(shots, n), candidates_tried=0, shots_budget=shots_budget)
+        elif shots + k > limit:  # an internal cap on an ideal backend: its samples are not those of Simon's circuit
             raise QenergyError(
                 f"{prepared.metadata.backend} gave only rank {basis.rank} of {n - 1} after {shots} shots "
                 f"(limit {limit}); the samples are not those of an ideal Simon circuit (try a noise-aware run)"
