@@ -23,7 +23,11 @@ same file first writes a ``{"type": "run", "run": …, "command": …, "seed": �
 "versions": {…}}`` line; then one ``{"type": "charge", "account": …, "resource": …,
 "count": …, "unit_j": …, "basis": …, "provenance": …, "run": …, "label": …, "model": …}``
 line per charge, and ``{"type": "note", "run": …, "label": …, "data": {…}}`` lines of
-plain data (finished sweep points). Lines are appended whole under an exclusive file
+plain data (finished sweep points, and :data:`INTERRUPTED_LABEL` marking a run that did not
+finish). Charge and note lines carry ``"seq"``, their number within their run (0, 1, 2, …):
+:meth:`Ledger.load` reports a repeated or missing line as corruption with its line number
+(lines without it, written before it existed, still read). Every field is checked for its
+type (text, integer, object) as it is read. Lines are appended whole under an exclusive file
 lock, flushed and synced, one write per batch. :meth:`Ledger.load` reads a file back
 exactly and reports a corrupt line with its number; an incomplete last line left by a
 crash is reported (``torn_tail``) and ignored, and set aside before the next append to a
