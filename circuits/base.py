@@ -39,6 +39,7 @@ __all__ = [
     "bitstrings_to_array",
     "check_clifford_size",
     "check_statevector_memory",
+    "check_noisy_budget",
     "check_statevector_work",
     "circuit_gate_counts",
     "construct_backend",
@@ -219,6 +220,41 @@ def check_statevector_work(instance: SimonInstance, gates: int, backend: str) ->
                          f"{2 * instance.n}-qubit statevector (~{work:.2g} amplitude updates, {rough_duration(60.0 * work / limit)}); allowed: at most "
                          f"{limit:.0e} updates (a smaller n){', --backend cirq' if backend == 'aer' else ''} or --backend exact")
     return work
+
+
+#: Bytes a noise-aware run holds per shot of its budget, beyond n: the sample as bits and bit-packed (twice
+#: while the pool grows) plus the simulator's bitstring (a Python str of about 50 + n bytes).
+NOISY_BYTES_PER_SHOT = 64
+
+
+def noisy_budget_bytes(n: int, budget: int) -> float:
+    """Bytes of samples a noise-aware run keeps when it spends its whole ``budget`` of shots at n bits (an estimate)."""
+    return float(budget) * (2 * (n + 8 * -(-n // 64)) + n + NOISY_BYTES_PER_SHOT)
+
+
+def check_noisy_budget(instance: SimonInstance, budget: int, *, method: str, gates: int, backend: str, fraction: float = 0.8) -> float:
+    """Refuse, before the first shot, a noise-aware run whose shots budget would not fit in ``fraction`` of the
+    available memory, or (a statevector simulation, one shot at a time) would take more than
+    :data:`MAX_STATEVECTOR_WORK` gate-amplitude updates; returns the memory estimate in bytes.
+
+    Raises:
+        ResourceLimitError: the samples would not fit (the message gives the estimate and the largest budget that fits).
+        InputError: the statevector work of ``budget`` shots, each simulated on its own.
+    """
+    need = noisy_budget_bytes(instance.n, budget)
+    have = available_memory_bytes()
+    if need > fraction * have:
+        fits = int(fraction * have / noisy_budget_bytes(instance.n, 1))
+        raise ResourceLimitError(f"a noise-aware run at n = {instance.n} with a budget of {budget:,} shots would hold ~{human_bytes(need)} "
+                                 f"of samples; this machine has {human_bytes(have)} available; allowed: --shots-budget at most {fits:,}")
+    if method == "statevector":  # a noisy statevector simulation runs each shot on its own
+        work = float(gates) * budget * 4.0**instance.n
+        limit = MAX_STATEVECTOR_WORK.get(backend, MAX_STATEVECTOR_WORK["aer"])
+        if work > limit:
+            raise InputError(f"a noise-aware statevector run at n = {instance.n} simulates each shot: up to {budget:,} shots x {gates:,} gates "
+                             f"on a {2 * instance.n}-qubit statevector (~{work:.2g} amplitude updates, {rough_duration(60.0 * work / limit)}); "
+                             f"allowed: at most {limit:.0e} updates (a smaller --shots-budget or n)")
+    return need
 
 
 def bitstrings_to_array(memory: list[str], n: int) -> NDArray[np.uint8]:

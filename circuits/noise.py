@@ -958,6 +958,8 @@ class NoisyAerBackend(SimonBackend):
         from .qiskit_builder import simon_circuit
 
         n = instance.n
+        if not instance.oracle.is_clifford:  # refused before the oracle network (n·2^n gates for a random oracle) is built
+            check_statevector_memory(instance, bytes_per_amplitude=16)
         network = oracle_network(instance.oracle)
         clifford = network.is_clifford
         device = self.noise.device

@@ -49,7 +49,7 @@ from qenergy.qpu import QPUPowerModel
 from qenergy.queries import CountingOracle
 from qenergy.weight import WeightCandidates
 
-from .base import PreparedSimon, RunMetadata, SimonBackend
+from .base import PreparedSimon, RunMetadata, SimonBackend, check_noisy_budget
 from .noisy_solver import NoisySolution, NoisySolverConfig, WeightPrior, default_shots_budget, noise_multiplier, solve_noisy
 
 __all__ = ["CLASSICAL_RESOLUTIONS", "QuantumResult", "Status", "default_robust_shots", "default_shots_budget", "run_simon", "run_simon_batch"]
@@ -255,10 +255,13 @@ def run_simon(
     if mode == "adaptive" and instance.secret_weight is not None:
         result = _adaptive_weight(instance, prepared, sample, checker, max_shots)
     elif mode == "adaptive":
-        result = _adaptive(instance, prepared, sample, checker, max_shots)
+        result = _adaptive(instance, prepared, sample, checker, max_shots, shots_budget)
     else:
         cfg = _solver_config(instance.n, prepared, shots_budget=shots_budget, robust_shots=robust_shots, max_candidates=max_candidates,
                              target_success=target_success, max_proof_queries=max_proof_queries, solver=solver)
+        if not _is_device(prepared):  # a simulator's time and memory grow with the budget: estimated before the first shot
+            check_noisy_budget(instance, int(cfg.shots_budget or 0), method=prepared.metadata.method, gates=max(1, gates),
+                               backend=prepared.metadata.backend)
         result = _robust(instance, sample, checker, cfg, rng)
     return result.result(metadata=prepared.metadata, job_ids=tuple(j.job_id for j in prepared.jobs), qpu_energy_j=qpu_j,
                          noise=_noise_text(prepared))
@@ -271,14 +274,21 @@ def _noise_text(prepared: PreparedSimon) -> str:
     return "device" if _is_device(prepared) else "none"
 
 
-def _adaptive(instance: SimonInstance, prepared: PreparedSimon, sample: Sampler, checker: CountingOracle, max_shots: int | None) -> StrategyOutcome:
+def _adaptive(instance: SimonInstance, prepared: PreparedSimon, sample: Sampler, checker: CountingOracle, max_shots: int | None,
+              shots_budget: int | None = None) -> StrategyOutcome:
     n = instance.n
-    limit = max_shots if max_shots is not None else 20 * n + 100
+    limit = shots_budget if shots_budget is not None else max_shots if max_shots is not None else 20 * n + 100
     basis = EchelonBasis(n)
     shots = batches = 0
     while basis.rank < n - 1:
         k = n - 1 - basis.rank
-        if shots + k > limit:
+        if shots + k > limit and shots_budget is not None and shots < limit:
+            k = limit - shots  # the user's budget is spent whole ...
+        elif shots + k > limit and shots_budget is not None:  # ... and then the run ends unresolved, as documented
+            return StrategyOutcome(found=None, candidate=0, shots=shots, confirmation_queries=checker.queries, rank=basis.rank,
+                                   batches=batches, strategy="adaptive", status="unresolved", confidence=0.0,
+                                   noise_multiplier=noise_multiplier(shots, n), candidates_tried=0, shots_budget=shots_budget)
+        elif shots + k > limit:  # an internal cap on an ideal backend: its samples are not those of Simon's circuit
             raise QenergyError(
                 f"{prepared.metadata.backend} gave only rank {basis.rank} of {n - 1} after {shots} shots "
                 f"(limit {limit}); the samples are not those of an ideal Simon circuit (try a noise-aware run)"

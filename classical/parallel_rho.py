@@ -81,7 +81,7 @@ import os
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 import numpy as np
@@ -89,6 +89,7 @@ from numpy.typing import NDArray
 
 from qenergy.charging import ChargePolicy
 from qenergy.errors import InputError, ResourceLimitError
+from qenergy.interrupts import signals_deferred
 from qenergy.kernels import kernel_note, resolve_kernel
 from qenergy.kernels import warm_up as warm_up_core
 from qenergy.ledger import Ledger
@@ -111,6 +112,7 @@ __all__ = [
     "expected_collision_queries",
     "parallel_rho_search",
     "planned_queries",
+    "probe_scheduler",
 ]
 
 #: Expected distinct points until the first collision of a two-to-one f: T = c·2^(n/2) (birthday search's constant).
@@ -138,8 +140,10 @@ MAX_FALLBACK_QUERIES = 1 << 28
 STORE_BYTES_PER_POINT = 48
 #: Times a chunk lost with its worker is resubmitted before the search gives up.
 MAX_RESUBMITS = 3
-#: Seconds to wait for a Dask scheduler given by address.
+#: Seconds to wait for a Dask scheduler given by address (connection and handshake).
 SCHEDULER_TIMEOUT_S = 10.0
+#: Seconds an interrupted search waits for the chunks running on Dask workers, to charge what they evaluated.
+INTERRUPT_GRACE_S = 5.0
 #: First and largest batch of the exhaustive fallback.
 _FALLBACK_FIRST, _FALLBACK_MAX = 1 << 10, 1 << 20
 
@@ -265,6 +269,44 @@ class _Spec:
         """True when the walks and replays run as compiled kernels (numba and the random oracle)."""
         return self.kernel == "numba" and type(self.oracle) is RandomOracle
 
+    #: Name of the Dask ``Event`` the client sets when it is interrupted (chunks on workers then stop early and
+    #: return the work done, so that it is charged); "" in this process.
+    stop_event: str = ""
+
+
+#: Seconds of work between a chunk's checks of the client's stop event (one message to the scheduler each).
+STOP_CHECK_S = 0.5
+
+
+def _stop_check(name: str) -> Callable[[], bool] | None:
+    """On a Dask worker: a function telling (at most every :data:`STOP_CHECK_S` s) whether the client asked chunks to
+    stop; None elsewhere."""
+    if not name:
+        return None
+    try:
+        import distributed
+
+        dist: Any = distributed  # untyped library
+        dist.get_worker()
+        event = dist.Event(name)
+    except (ImportError, ValueError, RuntimeError):
+        return None
+    last = [time.monotonic()]
+    stopped = [False]
+
+    def stop() -> bool:
+        now = time.monotonic()
+        if stopped[0] or now - last[0] < STOP_CHECK_S:
+            return stopped[0]
+        last[0] = now
+        try:
+            stopped[0] = bool(event.is_set())
+        except Exception:
+            pass
+        return stopped[0]
+
+    return stop
+
 
 @dataclass(frozen=True)
 class _Lanes:
@@ -346,19 +388,24 @@ def _steady_malloc() -> Any:
         libc.mallopt(_M_MMAP_THRESHOLD, env_int("MALLOC_MMAP_THRESHOLD_", _GLIBC_MMAP_THRESHOLD))
 
 
-def _advance_chunk(spec: _Spec, lanes: _Lanes) -> _ChunkOut:
+def _advance_chunk(spec: _Spec, lanes: _Lanes, tally: list[int] | None = None) -> _ChunkOut:
     """Advance every lane of ``lanes`` by ``spec.steps`` steps (one query each), in blocks of :data:`LANE_BLOCK`.
 
     Pure: the result depends only on ``spec`` and ``lanes`` (so a lost chunk can be rerun).
+    ``tally`` (in this process only): ``tally[0]`` grows by each step's evaluations as they are made, so an
+    interrupted round can still charge every query it evaluated.
     """
     count = lanes.cur.size
     parts: list[_ChunkOut] = []
+    stop = _stop_check(spec.stop_event)
     with _steady_malloc():
         for lo in range(0, count, LANE_BLOCK):
+            if stop is not None and stop():  # the client was interrupted: return the work done, to be charged
+                break
             hi = min(count, lo + LANE_BLOCK)
             block = _Lanes(lanes.first + lo, lanes.cur[lo:hi].copy(), lanes.start[lo:hi].copy(), lanes.k[lo:hi].copy(),
                            lanes.length[lo:hi].copy())
-            parts.append(_advance_block(spec, block))
+            parts.append(_advance_block(spec, block, tally, stop))
     if not parts:
         empty_u, empty_i = np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)
         return _ChunkOut(lanes, empty_i, empty_u, empty_u, empty_i, 0, 0)
@@ -369,10 +416,15 @@ def _advance_chunk(spec: _Spec, lanes: _Lanes) -> _ChunkOut:
                      queries=sum(p.queries for p in parts), aborted=sum(p.aborted for p in parts))
 
 
-def _advance_block(spec: _Spec, lanes: _Lanes) -> _ChunkOut:
-    """One block of lanes, ``spec.steps`` steps; modifies the arrays of ``lanes`` (the caller's copies)."""
+def _advance_block(spec: _Spec, lanes: _Lanes, tally: list[int] | None = None, stop: Callable[[], bool] | None = None) -> _ChunkOut:
+    """One block of lanes, ``spec.steps`` steps (fewer once ``stop()`` says so); modifies the arrays of ``lanes``
+    (the caller's copies)."""
     if spec.compiled_walks:
-        return _advance_block_compiled(spec, lanes)
+        with signals_deferred():  # one compiled call: its queries are tallied with it (an interrupt waits for the block)
+            out = _advance_block_compiled(spec, lanes)
+            if tally is not None:
+                tally[0] += out.queries
+        return out
     f, pi, w, cap = spec.f(), spec.walk, spec.lanes, spec.cap
     cur, start, k, length = lanes.cur, lanes.start, lanes.k, lanes.length
     lane = np.arange(lanes.first, lanes.first + cur.size, dtype=np.int64)
@@ -385,8 +437,12 @@ def _advance_block(spec: _Spec, lanes: _Lanes) -> _ChunkOut:
     bound = int(length.max()) if cur.size else 0  # an upper bound of max(length), exact after each check
     queries = aborted = 0
     for _ in range(spec.steps):
+        if stop is not None and stop():
+            break
         y = f(cur)
         queries += cur.size
+        if tally is not None:
+            tally[0] += cur.size
         pi.apply(y, out=cur, kernel=spec.kernel)
         length += 1
         bound += 1
@@ -452,7 +508,7 @@ def _cat(parts: list[NDArray[Any]], dtype: type[np.generic]) -> NDArray[Any]:
 
 
 def _replay(spec: _Spec, a_start: NDArray[np.uint64], a_len: NDArray[np.int64], b_start: NDArray[np.uint64],
-            b_len: NDArray[np.int64]) -> tuple[int, NDArray[np.bool_], NDArray[np.uint64], NDArray[np.uint64]]:
+            b_len: NDArray[np.int64], tally: list[int] | None = None) -> tuple[int, NDArray[np.bool_], NDArray[np.uint64], NDArray[np.uint64]]:
     """Replay pairs of trails that end at the same DP, all pairs at once.
 
     Returns (queries made, collided[i], x[i], x'[i]) with x ≠ x', f(x) = f(x') where collided[i].
@@ -473,6 +529,8 @@ def _replay(spec: _Spec, a_start: NDArray[np.uint64], a_len: NDArray[np.int64], 
     while act.size:
         y = f(a[act])
         queries += act.size
+        if tally is not None:
+            tally[0] += act.size
         a[act] = pi.apply(y, out=y, kernel=kernel)
         delta[act] -= 1
         act = act[delta[act] > 0]
@@ -482,6 +540,8 @@ def _replay(spec: _Spec, a_start: NDArray[np.uint64], a_len: NDArray[np.int64], 
     while act.size:
         fa, fb = f(a[act]), f(b[act])
         queries += 2 * act.size
+        if tally is not None:
+            tally[0] += 2 * act.size
         eq = fa == fb
         hit = act[eq]
         collided[hit], xa[hit], xb[hit] = True, a[hit], b[hit]
@@ -505,7 +565,7 @@ class _Store:
         return int(self.points.size)
 
     def merge(self, spec: _Spec, ids: NDArray[np.int64], starts: NDArray[np.uint64], points: NDArray[np.uint64],
-              lengths: NDArray[np.int64]) -> tuple[int, tuple[int, int] | None]:
+              lengths: NDArray[np.int64], tally: list[int] | None = None) -> tuple[int, tuple[int, int] | None]:
         """Merge a round's completed walks; replay every DP reached twice. Returns (replay queries, collision).
 
         The store is updated only when no collision was found.
@@ -533,7 +593,7 @@ class _Store:
         if event.any():
             ev = np.flatnonzero(event)
             g = group[ev]
-            queries, collided, xa, xb = _replay(spec, ref_start[g].copy(), ref_len[g].copy(), starts[ev].copy(), lengths[ev].copy())
+            queries, collided, xa, xb = _replay(spec, ref_start[g].copy(), ref_len[g].copy(), starts[ev].copy(), lengths[ev].copy(), tally)
             if collided.any():
                 hits = np.flatnonzero(collided)
                 first = hits[np.argmin(ids[ev][hits])]  # the lowest walk index: independent of chunking
@@ -579,8 +639,9 @@ def _exhaustive(oracle: Oracle, charge: Callable[[int], None], n: int) -> tuple[
     total, size = 0, _FALLBACK_FIRST
     while total < cap:
         xs = np.arange(total, min(cap, total + size), dtype=np.uint64)
-        out = oracle.evaluate(xs)
-        charge(int(xs.size))
+        with signals_deferred():  # a batch evaluated is a batch charged, also when interrupted
+            out = oracle.evaluate(xs)
+            charge(int(xs.size))
         hit = seen.add(out)
         if hit >= 0:
             earlier = np.concatenate((*seen_f, out[:hit]))
@@ -602,13 +663,18 @@ class _Serial:
     resubmitted = 0
     #: False: a round runs only when it is finished, so nothing is started ahead of the merge.
     ahead = False
+    #: What an interrupted round could not charge (nothing here: every evaluation is tallied as it is made).
+    uncharged: dict[str, Any] = {}
 
     def start(self, spec: _Spec, chunks: list[_Lanes]) -> Any:
         return spec, chunks
 
-    def finish(self, handle: Any) -> list[_ChunkOut]:
+    def finish(self, handle: Any, tally: list[int] | None = None) -> list[_ChunkOut]:
         spec, chunks = handle
-        return [_advance_chunk(spec, c) for c in chunks]
+        return [_advance_chunk(spec, c, tally) for c in chunks]
+
+    def abandon(self, handle: Any, tally: list[int] | None) -> None:
+        pass
 
     def discard(self, handle: Any) -> None:
         pass
@@ -629,14 +695,24 @@ class _OnDask:
         self.client = client
         self.workers = workers
         self.resubmitted = 0
+        #: What an interrupted round could not charge: chunks still running on workers when it stopped.
+        self.uncharged: dict[str, Any] = {}
+        import uuid
+
+        self.stop_event = f"qenergy-parallel-rho-stop-{uuid.uuid4().hex}"
 
     def start(self, spec: _Spec, chunks: list[_Lanes]) -> Any:
+        spec = replace(spec, stop_event=self.stop_event)
         return spec, chunks, [self.client.submit(_advance_chunk, spec, c, pure=False) for c in chunks]
 
     def discard(self, handle: Any) -> None:
         self.client.cancel(handle[2])
 
-    def finish(self, handle: Any) -> list[_ChunkOut]:
+    def abandon(self, handle: Any, tally: list[int] | None) -> None:
+        """Interrupted with a round started ahead: tally its chunks that finish within the grace period (charged), cancel the rest."""
+        self._collect_after_interrupt(handle[2], tally)
+
+    def finish(self, handle: Any, tally: list[int] | None = None) -> list[_ChunkOut]:
         from concurrent.futures import CancelledError
 
         from distributed.scheduler import KilledWorker
@@ -644,17 +720,53 @@ class _OnDask:
         lost = (KilledWorker, CancelledError, OSError, TimeoutError)
         spec, chunks, futures = handle
         out: list[_ChunkOut] = []
-        for i, fut in enumerate(futures):
-            for attempt in range(MAX_RESUBMITS + 1):
-                try:
-                    out.append(fut.result())
-                    break
-                except lost as exc:
-                    if attempt == MAX_RESUBMITS:
-                        raise RuntimeError(f"parallel-rho chunk {i} was lost {MAX_RESUBMITS + 1} times ({type(exc).__name__}: {exc})") from exc
-                    fut = self.client.submit(_advance_chunk, spec, chunks[i], pure=False)
-                    self.resubmitted += 1
+        try:
+            for i in range(len(futures)):
+                for attempt in range(MAX_RESUBMITS + 1):
+                    try:
+                        out.append(futures[i].result())
+                        if tally is not None:
+                            tally[0] += out[-1].queries
+                        break
+                    except lost as exc:
+                        if attempt == MAX_RESUBMITS:
+                            raise RuntimeError(f"parallel-rho chunk {i} was lost {MAX_RESUBMITS + 1} times ({type(exc).__name__}: {exc})") from exc
+                        futures[i] = self.client.submit(_advance_chunk, spec, chunks[i], pure=False)
+                        self.resubmitted += 1
+        except KeyboardInterrupt:
+            self._collect_after_interrupt(futures[len(out):], tally)
+            raise
         return out
+
+    def _collect_after_interrupt(self, pending: list[Any], tally: list[int] | None) -> None:
+        """Interrupted while chunks ran on workers: give them :data:`INTERRUPT_GRACE_S` seconds to finish and tally
+        those that did (their evaluations get charged); cancel the rest and record what they were."""
+        import distributed
+
+        dist: Any = distributed  # untyped library
+        with signals_deferred():  # a second Ctrl-C waits for the grace period, which is bounded
+            with contextlib.suppress(Exception):  # running chunks stop within STOP_CHECK_S and return their work
+                dist.Event(self.stop_event, client=self.client).set()
+            try:
+                dist.wait(pending, timeout=INTERRUPT_GRACE_S)
+            except Exception:
+                pass
+            unfinished = 0
+            for fut in pending:
+                try:
+                    if fut.status == "finished":
+                        if tally is not None:
+                            tally[0] += fut.result(timeout=INTERRUPT_GRACE_S).queries
+                        continue
+                except Exception:
+                    pass
+                unfinished += 1
+                with contextlib.suppress(Exception):
+                    fut.cancel()
+            if unfinished:
+                self.uncharged = {"chunks_not_charged": unfinished,
+                                  "why": f"{unfinished} chunk(s) were still running on Dask workers {INTERRUPT_GRACE_S:g} s after "
+                                         "the interruption (or their workers stopped); their evaluations are not known here and are not charged"}
 
 
 def _connect(stack: contextlib.ExitStack, workers: int | None, scheduler: str | None) -> tuple[Any, int]:
@@ -664,17 +776,19 @@ def _connect(stack: contextlib.ExitStack, workers: int | None, scheduler: str | 
     except ImportError:
         raise InputError("parallel-rho on Dask needs dask[distributed]; allowed: pip install 'qenergy[dask]', or workers=None") from None
     dd: Any = dask.distributed  # untyped library
+    stack.enter_context(_quiet_dask_logs())
     if scheduler is not None:
+        probe_scheduler(scheduler)  # the handshake too, under the timeout: a non-Dask service is refused at once
         try:
             client = stack.enter_context(dd.Client(scheduler, timeout=f"{SCHEDULER_TIMEOUT_S}s"))
-        except (OSError, TimeoutError, ValueError) as exc:
+        except Exception as exc:
             raise InputError(f"scheduler {scheduler!r} cannot be reached within {SCHEDULER_TIMEOUT_S:g} s ({type(exc).__name__}); "
                              "allowed: the address of a running Dask scheduler, e.g. tcp://HOST:8786") from None
         count = workers if workers is not None else max(1, len(client.scheduler_info().get("workers", {})))
         return client, count
     assert workers is not None
     cluster = stack.enter_context(dd.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
-                                                  silence_logs=logging.ERROR))
+                                                  silence_logs=logging.CRITICAL))
     return stack.enter_context(dd.Client(cluster)), workers
 
 
@@ -686,6 +800,55 @@ def _warm_worker(kernel: str) -> float:
     if kernel == "numba" and not numba_available():
         return -1.0
     return warm_up_core(kernel) + warm_up(kernel)
+@contextlib.contextmanager
+def _quiet_dask_logs() -> Any:
+    """Keep Dask's own log lines (e.g. ``CommClosedError`` tracebacks while a cluster shuts down) out of the
+    user's terminal for the duration of the search; errors that matter reach the user as exceptions."""
+    loggers = [logging.getLogger(name) for name in ("distributed", "dask", "tornado", "asyncio")]
+    levels = [lg.level for lg in loggers]
+    for lg in loggers:
+        lg.setLevel(logging.CRITICAL + 1)
+    try:
+        yield
+    finally:
+        for lg, level in zip(loggers, levels, strict=True):
+            lg.setLevel(level)
+
+
+def probe_scheduler(address: str, timeout_s: float | None = None) -> None:
+    """Check that a Dask scheduler answers at ``address``: connect and complete Dask's handshake within ``timeout_s``.
+
+    Dask's own connection applies its timeout to the connection only, not to the handshake that follows,
+    so a service of another kind on the port (which accepts and then stays silent, or answers with
+    something else) would block or fail deep inside Dask; here it is refused within the timeout.
+
+    Raises:
+        InputError: a malformed address, ``tls://`` (qenergy passes no TLS certificates), or no Dask
+            scheduler answering there within ``timeout_s`` (the message names the address).
+    """
+    import asyncio
+
+    check_scheduler_address(address, flag="scheduler")
+    timeout_s = SCHEDULER_TIMEOUT_S if timeout_s is None else timeout_s
+    if address.startswith("inproc://"):
+        return
+    if address.startswith("tls://"):
+        raise InputError(f"scheduler {address!r} is not allowed: tls:// needs TLS certificates, which qenergy does not take; "
+                         "allowed: tcp://HOST:PORT (or HOST:PORT)")
+    import distributed.comm
+
+    connect: Any = getattr(distributed.comm, "connect")  # noqa: B009 - untyped library
+
+    async def handshake() -> None:
+        comm = await asyncio.wait_for(connect(address, timeout=timeout_s), timeout_s)
+        await comm.close()
+
+    try:
+        with _quiet_dask_logs():
+            asyncio.run(handshake())
+    except Exception as exc:
+        raise InputError(f"scheduler {address!r} cannot be reached within {timeout_s:g} s (no Dask scheduler answered: {type(exc).__name__}); "
+                         "allowed: the address of a running Dask scheduler, e.g. tcp://HOST:8786") from None
 
 
 def _split(total: int, parts: int) -> list[tuple[int, int]]:
@@ -861,33 +1024,50 @@ def _search(spec: _Spec, oracle: CountingOracle, runner: _Serial | _OnDask, n: i
     rounds = discarded = 0
     pair: tuple[int, int] | None = None
     decided = ""
-    running = runner.start(spec, chunks)
-    while True:
-        outs = runner.finish(running)
-        rounds += 1
-        chunks = [o.lanes for o in outs]
-        # on Dask the next round starts now and walks while this one is merged; discarded (never charged) if the merge decides
+    tally = [0]  # evaluations of the round in progress not yet charged
+    running: Any = None
+    try:
         running = runner.start(spec, chunks)
-        replay_q, pair = store.merge(spec, np.concatenate([o.ids for o in outs]), np.concatenate([o.starts for o in outs]),
-                                     np.concatenate([o.points for o in outs]), np.concatenate([o.lengths for o in outs]))
-        q = sum(o.queries for o in outs) + replay_q
-        oracle.record(q)
-        if bar is not None:  # postfix first: update() redraws the line with it
-            bar.set_postfix(dp=len(store), left=f"{max(0.0, expected - oracle.queries):.3g}", refresh=False)
-            bar.update(q)
-        if pair is not None:
-            decided = "collision"
-        elif store.covered >= cap:
-            decided = "coverage"
-        elif oracle.queries >= budget:
-            decided = "exhaustive"
-        if decided:
-            if runner.ahead:
-                discarded += 1
-            runner.discard(running)
-            if decided == "exhaustive":
-                _, pair = _exhaustive(spec.oracle, oracle.record, n)
-            break
+        while True:
+            outs = runner.finish(running, tally)
+            running = None
+            chunks = [o.lanes for o in outs]
+            # on Dask the next round starts now and walks while this one is merged; discarded (never charged) if the merge decides
+            running = runner.start(spec, chunks)
+            replay_q, pair = store.merge(spec, np.concatenate([o.ids for o in outs]), np.concatenate([o.starts for o in outs]),
+                                         np.concatenate([o.points for o in outs]), np.concatenate([o.lengths for o in outs]), tally)
+            q = sum(o.queries for o in outs) + replay_q
+            with signals_deferred():  # the round's charge and the tally's reset land together
+                oracle.record(q)
+                tally[0] = 0
+                rounds += 1
+            if bar is not None:  # postfix first: update() redraws the line with it
+                bar.set_postfix(dp=len(store), left=f"{max(0.0, expected - oracle.queries):.3g}", refresh=False)
+                bar.update(q)
+            if pair is not None:
+                decided = "collision"
+            elif store.covered >= cap:
+                decided = "coverage"
+            elif oracle.queries >= budget:
+                decided = "exhaustive"
+            if decided:
+                if runner.ahead:
+                    discarded += 1
+                runner.discard(running)
+                running = None
+                if decided == "exhaustive":
+                    _, pair = _exhaustive(spec.oracle, oracle.record, n)
+                break
+    except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM: charge what the interrupted rounds evaluated, say what was not
+        if running is not None and runner.ahead:
+            runner.abandon(running, tally)  # the round started ahead walked too: its finished chunks are charged
+        with signals_deferred():
+            if tally[0]:
+                oracle.record(tally[0])
+            exc.qenergy_details = {"algorithm": "parallel-rho", "rounds_completed": rounds,  # type: ignore[attr-defined]
+                                   "queries_charged": oracle.queries, "charged_from_interrupted_round": tally[0], **getattr(runner, "uncharged", {})}
+            tally[0] = 0
+        raise
     wall = time.perf_counter() - t0
     # the replay compared f(x) with f(x') for x != x' (π is a bijection, so the points stay distinct until then)
     assert pair is None or pair[0] != pair[1]

@@ -6,6 +6,13 @@ neither the quantum side (``circuits``) nor the classical side (``classical``).
 
 from __future__ import annotations
 
+import sys as _sys
+
+if _sys.argv and _sys.argv[0].rsplit("/", 1)[-1] in ("qenergy", "-m"):  # the qenergy command (or python -m qenergy),
+    from .interrupts import quiet_start as _quiet_start  # before the heavy imports below: Ctrl-C while starting is one line
+
+    _quiet_start()
+
 from importlib import metadata as _metadata
 
 from .bounds import (

@@ -11,7 +11,7 @@ exact integers, floats while they fit, base-10 logarithms beyond (``to_dict`` wr
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -20,7 +20,8 @@ from .bounds import DEFAULT_SUCCESS, ClassicalLowerBound, QuantumUpperBound
 from .counts import classical_min_queries
 from .magnitude import Magnitude
 
-__all__ = ["BoundRow", "Verdict", "bound_table", "criterion", "crossover_n", "first_lasting_n"]
+__all__ = ["BoundRow", "Crossover", "Verdict", "bound_table", "bounds_crossover", "criterion", "crossover_n", "first_lasting_n",
+           "lasting_crossover"]
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,88 @@ def first_lasting_n(ns: Sequence[int], holds: Sequence[bool]) -> int | None:
 def crossover_n(rows: Sequence[BoundRow]) -> int | None:
     """The smallest n from which the quantum bound stays below the classical one for the rest of the rows."""
     return first_lasting_n([r.n for r in rows], [r.quantum_below for r in rows])
+
+
+@dataclass(frozen=True)
+class Crossover:
+    """Where the quantum figure drops below the classical one for good: a property of the two curves, not of
+    the range of n a command was asked to show.
+
+    ``n`` is the smallest size from which the quantum figure stays below the classical one at every
+    integer size up to ``n_max`` (every size was computed, also those below ``n_min`` and between the
+    steps of a range); None when it is not below at ``n_max`` (the crossover, if any, lies above the
+    range). ``exact`` is False when the downward scan stopped at ``n`` for lack of time, so the
+    crossover lies at or below ``n``.
+
+    Attributes:
+        n: the crossover size (see above), or None.
+        n_min, n_max: the range the command was asked for.
+        exact: whether every size below ``n`` down to the smallest possible one was checked.
+    """
+
+    n: int | None
+    n_min: int
+    n_max: int
+    exact: bool = True
+
+    @property
+    def where(self) -> str:
+        """``in_range``, ``below_range``, ``at_or_below`` (the scan stopped early) or ``above_range``."""
+        if self.n is None:
+            return "above_range"
+        if not self.exact:
+            return "at_or_below"
+        return "below_range" if self.n < self.n_min else "in_range"
+
+    def text(self) -> str:
+        """The crossover for people: ``n = 12``, ``n = 12 (below the range 50..64)``, ``at or below n = 40``, ``above n = 64``."""
+        where = self.where
+        if where == "above_range":
+            return f"above n = {self.n_max} (not reached in the range)"
+        if where == "at_or_below":
+            return f"at or below n = {self.n} (sizes below were not computed)"
+        if where == "below_range":
+            return f"n = {self.n} (below the range {self.n_min}..{self.n_max})"
+        return f"n = {self.n}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"n": self.n if self.exact else None, "at_or_below_n": None if self.exact else self.n, "where": self.where, "text": self.text()}
+
+
+def lasting_crossover(holds: Callable[[int], bool], n_min: int, n_max: int, *, floor: int = 1,
+                      cost_s: Callable[[int], float] | None = None, budget_s: float = math.inf) -> Crossover:
+    """The :class:`Crossover` of ``holds(n)`` (quantum below classical at n) over every integer n in floor..n_max.
+
+    Scans down from ``n_max`` and stops at the first size where ``holds`` is false (the crossover is the
+    size above it) or at ``floor``. ``cost_s(n)``: estimated seconds to evaluate ``holds(n)``; once the
+    scan would spend more than ``budget_s`` it stops and the crossover is reported as at or below the
+    last size checked (never guessed).
+    """
+    if not holds(n_max):
+        return Crossover(None, n_min, n_max)
+    spent = cost_s(n_max) if cost_s is not None else 0.0
+    n = n_max
+    while n > floor:
+        step = cost_s(n - 1) if cost_s is not None else 0.0
+        if spent + step > budget_s:
+            return Crossover(n, n_min, n_max, exact=False)
+        spent += step
+        if not holds(n - 1):
+            return Crossover(n, n_min, n_max)
+        n -= 1
+    return Crossover(n, n_min, n_max)
+
+
+def bounds_crossover(ns: Sequence[int], quantum: QuantumUpperBound, classical: ClassicalLowerBound, temperature_k: float,
+                     success: float | str | Fraction = DEFAULT_SUCCESS, *, budget_s: float = 2.0) -> Crossover:
+    """The crossover of the two bounds over every n from 1 up to max(ns) (see :func:`lasting_crossover`),
+    within about ``budget_s`` seconds of exact arithmetic (q_min(n) costs ~2.6e-13·n² s)."""
+
+    def holds(n: int) -> bool:
+        q = classical_min_queries(n, success)
+        return classical.energy_for_queries(n, q, temperature_k) > quantum.energy_j(n, temperature_k, success)
+
+    return lasting_crossover(holds, min(ns), max(ns), floor=1, cost_s=lambda n: 2.6e-13 * n * n + 2e-5, budget_s=budget_s)
 
 
 @dataclass(frozen=True)

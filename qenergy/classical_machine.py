@@ -28,14 +28,16 @@ than SHA-256 on a CPU, so the presets are if anything pessimistic for dedicated 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import hashlib
 import json
 import math
 import os
 import platform
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+import stat
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +54,9 @@ __all__ = [
 CACHE_MAX_AGE_DAYS = 30
 #: The field by which qenergy recognises its own cache file (any other file at that path is never replaced).
 CACHE_MARKER = "qenergy_cache"
+#: Joules per query a measurement of a real CPU can give (a cached figure outside is re-measured):
+#: 1e-15 J is below any CPU's energy for one 64-bit mixing function, 1e-3 J above a slow one's by far.
+PLAUSIBLE_J_PER_QUERY = (1e-15, 1e-3)
 #: κ of birthday search: mean queries = sqrt(π/2) · 2^(n/2).
 BIRTHDAY_KAPPA = math.sqrt(math.pi / 2)
 
@@ -134,6 +139,24 @@ class EnergyFit:
         """κ of the query law: sqrt(π/2) exactly for birthday search, the measured mean for other algorithms."""
         return BIRTHDAY_KAPPA if self.algorithm == "birthday" else self.kappa
 
+    def implausible(self) -> str | None:
+        """Why this fit cannot be a measurement of this machine (a damaged or edited cache entry), or None.
+
+        Checked: every figure finite; joules per query within :data:`PLAUSIBLE_J_PER_QUERY`; the
+        intercept >= 0; κ within 0.1..100; each point with n >= 1, queries >= 1, joules >= 0, seconds >= 0.
+        """
+        lo, hi = PLAUSIBLE_J_PER_QUERY
+        numbers = [self.j_per_query, self.fixed_j, self.kappa] + [float(x) for p in self.points for x in p]
+        if not all(math.isfinite(x) for x in numbers):
+            return "a figure is not finite"
+        if not lo <= self.j_per_query <= hi:
+            return f"j_per_query {self.j_per_query:.3g} J is outside {lo:g}..{hi:g} J"
+        if self.fixed_j < 0 or not 0.1 <= self.kappa <= 100:
+            return f"fixed_j {self.fixed_j:.3g} J or kappa {self.kappa:.3g} is out of range"
+        if len(self.points) < 2 or any(n < 1 or q < 1 or j < 0 or t < 0 for n, q, j, t in self.points):
+            return "a measured point is out of range"
+        return None
+
     def predict_j(self, queries: float) -> float:
         """Joules of a search making ``queries`` queries (the fit; used to check it against the points)."""
         return self.fixed_j + self.j_per_query * queries
@@ -209,6 +232,8 @@ class MeasurementCache:
     deterministic results worth keeping between commands, such as routed circuit timings, by key)."""
 
     directory: Path
+    #: Why cached entries were not used (damaged or implausible figures): one line each, for a notice.
+    rejected: list[str] = field(default_factory=list, compare=False)
 
     @classmethod
     def default(cls) -> MeasurementCache:
@@ -239,19 +264,46 @@ class MeasurementCache:
         from .ledger_export import write_atomic
 
         self.directory.mkdir(parents=True, exist_ok=True)
-        entries = self._entries()
-        if entries is None:
-            raise OSError(f"{self.path} exists and is not a qenergy cache; it is left untouched")
-        entries[key] = entry
-        return write_atomic(self.path, json.dumps({CACHE_MARKER: 1, **entries}, indent=1).encode("utf-8"), replace=True)
+        with self._locked():  # read-modify-write under one lock: concurrent writers keep every entry
+            entries = self._entries()
+            if entries is None:
+                raise OSError(f"{self.path} exists and is not a qenergy cache; it is left untouched")
+            entries[key] = entry
+            return write_atomic(self.path, json.dumps({CACHE_MARKER: 1, **entries}, indent=1, allow_nan=False).encode("utf-8"),
+                                replace=True)
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        """An exclusive ``flock`` on ``classical-energy.json.lock`` beside the cache (never blocks on a special file).
+
+        Raises:
+            OSError: the lock file is not a regular file or cannot be opened.
+        """
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - not POSIX: unlocked
+            yield
+            return
+        lock = self.directory / "classical-energy.json.lock"
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0), 0o666)
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise OSError(f"{lock} is not a regular file; nothing is cached")
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # releases the lock
 
     def _entries(self) -> dict[str, Any] | None:
-        """The cached entries; {} when there is no cache file; None when a file is there that is not qenergy's."""
-        if not self.path.exists():
+        """The cached entries; {} when there is no cache file; None when a file is there that is not qenergy's
+        (a FIFO, device or socket included: refused at once, never opened in a blocking way)."""
+        from .files import read_regular
+
+        if not os.path.lexists(self.path):
             return {}
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            data = json.loads(read_regular(self.path, what="measurement cache").decode("utf-8"))
+        except (OSError, ValueError, InputError, RecursionError):
             return None
         if not isinstance(data, dict) or data.get(CACHE_MARKER) != 1:
             return None
@@ -265,9 +317,14 @@ class MeasurementCache:
         try:
             fit = EnergyFit.from_dict(entry)
             age = ((today or _dt.date.today()) - _dt.date.fromisoformat(fit.date)).days
-        except (KeyError, TypeError, ValueError):
+        except (KeyError, TypeError, ValueError, OverflowError):
+            self.rejected.append(f"the cached {algorithm} measurement in {self.path} is damaged; measured again")
             return None
-        return fit if 0 <= age <= CACHE_MAX_AGE_DAYS and fit.j_per_query > 0 else None
+        why = fit.implausible()
+        if why is not None:
+            self.rejected.append(f"the cached {algorithm} measurement in {self.path} is not plausible ({why}); measured again")
+            return None
+        return fit if 0 <= age <= CACHE_MAX_AGE_DAYS else None
 
     def store(self, fit: EnergyFit) -> Path:
         """Add or replace this machine's fit (the file is written whole, then renamed). Returns the file's path."""

@@ -574,10 +574,15 @@ def check(exercise_id: str, answer: object) -> bool:
     ex = EXERCISES[exercise_id]
     try:
         got = ex.answer.coerce(answer)
+        ok = ex.answer.same(got, ex.right())
     except _Malformed as exc:
         print(f"✗ {ex.id}: {exc}.")
         return False
-    ok = ex.answer.same(got, ex.right())
+    except OverflowError:  # a number beyond the range of a double (10**400, Fraction(10**400, 3)): far from any right answer
+        ok = False
+    except (ArithmeticError, ValueError, TypeError):  # a value whose own arithmetic fails: not an answer of the expected kind
+        print(f"✗ {ex.id}: expected {ex.answer.describe()}, got {_shown(answer)}.")
+        return False
     if ok:
         print(f"✓ {ex.id}: correct.")
     else:

@@ -23,7 +23,11 @@ same file first writes a ``{"type": "run", "run": …, "command": …, "seed": �
 "versions": {…}}`` line; then one ``{"type": "charge", "account": …, "resource": …,
 "count": …, "unit_j": …, "basis": …, "provenance": …, "run": …, "label": …, "model": …}``
 line per charge, and ``{"type": "note", "run": …, "label": …, "data": {…}}`` lines of
-plain data (finished sweep points). Lines are appended whole under an exclusive file
+plain data (finished sweep points, and :data:`INTERRUPTED_LABEL` marking a run that did not
+finish). Charge and note lines carry ``"seq"``, their number within their run (0, 1, 2, …):
+:meth:`Ledger.load` reports a repeated or missing line as corruption with its line number
+(lines without it, written before it existed, still read). Every field is checked for its
+type (text, integer, object) as it is read. Lines are appended whole under an exclusive file
 lock, flushed and synced, one write per batch. :meth:`Ledger.load` reads a file back
 exactly and reports a corrupt line with its number; an incomplete last line left by a
 crash is reported (``torn_tail``) and ignored, and set aside before the next append to a
@@ -69,7 +73,7 @@ from .ledger_store import (
 from .physics import check_temperature, landauer_bit_energy
 from .secrets import redact
 
-__all__ = ["BASES", "CREATION_WAIT_S", "SCHEMA_VERSION", "Basis", "Charge", "Ledger", "Note", "RunInfo", "TornTail"]
+__all__ = ["BASES", "CREATION_WAIT_S", "INTERRUPTED_LABEL", "SCHEMA_VERSION", "Basis", "Charge", "Ledger", "Note", "RunInfo", "TornTail"]
 
 Basis = Literal["lower_bound", "upper_bound", "measured", "estimated"]
 #: How a charge's energy is known.
@@ -143,12 +147,41 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def _charge_record(c: Charge) -> Record:
-    return {"type": "charge", **{name: getattr(c, name) for name in _CHARGE_FIELDS}}
+def _charge_record(c: Charge, seq: int | None = None) -> Record:
+    rec: Record = {"type": "charge", **{name: getattr(c, name) for name in _CHARGE_FIELDS}}
+    if seq is not None:
+        rec["seq"] = seq
+    return rec
 
 
-def _note_record(n: Note) -> Record:
-    return {"type": "note", "run": n.run, "label": n.label, "data": n.data}
+def _note_record(n: Note, seq: int | None = None) -> Record:
+    rec: Record = {"type": "note", "run": n.run, "label": n.label, "data": n.data}
+    if seq is not None:
+        rec["seq"] = seq
+    return rec
+
+
+#: Label of the note that marks a run which did not finish (interrupted by a signal or stopped by an error).
+INTERRUPTED_LABEL = "run-interrupted"
+
+
+def _check_str(rec: Record, name: str, *, optional: bool = False) -> None:
+    """Refuse a record field that must be text (a damaged line must not break the commands that print it)."""
+    if optional and name not in rec:
+        return
+    if not isinstance(rec[name], str):
+        raise ValueError(f"field {name!r} must be text, not {type(rec[name]).__name__}")
+
+
+def _check_run_fields(rec: Record) -> None:
+    """The fields a header or run record shares: command (text), seed (integer or null), versions (text to text)."""
+    _check_str(rec, "command")
+    seed = rec["seed"]
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+        raise ValueError(f"field 'seed' must be an integer or null, not {type(seed).__name__}")
+    versions = rec["versions"]
+    if not isinstance(versions, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in versions.items()):
+        raise ValueError("field 'versions' must be an object of names to version strings")
 
 
 class Ledger:
@@ -171,6 +204,8 @@ class Ledger:
         self._notes: list[Note] = []
         self._pending: list[Record] | None = None
         self._attachments: dict[object, Any] = {}
+        #: Sequence number of the current run's next charge or note record (a repeated or missing line is then found).
+        self._seq = 0
         #: The file this ledger writes to (:meth:`open`) or was read from (:meth:`load`), else None.
         self.path: Path | None = None
         #: Set by :meth:`load` when the file ended in a line cut short by a crash (ignored).
@@ -277,10 +312,19 @@ class Ledger:
         Raises:
             ValueError: ``data`` holds a non-finite number; TypeError: a value JSON cannot hold.
         """
-        n = Note(self.current_run, redact(label), json.loads(json.dumps(data, allow_nan=False)))
+        n = Note(self.current_run, redact(label), json.loads(redact(json.dumps(data, allow_nan=False))))
         self._notes.append(n)
-        self._emit([_note_record(n)])
+        self._emit([_note_record(n, self._next_seq())])
         return n
+
+    def mark_interrupted(self, reason: str, data: dict[str, Any] | None = None) -> Note:
+        """Record that the current run did not finish (a note labelled :data:`INTERRUPTED_LABEL`):
+        ``ledger show`` and ``ledger summary`` list such runs. ``reason``: e.g. ``SIGINT``."""
+        return self.note(INTERRUPTED_LABEL, {"reason": reason, **(data or {})})
+
+    def interrupted_runs(self) -> dict[int, dict[str, Any]]:
+        """The runs marked by :meth:`mark_interrupted`: run index → the note's data."""
+        return {n.run: n.data for n in self._notes if n.label == INTERRUPTED_LABEL}
 
     def extend_and_note(self, charges: Iterable[Charge], label: str, data: dict[str, Any]) -> Note:
         """Append charges recorded elsewhere and a note about them in one write: both land, or neither.
@@ -292,8 +336,8 @@ class Ledger:
             InputError: as :meth:`charge`, for any charge; ValueError/TypeError as :meth:`note`.
         """
         made = [self._make(c.account, c.resource, c.count, c.unit_j, c.basis, c.provenance, c.label, c.model) for c in charges]
-        n = Note(self.current_run, redact(label), json.loads(json.dumps(data, allow_nan=False)))
-        records = [_charge_record(c) for c in made] + [_note_record(n)]
+        n = Note(self.current_run, redact(label), json.loads(redact(json.dumps(data, allow_nan=False))))
+        records = [_charge_record(c, self._next_seq()) for c in made] + [_note_record(n, self._next_seq())]
         self._charges.extend(made)
         self._notes.append(n)
         self._emit(records)
@@ -312,7 +356,11 @@ class Ledger:
     def _append(self, charges: list[Charge]) -> None:
         self._charges.extend(charges)
         if charges:
-            self._emit([_charge_record(c) for c in charges])
+            self._emit([_charge_record(c, self._next_seq()) for c in charges])
+
+    def _next_seq(self) -> int:
+        seq, self._seq = self._seq, self._seq + 1
+        return seq
 
     def _emit(self, records: list[Record]) -> None:
         """Hand new records to the store now, or to the open :meth:`batch` block; nothing once closed."""
@@ -459,6 +507,7 @@ class Ledger:
 
         def start_run(led: Ledger) -> list[Record]:
             led.runs.append(RunInfo(command=run.command, seed=run.seed, started=_now(), versions=run.versions))
+            led._seq = 0
             return [led._run_record(led.current_run)]
 
         store, joined = JsonLinesStore.open(path, fresh.header(), build, start_run, creation_wait_s=CREATION_WAIT_S)
@@ -512,33 +561,63 @@ class Ledger:
         """
         p, first = str(contents.path), contents.header
         try:
+            _check_run_fields(first)
+            _check_str(first, "created")
             led = cls(first["temperature_k"], seed=first["seed"], command=first["command"])
             led.runs[0] = RunInfo(command=first["command"], seed=first["seed"], started=first["created"], versions=dict(first["versions"]))
-        except (KeyError, TypeError, InputError) as exc:
-            raise LedgerCorruptError(p, 1, f"bad header ({exc})") from None
+        except (KeyError, TypeError, ValueError, InputError) as exc:
+            raise LedgerCorruptError(p, 1, f"bad header ({exc if not isinstance(exc, KeyError) else f'missing field {exc}'})") from None
         magnitude = 0.0  # running sum of |energy|: every total of any selection of charges stays below it
+        # charges and notes written since sequence numbers exist carry "seq", 0, 1, 2, … per run: a repeated
+        # or missing line is corruption (older ledgers, without it, still read)
+        next_seq: dict[int, int] = {}
+
+        def check_seq(rec: Record, run: int) -> None:
+            if "seq" not in rec:
+                if run in next_seq:
+                    raise ValueError(f"run {run}'s records carry sequence numbers but this line has none")
+                return
+            seq, expected = rec["seq"], next_seq.get(run, 0)
+            if isinstance(seq, bool) or not isinstance(seq, int):
+                raise ValueError(f"sequence number {seq!r} is not an integer")
+            if seq != expected:
+                what = "repeats an earlier line" if seq < expected else f"follows a missing line ({seq - expected} missing)"
+                raise ValueError(f"record {seq} of run {run} {what}: expected record {expected}")
+            next_seq[run] = seq + 1
+
         for lineno, rec in contents.records:
             kind = rec.get("type")
             try:
                 if kind == "charge":
                     run = rec["run"]
-                    if not isinstance(run, int) or not 0 <= run < len(led.runs):
+                    if isinstance(run, bool) or not isinstance(run, int) or not 0 <= run < len(led.runs):
                         raise ValueError(f"run {run!r} was never started")
-                    if not isinstance(rec["count"], int) or not isinstance(rec["unit_j"], (int, float)):
+                    if isinstance(rec["count"], bool) or not isinstance(rec["count"], int) or isinstance(rec["unit_j"], bool) \
+                            or not isinstance(rec["unit_j"], (int, float)):
                         raise ValueError("count must be an integer and unit_j a number")
+                    for name in ("account", "resource", "basis", "provenance"):
+                        _check_str(rec, name)
+                    for name in ("label", "model"):
+                        _check_str(rec, name, optional=True)
+                    check_seq(rec, run)
                     c = led._make(rec["account"], rec["resource"], rec["count"], rec["unit_j"], rec["basis"], rec["provenance"], rec.get("label", ""), rec.get("model", ""))
                     magnitude += abs(c.energy_j)
                     if not math.isfinite(magnitude):
                         raise ValueError("the energies up to this line add up beyond the range of a double (1.8e308 J)")
                     led._charges.append(dataclasses.replace(c, run=run))
                 elif kind == "run":
-                    if rec["run"] != len(led.runs):
+                    if rec["run"] != len(led.runs) or isinstance(rec["run"], bool):
                         raise ValueError(f"run {rec['run']!r} out of order")
+                    _check_run_fields(rec)
+                    _check_str(rec, "started")
                     led.runs.append(RunInfo(command=rec["command"], seed=rec["seed"], started=rec["started"], versions=dict(rec["versions"])))
                 elif kind == "note":
-                    if not isinstance(rec["data"], dict) or not isinstance(rec["run"], int):
-                        raise ValueError("a note needs a run and a data object")
-                    led._notes.append(Note(rec["run"], rec["label"], rec["data"]))
+                    run = rec["run"]
+                    if not isinstance(rec["data"], dict) or isinstance(run, bool) or not isinstance(run, int) or not 0 <= run < len(led.runs):
+                        raise ValueError("a note needs a run that was started and a data object")
+                    _check_str(rec, "label")
+                    check_seq(rec, run)
+                    led._notes.append(Note(run, rec["label"], rec["data"]))
                 else:
                     raise ValueError(f"unknown record type {kind!r}")
             except (KeyError, TypeError, ValueError, InputError) as exc:

@@ -47,8 +47,10 @@ from .carbon import WORLD_AVERAGE, GridIntensity, co2e_kg
 from .errors import InputError
 from .ledger import Charge, Ledger
 from .physics import convert_energy, landauer_units
+from .secrets import redact_bytes
 
-__all__ = ["CARBON_COLUMNS", "CHARGE_COLUMNS", "CODECARBON_COLUMNS", "CODECARBON_SKIPPED_ACCOUNTS", "check_output_path", "check_output_paths",
+__all__ = ["CARBON_COLUMNS", "CHARGE_COLUMNS", "CODECARBON_COLUMNS", "CODECARBON_SKIPPED_ACCOUNTS", "check_export_options", "check_finite_rows",
+           "check_output_path", "check_output_paths",
            "export_carbon", "export_charges_csv", "export_codecarbon", "summary_rows", "write_atomic", "write_csv_atomic"]
 
 CHARGE_COLUMNS = ("run", "account", "resource", "count", "unit_j", "energy_j", "basis", "provenance", "label", "model")
@@ -149,6 +151,8 @@ def _exclusive_temp(path: Path) -> tuple[Path, int]:
 def write_atomic(path: Path, write: Callable[[IO[bytes]], None] | bytes, *, replace: bool = False) -> Path:
     """Write ``path`` whole: into a new temporary file beside it, synced, then renamed onto it.
 
+    Secrets (:func:`qenergy.secrets.redact_bytes`) are masked in the content, whatever the file.
+
     ``write`` is the content (bytes) or a function writing it to a binary file. Readers
     never see half a file; concurrent writers never share a temporary file. Without
     ``replace`` a file that exists at ``path`` when the rename comes is left untouched
@@ -156,13 +160,15 @@ def write_atomic(path: Path, write: Callable[[IO[bytes]], None] | bytes, *, repl
     when the name is taken); with ``replace`` it is replaced.
     """
     path = Path(path)
+    if not isinstance(write, (bytes, bytearray)):  # built in memory first: every file qenergy writes is redacted
+        buf = io.BytesIO()
+        write(buf)
+        write = buf.getvalue()
+    content = redact_bytes(bytes(write))
     tmp, fd = _exclusive_temp(path)
     try:
         with os.fdopen(fd, "wb") as fh:
-            if isinstance(write, (bytes, bytearray)):
-                fh.write(write)
-            else:
-                write(fh)
+            fh.write(content)
             fh.flush()
             os.fsync(fh.fileno())
         if replace:
@@ -185,8 +191,26 @@ def write_atomic(path: Path, write: Callable[[IO[bytes]], None] | bytes, *, repl
     return path
 
 
+def check_finite_rows(rows: list[dict[str, Any]], what: str) -> None:
+    """Refuse rows holding a non-finite number (an ``inf`` or ``nan`` in a file would pass for a figure).
+
+    Raises:
+        InputError: naming ``what``, the column and the value.
+    """
+    for row in rows:
+        for key, value in row.items():
+            if isinstance(value, float) and not math.isfinite(value):
+                raise InputError(f"{what}: {key} would be {value} (beyond the range of a double); nothing was written. "
+                                 "allowed: options whose results stay finite (e.g. a smaller --pue or --intensity)")
+
+
 def write_csv_atomic(path: Path, columns: tuple[str, ...], rows: list[dict[str, Any]], *, replace: bool = False) -> Path:
-    """Write ``rows`` to ``path`` with :func:`write_atomic` (header ``columns``): readers never see half a file."""
+    """Write ``rows`` to ``path`` with :func:`write_atomic` (header ``columns``): readers never see half a file.
+
+    Raises:
+        InputError: a row holds a non-finite number (nothing is written).
+    """
+    check_finite_rows(rows, str(path))
 
     def write(fh: IO[bytes]) -> None:
         text = io.TextIOWrapper(fh, encoding="utf-8", newline="")
@@ -197,6 +221,23 @@ def write_csv_atomic(path: Path, columns: tuple[str, ...], rows: list[dict[str, 
         text.detach()
 
     return write_atomic(path, write, replace=replace)
+
+
+def check_export_options(ledger: Ledger, *, intensity: GridIntensity, pue: float) -> None:
+    """Check, before any file is written, that the carbon exports give finite figures for this ledger.
+
+    Raises:
+        InputError: ``pue`` below 1 or not finite, or a CO2e or kWh figure beyond the range of a double.
+    """
+    if not (math.isfinite(pue) and pue >= 1.0):
+        raise InputError(f"--pue {pue!r} is not allowed; allowed: a finite value >= 1")
+    if not math.isfinite(intensity.g_per_kwh):
+        raise InputError(f"--intensity {intensity.g_per_kwh!r} g/kWh is not allowed; allowed: a finite value >= 0")
+    rows = []
+    for account in ledger.accounts():
+        for joules in _real_energy_by_basis(ledger.select(account=account)).values():
+            rows.append({"energy_kwh": convert_energy(joules * pue, "J", "kWh"), "co2e_kg": co2e_kg(joules, intensity, pue=pue)})
+    check_finite_rows(rows, "ledger export")
 
 
 def _checked_target(ledger: Ledger, path: Path, force: bool) -> bool:

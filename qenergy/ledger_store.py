@@ -41,8 +41,6 @@ import contextlib
 import json
 import math
 import os
-import signal
-import threading
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
@@ -51,6 +49,7 @@ from pathlib import Path
 from typing import IO, Any, TypeVar
 
 from .errors import LedgerCorruptError, LedgerError
+from .interrupts import signals_deferred as _sigint_deferred
 
 try:
     import fcntl
@@ -408,41 +407,6 @@ def _write_new_file(path: Path, data: bytes) -> Path:
             os.fsync(fh.fileno())
         return candidate
     raise LedgerError(f"cannot set the incomplete last line aside: {path} and {_MAX_SIDE_NAMES - 1} numbered names beside it are taken")
-
-
-@contextlib.contextmanager
-def _sigint_deferred() -> Iterator[None]:
-    """Hold back a Ctrl-C (SIGINT) inside the block and deliver it when the block ends.
-
-    Only the main thread runs Python signal handlers, so only there can a Ctrl-C cut a
-    write short; elsewhere (or when SIGINT is not handled by Python) nothing changes.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.getsignal(signal.SIGINT)
-    if previous in (signal.SIG_IGN, None):
-        yield
-        return
-    caught: list[Any] = []
-
-    def hold(signum: int, frame: Any) -> None:
-        caught.append(frame)
-
-    try:
-        signal.signal(signal.SIGINT, hold)
-    except ValueError:  # pragma: no cover - not the main interpreter
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-        if caught:
-            if callable(previous):
-                previous(signal.SIGINT, caught[0])
-            else:
-                signal.raise_signal(signal.SIGINT)
 
 
 def _lock(fh: Any) -> None:

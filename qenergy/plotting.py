@@ -128,6 +128,10 @@ def render_svg(fig: Any, *, id_prefix: str = "") -> str:
 
 def png_software(path: str | Path) -> str | None:
     """The ``Software`` text chunk (tEXt, zTXt or iTXt) of the PNG at ``path``; None when it has none or is no PNG."""
+    from .files import is_special
+
+    if is_special(path):  # a FIFO would block the open; a device is no PNG
+        return None
     try:
         with open(path, "rb") as fh:
             if fh.read(8) != _PNG_SIGNATURE:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 
-__all__ = ["SECRET_ENV_VARS", "redact"]
+__all__ = ["SECRET_ENV_VARS", "redact", "redact_bytes"]
 
 #: Environment variables whose values must never be written anywhere.
 SECRET_ENV_VARS = ("QISKIT_IBM_TOKEN", "IBM_QUANTUM_TOKEN", "QISKIT_IBM_API_KEY")
@@ -25,3 +25,14 @@ def redact(text: str, *extra: str | None) -> str:
         if value and len(value) >= _MIN_SECRET_LEN and value in text:
             text = text.replace(value, "***")
     return text
+
+
+def redact_bytes(data: bytes) -> bytes:
+    """``data`` (a file's content) with every secret's UTF-8 bytes replaced by ``***``: what :func:`redact` does for text."""
+    for name in SECRET_ENV_VARS:
+        value = os.environ.get(name)
+        if value and len(value) >= _MIN_SECRET_LEN:
+            raw = value.encode("utf-8", "surrogateescape")
+            if raw in data:
+                data = data.replace(raw, b"***")
+    return data

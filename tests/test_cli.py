@@ -217,7 +217,7 @@ def test_bounds_json(capsys):
 
 def test_bounds_table_and_csv(capsys):
     code, out, _ = run(["bounds", "--n", "4:40:4", "--temperature", "0.02", "--classical-model", "memory:64"], capsys)
-    assert code == 0 and "crossover n:" in out and "memory:64" in out
+    assert code == 0 and "crossover:" in out and "memory:64" in out
     code, out, _ = run(["bounds", "--n", "8", "--csv", "--epsilon", "1e-3", "--steps", "10", "--success", "0.9"], capsys)
     lines = out.strip().splitlines()
     assert lines[0] == "n,quantum_upper_j,classical_lower_j,ratio,classical_queries" and lines[1].startswith("8,")

@@ -363,3 +363,121 @@ def test_model_plots_never_overwrite_a_file_qenergy_did_not_write(tmp_path):
     fig, _ = figure()
     save(fig, mine, replace=True)  # replace=True is the caller's explicit choice
     assert mine.read_bytes().startswith(b"\x89PNG")
+
+
+# --- issue 27: special files, files appearing mid-run, secrets in files, the cache under a lock -------------
+
+def test_fifo_at_an_output_or_the_cache_is_refused_at_once(tmp_path, capsys, monkeypatch):
+    out = tmp_path / "out"
+    out.mkdir()
+    os.mkfifo(out / "report.md")
+    code, _, err = run_cli(["advantage", "--n", "2:8", "--out", str(out)], capsys)  # would block forever if opened
+    one_line_error(code, err, "report.md")
+    code, _, err = run_cli(["advantage", "--n", "2:8", "--out", str(out), "--force"], capsys)
+    one_line_error(code, err, "not a regular file")
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    os.mkfifo(cache / "classical-energy.json")
+    monkeypatch.setenv("QENERGY_CACHE_DIR", str(cache))
+    code, out_text, err = run_cli(["advantage", "--n", "2:8", "--json"], capsys)
+    assert code == 0 and json.loads(out_text)["classical_machine"]["cached"] is False  # measured, nothing cached, no hang
+    assert (cache / "classical-energy.json").is_fifo()
+
+
+def test_a_file_appearing_during_advantage_is_never_replaced(tmp_path, capsys, monkeypatch):
+    import qenergy.app.practical as practical
+
+    out = tmp_path / "out"
+    real_compute = practical.compute_advantage
+
+    def compute_then_user_writes(*a, **kw):  # the user saves a file there while the command computes
+        (out / "report.md").write_bytes(USER_TEXT)
+        return real_compute(*a, **kw)
+
+    out.mkdir()
+    monkeypatch.setattr(practical, "compute_advantage", compute_then_user_writes)
+    code, _, err = run_cli(["advantage", "--n", "2:8", "--out", str(out)], capsys)
+    one_line_error(code, err, "appeared or changed while")
+    assert (out / "report.md").read_bytes() == USER_TEXT and not (out / "advantage.csv").exists()
+    monkeypatch.setattr(practical, "compute_advantage", real_compute)
+    (out / "report.md").unlink()
+    real_report = practical.report_markdown
+
+    def report_then_user_writes(*a, **kw):  # later still: between the last check and the write itself
+        text = real_report(*a, **kw)
+        (out / "report.md").write_bytes(USER_TEXT)
+        return text
+
+    monkeypatch.setattr(practical, "report_markdown", report_then_user_writes)
+    code, _, err = run_cli(["advantage", "--n", "2:8", "--out", str(out)], capsys)
+    one_line_error(code, err, "appeared while it was being written")
+    assert (out / "report.md").read_bytes() == USER_TEXT
+
+
+def test_token_in_the_command_line_is_redacted_in_report_md(tmp_path, capsys, monkeypatch):
+    secret = "ibmtok-" + "q" * 30
+    monkeypatch.setenv("QISKIT_IBM_TOKEN", secret)
+    out = tmp_path / f"dir-{secret}"
+    code, stdout, err = run_cli(["advantage", "--n", "2:8", "--out", str(out)], capsys)
+    assert code == 0, err
+    for name in ("report.md", "advantage.csv", "advantage.png"):
+        assert secret.encode() not in (out / name).read_bytes(), name
+    assert "***" in (out / "report.md").read_text() and secret not in stdout + err
+
+
+def test_concurrent_cache_writes_keep_every_entry(tmp_path):
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(12) as pool:
+        pool.map(_store_cache_entry, [(str(tmp_path), i) for i in range(12)])
+    from qenergy.classical_machine import MeasurementCache
+
+    cache = MeasurementCache(tmp_path)
+    assert all(cache.load_entry(f"k{i}") == {"i": i} for i in range(12))
+
+
+def _store_cache_entry(arg):
+    import time
+
+    from qenergy.classical_machine import MeasurementCache
+
+    directory, i = arg
+    time.sleep(0.2)  # the pool's processes start together; their writes overlap
+    MeasurementCache(__import__("pathlib").Path(directory)).store_entry(f"k{i}", {"i": i})
+
+
+@pytest.mark.parametrize("field, value", [("j_per_query", 1e300), ("j_per_query", -1.0), ("kappa", float("nan"))])
+def test_an_implausible_cached_figure_is_measured_again_with_a_note(tmp_path, capsys, monkeypatch, field, value):
+    monkeypatch.setenv("QENERGY_CACHE_DIR", str(tmp_path))
+    code, out, _ = run_cli(["advantage", "--n", "2:8", "--json"], capsys)
+    assert code == 0
+    path = tmp_path / "classical-energy.json"
+    data = json.loads(path.read_text())
+    for entry in data.values():
+        if isinstance(entry, dict) and "j_per_query" in entry:
+            entry[field] = value
+    path.write_text(json.dumps(data))
+    code, out, err = run_cli(["advantage", "--n", "2:8", "--json"], capsys)
+    assert code == 0 and "Traceback" not in err and "measured again" in err
+    d = json.loads(out)
+    assert d["classical_machine"]["cached"] is False and 0 < d["classical_machine"]["j_per_query"] < 1e-3
+
+
+def test_export_validates_every_option_before_writing(tmp_path, capsys, ledger_path):
+    csv_path = tmp_path / "c.csv"
+    code, _, err = run_cli(["ledger", "export", str(ledger_path), "--csv", str(csv_path), "--carbon", str(tmp_path / "k.csv"),
+                            "--pue", "0.5"], capsys)
+    one_line_error(code, err, "--pue")
+    assert not csv_path.exists()
+    code, _, err = run_cli(["ledger", "export", str(ledger_path), "--csv", str(csv_path), "--carbon", str(tmp_path / "k.csv"),
+                            "--intensity", "1e308", "--pue", "1e308"], capsys)
+    one_line_error(code, err, "nothing was written")
+    assert not csv_path.exists() and not (tmp_path / "k.csv").exists()
+
+
+def test_export_notes_a_torn_line(tmp_path, capsys, ledger_path):
+    with open(ledger_path, "ab") as fh:
+        fh.write(b'{"type":"charge","acc')
+    code, out, err = run_cli(["ledger", "export", str(ledger_path), "--csv", str(tmp_path / "c.csv")], capsys)
+    assert code == 0 and "incomplete write" in out

@@ -529,6 +529,79 @@ def test_fuzz_number_rule(text):
             assert parse_float(text, "x") == expected
 
 
+# -- issue 27: the new surfaces -------------------------------------------------------------------------------
+
+JSON_VALUES = st.recursive(st.none() | st.booleans() | st.integers(-(10**30), 10**30) | st.floats(allow_nan=False, allow_infinity=False)
+                           | st.text(max_size=12), lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+                           max_leaves=6)
+
+
+def damaged_ledger_files(root: Path, line: int, field: str, value: Any, extra: str) -> None:
+    """A ledger with a QPU run, one field of one line replaced by any JSON value; a FIFO and a foreign file beside it."""
+    from qenergy.ledger import Ledger
+
+    path = root / "d.jsonl"
+    with Ledger.open(path, 300.0, seed=1, command="qenergy simon --n 8") as led:
+        led.charge("qpu", "qpu_job", 1, 0.0, "measured", "job", model="qpu-power")
+        led.charge("qpu", "qpu_time_us", 1000, 5e-3, "estimated", "usage", model="qpu-power")
+        led.note("simon", {"n": 8, "jobs": 1, "status": "solved", "qpu_energy_j": 5.0})
+    lines = path.read_text().splitlines()
+    k = line % len(lines)
+    rec = json.loads(lines[k])
+    rec[field] = value
+    lines[k] = json.dumps(rec)
+    path.write_text("\n".join(lines) + "\n" + extra)
+    os.mkfifo(root / "fifo")
+    shutil.copy(_warm_advantage_cache(), root / "cache")
+    os.environ["QENERGY_CACHE_DIR"] = str(root / "cache")  # restored after the test by conftest's monkeypatch
+
+
+@fuzz_settings(40)
+@given(st.integers(0, 4), st.sampled_from(["versions", "seed", "command", "label", "provenance", "model", "seq", "run", "count", "unit_j",
+                                           "account", "basis", "data", "n", "type"]), JSON_VALUES, st.sampled_from(["", '{"type":"ch']),
+       st.sampled_from([["ledger", "show", "d.jsonl"], ["ledger", "summary", "d.jsonl", "--json"], ["ledger", "show", "fifo"],
+                        ["ledger", "export", "d.jsonl", "--csv", "c.csv", "--pue", "1e308", "--intensity", "1e308"],
+                        ["ledger", "export", "d.jsonl", "--csv", "fifo"],
+                        ["advantage", "--n", "2:12", "--from-ledger", "d.jsonl", "--json"],
+                        ["advantage", "--n", "2:12", "--from-ledger", "d.jsonl", "--run", "1"],
+                        ["advantage", "--n", "2:12", "--out", "fifo"]]))
+def test_fuzz_damaged_ledgers_and_special_files(base, line, field, value, extra, argv):
+    check(base, argv, lambda root: damaged_ledger_files(root, line, field, value, extra))
+
+
+@fuzz_settings(30)
+@given(options({
+    "--n": st.integers(2, 8).map(str),
+    "--noise": st.sampled_from(["depolarize:0.05", "depolarize:1", "readout:0.1", "readout:0.5", "depolarize:0.01,readout:0.01", "bogus"]),
+    "--shots-budget": st.sampled_from(["1", "2", "7", "1000000000", "0", "-1", "1e3", "x"]),
+    "--oracle": st.sampled_from(["linear", "random"]),
+    "--classical": st.sampled_from(["parallel-rho", "birthday"]),
+    "--workers": st.sampled_from(["0", "-1", "x", "", "1.5", "1e400", "1"]),
+    "--scheduler": st.sampled_from(["bogus", "", "tcp://", "::::", "tls://127.0.0.1:9", "http://x", "x" * 200, "inproc://"]),
+    "--seed": st.integers(0, 50).map(str),
+}, flags=("--json",)))
+def test_fuzz_noise_budgets_workers_and_schedulers(base, tail):
+    check(base, ["simon", *tail])
+
+
+PY_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.integers(-(10**500), 10**500) | st.floats(allow_nan=True, allow_infinity=True)
+    | st.fractions() | st.decimals(allow_nan=True, allow_infinity=True) | st.complex_numbers() | st.text(max_size=8) | st.binary(max_size=8)
+    | st.tuples(st.integers(10**300, 10**400), st.integers(1, 7)).map(lambda t: __import__("fractions").Fraction(*t)) | st.just(...),
+    lambda inner: st.lists(inner, max_size=3) | st.tuples(inner, inner) | st.tuples(inner, inner, inner) | st.dictionaries(st.text(max_size=3), inner, max_size=2),
+    max_leaves=5)
+
+
+@fuzz_settings(300)
+@given(st.sampled_from(sorted(__import__("qenergy.coursework", fromlist=["EXERCISES"]).EXERCISES)), PY_VALUES)
+def test_fuzz_coursework_check(exercise, answer):
+    from qenergy.coursework import check as check_answer
+
+    with contextlib.redirect_stdout(io.StringIO()) as out:
+        ok = check_answer(exercise, answer)
+    assert isinstance(ok, bool) and out.getvalue().count("\n") == 1
+
+
 # -- known crashes in files owned elsewhere (see tests/test_bad_inputs.py for each, with its fix) ------------
 
 

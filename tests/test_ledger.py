@@ -241,7 +241,9 @@ def test_a_custom_store_receives_every_record_in_order(fixed_clock):
                      ["charge", "note"],  # extend_and_note: both in one write
                      ["charge"]]
     charges = [r for b in sink.batches for r in b if r["type"] == "charge"]
-    assert [Charge(**{k: v for k, v in r.items() if k != "type"}) for r in charges] == list(led.charges)
+    assert [Charge(**{k: v for k, v in r.items() if k not in ("type", "seq")}) for r in charges] == list(led.charges)
+    # every charge and note carries its run's sequence number, in order (a repeated or missing line is then found)
+    assert [r["seq"] for b in sink.batches for r in b if r["type"] in ("charge", "note")] == list(range(len(charges) + len(led.notes)))
     notes = [r for b in sink.batches for r in b if r["type"] == "note"]
     assert [(n["label"], n["data"]) for n in notes] == [(n.label, n.data) for n in led.notes]
     with pytest.raises(InputError):
@@ -293,3 +295,88 @@ def test_the_store_module_does_not_import_the_book():
     assert imported, "the walk found the module's imports"
     assert not {m for m in imported if m.split(".")[-1] == "ledger" or m.endswith("qenergy.ledger")}, imported
     assert ".errors" in imported
+
+
+# --- issue 27: damaged but parseable fields, repeated lines, control characters, interrupted runs ---------
+
+def _ledger_lines(tmp_path):
+    from qenergy.ledger import Ledger
+
+    path = tmp_path / "l.jsonl"
+    with Ledger.open(path, 300.0, seed=1, command="qenergy simon --n 3") as led:
+        led.charge("classical", "query", 4, 0.0, "lower_bound", "q")
+        led.charge("meter", "energy_uj", 5, 1e-6, "estimated", "m")
+    return path, path.read_text().splitlines()
+
+
+@pytest.mark.parametrize("line_no, change", [
+    (0, {"versions": "abc"}), (0, {"seed": "x"}), (0, {"command": 5}),
+    (1, {"label": 7}), (1, {"provenance": ["x"]}), (1, {"model": {}}), (2, {"seq": "1"}),
+])
+def test_malformed_fields_are_corruption_with_the_line_number(tmp_path, capsys, line_no, change):
+    from cli_helpers import run_cli
+
+    path, lines = _ledger_lines(tmp_path)
+    rec = json.loads(lines[line_no])
+    rec.update(change)
+    lines[line_no] = json.dumps(rec)
+    path.write_text("\n".join(lines) + "\n")
+    for argv in (["ledger", "show", str(path)], ["ledger", "summary", str(path)], ["advantage", "--from-ledger", str(path)]):
+        code, _, err = run_cli(argv, capsys)
+        assert code == 2 and "Traceback" not in err and f"corrupt at line {line_no + 1}" in err, (argv, err)
+
+
+@pytest.mark.parametrize("edit", ["repeat", "drop"])
+def test_a_repeated_or_missing_charge_line_is_corruption(tmp_path, edit):
+    from qenergy.errors import LedgerCorruptError
+    from qenergy.ledger import Ledger
+
+    path, lines = _ledger_lines(tmp_path)
+    lines = lines[:2] + lines[1:] if edit == "repeat" else lines[:1] + lines[2:]
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(LedgerCorruptError) as info:
+        Ledger.load(path)
+    assert info.value.line == (3 if edit == "repeat" else 2)
+    assert ("repeats" if edit == "repeat" else "missing") in str(info.value)
+
+
+def test_older_ledgers_without_sequence_numbers_still_read(tmp_path):
+    from qenergy.ledger import Ledger
+
+    path, lines = _ledger_lines(tmp_path)
+    old = []
+    for line in lines:
+        rec = json.loads(line)
+        rec.pop("seq", None)
+        old.append(json.dumps(rec))
+    path.write_text("\n".join(old) + "\n")
+    assert len(Ledger.load(path).charges) == 2
+
+
+def test_control_characters_in_ledger_fields_are_escaped(tmp_path, capsys):
+    from cli_helpers import run_cli
+
+    from qenergy.ledger import Ledger
+
+    path = tmp_path / "esc.jsonl"
+    with Ledger.open(path, 300.0, seed=1, command="qenergy \x1b[2J\x1b[Hforged") as led:
+        led.charge("classical\x1b[31m", "query", 1, 0.0, "lower_bound", "p\rforged line", label="\x07bell")
+    for argv in (["ledger", "show", str(path)], ["ledger", "summary", str(path)]):
+        code, out, _ = run_cli(argv, capsys)
+        assert code == 0 and "\x1b" not in out and "\r" not in out and "\x07" not in out and "\\x1b" in out
+
+
+def test_an_interrupted_run_is_marked_and_shown(tmp_path, capsys):
+    from cli_helpers import run_cli
+
+    from qenergy.ledger import Ledger
+
+    path = tmp_path / "int.jsonl"
+    with Ledger.open(path, 300.0, seed=1, command="qenergy simon") as led:
+        led.charge("classical", "query", 10, 0.0, "lower_bound", "q")
+        led.mark_interrupted("SIGTERM", {"queries_charged": 10})
+    assert Ledger.load(path).interrupted_runs() == {0: {"reason": "SIGTERM", "queries_charged": 10}}
+    code, out, _ = run_cli(["ledger", "show", str(path)], capsys)
+    assert code == 0 and "INTERRUPTED (SIGTERM; 10 classical queries charged)" in out
+    code, out, _ = run_cli(["ledger", "summary", str(path)], capsys)
+    assert code == 0 and "interrupted runs" in out

@@ -150,10 +150,10 @@ class ChunkedSerial(pr._Serial):
     def __init__(self, workers):
         self.workers = workers
 
-    def finish(self, handle):
+    def finish(self, handle, tally=None):
         spec, chunks = handle
         assert len(chunks) == min(self.workers, spec.lanes)
-        return super().finish(handle)
+        return super().finish(handle, tally)
 
 
 @pytest.mark.parametrize("family", ["linear", "random"])

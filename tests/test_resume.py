@@ -87,3 +87,38 @@ def test_ledger_commands(tmp_path, capsys):
     (tmp_path / "bad.jsonl").write_bytes(path.read_bytes().replace(b'"type":"charge"', b'"type":"chrage"', 1))
     assert main(["ledger", "summary", str(tmp_path / "bad.jsonl")]) == 2
     assert "corrupt at line 2" in capsys.readouterr().err
+
+
+# --- issue 27: an interrupted parallel-rho run charges what it evaluated and says it did not finish -------
+
+@pytest.mark.parametrize("sig, status, workers", [("SIGINT", 130, None), ("SIGTERM", 143, None), ("SIGTERM", 143, "2")])
+def test_interrupted_parallel_rho_charges_its_work_and_is_marked(tmp_path, sig, status, workers):
+    import signal as signal_module
+    import subprocess
+    import sys
+    import time
+
+    from qenergy.ledger import INTERRUPTED_LABEL, Ledger
+
+    path = tmp_path / "l.jsonl"
+    argv = [sys.executable, "-m", "qenergy", "simon", "--n", "60", "--classical", "parallel-rho", "--backend", "none", "--seed", "3",
+            "--ledger", str(path)] + (["--workers", workers] if workers else [])
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            preexec_fn=lambda: signal_module.signal(signal_module.SIGINT, signal_module.SIG_DFL))
+    deadline = time.monotonic() + 120
+    while not (path.exists() and path.stat().st_size > 0) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    time.sleep(8 if workers else 4)  # well inside the search (n = 60 takes minutes)
+    proc.send_signal(getattr(signal_module, sig))
+    _, err = proc.communicate(timeout=120)
+    text = err.decode()
+    assert proc.returncode == status and "Traceback" not in text, text
+    led = Ledger.load(path)  # sequence numbers checked: no charge repeated or missing
+    queries = led.counts("classical", "query")
+    notes = [n for n in led.notes if n.label == INTERRUPTED_LABEL]
+    assert len(notes) == 1 and notes[0].data["reason"] == sig
+    data = notes[0].data
+    # every query charged is one the search reports having evaluated, and the round in progress was charged too
+    assert queries > 0 and data["queries_charged"] == queries
+    assert data["charged_from_interrupted_round"] > 0 or data.get("chunks_not_charged", 0) > 0
+    assert led.energy_j("meter", basis=led.select(account="meter")[0].basis) > 0  # the run's own energy, also on SIGTERM

@@ -43,6 +43,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import os
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -52,7 +53,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..advantage import BoundRow, bound_table, crossover_n, first_lasting_n
+from ..advantage import BoundRow, Crossover, bound_table, first_lasting_n, lasting_crossover
 from ..bounds import ClassicalLowerBound, QuantumUpperBound
 from ..classical_machine import CLASSICAL_PRESETS, ClassicalMachine, EnergyFit, MeasurementCache, collision_queries, fit_energy
 from ..counts import weight_shots_for_failure
@@ -63,6 +64,7 @@ from ..noise import NoiseSpec
 from ..noise_fit import ShotsFit
 from ..plotting import figure, integer_axis, render_png
 from ..qpu import SCENARIOS, QPUPreset
+from ..secrets import redact
 from ..weight import cover_queries, log2_weight_space
 
 if TYPE_CHECKING:
@@ -213,9 +215,13 @@ def circuit_timing(device: str, *, sizes: Sequence[int] = (2, 4, 8, 16, 24, 32, 
         entry = cache.load_entry(key)
         if entry is not None:
             try:
-                return _timing_from_points(device, [(int(a), float(b), int(c), int(d)) for a, b, c, d in entry["points"]])
-            except (KeyError, TypeError, ValueError):
+                cached = [(int(a), float(b), int(c), int(d)) for a, b, c, d in entry["points"]]
+                # a routed Simon circuit lasts between a nanosecond and a second; its gate counts are >= 0
+                if cached and all(n >= 1 and math.isfinite(t) and 1e-9 <= t <= 1.0 and c >= 0 and d >= 0 for n, t, c, d in cached):
+                    return _timing_from_points(device, cached)
+            except (KeyError, TypeError, ValueError, OverflowError):
                 pass
+            cache.rejected.append(f"the cached circuit timing for {device} in {cache.path} is damaged or not plausible; routed again")
     try:
         backend = _load_fake(device)
     except ImportError:
@@ -375,6 +381,15 @@ class AdvantageResult:
     ledger_run: LedgerRun | None = None
     scan: NoiseScan | None = None
     shots_fit: ShotsFit | None = None
+    #: The crossovers with where they lie ("theoretical", "low", "mid", "high"): computed over every n from 2 up to
+    #: the range's end, so one below the range is reported as such, never as the range's first n.
+    crossovers: Mapping[str, Crossover] | None = None
+
+    def crossover_text(self, key: str) -> str:
+        """``key``'s crossover for people (``n = 65 (below the range 100..128)``, ``above n = 64 …``)."""
+        if self.crossovers is not None and key in self.crossovers:
+            return self.crossovers[key].text()
+        return cross_text(self.theoretical_crossover if key == "theoretical" else self.practical_crossover[key])
 
     def model_vs_measured(self) -> list[dict[str, Any]]:
         """Per scanned n: the analytic model's shots (estimate) beside the measured quantile, and model ÷ measured."""
@@ -396,6 +411,7 @@ class AdvantageResult:
         out: dict[str, Any] = {
             "rows": [r.to_dict() for r in self.rows],
             "crossover": {"theoretical": self.theoretical_crossover, "practical": dict(self.practical_crossover)},
+            "crossover_detail": {k: c.to_dict() for k, c in (self.crossovers or {}).items()},
             "qpu": {"preset": self.preset.name, "title": self.preset.title, "power_w": power,
                     "power_at_device_qubits": int(self.preset.value("device_qubits")), "note": self.preset.note,
                     "specific_power_4k_w_per_w": self.preset.specific_power_4k(), "basis": "estimated",
@@ -427,11 +443,28 @@ class AdvantageResult:
 def practical_crossovers(rows: Sequence[AdvantageRow]) -> dict[str, int | None]:
     """First lasting n with quantum ≤ classical: low (quantum low vs classical high), mid, high (quantum high vs classical low)."""
     ns = [r.n for r in rows]
-    pairs = {"low": ("low", "high"), "mid": ("mid", "mid"), "high": ("high", "low")}
     out: dict[str, int | None] = {}
-    for key, (q, c) in pairs.items():
+    for key, (q, c) in _PAIRS.items():
         below = [(r.quantum_j[q] is not None and r.quantum_j[q] <= r.classical_j[c]) for r in rows]  # type: ignore[operator]
         out[key] = first_lasting_n(ns, below)
+    return out
+
+
+#: Which quantum scenario is compared with which classical one for each practical crossover.
+_PAIRS = {"low": ("low", "high"), "mid": ("mid", "mid"), "high": ("high", "low")}
+
+
+def _crossovers(all_rows: Sequence[AdvantageRow], ns: Sequence[int]) -> dict[str, Crossover]:
+    """Every crossover over ``all_rows`` (each n from 2 up to max(ns)), placed relative to the range ``ns`` asked for."""
+    by_n = {r.n: r for r in all_rows}
+    lo, hi, floor = min(ns), max(ns), min(by_n)
+    out = {"theoretical": lasting_crossover(lambda n: by_n[n].bound.quantum_below, lo, hi, floor=floor)}
+    for key, (q, c) in _PAIRS.items():
+        def holds(n: int, q: str = q, c: str = c) -> bool:
+            qj = by_n[n].quantum_j[q]
+            return qj is not None and qj <= by_n[n].classical_j[c]
+
+        out[key] = lasting_crossover(holds, lo, hi, floor=floor)
     return out
 
 
@@ -454,12 +487,14 @@ def compute_advantage(ns: Sequence[int], preset: QPUPreset, *, noise: NoiseSpec,
     if not 0.0 < p < 1.0:
         raise InputError(f"--success {success} is too close to 0 or 1 for the practical comparison (a double cannot hold 1 - P); "
                          "allowed: 1e-300 < P <= 1 - 1e-15")
+    asked = list(ns)
+    ns = list(range(2, max(asked) + 1))  # every n up to the range's end: a crossover is found wherever it lies
     bounds = bound_table(ns, quantum, classical, temperature_k, Fraction(success), secret_weight=secret_weight)
     machines = sorted([fit.machine_entry(), *CLASSICAL_PRESETS.values()], key=lambda m: m.j_per_query)
     median_errors = _median_device_errors(noise.device, noise.scale) if noise.device is not None else None
     shots_fit = scan.fit(p) if scan is not None else None
-    if noise.depolarize and noise.device is None and logical_cnots is None:
-        logical_cnots = logical_cnot_counts(ns)
+    if noise.depolarize and noise.device is None and (logical_cnots is None or any(n not in logical_cnots for n in ns)):
+        logical_cnots = {**(logical_cnots or {}), **logical_cnot_counts([n for n in ns if n not in (logical_cnots or {})])}
     rows = []
     for n, b in zip(ns, bounds, strict=True):
         if noise.device is not None:
@@ -483,9 +518,18 @@ def compute_advantage(ns: Sequence[int], preset: QPUPreset, *, noise: NoiseSpec,
         mid = band["mid"]
         rows.append(AdvantageRow(n, b, None if mid is None else float(math.ceil(mid)), est, duration, queries, qj, cj, source,
                                  dict(band) if source == "fit" else None))
-    return AdvantageResult(rows, preset, noise, p, algorithm, fit, fit_cached, machines, timing, crossover_n(bounds),
-                           practical_crossovers(rows), quantum.describe(), classical.describe(), temperature_k,
-                           scan=scan, shots_fit=shots_fit)
+    for r in rows:  # a damaged input (a cached figure, a preset) must not reach the output as inf or nan
+        figures = [r.duration_s, r.classical_queries, *r.classical_j.values(), *(v for v in r.quantum_j.values() if v is not None)]
+        if not all(math.isfinite(x) and x >= 0 for x in figures):
+            raise InputError(f"the practical comparison at n = {r.n} gives a figure that is not a finite energy "
+                             f"(quantum {r.quantum_j}, classical {r.classical_j}); allowed: finite positive inputs "
+                             "(run again with --remeasure if the cached measurement is damaged)")
+    cross = _crossovers(rows, asked)
+    wanted = set(asked)
+    rows = [r for r in rows if r.n in wanted]
+    return AdvantageResult(rows, preset, noise, p, algorithm, fit, fit_cached, machines, timing, cross["theoretical"].n,
+                           {k: cross[k].n for k in _PAIRS}, quantum.describe(), classical.describe(), temperature_k,
+                           scan=scan, shots_fit=shots_fit, crossovers=cross)
 
 
 def measured_shots(scan: NoiseScan, shots_fit: ShotsFit | None, n: int, success: float) -> tuple[str, dict[str, float | None]]:
@@ -587,25 +631,39 @@ class LedgerRun:
                 "classical_j": self.classical_j, "margin": self.margin, "statement": self.statement}
 
 
-def read_ledger_run(path: Path) -> QPURunRecord:
+def read_ledger_run(path: Path, run: int | None = None) -> QPURunRecord:
     """The QPU run in a ledger file (its ``qpu`` account): n, jobs and the QPU energy in its one basis.
 
-    n comes from the run's ``simon`` note, else the ``--n`` of the ledger's command line. Bases are
-    never added: the energy is that of the one basis holding joules (``estimated`` for qenergy's
-    own job charges; 0 J estimated when none does). Raises :class:`InputError` for a ledger without
-    QPU job charges, without n, or with QPU joules on more than one basis.
+    ``run``: the ledger's run index to read (needed when several runs hold QPU jobs). n comes from
+    that run's ``simon`` note, else the ``--n`` of that run's command line, and must lie in
+    2..:data:`MAX_ADVANTAGE_N`. Bases are never added: the energy is that of the one basis holding
+    joules (``estimated`` for qenergy's own job charges). Raises :class:`InputError` for a ledger
+    without QPU job charges, several QPU runs and no ``run``, a ``run`` without QPU jobs, an n not
+    recorded or out of range, QPU joules on more than one basis, or no QPU joules at all (failed or
+    cancelled jobs charge nothing: such a run cannot be placed).
     """
+    from ..errors import shorten
+
+    where = f"--from-ledger {shorten(str(path))!r}"
     ledger = Ledger.load(path)
-    jobs = ledger.counts("qpu", "qpu_job")
-    if not jobs:
-        raise InputError(f"--from-ledger {str(path)!r} holds no QPU job charges (account qpu, resource qpu_job); "
+    with_jobs = sorted({c.run for c in ledger.charges if c.account == "qpu" and c.resource == "qpu_job"})
+    if not with_jobs:
+        raise InputError(f"{where} holds no QPU job charges (account qpu, resource qpu_job); "
                          "allowed: a ledger written by `qenergy simon --backend fake:NAME|ibm:NAME --ledger PATH`")
-    n = None
+    if run is None:
+        if len(with_jobs) > 1:
+            raise InputError(f"{where} holds {len(with_jobs)} QPU runs (runs {', '.join(map(str, with_jobs))}); "
+                             "allowed: --run K naming one of them")
+        run = with_jobs[0]
+    elif run not in with_jobs:
+        raise InputError(f"--run {run} is not allowed for {where}; allowed: {', '.join(map(str, with_jobs))} (its runs with QPU jobs)")
+    jobs = ledger.counts("qpu", "qpu_job", run=run)
+    n: object = None
     for note in ledger.notes:
-        if isinstance(note.data, dict) and isinstance(note.data.get("n"), int):
+        if note.run == run and isinstance(note.data, dict) and "n" in note.data:
             n = note.data["n"]
     if n is None:
-        words = str(ledger.header().get("command", "")).split()
+        words = str(ledger.runs[run].command).split()
         for i, w in enumerate(words[:-1]):
             if w == "--n" and words[i + 1].isdigit():
                 n = int(words[i + 1])
@@ -613,13 +671,22 @@ def read_ledger_run(path: Path) -> QPURunRecord:
             if w.startswith("--n=") and w[4:].isdigit():
                 n = int(w[4:])
     if n is None:
-        raise InputError(f"--from-ledger {str(path)!r}: the run's n is not recorded (no simon note, no --n in its command); "
+        raise InputError(f"{where}: the run's n is not recorded (no simon note, no --n in its command); "
                          "allowed: a ledger written by `qenergy simon --n N --backend fake:NAME|ibm:NAME --ledger PATH`")
-    holding = {b: j for b, j in ledger.totals_j().get("qpu", {}).items() if j > 0}
+    if isinstance(n, bool) or not isinstance(n, int) or not 2 <= n <= MAX_ADVANTAGE_N:
+        raise InputError(f"{where}: the run's n = {shorten(repr(n))} is not allowed; allowed: 2 <= n <= {MAX_ADVANTAGE_N}")
+    # one QPU run: every qpu joule of the ledger is about it (a meter reading appended later included); several: its own
+    scope = None if len(with_jobs) == 1 else run
+    holding = {b: j for b, j in ledger.totals_j(run=scope).get("qpu", {}).items() if j > 0}
     if len(holding) > 1:
-        raise InputError(f"--from-ledger {str(path)!r}: its QPU energy is on several bases ({', '.join(sorted(holding))}), which are "
+        raise InputError(f"{where}: its QPU energy is on several bases ({', '.join(sorted(holding))}), which are "
                          "never added; allowed: a ledger whose qpu account holds joules on one basis")
-    basis, qpu_j = next(iter(holding.items()), ("estimated", 0.0))
+    if not holding:
+        raise InputError(f"{where}: run {run}'s {jobs} QPU job(s) charged no energy (failed or cancelled jobs charge nothing), "
+                         "so the run cannot be compared; allowed: a run whose jobs completed")
+    basis, qpu_j = next(iter(holding.items()))
+    if not math.isfinite(qpu_j):
+        raise InputError(f"{where}: run {run}'s QPU energy is not finite; allowed: a finite energy")
     return QPURunRecord(str(path), int(n), jobs, float(qpu_j), basis)
 
 
@@ -644,13 +711,13 @@ def place_ledger_run(run: QPURunRecord, result: AdvantageResult) -> LedgerRun:
 
 def _ours(path: Path) -> bool:
     """Whether an existing output file was written by ``qenergy advantage``."""
-    try:
+    from ..files import read_regular
+
+    try:  # never blocks: a FIFO, device or socket is not ours (read_regular refuses it at once)
         if path.name == "report.md":
-            with open(path, "rb") as fh:
-                return fh.readline().rstrip(b"\r\n") == REPORT_TITLE.encode()
+            return read_regular(path, limit=4096).split(b"\n", 1)[0].rstrip(b"\r") == REPORT_TITLE.encode()
         if path.name == "advantage.csv":
-            with open(path, "rb") as fh:
-                return fh.readline().rstrip(b"\r\n") == ",".join(CSV_COLUMNS).encode()
+            return read_regular(path, limit=4096).split(b"\n", 1)[0].rstrip(b"\r") == ",".join(CSV_COLUMNS).encode()
         if path.name == "advantage.png":
             from .plots import png_software
 
@@ -681,9 +748,22 @@ def check_out_dir(out: Path, *, force: bool, inputs: Sequence[Path] = ()) -> dic
 
 
 def write_outputs(result: AdvantageResult, paths: dict[str, Path], sensitivity_rows: list[dict[str, Any]], command: str,
-                  requirements: dict[str, Any] | None = None) -> None:
-    """Write ``report.md``, ``advantage.csv`` and ``advantage.png`` (each whole; the directory is created if missing)."""
+                  requirements: dict[str, Any] | None = None, *, force: bool = False) -> None:
+    """Write ``report.md``, ``advantage.csv`` and ``advantage.png`` (each whole; the directory is created if missing).
+
+    Ownership is checked again at write time: a file that appeared in the directory while the command
+    ran, or was replaced by someone else's, is never written over (unless ``force``); a name still free
+    is taken exclusively (:func:`qenergy.ledger_export.write_atomic` without ``replace``). Raises
+    :class:`InputError` then, before any of the three is written when it can be seen in advance.
+    """
     paths["report"].parent.mkdir(parents=True, exist_ok=True)
+    replace = {}
+    for key, p in paths.items():
+        exists = os.path.lexists(p)
+        if exists and not force and not _ours(p):
+            raise InputError(f"--out: {str(p)!r} appeared or changed while qenergy advantage ran and was not written by it; "
+                             "refusing to replace it (allowed: another directory, or --force)")
+        replace[key] = exists
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(CSV_COLUMNS)
@@ -691,9 +771,9 @@ def write_outputs(result: AdvantageResult, paths: dict[str, Path], sensitivity_r
         w.writerow([r.n, 2 * r.n, _num(r.shots), _num(r.noise.multiplier), repr(r.duration_s), repr(r.classical_queries),
                     repr(r.bound.quantum_upper_j), r.bound.classical_lower.csv(),
                     *(_num(r.quantum_j[s]) for s in SCENARIOS), *(repr(r.classical_j[s]) for s in SCENARIOS)])
-    write_atomic(paths["csv"], buf.getvalue().encode(), replace=True)
-    plot_practical(paths["plot"], result, software=ADVANTAGE_SOFTWARE)
-    write_atomic(paths["report"], report_markdown(result, sensitivity_rows, command, requirements).encode(), replace=True)
+    write_atomic(paths["csv"], buf.getvalue().encode(), replace=replace["csv"])
+    plot_practical(paths["plot"], result, software=ADVANTAGE_SOFTWARE, replace=replace["plot"])
+    write_atomic(paths["report"], report_markdown(result, sensitivity_rows, redact(command), requirements).encode(), replace=replace["report"])
 
 
 def plot_practical(path: str | Path, result: AdvantageResult, *, software: str, replace: bool = True) -> Path:
@@ -749,7 +829,7 @@ def _fmt(x: float | None) -> str:
 def report_markdown(result: AdvantageResult, sensitivity_rows: list[dict[str, Any]], command: str,
                     requirements: dict[str, Any] | None = None) -> str:
     """The Markdown report: question, crossovers, parameters with sources, classical measurement, sensitivity, rows."""
-    pre, fit, cross = result.preset, result.fit, result.practical_crossover
+    pre, fit = result.preset, result.fit
     this = fit.machine_entry()
     lines = [REPORT_TITLE, "", f"`{command}`", "",
              "Practical: wall-plug energy of the QPU preset (basis estimated) against the classical machines "
@@ -759,10 +839,10 @@ def report_markdown(result: AdvantageResult, sensitivity_rows: list[dict[str, An
              "*Figure: both practical bands (quantum blue, classical red; line = mid, band = low to high) and both bounds "
              "(dashed) against n; vertical lines mark the crossovers. Look for where the blue band drops below the red one.*", "",
              "## Crossovers", "",
-             f"- theoretical (bounds): {cross_text(result.theoretical_crossover)}",
-             f"- practical, low (optimistic for the QPU): {cross_text(cross['low'])}",
-             f"- practical, mid: {cross_text(cross['mid'])}",
-             f"- practical, high (pessimistic for the QPU): {cross_text(cross['high'])}", "",
+             f"- theoretical (bounds): {result.crossover_text('theoretical')}",
+             f"- practical, low (optimistic for the QPU): {result.crossover_text('low')}",
+             f"- practical, mid: {result.crossover_text('mid')}",
+             f"- practical, high (pessimistic for the QPU): {result.crossover_text('high')}", "",
              f"Success probability {result.success:.4g}; noise {result.noise.describe()}"
              + ("; QPU shots measured on the twin (see Noise)" if result.scan is not None else
                 " (shots multiplier: analytic model estimate, see below)" if not result.noise.is_ideal else "")

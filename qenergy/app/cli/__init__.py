@@ -13,8 +13,10 @@ import os
 import shlex
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from ...errors import QenergyError, one_line
+from ...interrupts import Terminated, exit_status, raising_interrupts
 from ...secrets import redact
 from . import advantage as _advantage
 from . import bounds as _bounds
@@ -26,7 +28,7 @@ from . import simon as _simon
 from . import sweep as _sweep
 from . import twin as _twin
 from .options import _attach_negative_values, _Parser, parse_n_range
-from .output import _RedactingStream
+from .output import StdoutError, _RedactingStream
 
 __all__ = ["build_parser", "main", "parse_n_range", "reference_markdown"]
 
@@ -60,34 +62,57 @@ def reference_markdown() -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``qenergy`` console script; returns the exit status.
 
-    0 on success; 2 with one line on standard error for bad input, a damaged file or a
-    closed output pipe; 130 when interrupted (Ctrl-C).
+    0 on success; 2 with one line on standard error for bad input, a damaged file, or standard
+    output closed, full or broken (nothing more is written to it); 130 when interrupted (Ctrl-C),
+    143 on SIGTERM (handled like Ctrl-C: the work in progress is charged and the run marked as
+    interrupted in its ledger).
     """
+    with raising_interrupts():
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     raw = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
     stdout = sys.stdout
+    if stdout is None or getattr(stdout, "closed", False):
+        print("qenergy: error: standard output is closed; allowed: a terminal, a file or a pipe (e.g. > out.txt)", file=sys.stderr)
+        return 2
+    parser = build_parser()
     try:
         with contextlib.redirect_stdout(_RedactingStream(stdout)):
             try:
                 args = parser.parse_args(_attach_negative_values(raw, parser))
             except SystemExit as exc:  # --help (0) or a usage error (2, one line already printed)
                 return exc.code if isinstance(exc.code, int) else 2
-            return _dispatch(args, "qenergy " + shlex.join(raw))
+            status = _dispatch(args, "qenergy " + shlex.join(raw))
+            sys.stdout.flush()  # a full disk or a closed pipe is found here, not at the interpreter's exit
+            return status
+    except StdoutError as exc:
+        # the reader went away (``qenergy ledger show L | head -1``), the disk is full (``> /dev/full``), …:
+        # stop writing, say so once, and let the interpreter's final flush go nowhere
+        _silence(stdout)
+        reason = "broken pipe" if isinstance(exc.error, BrokenPipeError) else (exc.error.strerror or type(exc.error).__name__)
+        print(f"qenergy: error: standard output could not be written ({reason}); the output is incomplete", file=sys.stderr)
+        return 2
     except QenergyError as exc:
         print(redact(f"qenergy: error: {one_line(str(exc))}"), file=sys.stderr)
         return int(getattr(exc, "exit_status", 2))
-    except BrokenPipeError:
-        # the reader went away (``qenergy ledger show L | head -1``): stop writing, say so once
-        try:
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, stdout.fileno())
-        except (OSError, ValueError, AttributeError):
-            pass
-        print("qenergy: error: standard output was closed before all output was written (broken pipe)", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("qenergy: interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:
+        word = "terminated (SIGTERM)" if isinstance(exc, Terminated) else "interrupted"
+        print(f"qenergy: {word}", file=sys.stderr)
+        return exit_status(exc)
+
+
+def _silence(stream: Any) -> None:
+    """Point ``stream``'s descriptor at /dev/null and drop what its buffer holds, so nothing more fails on it."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stream.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        stream.flush()
 
 
 def _dispatch(args: argparse.Namespace, command: str) -> int:

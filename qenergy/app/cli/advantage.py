@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -11,7 +10,7 @@ from typing import Any
 from ...errors import InputError
 from ...qpu import DEFAULT_QPU_PRESET, QPU_PRESETS
 from .options import _add_energy_options, _checked, _int_at_least, _nonnegative, _path, _policy, parse_n_range
-from .output import _print_table
+from .output import _notice, _print_table, print_json
 
 
 def _n_range(text: str) -> list[int]:
@@ -64,6 +63,8 @@ def add_parser(sub: Any) -> None:
     a.add_argument("--remeasure", action="store_true", help="measure the classical joules per query again instead of using the cached figure")
     a.add_argument("--from-ledger", type=_path("--from-ledger"), default=None, metavar="PATH",
                    help="place a QPU run (a ledger written by `qenergy simon --backend fake:NAME|ibm:NAME --ledger PATH`) on the comparison")
+    a.add_argument("--run", type=_int_at_least("--run", 0), default=None, metavar="K",
+                   help="with --from-ledger: the ledger's run K (needed when several runs hold QPU jobs)")
     a.add_argument("--sensitivity", action="store_true", help="also vary each QPU parameter over its range (in --out's report and --json)")
     a.add_argument("--out", type=_path("--out"), default=None, metavar="DIR", help="write report.md, advantage.csv and advantage.png into DIR")
     a.add_argument("--force", action="store_true", help="with --out: replace files there that qenergy advantage did not write")
@@ -95,7 +96,9 @@ def _cmd_advantage(args: argparse.Namespace, command: str) -> int:
     # everything that can fail on the user's input is checked before any work or any byte written
     if args.from_ledger is not None and not Path(args.from_ledger).is_file():
         raise InputError(f"--from-ledger {str(args.from_ledger)!r} is not a file; allowed: a ledger file")
-    qpu_run = read_ledger_run(Path(args.from_ledger)) if args.from_ledger is not None else None
+    if args.run is not None and args.from_ledger is None:
+        raise InputError("--run without --from-ledger is not allowed; allowed: --from-ledger PATH --run K")
+    qpu_run = read_ledger_run(Path(args.from_ledger), args.run) if args.from_ledger is not None else None
     if args.ledger is not None:  # refused now, not after the measurement: a foreign or damaged file, another temperature, no directory
         _check_ledger_target(Path(args.ledger), args.temperature)
     paths = check_out_dir(Path(args.out), force=args.force, inputs=[Path(args.from_ledger)] if args.from_ledger else []) if args.out else None
@@ -114,7 +117,9 @@ def _cmd_advantage(args: argparse.Namespace, command: str) -> int:
     cache = MeasurementCache.default()
     fit, cached = measure_classical(args.classical, cache=cache, remeasure=args.remeasure, progress=progress)
     timing = circuit_timing(preset.timing_device, cache=cache)
-    cnots = logical_cnot_counts(args.n) if noise.depolarize and noise.device is None else None
+    for line in cache.rejected:
+        _notice(line)
+    cnots = logical_cnot_counts(range(2, max(args.n) + 1)) if noise.depolarize and noise.device is None else None
 
     from ..noise_scan import run_noise_scan
 
@@ -141,7 +146,7 @@ def _cmd_advantage(args: argparse.Namespace, command: str) -> int:
         result = dataclasses.replace(result, ledger_run=place_ledger_run(qpu_run, result))
     sens = sensitivity(result, compute) if args.sensitivity else []
     if paths is not None:
-        write_outputs(result, paths, sens, command, reqs.to_dict() if reqs is not None else None)
+        write_outputs(result, paths, sens, command, reqs.to_dict() if reqs is not None else None, force=args.force)
     if args.ledger is not None:
         from ..practical import advantage_note
         from .output import _open_ledger
@@ -155,9 +160,8 @@ def _cmd_advantage(args: argparse.Namespace, command: str) -> int:
             out["sensitivity"] = sens
         if reqs is not None:
             out["requirements"] = reqs.to_dict()
-        print(json.dumps(out, allow_nan=False))
+        print_json(out)
         return 0
-    cross = result.practical_crossover
     this = fit.machine_entry()
     weight = (f"; restricted problem wt(s) <= {args.secret_weight} (restricted shots and bounds, weight-cover queries priced at "
               f"{args.classical}'s measured J/query)") if args.secret_weight is not None else ""
@@ -175,8 +179,8 @@ def _cmd_advantage(args: argparse.Namespace, command: str) -> int:
         c = "/".join(f"{r.classical_j[s]:.2e}" for s in ("low", "mid", "high"))
         rows.append((str(r.n), ("–" if r.shots is None else f"{r.shots:.0f}") + f" ({r.shots_source})", q, c, f"{r.bound.quantum_upper_j:.2e}", r.bound.classical_lower.text()))
     _print_table(rows)
-    print(f"crossover: theoretical {cross_text(result.theoretical_crossover)}; practical low {cross_text(cross['low'])}, "
-          f"mid {cross_text(cross['mid'])}, high {cross_text(cross['high'])}")
+    print(f"crossover: theoretical {result.crossover_text('theoretical')}; practical low {result.crossover_text('low')}, "
+          f"mid {result.crossover_text('mid')}, high {result.crossover_text('high')}")
     if result.ledger_run is not None:
         print(result.ledger_run.statement)
     if reqs is not None:

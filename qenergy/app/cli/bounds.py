@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
 import sys
 from typing import Any
 
 from ...errors import InputError
 from ...magnitude import Magnitude
 from .options import MAX_BOUNDS_WORK_S, _add_energy_options, _checked, _policy, bounds_work_s, parse_n_range
-from .output import _print_table
+from .output import _print_table, print_json
 
 
 def add_parser(sub: Any) -> None:
@@ -25,7 +24,7 @@ def add_parser(sub: Any) -> None:
 
 
 def _cmd_bounds(args: argparse.Namespace) -> int:
-    from ...advantage import bound_table, crossover_n
+    from ...advantage import bound_table, bounds_crossover
 
     work = bounds_work_s(args.n)
     if work > MAX_BOUNDS_WORK_S:
@@ -33,13 +32,14 @@ def _cmd_bounds(args: argparse.Namespace) -> int:
                          f"allowed: at most {MAX_BOUNDS_WORK_S:.0f} s (use a STEP or a smaller range)")
     policy = _policy(args)
     rows = bound_table(args.n, policy.quantum, policy.classical, args.temperature, args.success)
-    cross = crossover_n(rows)
+    # the crossover is where the curves cross, wherever that is: every n from 1 up to the range's end is computed
+    cross = bounds_crossover(args.n, policy.quantum, policy.classical, args.temperature, args.success)
     if args.json:
-        print(json.dumps({
+        print_json({
             "temperature_k": args.temperature, "epsilon": args.epsilon, "steps": args.steps, "success": str(args.success),
             "quantum_model": policy.quantum.describe(), "classical_model": policy.classical.describe(),
-            "rows": [r.to_dict() for r in rows], "crossover_n": cross,
-        }, allow_nan=False))
+            "rows": [r.to_dict() for r in rows], "crossover_n": cross.n if cross.exact else None, "crossover": cross.to_dict(),
+        })
         return 0
     if args.csv:
         w = csv.writer(sys.stdout, lineterminator="\n")
@@ -52,5 +52,5 @@ def _cmd_bounds(args: argparse.Namespace) -> int:
     table += [(str(r.n), Magnitude.of_int(r.classical_queries).text() if r.classical_queries >= 10**15 else str(r.classical_queries),
                f"{r.quantum_upper_j:.4e}", r.classical_lower.text(), r.ratio_magnitude.short(3)) for r in rows]
     _print_table(table)
-    print(f"crossover n: {cross if cross is not None else 'none in this range'}")
+    print(f"crossover: {cross.text()}")
     return 0

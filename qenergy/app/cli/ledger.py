@@ -7,10 +7,10 @@ import json
 import sys
 from typing import Any
 
-from ...errors import InputError
+from ...errors import InputError, one_line
 from ...ledger import Ledger
 from .options import _checked, _nonnegative, _path
-from .output import _print_table, _totals_text
+from .output import _print_table, _totals_text, print_json
 
 
 def add_parser(sub: Any) -> None:
@@ -50,12 +50,21 @@ def add_parser(sub: Any) -> None:
 def _cmd_ledger(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
-    from ...ledger_export import check_output_paths, export_carbon, export_charges_csv, export_codecarbon, summary_rows, write_atomic
+    from ...ledger_export import (
+        check_export_options,
+        check_output_paths,
+        export_carbon,
+        export_charges_csv,
+        export_codecarbon,
+        summary_rows,
+        write_atomic,
+    )
     from ...ledger_metrics import metrics_text
 
     if args.ledger_command == "import":
         return _cmd_import(args)
     ledger = Ledger.load(args.path)
+    interrupted = ledger.interrupted_runs()
     torn = ledger.torn_tail
     note = f"note: line {torn.line} is an incomplete write left by a crash ({torn.size} bytes); it is ignored" if torn else ""
     if args.ledger_command == "export":
@@ -70,8 +79,9 @@ def _cmd_ledger(args: argparse.Namespace) -> int:
             raise InputError(f"{' and '.join(stdout_flags)} -: allowed: standard output (-) for one of --openmetrics, --prometheus")
         targets = [(flag, path) for flag, path in outputs if path is not None and str(path) != "-"]
         intensity = grid_intensity(args.country, g_per_kwh=args.intensity)
-        # every output is checked before the first is written: never the ledger itself, never two
-        # options naming one file, an existing file only with --force
+        # every option and every output is checked before the first file is written: PUE and intensity giving
+        # finite figures, never the ledger itself, never two options naming one file, an existing file only with --force
+        check_export_options(ledger, intensity=intensity, pue=args.pue)
         check_output_paths(targets, force=args.force, inputs=[args.path])
         if args.csv is not None:
             print(f"charges: {export_charges_csv(ledger, args.csv, force=args.force)}")
@@ -88,26 +98,33 @@ def _cmd_ledger(args: argparse.Namespace) -> int:
                 sys.stdout.write(text.decode("utf-8"))
             else:
                 print(f"{flag.lstrip('-')}: {write_atomic(path, text, replace=args.force)}")
+        if note:
+            print(note)
         return 0
     if args.ledger_command == "summary":
         rows = summary_rows(ledger)
         if args.json:
-            print(json.dumps({"temperature_k": ledger.temperature_k, "runs": len(ledger.runs), "totals_j": ledger.totals_j(),
-                              "totals_kTln2": ledger.totals_kTln2(), "rows": rows, "torn_tail_line": torn.line if torn else None}))
+            print_json({"temperature_k": ledger.temperature_k, "runs": len(ledger.runs), "totals_j": ledger.totals_j(),
+                        "totals_kTln2": ledger.totals_kTln2(), "rows": rows, "torn_tail_line": torn.line if torn else None,
+                        "interrupted_runs": interrupted})
             return 0
-        print(f"{args.path}: {len(ledger.runs)} run(s), {len(ledger.charges)} charges, T = {ledger.temperature_k:g} K")
+        print(one_line(f"{args.path}: {len(ledger.runs)} run(s), {len(ledger.charges)} charges, T = {ledger.temperature_k:g} K"))
+        if interrupted:
+            print(f"interrupted runs (did not finish; their charges cover the work done until then): {', '.join(map(str, interrupted))}")
         table: list[tuple[str, ...]] = [("account", "resource", "basis", "count", "energy [J]", "[k_B T ln 2]")]
         table += [(r["account"], r["resource"], r["basis"], str(r["count"]), f"{r['energy_j']:.4e}", f"{r['kTln2']:.4g}") for r in rows]
         _print_table(table, left=3)
         print("totals: " + _totals_text(ledger.totals_j()))
     else:
         if args.json:
-            print(json.dumps({"header": ledger.header(), "runs": [asdict(r) for r in ledger.runs],
-                              "charges": [asdict(c) for c in ledger.charges], "torn_tail_line": torn.line if torn else None}))
+            print_json({"header": ledger.header(), "runs": [asdict(r) for r in ledger.runs],
+                        "charges": [asdict(c) for c in ledger.charges], "torn_tail_line": torn.line if torn else None,
+                        "interrupted_runs": {str(k): v for k, v in interrupted.items()}})
             return 0
-        print(f"{args.path}: T = {ledger.temperature_k:g} K, schema {ledger.header()['schema']}")
+        print(one_line(f"{args.path}: T = {ledger.temperature_k:g} K, schema {ledger.header()['schema']}"))
         for i, r in enumerate(ledger.runs):
-            print(f"run {i}: {r.started}  seed {r.seed}  {r.command}")
+            mark = f"  INTERRUPTED ({_interruption_text(interrupted[i])})" if i in interrupted else ""
+            print(one_line(f"run {i}: {r.started}  seed {r.seed}  {r.command}{mark}"))
         table = [("run", "account", "resource", "count", "unit [J]", "basis", "label", "provenance")]
         table += [(str(c.run), c.account, c.resource, str(c.count), f"{c.unit_j:.4e}", c.basis, c.label, c.provenance[:70]) for c in ledger.charges]
         _print_table(table, left=8)
@@ -143,3 +160,13 @@ def _cmd_import(args: argparse.Namespace) -> int:
     print(f"imported {len(rows)} CodeCarbon row(s) into {target} (run {run}), account {CODECARBON_ACCOUNT}: "
           + "; ".join(f"{j:.4g} J {b}" for b, j in total_j.items()))
     return 0
+def _interruption_text(data: dict[str, Any]) -> str:
+    """``SIGINT; 11911168 queries charged`` from a run-interrupted note's data."""
+    parts = [str(data.get("reason", "stopped"))]
+    if "error" in data:
+        parts.append(str(data["error"]))
+    if "queries_charged" in data:
+        parts.append(f"{data['queries_charged']} classical queries charged")
+    if data.get("chunks_not_charged"):
+        parts.append(f"{data['chunks_not_charged']} chunk(s) of the last round not charged")
+    return "; ".join(parts)

@@ -57,10 +57,12 @@ def _int_at_least(flag: str, minimum: int, maximum: int = INT_OPTION_MAX) -> Cal
 
 
 def _path(flag: str) -> Callable[[str], Path]:
-    """A path option: no NUL byte, no component over 255 bytes, at most 4,095 bytes in all."""
+    """A path option: not empty, no NUL byte, no component over 255 bytes, at most 4,095 bytes in all."""
 
     def parse(text: str) -> Path:
         raw = text.encode("utf-8", "surrogateescape")
+        if not text:
+            raise InputError(f"{flag} path '' is empty; allowed: a file-system path (use . for the current directory)")
         if "\0" in text:
             raise InputError(f"{flag} path contains a NUL byte; allowed: a file-system path")
         if len(raw) > 4095 or any(len(part.encode("utf-8", "surrogateescape")) > 255 for part in text.split("/")):

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import math
+import os
 import sys
 from typing import Any
 
 from ...bounds import oracle_family
-from ...errors import InputError
+from ...errors import InputError, QenergyError, one_line
+from ...interrupts import signal_name
 from ...ledger import Ledger
 from ...meter import measure
 from ...physics import convert_energy, landauer_bit_energy
 from ...registry import CLASSICAL
 from ..experiment import format_secret as _fmt_secret
 from .options import MAX_N, _add_energy_options, _checked, _int_at_least, _path, _policy
-from .output import _notice, _open_ledger, _print_table
+from .output import _notice, _open_ledger, _print_table, print_json
 from .twin import add_dd_options
 
 
@@ -76,9 +77,19 @@ def _cmd_simon(args: argparse.Namespace, command: str) -> int:
     if args.workers is not None or args.scheduler is not None:
         if args.classical != "parallel-rho" or plan.algorithm is None:
             raise InputError(f"--workers/--scheduler with --classical {plan.algorithm.name if plan.algorithm else args.classical} is not allowed; allowed: --classical parallel-rho")
-        algorithm = dataclasses.replace(plan.algorithm, workers=args.workers, scheduler=args.scheduler,  # type: ignore[type-var]
+        workers = args.workers
+        cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+        if workers is not None and args.scheduler is None and workers > max(2, cpus):
+            _notice(f"--workers {workers} capped to {max(2, cpus)}: this machine runs {cpus} process(es) at once, and more "
+                    "local Dask workers than that only compete for it")
+            workers = max(2, cpus)
+        algorithm = dataclasses.replace(plan.algorithm, workers=workers, scheduler=args.scheduler,  # type: ignore[type-var]
                                         progress=not args.json and sys.stderr.isatty())
         algorithm.check(plan.instance)
+        if args.scheduler is not None:  # reached (handshake included) before the ledger is opened: no phantom run
+            from classical.parallel_rho import probe_scheduler
+
+            probe_scheduler(args.scheduler)
         plan.algorithm = algorithm
     n, t = plan.instance.n, args.temperature
     policy = _policy(args, oracle_family(args.oracle))
@@ -95,8 +106,16 @@ def _cmd_simon(args: argparse.Namespace, command: str) -> int:
     excludes = (f"excludes the energy of the remote Dask workers of --scheduler {args.scheduler} (not measured)"
                 if args.scheduler is not None else "")
     with ledger:
-        with measure(ledger, "simon", note=excludes) as window:
-            run = run_planned(plan, ledger, policy=policy)
+        try:
+            # its own-energy charge is written also when the run stops early
+            with measure(ledger, "simon", note=excludes) as window:
+                run = run_planned(plan, ledger, policy=policy)
+        except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM: the ledger says this run did not finish
+            ledger.mark_interrupted(signal_name(exc), getattr(exc, "qenergy_details", {}))
+            raise
+        except QenergyError as exc:
+            ledger.mark_interrupted("error", {"error": one_line(str(exc))})
+            raise
         verdict = criterion(run.quantum_energy_j, n, classical_lower) if run.quantum_energy_j else None
         # what the charges alone do not say (the instance, each side's answer, the criterion), for `qenergy report`
         ledger.note("simon", run_note(run, success=args.success, criterion=verdict.to_dict() if verdict else None))
@@ -130,7 +149,7 @@ def _cmd_simon(args: argparse.Namespace, command: str) -> int:
         "totals_kTln2": ledger.totals_kTln2(run=ledger.current_run),
     }
     if args.json:
-        print(json.dumps(out, allow_nan=False))
+        print_json(out)
         return 0
     weight = f"  wt(s)<={w}" if w is not None else ""
     print(f"Simon's problem  n={n}  s={_fmt_secret(run.secret, n)}{f' ({run.secret})' if n <= 64 else ''}{weight}  oracle={run.oracle}  seed={run.seed}  T={t:g} K")
