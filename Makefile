@@ -11,7 +11,7 @@ STAMP  := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 CORE_STAMP := $(VENV)/.installed-core
 PYTEST_ARGS ?= -n 2
 
-.PHONY: demo test check venv bench clean docs
+.PHONY: demo test check venv bench clean docs typecheck tree
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -31,16 +31,28 @@ demo: $(CORE_STAMP)
 	$(VENV)/bin/qenergy demo
 
 # lint and type checks (configured in pyproject.toml), the documentation site (strict), then the suite
-check: $(STAMP)
+check: $(STAMP) typecheck
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy
 	$(MKDOCS)
+
+# mypy and mkdocstrings cannot follow setuptools' package-dir mapping (qenergy.circuits lives in circuits/),
+# so both read a tree of symbolic links laid out as the installed package is:
+# build/package-tree/qenergy/{..., circuits, classical}.
+TREE := build/package-tree
+tree:
+	rm -rf $(TREE) && mkdir -p $(TREE)/qenergy
+	for f in qenergy/*; do ln -s "$(CURDIR)/$$f" $(TREE)/qenergy/; done
+	ln -s "$(CURDIR)/circuits" $(TREE)/qenergy/circuits
+	ln -s "$(CURDIR)/classical" $(TREE)/qenergy/classical
+
+typecheck: $(STAMP) tree
+	cd $(TREE) && $(CURDIR)/$(VENV)/bin/mypy --config-file $(CURDIR)/pyproject.toml qenergy
 
 # the documentation site (mkdocs.yml) into site/: open site/index.html. --strict: a broken link,
 # anchor or API reference fails the build (never add --quiet: it hides the warnings that --strict counts).
 # NO_MKDOCS_2_WARNING silences Material's end-of-life banner.
 MKDOCS := NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --site-dir site
-docs: $(STAMP)
+docs: $(STAMP) tree
 	$(MKDOCS)
 
 # with every extra installed, a test skipped for a missing optional package fails instead (tests/conftest.py)
@@ -51,4 +63,4 @@ bench: $(STAMP)
 	$(PY) benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) qenergy-demo .pytest_cache .hypothesis
+	rm -rf $(VENV) qenergy-demo .pytest_cache .hypothesis build

@@ -4,7 +4,7 @@ Usage: python benchmarks/bench_calibration.py [--quick] [--seeds K]   (prints Ma
 
 Each run follows the path of ``qenergy simon --n N --backend stim --noise SPEC --seed S``: the instance
 and circuit from :func:`qenergy.app.experiment.plan_simon`, the shots and classical checks charged to a
-ledger through the same CountingOracle, :func:`circuits.noisy_solver.solve_noisy` with the default
+ledger through the same CountingOracle, :func:`qenergy.circuits.noisy_solver.solve_noisy` with the default
 configuration (budget 20·n + 100, at most 8 checks, the one-to-one proof up to 1025 queries).
 
 Per noise level and n: the mean ``confidence`` (probability, given the samples and every check's
@@ -23,12 +23,12 @@ import platform
 import time
 
 import numpy as np
+from qenergy.circuits.noisy_solver import NoisySolution, NoisySolverConfig, default_shots_budget, solve_noisy
 
-from circuits.noisy_solver import NoisySolution, NoisySolverConfig, default_shots_budget, solve_noisy
 from qenergy.app.experiment import plan_simon
-from qenergy.ledger import Ledger
-from qenergy.problem import seed_streams
-from qenergy.queries import CountingOracle
+from qenergy.ledger.book import Ledger
+from qenergy.problem.instance import seed_streams
+from qenergy.problem.queries import CountingOracle
 
 LEVELS = ["depolarize:0.01", "depolarize:0.05", "depolarize:0.08", "depolarize:0.1", "readout:0.05", "readout:0.15"]
 NS = [8, 12, 16]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from common import best_of, row
 
-from qenergy.gf2 import null_space
+from qenergy.problem.gf2 import null_space
 
 
 def python_int_null_space(rows: np.ndarray) -> list[int]:

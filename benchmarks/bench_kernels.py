@@ -37,7 +37,7 @@ HERE = Path(__file__).resolve().parent
 
 
 def oracle_kernels() -> list[str]:
-    from qenergy.oracles import RandomOracle
+    from qenergy.problem.oracles import RandomOracle
 
     n = 48
     o = RandomOracle(n, 12345, rng=np.random.default_rng(1))
@@ -54,15 +54,17 @@ def oracle_kernels() -> list[str]:
 
 def one(algorithm: str, n: int, seed: int, workers: int | None, kernel: str) -> dict:
     """One search in this process (run by the parent in a subprocess)."""
-    from classical.birthday import birthday_search
-    from classical.parallel_rho import parallel_rho_search
-    from qenergy.ledger import Ledger
-    from qenergy.problem import make_instance
+    from qenergy.classical.birthday import birthday_search
+    from qenergy.classical.parallel_rho import parallel_rho_search
+
+    from qenergy.ledger.book import Ledger
+    from qenergy.problem.instance import make_instance
 
     inst = make_instance(n, None, "random", seed=seed)
     if kernel == "numba":  # load the kernels first, so that the CPU time below is the search's (the search still times its own start-up)
-        from classical import _numba_collision, parallel_rho
-        from qenergy.kernels import warm_up
+        from qenergy.classical import _numba_collision, parallel_rho
+
+        from qenergy.problem.kernels import warm_up
 
         warm_up(kernel)
         parallel_rho.warm_up(kernel)

@@ -22,15 +22,15 @@ import platform
 import time
 
 import numpy as np
+from qenergy.circuits import get_backend, run_simon
+from qenergy.circuits.noise import aer_noise_model, device_noise, noisy_stim_circuit, route_on_device, stim_from_qiskit
+from qenergy.circuits.qiskit_builder import simon_circuit
+from qenergy.circuits.reversible import oracle_network
 
-from circuits import get_backend, run_simon
-from circuits.noise import aer_noise_model, device_noise, noisy_stim_circuit, route_on_device, stim_from_qiskit
-from circuits.qiskit_builder import simon_circuit
-from circuits.reversible import oracle_network
-from qenergy.gf2 import int_to_bits
-from qenergy.ledger import Ledger
-from qenergy.noise import parse_noise
-from qenergy.problem import make_instance
+from qenergy.hardware.noise import parse_noise
+from qenergy.ledger.book import Ledger
+from qenergy.problem.gf2 import int_to_bits
+from qenergy.problem.instance import make_instance
 
 LEVELS = ["depolarize:0.001", "depolarize:0.005", "depolarize:0.02", "readout:0.001", "readout:0.01", "readout:0.05"]
 GRID_N = [16, 32, 64, 128]
@@ -42,9 +42,8 @@ def corrupted(ys: np.ndarray, secret: int, n: int) -> float:
 
 
 def section_a(stim_shots: int, aer_shots: dict[int, int]) -> list[str]:
+    from qenergy.circuits.base import bitstrings_to_array
     from qiskit_aer import AerSimulator
-
-    from circuits.base import bitstrings_to_array
 
     out = ["## A. Noisy stim vs AerSimulator(method='stabilizer'), same circuit, same Pauli noise", "",
            "| circuit | n | qubits | gates | stim prep s | stim µs/shot | Aer prep s | Aer µs/shot | ratio/shot | ratio end-to-end (200 shots) | y·s=1 stim / Aer |",

@@ -16,7 +16,7 @@ Prints Markdown tables:
      a Dask worker).
   4. Projections at n = 64 and 80 on K workers from the measured rates: expected queries
      (measured mean queries/T × T(n), T = 1.2533·2^(n/2)), time = queries / (K × rate per
-     worker), energy = CPU-seconds × W per core of :class:`qenergy.meter.CpuTimeEstimate`
+     worker), energy = CPU-seconds × W per core of :class:`qenergy.ledger.meter.CpuTimeEstimate`
      (85 W per package over this machine's logical cores; an estimate, not a measurement). n = 80
      needs 128-bit words (this code stops at n = 64): its row assumes the n ≤ 64 rate.
 
@@ -46,7 +46,7 @@ BLOCK_BENCH_SIZE = 1 << 22
 
 def _textbook_apply(p, v):
     """The KeyedPermutation.apply this work replaced (allocating form), for the before/after figure."""
-    from qenergy.oracles import _mask
+    from qenergy.problem.oracles import _mask
 
     mask, shift = _mask(p.n), np.uint64(p.shift)
     for a, m in zip(p.adds, p.muls):
@@ -59,7 +59,7 @@ def _textbook_apply(p, v):
 
 def kernels() -> dict:
     """Rates in inputs per second on 2^22 random inputs at n = 48 and 64."""
-    from qenergy.oracles import RandomOracle
+    from qenergy.problem.oracles import RandomOracle
 
     out = {}
     for n in (48, 64):
@@ -78,10 +78,11 @@ def kernels() -> dict:
 
 def one(algorithm: str, n: int, seed: int, workers: int | None) -> dict:
     """One search in this process; returns its figures (run by the parent in a subprocess)."""
-    from classical import birthday_search, rho_search
-    from classical.parallel_rho import parallel_rho_search
-    from qenergy.ledger import Ledger
-    from qenergy.problem import make_instance
+    from qenergy.classical import birthday_search, rho_search
+    from qenergy.classical.parallel_rho import parallel_rho_search
+
+    from qenergy.ledger.book import Ledger
+    from qenergy.problem.instance import make_instance
 
     inst = make_instance(n, None, "random", seed=seed)
     ledger = Ledger()
@@ -129,12 +130,13 @@ RHO_STEPS = 1 << 22
 
 
 def _rho_steps(inst, ledger, rng):
-    """rho's own walk (classical.rho.brent_walk on π(f(x)), f the counting oracle's scalar f) stopped after
+    """rho's own walk (qenergy.classical.rho.brent_walk on π(f(x)), f the counting oracle's scalar f) stopped after
     :data:`RHO_STEPS` steps, each charged: the rate of a full search without its minutes."""
-    from classical.result import ClassicalResult
-    from classical.rho import brent_walk
-    from qenergy.oracles import KeyedPermutation
-    from qenergy.queries import CountingOracle
+    from qenergy.classical.result import ClassicalResult
+    from qenergy.classical.rho import brent_walk
+
+    from qenergy.problem.oracles import KeyedPermutation
+    from qenergy.problem.queries import CountingOracle
 
     class Stop(Exception):
         pass
@@ -174,8 +176,9 @@ def main() -> None:
         print(json.dumps(one(alg, int(n), int(seed), int(workers) or None)))
         return
 
-    from classical.parallel_rho import default_parameters, expected_collision_queries
-    from qenergy.meter import CpuTimeEstimate
+    from qenergy.classical.parallel_rho import default_parameters, expected_collision_queries
+
+    from qenergy.ledger.meter import CpuTimeEstimate
 
     cores = os.cpu_count() or 1
     est = CpuTimeEstimate()
@@ -236,7 +239,7 @@ def main() -> None:
                   f"{serial / ws:.2f}x / {(dask1 / ws) if dask1 else float('nan'):.2f}x | {cpu} | {q / work_cpu / 1e6:.1f} M | {start} | {rss} | {os.getloadavg()[0]:.1f} |",
                   flush=True)
 
-    print(f"\n## 4. Projections (energy: CPU-s × {est.per_core_w:.3g} W/core, qenergy.meter.CpuTimeEstimate: "
+    print(f"\n## 4. Projections (energy: CPU-s × {est.per_core_w:.3g} W/core, qenergy.ledger.meter.CpuTimeEstimate: "
           f"{est.package_w:g} W per package over {est.cores} logical cores; an estimate, not a measurement)\n")
     n_top = max(ns)
     core_rate = measured[(n_top, 2)]["cpu_rate"]

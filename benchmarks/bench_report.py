@@ -3,7 +3,7 @@
     python benchmarks/bench_report.py              # 100,000 charges (about 20 s on 2 cores, generation included)
     python benchmarks/bench_report.py --charges 20000
 
-The ledger is written through the real API (:meth:`qenergy.ledger.Ledger.open`, one batch per
+The ledger is written through the real API (:meth:`qenergy.ledger.book.Ledger.open`, one batch per
 run): runs of Simon-like instances (quantum queries and resets as upper bounds, classical queries
 and erased bits as lower bounds, the run's own energy estimated) with the run notes ``qenergy
 simon`` writes, and sweep-like runs whose points carry the notes ``qenergy sweep`` writes. Timed,
@@ -26,8 +26,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from qenergy.ledger import Charge, Ledger
-from qenergy.physics import landauer_bit_energy
+from qenergy.energy.physics import landauer_bit_energy
+from qenergy.ledger.book import Charge, Ledger
 
 #: Charges per generated instance (quantum query, quantum reset, classical query, classical erasure).
 _PER_INSTANCE = 4

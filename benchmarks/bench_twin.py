@@ -2,7 +2,7 @@
 
 Usage: python benchmarks/bench_twin.py [--quick] [--aer-limit SECONDS]   (prints Markdown; a few minutes)
 
-* A. Agreement and speed: ``circuits.twin.compare_twin`` per n on fake:sherbrooke and fake:guadalupe:
+* A. Agreement and speed: ``qenergy.circuits.twin.compare_twin`` per n on fake:sherbrooke and fake:guadalupe:
   the stim twin and Aer with ``NoiseModel.from_backend`` (thermal relaxation on delays, asymmetric
   readout) run the *same* routed, ALAP-scheduled circuit; good-shot fractions (y·s = 0), their
   difference ± standard error, and seconds (twin: conversion + sampling; Aer: model + run). A device
@@ -30,13 +30,13 @@ import time
 from pathlib import Path
 
 import numpy as np
+from qenergy.circuits.noise import build_twin
+from qenergy.circuits.noisy_solver import shots_for_target
+from qenergy.circuits.qiskit_builder import simon_circuit
+from qenergy.circuits.twin import compare_twin, estimate_local_seconds, good_fraction, mitigated_good_fraction
 
-from circuits.noise import build_twin
-from circuits.noisy_solver import shots_for_target
-from circuits.qiskit_builder import simon_circuit
-from circuits.twin import compare_twin, estimate_local_seconds, good_fraction, mitigated_good_fraction
-from qenergy.noise import parse_noise
-from qenergy.problem import make_instance
+from qenergy.hardware.noise import parse_noise
+from qenergy.problem.instance import make_instance
 
 
 def section_a(devices: list[tuple[str, list[int]]], shots: int, aer_limit: float) -> list[str]:
@@ -116,11 +116,10 @@ def section_d(shots: int) -> list[str]:
 
 
 def section_e(ns: list[int]) -> list[str]:
+    from qenergy.circuits.noise import _load_fake
+    from qenergy.circuits.simon import default_robust_shots
     from qiskit.transpiler import generate_preset_pass_manager
     from qiskit_aer import AerSimulator
-
-    from circuits.noise import _load_fake
-    from circuits.simon import default_robust_shots
 
     out = ["## E. The price of a fake: run: estimate against the runtime's local mode (Aer from_backend), fake:sherbrooke", "",
            "| n | shots | estimated s | measured s | measured ÷ estimated |", "|---|---|---|---|---|"]

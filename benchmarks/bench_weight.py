@@ -22,13 +22,14 @@ import argparse
 import platform
 import time
 
-from circuits import get_backend, run_simon
-from classical import weight_cover_search
+from qenergy.circuits import get_backend, run_simon
+from qenergy.classical import weight_cover_search
+
 from qenergy.app.plots import fit_scaling
-from qenergy.counts import classical_min_queries
-from qenergy.ledger import Ledger
-from qenergy.noise import parse_noise
-from qenergy.problem import make_instance, seed_streams
+from qenergy.energy.counts import classical_min_queries
+from qenergy.hardware.noise import parse_noise
+from qenergy.ledger.book import Ledger
+from qenergy.problem.instance import make_instance, seed_streams
 
 
 def median_nts(values: list[int | None]) -> float | None:

@@ -88,9 +88,10 @@ def section_a(quick: bool) -> list[str]:
 
 
 def section_b(quick: bool) -> list[str]:
-    from classical import birthday_search, rho_search
-    from qenergy.ledger import Ledger
-    from qenergy.problem import make_instance
+    from qenergy.classical import birthday_search, rho_search
+
+    from qenergy.ledger.book import Ledger
+    from qenergy.problem.instance import make_instance
 
     lines = ["", "B. Classical search (random oracle): queries, seconds, queries per second"]
     for name, fn, sizes in (("birthday", birthday_search, (32, 40) if quick else (32, 40, 48)), ("rho", rho_search, (32, 36) if quick else (32, 40, 48))):
@@ -115,7 +116,7 @@ def section_b(quick: bool) -> list[str]:
     if not quick:  # tracemalloc slows every Python int operation; at n = 48 measure the process's peak RSS growth
         probe = (
             "import resource, numpy as np\n"
-            "from classical import rho_search\nfrom qenergy.ledger import Ledger\nfrom qenergy.problem import make_instance\n"
+            "from qenergy.classical import rho_search\nfrom qenergy.ledger.book import Ledger\nfrom qenergy.problem.instance import make_instance\n"
             "rho_search(make_instance(20, None, 'random', seed=1), Ledger(), rng=np.random.default_rng(1))\n"
             "inst = make_instance(48, None, 'random', seed=48); led = Ledger()\n"
             "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
@@ -143,11 +144,12 @@ class _NoCharge:
 def section_c(quick: bool) -> list[str]:
     import tempfile
 
-    from classical import birthday_search
-    from qenergy.charging import BoundsPolicy
-    from qenergy.gf2 import null_space
-    from qenergy.ledger import Ledger
-    from qenergy.problem import make_instance
+    from qenergy.classical import birthday_search
+
+    from qenergy.ledger.book import Ledger
+    from qenergy.ledger.charging import BoundsPolicy
+    from qenergy.problem.gf2 import null_space
+    from qenergy.problem.instance import make_instance
 
     lines = ["", "C. Ledger overhead and GF(2) elimination"]
     n = 40
@@ -176,7 +178,7 @@ def section_c(quick: bool) -> list[str]:
 
 
 def section_d(quick: bool) -> list[str]:
-    from qenergy.ledger import Ledger
+    from qenergy.ledger.book import Ledger
     from qenergy.models.hebbian import HebbianMemory
 
     lines = ["", "D. Plug-in models"]

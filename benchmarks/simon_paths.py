@@ -17,13 +17,13 @@ import time
 import numpy as np
 from bench_gf2 import python_int_null_space
 
-from qenergy.ledger import Ledger
-from qenergy.problem import make_instance
+from qenergy.ledger.book import Ledger
+from qenergy.problem.instance import make_instance
 
 
 def _ours(backend: str):
     def run(inst) -> int:
-        from circuits import get_backend, run_simon
+        from qenergy.circuits import get_backend, run_simon
 
         return run_simon(inst, get_backend(backend), Ledger(), rng=np.random.default_rng(1)).found
 
@@ -36,11 +36,10 @@ def _solve(ys: np.ndarray) -> int:
 
 
 def textbook_qiskit(inst) -> int:
+    from qenergy.circuits.aer_backend import bitstrings_to_array
+    from qenergy.circuits.qiskit_builder import simon_circuit
     from qiskit import transpile
     from qiskit_aer import AerSimulator
-
-    from circuits.aer_backend import bitstrings_to_array
-    from circuits.qiskit_builder import simon_circuit
 
     sim = AerSimulator()
     qc = transpile(simon_circuit(inst), sim)
@@ -49,10 +48,9 @@ def textbook_qiskit(inst) -> int:
 
 
 def aer_stabilizer(inst) -> int:
+    from qenergy.circuits.aer_backend import bitstrings_to_array
+    from qenergy.circuits.qiskit_builder import simon_circuit
     from qiskit_aer import AerSimulator
-
-    from circuits.aer_backend import bitstrings_to_array
-    from circuits.qiskit_builder import simon_circuit
 
     qc = simon_circuit(inst)
     mem = AerSimulator(method="stabilizer").run(qc, shots=inst.n + 10, memory=True, seed_simulator=1).result().get_memory()
@@ -61,7 +59,7 @@ def aer_stabilizer(inst) -> int:
 
 def _cirq(make_sim):
     def run(inst) -> int:
-        from circuits.cirq_builder import MEASUREMENT_KEY, simon_circuit
+        from qenergy.circuits.cirq_builder import MEASUREMENT_KEY, simon_circuit
 
         res = make_sim().run(simon_circuit(inst), repetitions=inst.n + 10)
         return _solve(np.asarray(res.measurements[MEASUREMENT_KEY], dtype=np.uint8))

@@ -12,7 +12,7 @@ from numpy.typing import NDArray
 from qiskit import QuantumCircuit
 from qiskit_aer import AerSimulator
 
-from qenergy.problem import SimonInstance
+from qenergy.problem.instance import SimonInstance
 
 from .base import (
     MAX_AER_CLIFFORD_BITS,

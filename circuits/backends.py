@@ -1,18 +1,18 @@
-"""Finding a backend by name: the ``qenergy.backends`` registry (:mod:`qenergy.registry`).
+"""Finding a backend by name: the ``qenergy.backends`` registry ([qenergy.registry][]).
 
 Built-ins register in ``pyproject.toml`` exactly as a third-party package would:
-``aer``, ``cirq``, ``stim``, ``exact`` name :class:`~circuits.base.SimonBackend`
+``aer``, ``cirq``, ``stim``, ``exact`` name [`SimonBackend`][qenergy.circuits.base.SimonBackend]
 subclasses, and ``fake`` / ``ibm`` are prefix factories (``fake:NAME``, ``ibm:NAME``).
 ``auto`` picks stim for a Clifford oracle and Aer otherwise. The interfaces live in
-:mod:`circuits.base`; this module imports no backend (entries are loaded by name).
+[qenergy.circuits.base][]; this module imports no backend (entries are loaded by name).
 """
 
 from __future__ import annotations
 
 from qenergy.errors import InputError
-from qenergy.noise import NoiseSpec
-from qenergy.oracles import available_memory_bytes
-from qenergy.problem import SimonInstance
+from qenergy.hardware.noise import NoiseSpec
+from qenergy.problem.instance import SimonInstance
+from qenergy.problem.oracles import available_memory_bytes
 from qenergy.registry import BACKENDS
 
 from .base import (
@@ -64,7 +64,7 @@ def get_backend(name: str, instance: SimonInstance | None = None, *, noise: Nois
     """The backend called ``name`` (a registry entry, ``PREFIX:NAME`` or ``auto``).
 
     ``auto`` needs the instance: stim for a Clifford oracle, aer otherwise. ``noise`` (a
-    :class:`~qenergy.noise.NoiseSpec` or SPEC text, see :mod:`circuits.noise`) makes its
+    [`NoiseSpec`][qenergy.hardware.noise.NoiseSpec] or SPEC text, see [qenergy.circuits.noise][]) makes its
     circuits noisy (stim, aer, exact); None or ``none`` keeps them ideal. ``dd`` (``none``,
     ``XX``, ``XY4``) adds dynamical decoupling on a device twin, ``fake:NAME`` or ``ibm:NAME``.
 

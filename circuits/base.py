@@ -2,15 +2,15 @@
 
 Every backend returns the measured y's as a ``(shots, n)`` uint8 array (column i = y_i)
 with plain-data metadata. Each shot is one oracle query; charging is the caller's job
-(:func:`circuits.simon.run_simon`). This module holds the abstract classes, the result
+([qenergy.circuits.simon.run_simon][]). This module holds the abstract classes, the result
 types and the helpers every backend shares (gate counts, memory and size checks, bit
 arrays); it imports no backend, and every backend imports it (never the registry,
-:mod:`circuits.backends`).
+[qenergy.circuits.backends][]).
 
 A backend's capabilities are part of the interface, as in Qiskit's primitives: a public
-:meth:`PreparedSimon.sample` validates and calls ``_sample``; :meth:`SimonBackend.sample_many`
+[PreparedSimon.sample][] validates and calls ``_sample``; [SimonBackend.sample_many][]
 samples several prepared circuits (a loop by default; a device backend overrides it to
-send one batched job); :attr:`SimonBackend.is_device` says whether shots run on (or
+send one batched job); [SimonBackend.is_device][] says whether shots run on (or
 imitate) a real QPU, whose jobs are charged as QPU energy.
 """
 
@@ -25,9 +25,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from qenergy.errors import InputError, ResourceLimitError, human_bytes, rough_duration
-from qenergy.oracles import available_memory_bytes
-from qenergy.problem import SimonInstance
-from qenergy.qpu import JobRecord
+from qenergy.hardware.qpu import JobRecord
+from qenergy.problem.instance import SimonInstance
+from qenergy.problem.oracles import available_memory_bytes
 
 from .reversible import ReversibleCircuit
 
@@ -141,7 +141,7 @@ class SimonBackend(ABC):
 
     @abstractmethod
     def prepare(self, instance: SimonInstance, *, rng: np.random.Generator) -> PreparedSimon:
-        """Build the circuit for ``instance``; raises :class:`ResourceLimitError` if it cannot fit."""
+        """Build the circuit for ``instance``; raises [`ResourceLimitError`][ResourceLimitError] if it cannot fit."""
 
     @property
     def is_device(self) -> bool:
@@ -161,7 +161,7 @@ class SimonBackend(ABC):
 def check_statevector_memory(instance: SimonInstance, bytes_per_amplitude: int, *, fraction: float = 0.8) -> int:
     """Refuse a 2n-qubit statevector run that would not fit in ``fraction`` of available memory.
 
-    Returns the estimate in bytes; raises :class:`ResourceLimitError` with the estimate.
+    Returns the estimate in bytes; raises [`ResourceLimitError`][ResourceLimitError] with the estimate.
     """
     qubits = 2 * instance.n
     need = bytes_per_amplitude * 2.0**qubits
@@ -176,10 +176,10 @@ def check_statevector_memory(instance: SimonInstance, bytes_per_amplitude: int, 
 
 
 #: Largest n of a Clifford (linear-oracle) run on stim, exact and cirq (through stimcirq). Their
-#: memory grows as n² (:data:`CLIFFORD_BYTES_PER_N2`) and time as n³ (the shots' measurement table
+#: memory grows as n² ([`CLIFFORD_BYTES_PER_N2`][CLIFFORD_BYTES_PER_N2]) and time as n³ (the shots' measurement table
 #: and the n×n GF(2) system): measured on 2 cores, stim 16 s and exact 6 s at n = 8192, stim ~2 min
 #: and exact ~45 s at this n. Beyond it a run takes tens of minutes (n = 10⁶ would need ~15 TiB;
-#: the linear oracle itself already stops at :data:`qenergy.oracles.MAX_LINEAR_BITS`).
+#: the linear oracle itself already stops at [qenergy.problem.oracles.MAX_LINEAR_BITS][]).
 MAX_CLIFFORD_BITS = 16_384
 #: Largest n of Aer's stabilizer method, which is much slower (~11 s at n = 512, minutes at 1024).
 MAX_AER_CLIFFORD_BITS = 512
@@ -212,7 +212,7 @@ def check_clifford_size(instance: SimonInstance, backend: str, limit: int = MAX_
 
 def check_statevector_work(instance: SimonInstance, gates: int, backend: str) -> float:
     """Refuse a statevector run whose oracle network (``gates`` gates on 4^n amplitudes) would take
-    more than :data:`MAX_STATEVECTOR_WORK` gate-amplitude updates; returns the estimate."""
+    more than [`MAX_STATEVECTOR_WORK`][MAX_STATEVECTOR_WORK] gate-amplitude updates; returns the estimate."""
     work = float(gates) * 4.0**instance.n
     limit = MAX_STATEVECTOR_WORK.get(backend, MAX_STATEVECTOR_WORK["aer"])
     if work > limit:
@@ -235,7 +235,7 @@ def noisy_budget_bytes(n: int, budget: int) -> float:
 def check_noisy_budget(instance: SimonInstance, budget: int, *, method: str, gates: int, backend: str, fraction: float = 0.8) -> float:
     """Refuse, before the first shot, a noise-aware run whose shots budget would not fit in ``fraction`` of the
     available memory, or (a statevector simulation, one shot at a time) would take more than
-    :data:`MAX_STATEVECTOR_WORK` gate-amplitude updates; returns the memory estimate in bytes.
+    [`MAX_STATEVECTOR_WORK`][MAX_STATEVECTOR_WORK] gate-amplitude updates; returns the memory estimate in bytes.
 
     Raises:
         ResourceLimitError: the samples would not fit (the message gives the estimate and the largest budget that fits).

@@ -10,7 +10,7 @@ import numpy as np
 import stimcirq
 from numpy.typing import NDArray
 
-from qenergy.problem import SimonInstance
+from qenergy.problem.instance import SimonInstance
 
 from .base import PreparedSimon, SimonBackend, check_clifford_size, check_statevector_memory, check_statevector_work, circuit_gate_counts
 from .cirq_builder import MEASUREMENT_KEY, simon_circuit

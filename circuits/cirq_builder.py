@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import cirq
 
-from qenergy.problem import SimonInstance
+from qenergy.problem.instance import SimonInstance
 
 from .reversible import ReversibleCircuit, oracle_network
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from qenergy.gf2 import int_to_bits
-from qenergy.problem import SimonInstance
+from qenergy.problem.gf2 import int_to_bits
+from qenergy.problem.instance import SimonInstance
 
 from .base import PreparedSimon, SimonBackend, check_clifford_size
 

@@ -5,7 +5,7 @@ Both take the same path: the Simon circuit is compiled to an ISA circuit for the
 device's target by ``generate_preset_pass_manager``, sampled by the runtime's current
 sampler (``qiskit_ibm_runtime.executor_sampler.Sampler``; ``SamplerV2`` is deprecated
 since 0.50), in a ``Batch`` when many circuits go at once, and every job is kept as a
-:class:`~qenergy.qpu.JobRecord` (id, status, usage seconds or their estimate).
+[`JobRecord`][qenergy.hardware.qpu.JobRecord] (id, status, usage seconds or their estimate).
 
 Credentials for ``ibm:`` come from ``QISKIT_IBM_TOKEN`` (with optional
 ``QISKIT_IBM_INSTANCE`` and ``QISKIT_IBM_CHANNEL``) or the account saved with
@@ -25,8 +25,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from qenergy.errors import InputError, QenergyError
-from qenergy.problem import SimonInstance
-from qenergy.qpu import JobRecord, estimate_usage_seconds
+from qenergy.hardware.qpu import JobRecord, estimate_usage_seconds
+from qenergy.problem.instance import SimonInstance
 from qenergy.secrets import redact
 
 from .base import PreparedSimon, SimonBackend, bitstrings_to_array, circuit_gate_counts, logical_gate_count
@@ -206,7 +206,7 @@ class IBMRuntimeBackend(SimonBackend):
         return True
 
     def sample_many(self, prepared: Sequence[PreparedSimon], shots: int) -> list[NDArray[np.uint8]]:
-        """Every circuit in one runtime job (:func:`sample_batch`), charged once."""
+        """Every circuit in one runtime job ([`sample_batch`][sample_batch]), charged once."""
         return sample_batch([p for p in prepared if isinstance(p, PreparedIBM)], shots)
 
     def prepare(self, instance: SimonInstance, *, rng: np.random.Generator) -> PreparedIBM:
@@ -234,7 +234,7 @@ class IBMRuntimeBackend(SimonBackend):
 
 
 class DeviceFactory:
-    """A prefix factory of the ``qenergy.backends`` registry: ``fake:NAME`` or ``ibm:NAME`` → :class:`IBMRuntimeBackend`."""
+    """A prefix factory of the ``qenergy.backends`` registry: ``fake:NAME`` or ``ibm:NAME`` → [`IBMRuntimeBackend`][IBMRuntimeBackend]."""
 
     prefix = True
     device_factory = True

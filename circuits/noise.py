@@ -1,6 +1,6 @@
 """Noisy Simon circuits on every simulator path: stim Pauli channels, Aer noise models, device twins.
 
-A :class:`~qenergy.noise.NoiseSpec` (``--noise SPEC``) becomes
+A [`NoiseSpec`][qenergy.hardware.noise.NoiseSpec] (``--noise SPEC``) becomes
 
 * on ``stim`` (Clifford oracles, any width): Pauli channels in the stim circuit,
   ``DEPOLARIZE1(3P/4)`` after every one-qubit gate, ``DEPOLARIZE2(15P/16)`` after every
@@ -10,7 +10,7 @@ A :class:`~qenergy.noise.NoiseSpec` (``--noise SPEC``) becomes
   with gates on three or more qubits are first decomposed into one- and two-qubit gates,
   so that "after every gate" means what it means on hardware;
 * on ``exact``: ``readout:P`` only (the ideal distribution with flipped bits);
-* ``device:fake:NAME``: a fake device's calibration (:class:`DeviceCalibration`). The
+* ``device:fake:NAME``: a fake device's calibration ([`DeviceCalibration`][DeviceCalibration]). The
   circuit is compiled and routed onto the device by ``generate_preset_pass_manager`` as a
   real run would be (optimisation level 1, which keeps a Clifford circuit Clifford gate by
   gate), and each physical gate gets a depolarising channel whose average gate infidelity
@@ -20,7 +20,7 @@ A :class:`~qenergy.noise.NoiseSpec` (``--noise SPEC``) becomes
   127- or 156-qubit twin samples in seconds); on Aer it runs with the equivalent noise
   model (stabilizer method for Clifford circuits).
 
-Device twins model, besides gate and readout errors (see :func:`build_twin`):
+Device twins model, besides gate and readout errors (see [`build_twin`][build_twin]):
 
 * **idle decoherence** (``idle:on``, the default): the routed circuit is scheduled ALAP with
   the device's instruction durations (Qiskit's ``ALAPScheduleAnalysis`` and ``PadDelay``), and
@@ -53,7 +53,7 @@ idle qubits do not decay (Aer applies relaxation to ``Delay`` instructions only)
 ``fake:NAME`` backends keep the runtime's own device noise model, ``ibm:NAME`` is a real
 device, ``cirq`` runs ideal circuits: a SPEC other than ``none`` is refused for them.
 Every prepared noisy circuit has ``noisy = True`` (Simon's noise-aware strategy) and
-``noise`` (its :class:`NoiseSpec`).
+``noise`` (its [`NoiseSpec`][NoiseSpec]).
 """
 
 from __future__ import annotations
@@ -69,8 +69,8 @@ import stim
 from numpy.typing import NDArray
 
 from qenergy.errors import InputError, QenergyError
-from qenergy.noise import NoiseSpec, parse_noise
-from qenergy.problem import SimonInstance
+from qenergy.hardware.noise import NoiseSpec, parse_noise
+from qenergy.problem.instance import SimonInstance
 
 from .base import (
     MAX_AER_CLIFFORD_BITS,
@@ -118,7 +118,7 @@ ROUTING_LEVEL = 1
 
 
 def as_noise_spec(noise: NoiseSpec | str | None) -> NoiseSpec:
-    """A :class:`NoiseSpec` from a spec, SPEC text or None (ideal)."""
+    """A [`NoiseSpec`][NoiseSpec] from a spec, SPEC text or None (ideal)."""
     if noise is None:
         return NoiseSpec()
     if isinstance(noise, NoiseSpec):
@@ -292,7 +292,7 @@ class DeviceCalibration:
         return t1 / scale, t2 / scale
 
     def relaxation(self, qubit: int, t_s: float, scale: float = 1.0) -> tuple[float, float, float]:
-        """(p_x, p_y, p_z) of ``qubit`` idling or inside a gate for ``t_s`` seconds (:func:`twirled_relaxation`)."""
+        """(p_x, p_y, p_z) of ``qubit`` idling or inside a gate for ``t_s`` seconds ([`twirled_relaxation`][twirled_relaxation])."""
         t1, t2 = self.coherence(qubit, scale)
         return twirled_relaxation(t_s, t1, t2)
 
@@ -316,7 +316,7 @@ class DeviceCalibration:
         return next((g for g in ("ecr", "cz", "cx") if g in self.basis_gates), None)
 
     def summary(self, scale: float = 1.0) -> DeviceSummary:
-        """Medians of the device at error scale ``scale`` (see :class:`DeviceSummary`)."""
+        """Medians of the device at error scale ``scale`` (see [`DeviceSummary`][DeviceSummary])."""
         two = self.two_qubit_gate
         t1s = [self.coherence(q, scale)[0] for q in self.t1_s] or [math.inf]
         t2s = [self.coherence(q, scale)[1] for q in self.t1_s] or [math.inf]
@@ -348,7 +348,7 @@ def _load_fake(name: str) -> Any:
 
 @lru_cache(maxsize=8)
 def device_calibration(name: str) -> DeviceCalibration:
-    """The calibration of ``fake:NAME`` from its target (median or per-qubit errors); :class:`InputError`
+    """The calibration of ``fake:NAME`` from its target (median or per-qubit errors); [`InputError`][InputError]
     names the fake devices when it is unknown."""
     device = _load_fake(name)
     target = device.target
@@ -424,8 +424,8 @@ def _asymmetric_readout(device: Any) -> tuple[dict[int, float], dict[int, float]
 
 def route_on_device(circuit: Any, device_name: str, seed: int, *, clifford: bool = False) -> Any:
     """``circuit`` compiled and routed onto ``fake:NAME`` (ISA gates on physical qubits) with
-    ``generate_preset_pass_manager`` at :data:`ROUTING_LEVEL`; ``clifford`` snaps the rz angles of a
-    Clifford circuit to exact multiples of π/2 (:class:`InputError` if one is not)."""
+    ``generate_preset_pass_manager`` at [`ROUTING_LEVEL`][ROUTING_LEVEL]; ``clifford`` snaps the rz angles of a
+    Clifford circuit to exact multiples of π/2 ([`InputError`][InputError] if one is not)."""
     from qiskit.transpiler import generate_preset_pass_manager
 
     device = _load_fake(device_name)
@@ -463,7 +463,7 @@ def _dd_sequence(dd: str) -> list[Any]:
 
 
 def check_dd(dd: str) -> str:
-    """``dd`` checked against :data:`DD_SEQUENCES` (case-insensitive); :class:`InputError` otherwise."""
+    """``dd`` checked against [`DD_SEQUENCES`][DD_SEQUENCES] (case-insensitive); [`InputError`][InputError] otherwise."""
     for name in DD_SEQUENCES:
         if isinstance(dd, str) and dd.strip().lower() == name.lower():
             return name
@@ -553,12 +553,12 @@ def stim_from_qiskit(
     ``gate_noise(name, qubits)`` is the depolarising strength λ after that gate (a
     ``DEPOLARIZE1(3λ/4)`` or ``DEPOLARIZE2(15λ/16)`` follows it); ``readout_noise(q)`` the
     flip probability of a measurement of qubit q (``X_ERROR`` before it). With
-    ``relaxation(q, t_s)`` (a scheduled circuit: :func:`schedule_on_device`), each ``Delay`` on
+    ``relaxation(q, t_s)`` (a scheduled circuit: [`schedule_on_device`][schedule_on_device]), each ``Delay`` on
     a qubit already in use, and each gate of ``duration_s(name, qubits)`` seconds, is followed
     by ``PAULI_CHANNEL_1(p_x, p_y, p_z)`` on each of its qubits (delays in ``dt`` need ``dt_s``).
     Measurements are emitted last, in classical-bit order, so sample column i is classical
     bit i; a gate on a qubit after its measurement is refused. Non-Clifford gates raise
-    :class:`InputError`.
+    [`InputError`][InputError].
     """
     index = {q: i for i, q in enumerate(circuit.qubits)}
     cindex = {c: i for i, c in enumerate(circuit.clbits)}
@@ -635,8 +635,8 @@ def noisy_stim_circuit(network: ReversibleCircuit, depolarize: float, readout: f
     """The logical Simon circuit (H, the oracle's X/CNOTs, H, measure) with uniform noise.
 
     Every gate is followed by its depolarising channel (strength ``depolarize``, see
-    :mod:`qenergy.noise`) and every measurement preceded by ``X_ERROR(readout)``; this is
-    gate for gate the circuit Aer runs with :func:`aer_noise_model` for the same spec.
+    [qenergy.hardware.noise][]) and every measurement preceded by ``X_ERROR(readout)``; this is
+    gate for gate the circuit Aer runs with `aer_noise_model` for the same spec.
     """
     n = network.n
     xs = " ".join(map(str, range(n)))
@@ -666,7 +666,7 @@ def noisy_stim_circuit(network: ReversibleCircuit, depolarize: float, readout: f
 
 
 class PreparedNoisy(PreparedSimon):
-    """A prepared noisy Simon circuit: ``noisy = True`` and the :class:`NoiseSpec` it runs with.
+    """A prepared noisy Simon circuit: ``noisy = True`` and the [`NoiseSpec`][NoiseSpec] it runs with.
 
     ``physical_qubits`` is the width actually simulated (a device twin's whole device).
     """
@@ -691,7 +691,7 @@ def device_noise(noise: NoiseSpec) -> tuple[Callable[[str, tuple[int, ...]], flo
     gate (the device's at ``scale:X``, reduced for the relaxation during the gate when ``idle`` is on,
     combined with any ``depolarize:P``; rz is virtual) and each qubit's symmetric flip probability
     (the mean of its P(0|1) and P(1|0) at the scale, combined with any ``readout:P``), for
-    :func:`stim_from_qiskit`. The twins themselves read asymmetrically (:class:`DeviceTwin`)."""
+    `stim_from_qiskit`. The twins themselves read asymmetrically ([`DeviceTwin`][DeviceTwin])."""
     assert noise.device is not None
     cal = device_calibration(noise.device)
 
@@ -750,13 +750,13 @@ class DeviceTwin:
 def build_twin(circuit: Any, spec: NoiseSpec, seed: int, *, dd: str = "none", isa: Any = None, scheduled: bool = False) -> DeviceTwin:
     """The Clifford Qiskit ``circuit`` on the device twin ``spec`` (see the module docstring).
 
-    Routed with ``seed`` (:func:`route_on_device`; or ``isa``, a circuit already routed, and already
+    Routed with ``seed`` (`route_on_device`; or ``isa``, a circuit already routed, and already
     scheduled with ``dd`` when ``scheduled``), scheduled ALAP when ``spec.idle`` or ``dd`` asks for it
-    (:func:`schedule_on_device`), converted with
-    :func:`stim_from_qiskit`: gate depolarising (:meth:`DeviceCalibration.gate_depolarizing`),
-    relaxation during gates and waits (:meth:`DeviceCalibration.relaxation`); readout flips are
-    applied at sampling time, per value (:meth:`DeviceTwin.sampler`).
-    Raises :class:`InputError` for an unknown device, a circuit too wide for it, a non-Clifford gate or a bad ``dd``.
+    ([`schedule_on_device`][schedule_on_device]), converted with
+    `stim_from_qiskit`: gate depolarising ([DeviceCalibration.gate_depolarizing][]),
+    relaxation during gates and waits ([DeviceCalibration.relaxation][]); readout flips are
+    applied at sampling time, per value ([DeviceTwin.sampler][]).
+    Raises [`InputError`][InputError] for an unknown device, a circuit too wide for it, a non-Clifford gate or a bad ``dd``.
     """
     assert spec.device is not None
     dd = check_dd(dd)
@@ -788,7 +788,7 @@ def build_twin(circuit: Any, spec: NoiseSpec, seed: int, *, dd: str = "none", is
 
 class NoisyStimBackend(SimonBackend):
     """stim with Pauli noise: Clifford oracles at any width, optionally routed onto a device twin
-    (``dd``: a DD sequence in its idle windows, see :func:`schedule_on_device`)."""
+    (``dd``: a DD sequence in its idle windows, see [`schedule_on_device`][schedule_on_device])."""
 
     name = "stim"
 
@@ -830,10 +830,10 @@ _AER_2Q = ("cx", "cz", "ecr", "swap")
 def aer_noise_model(noise: NoiseSpec, isa: Any = None) -> Any:
     """The Aer ``NoiseModel`` of ``noise``: uniform channels on every one- and two-qubit gate, or,
     with a device, per physical gate and qubit for the gates of the routed circuit ``isa``: the
-    depolarising part (:meth:`DeviceCalibration.gate_depolarizing`) followed, when ``idle`` is on,
+    depolarising part ([DeviceCalibration.gate_depolarizing][]) followed, when ``idle`` is on,
     by Aer's ``thermal_relaxation_error`` for the gate's duration on each of its qubits, and each
     measured qubit's asymmetric ``ReadoutError``. Waits (delays) get their relaxation from
-    :func:`aer_idle_circuit`."""
+    [`aer_idle_circuit`][aer_idle_circuit]."""
     from qiskit_aer.noise import NoiseModel, ReadoutError, depolarizing_error
 
     model = NoiseModel()
@@ -922,7 +922,7 @@ def aer_reference_model(spec: NoiseSpec) -> Any:
     (gate depolarising tuned against thermal relaxation, relaxation on every ``Delay`` by Aer's
     ``RelaxationNoisePass``; ``thermal_relaxation`` follows ``idle``), with the device's asymmetric
     readout errors (``from_backend`` reads only the target's symmetric one) and any ``readout:P``.
-    Only at ``scale:1`` without ``depolarize:P``: Aer has no scaled device model (:class:`InputError`)."""
+    Only at ``scale:1`` without ``depolarize:P``: Aer has no scaled device model ([`InputError`][InputError])."""
     from qiskit_aer.noise import NoiseModel, ReadoutError
 
     assert spec.device is not None
@@ -1025,7 +1025,7 @@ def noisy_backend(name: str, instance: SimonInstance | None, noise: NoiseSpec | 
     """The backend ``name`` running with ``noise``; an ideal spec gives the ordinary backend.
 
     ``auto`` is stim for Clifford oracles and aer otherwise. ``dd`` (``none``, ``XX``, ``XY4``) fills the
-    idle windows of a device twin with dynamical decoupling. :class:`InputError` for a
+    idle windows of a device twin with dynamical decoupling. [`InputError`][InputError] for a
     backend that takes no noise spec (cirq, fake:NAME and ibm:NAME, whose devices carry
     their own noise), for an unknown device and for DD without a device twin.
     """

@@ -7,7 +7,7 @@ independent of it), so
 
     k_c = #{shots with y·c = 1}  ~  Binomial(N, 1/2) for c ≠ s,   Binomial(N, η) for c = s.
 
-**Search.** For n ≤ :data:`WHT_MAX_BITS` every k_c comes at once from a fast
+**Search.** For n ≤ `WHT_MAX_BITS` every k_c comes at once from a fast
 Walsh–Hadamard transform of the outcome histogram (exhaustive, exact). Beyond, candidates
 come from *pooled Gaussian elimination*: random subsets of n − 1 samples of the pool are
 eliminated together (vectorised over thousands of subsets, rows bit-packed in uint64
@@ -15,10 +15,10 @@ words, with their transformation). Every non-zero vector of each null space of d
 ≤ 3 is a candidate (right when the subset is clean), and so is every solution violating
 exactly one row (Lee–Brickell with p = 1: right when exactly one row is corrupted), so a
 subset yields s with probability ≈ (1 − η)^(n−1)·(1 + 0.58·(n − 1)·η/(1 − η))
-(:func:`clean_subset_probability`). Candidates are pre-scored on 64 bit-sliced test samples
+(`clean_subset_probability`). Candidates are pre-scored on 64 bit-sliced test samples
 outside their subset, then scored against *all* samples (packed AND + popcount parity).
 Each round searches as many subsets as would find s (95 %) at the largest corruption rate
-the pool's size could certify, within a work cap (:data:`DEFAULT_SEARCH_WORK`).
+the pool's size could certify, within a work cap (`DEFAULT_SEARCH_WORK`).
 
 **Evidence.** Assumptions: the corruption is a bit-flip vector e added to the ideal y,
 independent of it (true of Pauli noise on a Clifford circuit and of readout errors: a Pauli
@@ -31,17 +31,17 @@ maximises the evidence, as an earlier version did) favours whichever candidate h
 have few mismatches: at heavy noise that overstated the best candidate's posterior (mean
 confidence 0.27 against 0.06 solved at n = 16, depolarize 0.08). So η is integrated out:
 M(k) = E_η[L(k; N, η)] under a prior on the bias b = 1 − 2η that is log-uniform on
-[:data:`MIN_BIAS`, 1] (bit flips of rate p on the w bits where s is 1 give b = (1 − 2p)^w, so
+[`MIN_BIAS`, 1] (bit flips of rate p on the w bits where s is 1 give b = (1 − 2p)^w, so
 ln b falls linearly with the secret's weight and the noise; the floor 0.05, η ≤ 0.475, is a
 choice checked against seeded runs, not derived: a lower floor lowers every posterior at
 heavy noise, a higher one raises them), and P(s = c | samples) = M(k_c)/T, T = 1 + Σ M(k)
-over every non-zero hypothesis (:func:`weigh_evidence`). A candidate refuted by a classical
+over every non-zero hypothesis (`weigh_evidence`). A candidate refuted by a classical
 check is known not to be s: it leaves the candidates and T, which renormalises the rest.
-For n ≤ :data:`WHT_MAX_BITS`, T is exact; beyond, candidates not found by the search enter
+For n ≤ `WHT_MAX_BITS`, T is exact; beyond, candidates not found by the search enter
 as 2^n Binomial(N, 1/2) counts weighted by min(1, 2^n·P[K ≤ k]) (the counts a set of 2^n
 candidates typically holds: the far tail, which no candidate reaches, left out; its full
-expectation would be 2^n), :func:`log_unlisted_marginal`. The corruption rate reported is
-E[η | samples, s = the candidate] (:func:`eta_posterior_mean`; k/N once a check proved s).
+expectation would be 2^n), `log_unlisted_marginal`. The corruption rate reported is
+E[η | samples, s = the candidate] (`eta_posterior_mean`; k/N once a check proved s).
 
 **Rounds.** A first round of shots is drawn; when the best candidate's posterior reaches
 ``check_threshold`` it is confirmed with the charged classical check f(0) = f(c). Otherwise
@@ -90,9 +90,9 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import special, stats
 
-from qenergy.counts import expected_runs
+from qenergy.energy.counts import expected_runs
 from qenergy.errors import InputError
-from qenergy.gf2 import rank as gf2_rank
+from qenergy.problem.gf2 import rank as gf2_rank
 from qenergy.weight import WeightCandidates, cover_inputs, cover_size, log2_weight_space
 
 __all__ = [
@@ -125,7 +125,7 @@ WHT_MAX_BITS = 20
 #: Candidates kept between rounds by the large-n search (the lowest mismatch counts).
 KEEP_CANDIDATES = 256
 #: Work unit of the search: one word operation per pivot step on one subset row, rows of ⌈n/64⌉ words
-#: plus ⌈(n−1)/64⌉ words of transformation (see :func:`_subset_work`); ~3–4 ns each measured here
+#: plus ⌈(n−1)/64⌉ words of transformation (see [`_subset_work`][_subset_work]); ~3–4 ns each measured here
 #: (2 cores, numpy), so the default is about 10 s of search.
 DEFAULT_SEARCH_WORK = 2.5e9
 _LN2 = math.log(2.0)
@@ -143,17 +143,17 @@ def default_first_round(n: int) -> int:
 
 @dataclass(frozen=True)
 class NoisySolverConfig:
-    """Knobs of :func:`solve_noisy` (all validated; bad values raise :class:`InputError`).
+    """Knobs of [`solve_noisy`][solve_noisy] (all validated; bad values raise [`InputError`][InputError]).
 
     Attributes:
-        shots_budget: cap on quantum shots (None: :func:`default_shots_budget`).
-        first_round: shots of the first round (None: :func:`default_first_round`), at most the budget.
+        shots_budget: cap on quantum shots (None: [`default_shots_budget`][default_shots_budget]).
+        first_round: shots of the first round (None: `default_first_round`), at most the budget.
         target_success: posterior the shot planner aims at before a check.
         check_threshold: posterior from which the best candidate is checked classically.
         min_check_posterior: candidates below this posterior are never checked.
         max_candidates: classical candidate checks at most (the one query f(0) comes on top).
         max_proof_queries: the one-to-one proof (2^(n−1) + 1 queries in all) runs only within this many.
-        search_work: cap on the large-n search (word operations, see :data:`DEFAULT_SEARCH_WORK`).
+        search_work: cap on the large-n search (word operations, see `DEFAULT_SEARCH_WORK`).
     """
 
     shots_budget: int | None = None
@@ -186,7 +186,7 @@ class NoisySolverConfig:
 
 @dataclass(frozen=True)
 class NoisySolution:
-    """What :func:`solve_noisy` concluded.
+    """What [`solve_noisy`][solve_noisy] concluded.
 
     Attributes:
         status: ``solved`` (proven by a classical check) or ``unresolved``.
@@ -295,7 +295,7 @@ def walsh_mismatches(bits: NDArray[np.uint8]) -> NDArray[np.int64]:
 # --- evidence ------------------------------------------------------------------------------
 
 
-#: Corruption rates the shot planner scans (:func:`supported_corruption`; finer near 0, where ideal-like samples sit).
+#: Corruption rates the shot planner scans ([`supported_corruption`][supported_corruption]; finer near 0, where ideal-like samples sit).
 ETA_GRID = np.concatenate((np.geomspace(1e-5, 0.01, 25, endpoint=False), np.linspace(0.01, 0.495, 195)))
 
 
@@ -321,9 +321,9 @@ def log_unlisted_mass(n: int, shots: int, eta: NDArray[np.float64]) -> NDArray[n
     return out
 
 
-#: Smallest bias b = 1 − 2η the corruption-rate prior allows (η ≤ 0.4995); see :func:`log_marginal_ratios`.
+#: Smallest bias b = 1 − 2η the corruption-rate prior allows (η ≤ 0.4995); see [`log_marginal_ratios`][log_marginal_ratios].
 MIN_BIAS = 0.05
-#: Quadrature nodes u = ln b of the prior, from ln :data:`MIN_BIAS` to 0 (fine near 0, where η ≈ −u/2 is tiny).
+#: Quadrature nodes u = ln b of the prior, from ln `MIN_BIAS` to 0 (fine near 0, where η ≈ −u/2 is tiny).
 _U_NODES = np.unique(np.concatenate((np.linspace(math.log(MIN_BIAS), -0.02, 300), -np.geomspace(1e-9, 0.02, 160))))
 _U_WEIGHTS = np.diff(_U_NODES, prepend=_U_NODES[0], append=0.0)  # trapezoid weights (the last interval reaches u = 0)
 _U_WEIGHTS = (_U_WEIGHTS[:-1] + _U_WEIGHTS[1:]) / 2.0 / -math.log(MIN_BIAS)
@@ -351,7 +351,7 @@ def log_marginal_ratios(shots: int) -> NDArray[np.float64]:
     """ln M(k) for k = 0…N: the likelihood ratio of "s = c" against "y·c uniform" with the corruption
     rate integrated out, M(k) = E_η[L(k; N, η)] = E_η[2^N (1 − η)^(N−k) η^k].
 
-    The prior: the bias b = 1 − 2η is log-uniform on [:data:`MIN_BIAS`, 1] (bit flips of rate p on the
+    The prior: the bias b = 1 − 2η is log-uniform on [`MIN_BIAS`, 1] (bit flips of rate p on the
     w bits where s is 1 give b = (1 − 2p)^w, so ln b falls linearly with the secret's weight and the
     noise; the prior is flat in it). Integrated by the trapezoid rule on fixed nodes in ln b (cached per N).
     """
@@ -359,7 +359,7 @@ def log_marginal_ratios(shots: int) -> NDArray[np.float64]:
 
 
 def log_unlisted_marginal(shots: int, log2_hypotheses: float) -> float:
-    """ln of the summed marginal ratios M(k) (:func:`log_marginal_ratios`) of 2^``log2_hypotheses``
+    """ln of the summed marginal ratios M(k) ([`log_marginal_ratios`][log_marginal_ratios]) of 2^``log2_hypotheses``
     candidates with Binomial(N, ½) counts, each count weighted by min(1, H·P[K ≤ k]) (H the number of
     candidates; the far tail, which no candidate typically reaches, left out): H·Σ_k P[Bin(N, ½) = k]·M(k)·w(k)."""
     N = int(shots)
@@ -371,7 +371,7 @@ def log_unlisted_marginal(shots: int, log2_hypotheses: float) -> float:
 
 def eta_posterior_mean(k: int, shots: int) -> float:
     """E[η | k of N shots break y·c = 0, s = c]: the corruption rate's posterior mean under the prior of
-    :func:`log_marginal_ratios`."""
+    [`log_marginal_ratios`][log_marginal_ratios]."""
     logl = _log_l_on_nodes(int(shots), np.array([int(k)], dtype=np.int64))[0]
     w = np.exp(logl - logl.max())
     return float(np.dot(w, _ETA_NODES) / w.sum())
@@ -385,7 +385,7 @@ class Evidence:
         candidates: candidate secrets, fewest mismatches first (refuted candidates left out).
         mismatches: k_c of each on the pool.
         posterior: P(s = c | samples, s is none of the refuted candidates), η integrated out.
-        corruption_rate: E[η | samples, s = the best candidate] (:func:`eta_posterior_mean`);
+        corruption_rate: E[η | samples, s = the best candidate] (`eta_posterior_mean`);
             0.5 when there is no candidate.
         shots: pool size N.
     """
@@ -403,7 +403,7 @@ def weigh_evidence(n: int, shots: int, candidates: list[int], mismatches: NDArra
 
     P(s = c | samples) = M(k_c)/T, T = 1 + Σ M(k) over every non-zero hypothesis (s = 0 has ratio 1).
     ``histogram`` (k → number of non-zero hypotheses with that count) makes T exact (the exhaustive
-    transform); without it, hypotheses not listed enter through :func:`log_unlisted_marginal` over
+    transform); without it, hypotheses not listed enter through `log_unlisted_marginal` over
     2^``log2_hypotheses`` candidates (default n: the uniform prior on all 2^n secrets). Refuted
     candidates are conditioned out by leaving them out of both ``candidates`` and ``histogram``.
     """
@@ -430,7 +430,7 @@ def _certifies(n: int, shots: int, eta: float, odds: float) -> bool:
 
 def shots_for_target(n: int, eta: float, target: float, *, start: int, limit: int) -> int:
     """Fewest shots N in [start, limit] at which a secret with corruption rate ``eta`` reaches posterior
-    ``target`` against 2^n other candidates (:func:`log_unlisted_mass`); ``limit`` when none does."""
+    ``target`` against 2^n other candidates ([`log_unlisted_mass`][log_unlisted_mass]); ``limit`` when none does."""
     odds = math.log(target / (1.0 - target))
     if start >= limit or _certifies(n, start, eta, odds):
         return min(start, limit)
@@ -567,7 +567,7 @@ def pooled_gauss_candidates(pool: SamplePool, subsets: int, rng: np.random.Gener
     vectors of null spaces of dimension ≤ 3 (right when the subset is clean), every solution that
     violates exactly one row (right when exactly one row is corrupted) is a candidate. Candidates are
     pre-scored on up to 64 test samples not in their subset (bit-sliced, linear in the candidate)
-    and kept when they pass :func:`_filter_thresholds` at ``filter_eta``.
+    and kept when they pass [`_filter_thresholds`][_filter_thresholds] at ``filter_eta``.
     """
     n, N, W = pool.n, pool.size, pool.width
     m = max(1, n - 1)
@@ -697,7 +697,7 @@ def _subset_work(n: int) -> float:
 
 
 class _Candidates:
-    """Candidates found by the search (packed rows, at most :data:`KEEP_CANDIDATES`, the fewest
+    """Candidates found by the search (packed rows, at most [`KEEP_CANDIDATES`][KEEP_CANDIDATES], the fewest
     mismatches kept) with their mismatch counts on the current pool."""
 
     def __init__(self, pool: SamplePool) -> None:
@@ -767,9 +767,9 @@ def solve_noisy(
         sample: ``sample(k)`` draws and charges k shots, returning a ``(k, n)`` 0/1 array.
         check: ``check(xs)`` evaluates (and charges) f at Python-int inputs.
         rng: drives the search's random subsets.
-        config: budget, targets and caps (:class:`NoisySolverConfig`).
+        config: budget, targets and caps ([`NoisySolverConfig`][NoisySolverConfig]).
         check_many: vectorised f on uint64 inputs (charged), used by the one-to-one proof (n ≤ 64).
-        prior: the promise wt(s) ≤ W (:class:`WeightPrior`): candidates are the weight-≤W strings, scored
+        prior: the promise wt(s) ≤ W (`WeightPrior`): candidates are the weight-≤W strings, scored
             exhaustively, the posterior and the shot planner count Σ_{k≤W} C(n, k) hypotheses instead of
             2^n, and s = 0 is proven by a query set covering the weight-≤W strings.
     """
@@ -977,11 +977,11 @@ class WeightPrior:
     Hypotheses are the N_W = Σ_{k≤W} C(n, k) strings of weight ≤ W (s = 0 included), uniform a priori;
     every non-zero one is scored exhaustively (k_c kept per candidate and updated with each new sample:
     one AND + popcount per candidate per sample), so the posterior's normaliser is exact. The shot
-    planner weighs log2 N_W hypothesis bits instead of n. A set of :func:`qenergy.weight.cover_size`
+    planner weighs log2 N_W hypothesis bits instead of n. A set of [qenergy.weight.cover_size][]
     queries whose pairwise XORs cover every weight-≤W string proves s = 0 when no collision shows.
 
     Raises:
-        InputError: n > 64; ResourceLimitError: N_W above :data:`qenergy.weight.MAX_WEIGHT_CANDIDATES`.
+        InputError: n > 64; ResourceLimitError: N_W above [qenergy.weight.MAX_WEIGHT_CANDIDATES][].
     """
 
     def __init__(self, n: int, w: int) -> None:
@@ -997,7 +997,7 @@ class WeightPrior:
         self._seen = 0
 
     def evidence(self, pool: SamplePool, refuted: Sequence[int] = ()) -> Evidence:
-        """The non-zero candidates, best first (at most :data:`KEEP_CANDIDATES`), with their exact posteriors;
+        """The non-zero candidates, best first (at most [`KEEP_CANDIDATES`][KEEP_CANDIDATES]), with their exact posteriors;
         ``refuted`` candidates (known not to be s) are left out of the candidates and of the normaliser."""
         new = pool.bits[self._seen:]
         rows = max(1, (1 << 24) // max(1, self.values.size))
@@ -1016,7 +1016,7 @@ class WeightPrior:
 
 
 def _cover_proof(prior: WeightPrior, known: dict[int, int], check_many: Callable[[NDArray[np.uint64]], NDArray[np.uint64]]) -> tuple[int, int]:
-    """Query the weight cover (:func:`qenergy.weight.cover_inputs`) not yet ``known``; returns (s, new queries):
+    """Query the weight cover ([qenergy.weight.cover_inputs][]) not yet ``known``; returns (s, new queries):
     s = a ⊕ b for a collision f(a) = f(b), else 0 (no collision among a cover proves s = 0 under the promise)."""
     cover = cover_inputs(prior.n, prior.w)
     fresh = cover[~np.isin(cover, np.asarray(list(known), dtype=np.uint64))]

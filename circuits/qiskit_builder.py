@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from qiskit import ClassicalRegister, QuantumCircuit, QuantumRegister
 
-from qenergy.problem import SimonInstance
+from qenergy.problem.instance import SimonInstance
 
 from .reversible import ReversibleCircuit, oracle_network
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from qenergy.oracles import LinearOracle, Oracle
+from qenergy.problem.oracles import LinearOracle, Oracle
 
 __all__ = ["Gate", "ReversibleCircuit", "oracle_network"]
 

@@ -1,17 +1,17 @@
 """Ranking Simon candidates by their agreement with noisy samples (the scoring half of
-:mod:`circuits.noisy_solver`, kept as a small stand-alone API).
+[qenergy.circuits.noisy_solver][], kept as a small stand-alone API).
 
 Every candidate c is scored by how well the samples agree with it,
 
     score(c) = (1/S) Σ_shots (−1)^{y·c} = 1 − 2·(fraction of shots with y·c = 1):
 
 about 1 − 2η for the true s (η: the corrupted fraction), about 0 for any other candidate.
-For n ≤ :data:`~circuits.noisy_solver.WHT_MAX_BITS` all 2^n scores come from one
+For n ≤ `WHT_MAX_BITS` all 2^n scores come from one
 Walsh–Hadamard transform of the outcome histogram; beyond, candidates come from pooled
 Gaussian elimination on random (n − 1)-subsets of the samples (every subset free of
 corrupted shots yields s) and are scored against all samples. The full solver — shot
 rounds, posteriors, confirmations and honest ``unresolved`` outcomes — is
-:func:`circuits.noisy_solver.solve_noisy`.
+[qenergy.circuits.noisy_solver.solve_noisy][].
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from qenergy.gf2 import int_to_bits
+from qenergy.problem.gf2 import int_to_bits
 
 from .noisy_solver import WHT_MAX_BITS, SamplePool, pooled_gauss_candidates, walsh_mismatches
 
@@ -38,7 +38,7 @@ def rank_candidates(ys: NDArray[np.uint8], n: int, *, limit: int = 8, rng: np.ra
                     subsets: int = 4096) -> list[tuple[int, float]]:
     """Up to ``limit`` non-zero candidates with positive score, best first, as (candidate, score).
 
-    Exhaustive for n ≤ :data:`WHT_MAX_BITS`; beyond, ``subsets`` random (n − 1)-subsets of the
+    Exhaustive for n ≤ `WHT_MAX_BITS`; beyond, ``subsets`` random (n − 1)-subsets of the
     samples are eliminated (pooled Gauss) and their null vectors scored.
     """
     if ys.shape[0] == 0:

@@ -9,7 +9,7 @@ did not) or ``unresolved``.
   confirmed with two classical queries, f(0) = f(c); if they differ, f is one-to-one and
   s = 0 (sound for ideal samples, which lie in s^⊥: s ∈ {0, c}). On a noisy backend forced
   to run ``adaptive`` that last step proves nothing, and the run ends ``unresolved``.
-* ``robust`` (noisy simulators, devices and their twins): :func:`circuits.noisy_solver.solve_noisy`
+* ``robust`` (noisy simulators, devices and their twins): [qenergy.circuits.noisy_solver.solve_noisy][]
   draws shots in rounds (planned from the estimated corruption rate and a target posterior,
   capped by ``shots_budget``, default 20·n + 100), ranks candidates by their agreement with
   all samples (an exhaustive Walsh–Hadamard transform for n ≤ 20, pooled Gaussian
@@ -28,7 +28,7 @@ Every shot, every confirmation query and every QPU job is charged to the ledger:
 and confirmations to the quantum account as ``upper_bound`` charges, QPU jobs (their
 ``estimated`` wall-plug energy) to an account of their own (``qpu`` by default), so a
 bound and an estimate are never summed in one account. ``noise_multiplier`` is the
-shots used ÷ the ideal expected shots E[R](n) (:func:`qenergy.counts.expected_runs`).
+shots used ÷ the ideal expected shots E[R](n) ([qenergy.energy.counts.expected_runs][]).
 """
 
 from __future__ import annotations
@@ -40,13 +40,13 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from qenergy.charging import BoundsPolicy, ChargePolicy
 from qenergy.errors import InputError, QenergyError
-from qenergy.gf2 import EchelonBasis
-from qenergy.ledger import Ledger
-from qenergy.problem import SimonInstance
-from qenergy.qpu import QPUPowerModel
-from qenergy.queries import CountingOracle
+from qenergy.hardware.qpu import QPUPowerModel
+from qenergy.ledger.book import Ledger
+from qenergy.ledger.charging import BoundsPolicy, ChargePolicy
+from qenergy.problem.gf2 import EchelonBasis
+from qenergy.problem.instance import SimonInstance
+from qenergy.problem.queries import CountingOracle
 from qenergy.weight import WeightCandidates
 
 from .base import PreparedSimon, RunMetadata, SimonBackend, check_noisy_budget
@@ -68,7 +68,7 @@ Sampler = Callable[[int], NDArray[np.uint8]]
 class StrategyOutcome:
     """What a strategy (``adaptive`` or ``robust``) found, before the run's metadata and jobs are added.
 
-    The fields mean what :class:`QuantumResult`'s fields of the same name mean.
+    The fields mean what [`QuantumResult`][QuantumResult]'s fields of the same name mean.
     """
 
     found: int | None
@@ -88,7 +88,7 @@ class StrategyOutcome:
     forecast: float | None = None
 
     def result(self, *, metadata: RunMetadata, job_ids: tuple[str, ...] = (), qpu_energy_j: float = 0.0, noise: str = "none") -> QuantumResult:
-        """The :class:`QuantumResult` of this outcome on a run with ``metadata``."""
+        """The [`QuantumResult`][QuantumResult] of this outcome on a run with ``metadata``."""
         return QuantumResult(
             found=self.found, candidate=self.candidate, shots=self.shots, confirmation_queries=self.confirmation_queries, rank=self.rank,
             batches=self.batches, metadata=metadata, strategy=self.strategy, confidence=self.confidence, candidates_tried=self.candidates_tried,
@@ -128,7 +128,7 @@ class QuantumResult:
             or ``""`` (unresolved).
         shots_budget: the cap on shots that applied (robust strategy).
         forecast: robust strategy: the probability, made before their outcomes, that the final checks
-            contain s (the predicted chance of ending solved; :class:`~circuits.noisy_solver.NoisySolution`);
+            contain s (the predicted chance of ending solved; [`NoisySolution`][qenergy.circuits.noisy_solver.NoisySolution]);
             None otherwise.
     """
 
@@ -182,7 +182,7 @@ def _solver_config(n: int, prepared: PreparedSimon, *, shots_budget: int | None,
                    target_success: float, max_proof_queries: int, solver: NoisySolverConfig | None) -> NoisySolverConfig:
     """The solver's settings: ``solver`` (else ``max_candidates``, ``target_success`` and ``max_proof_queries``),
     with ``shots_budget`` and ``robust_shots`` overriding its budget and first round; device backends draw
-    :func:`default_robust_shots` in their first round and their default budget is at least that."""
+    [`default_robust_shots`][default_robust_shots] in their first round and their default budget is at least that."""
     base = solver if solver is not None else NoisySolverConfig(max_candidates=max_candidates, target_success=target_success,
                                                                max_proof_queries=max_proof_queries)
     first = robust_shots if robust_shots is not None else base.first_round
@@ -223,11 +223,11 @@ def run_simon(
     independent equations (for an ideal simulator the chance of reaching it is < 2^−(19n+101)).
 
     Robust strategy: ``shots_budget`` caps the quantum shots (default
-    :func:`~circuits.noisy_solver.default_shots_budget`, 20·n + 100, and at least the first
+    [`default_shots_budget`][qenergy.circuits.noisy_solver.default_shots_budget], 20·n + 100, and at least the first
     round), ``robust_shots`` sets the first round, ``max_candidates`` caps the candidate checks,
     ``target_success`` is the posterior the shot planner aims at, ``max_proof_queries`` allows
     the one-to-one proof (2^(n−1) + 1 queries) up to that many queries; ``solver``
-    (:class:`~circuits.noisy_solver.NoisySolverConfig`) gives every knob at once and then replaces
+    ([`NoisySolverConfig`][qenergy.circuits.noisy_solver.NoisySolverConfig]) gives every knob at once and then replaces
     those three (``shots_budget`` and ``robust_shots`` still override its budget and first round).
     """
     pol: ChargePolicy = policy if policy is not None else BoundsPolicy()
@@ -320,12 +320,12 @@ def _adaptive(instance: SimonInstance, prepared: PreparedSimon, sample: Sampler,
 def _adaptive_weight(instance: SimonInstance, prepared: PreparedSimon, sample: Sampler, checker: CountingOracle,
                      max_shots: int | None) -> StrategyOutcome:
     """The adaptive strategy under the promise wt(s) ≤ W: one shot at a time until at most one non-zero
-    weight-≤W string satisfies every sample (:class:`qenergy.weight.WeightCandidates`), then the check.
+    weight-≤W string satisfies every sample ([qenergy.weight.WeightCandidates][]), then the check.
 
     One remaining candidate c is checked with f(0) = f(c) (2 charged queries): equal proves s = c, unequal
     proves s = 0 (ideal samples leave s ∈ {0, c}); none remaining means s = 0 for ideal samples under the
     promise, and is checked by nothing more (as today, a noisy backend ends ``unresolved`` instead).
-    About log2 N_W + 2 shots (:mod:`qenergy.weight`); stops at n − 1 independent equations at the latest.
+    About log2 N_W + 2 shots (`qenergy.weight`); stops at n − 1 independent equations at the latest.
     """
     n = instance.n
     assert instance.secret_weight is not None
@@ -409,7 +409,7 @@ def run_simon_batch(
     """The robust strategy for many instances whose circuits go to a device in one job.
 
     ``sample_all(prepared, shots)`` samples every circuit at once (e.g.
-    :func:`circuits.ibm_backend.sample_batch`); the job is charged once, labelled
+    [qenergy.circuits.ibm_backend.sample_batch][]); the job is charged once, labelled
     ``batch``, and each instance's shots and confirmations under its own label. Every
     instance is solved from that one job's ``shots`` samples (its budget; no further rounds).
     """

@@ -12,7 +12,7 @@ import stim
 from numpy.typing import NDArray
 
 from qenergy.errors import InputError
-from qenergy.problem import SimonInstance
+from qenergy.problem.instance import SimonInstance
 
 from .base import PreparedSimon, SimonBackend, check_clifford_size, circuit_gate_counts
 from .reversible import ReversibleCircuit, oracle_network

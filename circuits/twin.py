@@ -1,12 +1,12 @@
 """Device twins checked against a reference, readout mitigation, and the price of a ``fake:`` run.
 
-* :func:`compare_twin`: one Simon instance at width n, routed and scheduled once
-  (:func:`circuits.noise.build_twin`), sampled on the stim twin and on Aer with Aer's full
+* [`compare_twin`][compare_twin]: one Simon instance at width n, routed and scheduled once
+  ([qenergy.circuits.noise.build_twin][]), sampled on the stim twin and on Aer with Aer's full
   device model (``NoiseModel.from_backend`` with thermal relaxation on every ``Delay``,
-  :func:`circuits.noise.aer_reference_model`) on the *same* scheduled circuit; the fraction of
+  [qenergy.circuits.noise.aer_reference_model][]) on the *same* scheduled circuit; the fraction of
   good shots (y·s = 0) on each, their difference with its standard error, and the seconds each
   took. This is what ``qenergy twin`` prints.
-* :func:`mitigated_good_fraction`: readout mitigation from the calibrated per-qubit confusion
+* [`mitigated_good_fraction`][mitigated_good_fraction]: readout mitigation from the calibrated per-qubit confusion
   matrices. For independent readout errors P(1|0) = a_i, P(0|1) = b_i, the variable
   z_i = ((−1)^(m_i) − (b_i − a_i)) / (1 − a_i − b_i) has expectation (−1)^(x_i) given the bit x_i
   before readout, so the product of z_i over the bits of s is an unbiased estimate of the parity
@@ -16,7 +16,7 @@
   (the good-shot fraction, hence the corruption rate); it cannot make a single shot cleaner, so
   a solver that reads raw shots needs as many of them as before (the variance grows by
   Π 1/(1 − a_i − b_i)²).
-* :func:`estimate_local_seconds`: Aer's time for a ``fake:`` run in the runtime's local mode,
+* [`estimate_local_seconds`][estimate_local_seconds]: Aer's time for a ``fake:`` run in the runtime's local mode,
   from the routed circuit's active width and instruction count (a fitted rate, an estimate),
   so that a run that would take hours is refused before it starts.
 """
@@ -32,8 +32,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from qenergy.errors import InputError
-from qenergy.noise import NoiseSpec
-from qenergy.problem import make_instance
+from qenergy.hardware.noise import NoiseSpec
+from qenergy.problem.instance import make_instance
 
 from .noise import aer_reference_model, build_twin, check_dd, device_calibration
 
@@ -65,7 +65,7 @@ AER_DENSITY_MATRIX_QUBITS = 10
 
 
 def check_mitigation(value: str) -> str:
-    """``value`` checked against :data:`MITIGATIONS`; :class:`InputError` otherwise."""
+    """``value`` checked against [`MITIGATIONS`][MITIGATIONS]; [`InputError`][InputError] otherwise."""
     if isinstance(value, str) and value.strip().lower() in MITIGATIONS:
         return value.strip().lower()
     raise InputError(f"--mitigate {value!r} is not allowed; allowed: {', '.join(MITIGATIONS)}")
@@ -89,7 +89,7 @@ def mitigated_good_fraction(ys: NDArray[np.uint8], secret: int, p1_given0: NDArr
 
     ``p1_given0``/``p0_given1``: each measured bit's readout errors (column order of ``ys``);
     unbiased when readout errors are independent per bit (see the module docstring).
-    Raises :class:`InputError` when a bit of s has a + b ≥ 1 (its readout carries no information).
+    Raises [`InputError`][InputError] when a bit of s has a + b ≥ 1 (its readout carries no information).
     """
     mask = _secret_bits(secret, ys.shape[1])
     a = np.asarray(p1_given0, dtype=float)[mask]
@@ -138,7 +138,7 @@ def compare_twin(spec: NoiseSpec, n: int, *, shots: int, seed: int, reference: s
     """The stim twin of ``spec`` against Aer's device model on one routed, scheduled Simon circuit of width n.
 
     The instance (a linear oracle, its secret from ``seed`` and n) and the routing are seeded; both
-    simulators run the same scheduled ISA circuit. Raises :class:`InputError` for a bad reference,
+    simulators run the same scheduled ISA circuit. Raises [`InputError`][InputError] for a bad reference,
     DD or mitigation value, a device too small for 2n qubits, or ``--reference aer`` with a scaled spec.
     """
     if spec.device is None:
@@ -196,8 +196,8 @@ def _active_qubits(isa: Any) -> int:
 
 def estimate_local_seconds(isa: Any, shots: int) -> float:
     """Estimated seconds Aer needs for ``shots`` shots of the routed circuit ``isa`` with a device noise model
-    (the runtime's local mode): :data:`AER_LOCAL_OVERHEAD_S` plus statevector trajectories, shots × instructions ×
-    2^(active qubits) × :data:`AER_SECONDS_PER_AMPLITUDE_OP`; up to :data:`AER_DENSITY_MATRIX_QUBITS` active qubits,
+    (the runtime's local mode): `AER_LOCAL_OVERHEAD_S` plus statevector trajectories, shots × instructions ×
+    2^(active qubits) × `AER_SECONDS_PER_AMPLITUDE_OP`; up to `AER_DENSITY_MATRIX_QUBITS` active qubits,
     one density-matrix run (instructions × 4^(active qubits)). An estimate (basis ``estimated``), not a bound."""
     k = _active_qubits(isa)
     ops = sum(1 for inst in isa.data if inst.operation.name not in ("delay", "barrier"))
@@ -236,8 +236,8 @@ def noise_model_fields(backend: str | None, spec: NoiseSpec | None, *, dd: str =
 
 def parse_device_spec(text: str) -> NoiseSpec:
     """``qenergy twin --device``: ``fake:NAME`` with its modifiers (``idle:on|off``, ``scale:X``, ``readout:P``,
-    ``depolarize:P``), with or without a leading ``device:``; :class:`InputError` otherwise."""
-    from qenergy.noise import parse_noise
+    ``depolarize:P``), with or without a leading ``device:``; [`InputError`][InputError] otherwise."""
+    from qenergy.hardware.noise import parse_noise
 
     body = text.strip()
     spec = parse_noise(body if body.lower().startswith("device:") else f"device:{body}")
@@ -281,7 +281,7 @@ def prepared_readout(prepared: Any) -> tuple[NDArray[np.float64], NDArray[np.flo
 
 def readout_mitigation(prepared: Any, secret: int | None) -> dict[str, Any]:
     """``quantum.readout_mitigation`` of a run with ``--mitigate readout``: the corruption rate (shots with
-    y·s = 1) raw and corrected for readout errors (:func:`mitigated_good_fraction`) over every shot drawn, at the
+    y·s = 1) raw and corrected for readout errors ([`mitigated_good_fraction`][mitigated_good_fraction]) over every shot drawn, at the
     secret the run proved; ``status`` says why there are no figures (no proven secret, no confusion data)."""
     kept = getattr(prepared, "kept", None) or []
     if secret is None:
@@ -299,7 +299,7 @@ def readout_mitigation(prepared: Any, secret: int | None) -> dict[str, Any]:
 
 
 def estimate_local_seconds_before_routing(n: int, logical_gates: int, shots: int) -> float:
-    """:func:`estimate_local_seconds` from what is known before compiling: 2n active qubits and the logical
+    """[`estimate_local_seconds`][estimate_local_seconds] from what is known before compiling: 2n active qubits and the logical
     circuit's gates (routing only adds qubits and gates, so this is below the routed estimate)."""
     k = 2 * n
     ops = logical_gates + n  # and the n measurements

@@ -1,7 +1,7 @@
 """Classical query algorithms for Simon's problem, charging every query to a qenergy ledger.
 
-Each is a :class:`~classical.base.ClassicalAlgorithm` registered in the entry-point group
-``qenergy.classical`` (see ``pyproject.toml``); :func:`get_algorithm` looks one up by name.
+Each is a [`ClassicalAlgorithm`][qenergy.classical.base.ClassicalAlgorithm] registered in the entry-point group
+``qenergy.classical`` (see ``pyproject.toml``); [`get_algorithm`][get_algorithm] looks one up by name.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ def get_algorithm(name: str) -> ClassicalAlgorithm:
 
     Raises:
         InputError: no such algorithm (the message lists the registered ones), or its entry
-            is not a :class:`~classical.base.ClassicalAlgorithm`.
+            is not a [`ClassicalAlgorithm`][qenergy.classical.base.ClassicalAlgorithm].
     """
     from qenergy.registry import CLASSICAL
 

@@ -1,6 +1,6 @@
 """A compiled set of answers for collision search (imported only when numba is installed).
 
-:class:`SeenHash` has the interface of :class:`classical.collision.SeenAnswers` (``add`` returns the
+[`SeenHash`][SeenHash] has the interface of [qenergy.classical.collision.SeenAnswers][] (``add`` returns the
 index of the first answer of a batch equal to one seen before or earlier in the batch, −1 if none)
 and the same results; it keeps the answers in an open-addressing hash table (linear probing,
 multiplicative hashing, at most 3/4 full; 0 marks an empty slot and is tracked apart), so each
@@ -28,7 +28,7 @@ _REGION_BITS = 15
 
 
 @numba.njit(cache=True)
-def _insert(table, state, out, bits):  # type: ignore[no-untyped-def]
+def _insert(table, state, out, bits):
     """Insert ``out``; returns the index of its first repeat (−1: none). state = [count, has_zero].
 
     The answers are inserted region by region of the table (a counting sort by the top bits of their
@@ -82,7 +82,7 @@ def _insert(table, state, out, bits):  # type: ignore[no-untyped-def]
 
 
 @numba.njit(cache=True)
-def _rehash(old, bits):  # type: ignore[no-untyped-def]
+def _rehash(old, bits):
     """A table of 2^bits slots holding the answers of ``old`` (0 excepted: it is tracked apart), inserted region by region."""
     table = np.zeros(1 << bits, dtype=np.uint64)
     values = old[old != 0]

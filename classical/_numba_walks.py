@@ -1,6 +1,6 @@
 """numba-compiled walks and replays of parallel-rho on the random oracle (imported only when numba is installed).
 
-Bit-identical to :func:`classical.parallel_rho._advance_block` and :func:`classical.parallel_rho._replay`
+Bit-identical to [qenergy.classical.parallel_rho._advance_block][] and [qenergy.classical.parallel_rho._replay][]
 (numpy) for f = π_f(min(x, x ⊕ s)): every lane is advanced step by step in the same order (all lanes
 one step, then the distinguished points of that step in lane order), so the completed walks come
 out in the same order, with the same queries and abandoned walks. One query is one evaluation of f.
@@ -13,20 +13,20 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from qenergy._numba_kernels import permute
+from qenergy.problem._numba_kernels import permute
 
 __all__ = ["advance_block", "replay_pairs", "warm"]
 
 
 @numba.njit(cache=True)
-def _grow(a, size):  # type: ignore[no-untyped-def]
+def _grow(a, size):
     out = np.empty(size, dtype=a.dtype)
     out[: a.size] = a
     return out
 
 
 @numba.njit(cache=True)
-def _step(cur, secret, fkeys, wkeys):  # type: ignore[no-untyped-def]
+def _step(cur, secret, fkeys, wkeys):
     """cur[i] = π_w(f(cur[i])) for every lane: the hot loop, one array and no branch, so LLVM vectorises it
     (measured ~6x slower when fused with the length update and the distinguished-point scan)."""
     for i in range(cur.size):
@@ -36,7 +36,7 @@ def _step(cur, secret, fkeys, wkeys):  # type: ignore[no-untyped-def]
 
 
 @numba.njit(cache=True)
-def _scan(cur, start, k, length, first, w, dmask, cap, skeys, ids, starts, points, lengths, done):  # type: ignore[no-untyped-def]
+def _scan(cur, start, k, length, first, w, dmask, cap, skeys, ids, starts, points, lengths, done):
     """After a step: record every lane at a distinguished point (from index ``done`` of the buffers, which have room
     for every lane), restart it and every lane whose walk reached ``cap`` steps. Returns (done, abandoned)."""
     nmask = skeys[8]
@@ -62,7 +62,7 @@ def _scan(cur, start, k, length, first, w, dmask, cap, skeys, ids, starts, point
 
 
 @numba.njit(cache=True)
-def advance_block(cur, start, k, length, first, w, steps, dmask, cap, secret, fkeys, wkeys, skeys, expected):  # type: ignore[no-untyped-def]
+def advance_block(cur, start, k, length, first, w, steps, dmask, cap, secret, fkeys, wkeys, skeys, expected):
     """Advance lanes first … first + len − 1 by ``steps`` steps x → π_w(f(x)); modifies cur, start, k, length.
 
     Returns (walk ids, starts, distinguished points, lengths, queries, abandoned walks): the walks that
@@ -91,13 +91,13 @@ def advance_block(cur, start, k, length, first, w, steps, dmask, cap, secret, fk
 
 
 @numba.njit(cache=True)
-def _increment(length):  # type: ignore[no-untyped-def]
+def _increment(length):
     for i in range(length.size):
         length[i] += 1
 
 
 @numba.njit(cache=True)
-def replay_pairs(a, a_len, b, b_len, secret, fkeys, wkeys):  # type: ignore[no-untyped-def]
+def replay_pairs(a, a_len, b, b_len, secret, fkeys, wkeys):
     """Replay pairs of trails (start, length) ending at the same point; returns (queries, collided, x, x').
 
     The longer trail is advanced by the difference of the lengths, then both step together until
@@ -134,8 +134,8 @@ def replay_pairs(a, a_len, b, b_len, secret, fkeys, wkeys):  # type: ignore[no-u
 
 def warm() -> None:
     """Load every kernel here (compiling it the first time on a machine)."""
-    from qenergy._numba_kernels import pack_keys
-    from qenergy._numba_kernels import warm as warm_core
+    from qenergy.problem._numba_kernels import pack_keys
+    from qenergy.problem._numba_kernels import warm as warm_core
 
     warm_core()
     keys = pack_keys(8, (1, 2, 3, 4), (5, 7, 9, 11), 4)

@@ -1,14 +1,14 @@
 """The interface of a classical query algorithm for Simon's problem.
 
 An algorithm is an object with a ``name``, a one-line ``summary`` and
-:meth:`ClassicalAlgorithm.search`, which queries the instance's f through a
-:class:`qenergy.queries.CountingOracle` (so every query is charged to the ledger) and
-returns a :class:`~classical.result.ClassicalResult`. :meth:`ClassicalAlgorithm.check`
+[ClassicalAlgorithm.search][], which queries the instance's f through a
+[qenergy.problem.queries.CountingOracle][] (so every query is charged to the ledger) and
+returns a [`ClassicalResult`][qenergy.classical.result.ClassicalResult]. [ClassicalAlgorithm.check][]
 refuses, before anything is charged, a search that cannot run (n too large, too many
 queries, too much memory).
 
 Algorithms are found through the entry-point group ``qenergy.classical``
-(:mod:`qenergy.registry`); the built-ins register in ``pyproject.toml`` exactly as a
+([qenergy.registry][]); the built-ins register in ``pyproject.toml`` exactly as a
 third-party package would::
 
     [project.entry-points."qenergy.classical"]
@@ -25,9 +25,9 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from qenergy.charging import ChargePolicy
-from qenergy.ledger import Ledger
-from qenergy.problem import SimonInstance
+from qenergy.ledger.book import Ledger
+from qenergy.ledger.charging import ChargePolicy
+from qenergy.problem.instance import SimonInstance
 
 from .result import ClassicalResult
 
@@ -47,7 +47,7 @@ class ClassicalAlgorithm(Protocol):
     summary: str
 
     def check(self, instance: SimonInstance) -> None:
-        """Raise :class:`qenergy.errors.InputError` (or ``ResourceLimitError``) when the search
+        """Raise [qenergy.errors.InputError][] (or ``ResourceLimitError``) when the search
         cannot run on ``instance``; called before anything is charged."""
 
     def search(
@@ -65,8 +65,8 @@ class ClassicalAlgorithm(Protocol):
 
 @dataclass(frozen=True)
 class SearchFunction:
-    """A search function (``birthday_search``, …) as a :class:`ClassicalAlgorithm`: the one adapter the
-    built-in searches register through. ``check`` applies :func:`classical.collision.check_search`.
+    """A search function (``birthday_search``, …) as a [`ClassicalAlgorithm`][ClassicalAlgorithm]: the one adapter the
+    built-in searches register through. ``check`` applies [qenergy.classical.collision.check_search][].
     """
 
     name: str

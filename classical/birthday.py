@@ -20,11 +20,11 @@ from collections.abc import Iterator
 import numpy as np
 from numpy.typing import NDArray
 
-from qenergy.charging import ChargePolicy
-from qenergy.kernels import resolve_kernel
-from qenergy.ledger import Ledger
-from qenergy.oracles import KeyedPermutation
-from qenergy.problem import SimonInstance
+from qenergy.ledger.book import Ledger
+from qenergy.ledger.charging import ChargePolicy
+from qenergy.problem.instance import SimonInstance
+from qenergy.problem.kernels import resolve_kernel
+from qenergy.problem.oracles import KeyedPermutation
 
 from .base import SearchFunction
 from .collision import batch_sizes, collision_search

@@ -16,13 +16,13 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from qenergy.charging import ChargePolicy
 from qenergy.errors import InputError, rough_duration
-from qenergy.kernels import kernel_note, resolve_kernel
-from qenergy.ledger import Ledger
-from qenergy.oracles import MAX_VECTOR_BITS
-from qenergy.problem import SimonInstance
-from qenergy.queries import CountingOracle
+from qenergy.ledger.book import Ledger
+from qenergy.ledger.charging import ChargePolicy
+from qenergy.problem.instance import SimonInstance
+from qenergy.problem.kernels import kernel_note, resolve_kernel
+from qenergy.problem.oracles import MAX_VECTOR_BITS
+from qenergy.problem.queries import CountingOracle
 
 from .result import ClassicalResult
 
@@ -34,7 +34,7 @@ def require_vector_n(n: int) -> None:
 
 
 #: Most queries a collision search (birthday, exhaustive) may plan: under a minute at the
-#: ~20 million queries/s measured here (benchmarks/RESULTS.md), holding ~:data:`COLLISION_BYTES_PER_QUERY` bytes each.
+#: ~20 million queries/s measured here (benchmarks/RESULTS.md), holding ~[`COLLISION_BYTES_PER_QUERY`][COLLISION_BYTES_PER_QUERY] bytes each.
 MAX_COLLISION_QUERIES = 1 << 28
 #: Most queries a Pollard-rho search may plan: about a minute at ~1.1 million queries/s (O(n) memory).
 MAX_RHO_QUERIES = 1 << 26
@@ -46,7 +46,7 @@ def planned_queries(algorithm: str, n: int, secret: int) -> float:
     """Queries ``algorithm`` will (exhaustive) or is expected to (birthday, rho) make on n bits with period ``secret``.
 
     exhaustive: the first collision in the order 0, 1, 2, … is at input 2^t (t the highest set bit
-    of s), so exactly 2^t + 1 queries; birthday: ≈ 1.2533·2^(n/2) (module :mod:`classical.birthday`);
+    of s), so exactly 2^t + 1 queries; birthday: ≈ 1.2533·2^(n/2) (module `qenergy.classical.birthday`);
     rho: ≈ 3·2^(n/2) (Brent's walk and its tail); s = 0 (one-to-one): 2^(n−1) + 1 queries for the
     collision searches, ~40 walks around cycles of length ~2^n for rho.
     """
@@ -72,8 +72,8 @@ def _largest_n(algorithm: str, limit: int, *, one_to_one: bool) -> int:
 def check_search(algorithm: str, instance: SimonInstance) -> float:
     """Refuse a classical search that cannot finish in about a minute or fit in memory; returns the planned queries.
 
-    Checks n ≤ 64 (:func:`require_vector_n`), then the queries :func:`planned_queries` gives for this
-    instance's n and secret against :data:`MAX_COLLISION_QUERIES` (:data:`MAX_RHO_QUERIES` for rho),
+    Checks n ≤ 64 ([`require_vector_n`][require_vector_n]), then the queries [`planned_queries`][planned_queries] gives for this
+    instance's n and secret against [`MAX_COLLISION_QUERIES`][MAX_COLLISION_QUERIES] ([`MAX_RHO_QUERIES`][MAX_RHO_QUERIES] for rho),
     then a collision search's memory against 80 % of the available memory. Called before the first
     query is charged; callers that plan a run should call it before anything is charged at all.
     """
@@ -92,7 +92,7 @@ def check_search(algorithm: str, instance: SimonInstance) -> float:
                          f"allowed: at most {limit:,} planned queries ({hint})")
     if algorithm != "rho":
         from qenergy.errors import ResourceLimitError
-        from qenergy.oracles import available_memory_bytes
+        from qenergy.problem.oracles import available_memory_bytes
 
         need, have = COLLISION_BYTES_PER_QUERY * queries, available_memory_bytes()
         if need > 0.8 * have:
@@ -125,10 +125,10 @@ def collision_search(
     """Query the batches of ``inputs(n)`` (distinct inputs, never repeating earlier ones) until two
     outputs collide, charging each query to ``account``.
 
-    Stops at the first collision or after :func:`query_cap` queries; returns s = x ⊕ x'.
-    Refuses (:func:`check_search`) a search that would not finish in about a minute.
-    ``kernel``: ``numba`` (the compiled oracle and :class:`classical._numba_collision.SeenHash`),
-    ``numpy`` (:class:`SeenAnswers`) or None (:func:`qenergy.kernels.resolve_kernel`); the same
+    Stops at the first collision or after [`query_cap`][query_cap] queries; returns s = x ⊕ x'.
+    Refuses ([`check_search`][check_search]) a search that would not finish in about a minute.
+    ``kernel``: ``numba`` (the compiled oracle and [qenergy.classical._numba_collision.SeenHash][]),
+    ``numpy`` ([`SeenAnswers`][SeenAnswers]) or None (`qenergy.problem.kernels.resolve_kernel`); the same
     answer, queries and charges either way.
     """
     planned = check_search(algorithm, instance)
@@ -171,7 +171,7 @@ def _seen_answers(kernel: str, expected: float) -> SeenAnswers | Any:
     """The set of answers of a search: compiled (numba, sized for ``expected`` answers; its kernels loaded) or numpy."""
     if kernel != "numba":
         return SeenAnswers()
-    from qenergy.kernels import warm_up
+    from qenergy.problem.kernels import warm_up
 
     from ._numba_collision import SeenHash
     from ._numba_collision import warm as warm_seen
@@ -193,7 +193,7 @@ def _earlier_input(seen_x: list[NDArray[np.uint64]], seen_f: list[NDArray[np.uin
 class SeenAnswers:
     """The distinct answers seen so far, sorted, in one buffer that grows by doubling.
 
-    :meth:`add` finds the first repeat of a batch of answers and merges the batch in. The common
+    [`add`][add] finds the first repeat of a batch of answers and merges the batch in. The common
     case (no repeat) costs one vectorised sort of the batch (SIMD quicksort where numpy has it),
     one linear merge of two sorted runs in place and one comparison of neighbours: a repeat
     anywhere shows as two equal neighbours in the merged run. Only when there is one is the exact
@@ -245,7 +245,7 @@ MAX_BATCH = 1 << 21
 
 
 def batch_sizes(n: int) -> Iterator[int]:
-    """Batch sizes: the first near the expected collision point, then doubling, at most :data:`MAX_BATCH`."""
+    """Batch sizes: the first near the expected collision point, then doubling, at most [`MAX_BATCH`][MAX_BATCH]."""
     size = min(first_batch_size(n), MAX_BATCH)
     while True:
         yield size

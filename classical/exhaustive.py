@@ -10,9 +10,9 @@ from collections.abc import Iterator
 import numpy as np
 from numpy.typing import NDArray
 
-from qenergy.charging import ChargePolicy
-from qenergy.ledger import Ledger
-from qenergy.problem import SimonInstance
+from qenergy.ledger.book import Ledger
+from qenergy.ledger.charging import ChargePolicy
+from qenergy.problem.instance import SimonInstance
 
 from .base import SearchFunction
 from .collision import batch_sizes, collision_search

@@ -4,7 +4,7 @@ Source: P. C. van Oorschot and M. J. Wiener, "Parallel collision search with cry
 applications", J. Cryptology 12 (1999) 1–28. Their method, applied to Simon's problem:
 
 * **The walk.** x → g(x) = π(f(x)), π a seeded keyed pseudorandom permutation
-  (:class:`qenergy.oracles.KeyedPermutation`, as in :mod:`classical.rho`). π is a bijection, so
+  ([qenergy.problem.oracles.KeyedPermutation][], as in [qenergy.classical.rho][]). π is a bijection, so
   g(a) = g(b) exactly when f(a) = f(b): every merge of two walks with different predecessors is a
   collision of f, there are no "collisions of π" to throw away, and π makes the walk behave like a
   random mapping even for a linear f. Each step is one query of f.
@@ -45,7 +45,7 @@ applications", J. Cryptology 12 (1999) 1–28. Their method, applied to Simon's 
 
 **Every evaluation of f is a charged query.** Walks and replays evaluate f on uncharged vectors
 (the oracle itself) and count every input evaluated; each round's count (its walks and its
-replays) is charged in one bulk charge through :class:`~qenergy.queries.CountingOracle`
+replays) is charged in one bulk charge through [`CountingOracle`][qenergy.problem.queries.CountingOracle]
 after the round is merged, and the fallback's batches likewise. ``queries`` of the result equals
 the number of evaluations of f.
 
@@ -64,7 +64,7 @@ client merges; when that merge decides the search, the round started ahead is ca
 charged (``discarded_rounds``; on an existing cluster its tasks may still run to their end).
 
 **Kernels.** With numba installed (the ``fast`` extra) the walks and replays on the random oracle
-run as compiled kernels (:mod:`classical._numba_walks`; the permutations are compiled for the other
+run as compiled kernels ([qenergy.classical._numba_walks][]; the permutations are compiled for the other
 oracles too), bit-identical to the numpy code here: the same walks complete in the same order, so
 the secret, rounds and charges do not depend on the kernel (``kernel="numpy"`` or
 ``QENERGY_KERNEL=numpy`` forces numpy). Loading the kernels (in this process and on every Dask
@@ -87,15 +87,15 @@ from typing import Any, ClassVar
 import numpy as np
 from numpy.typing import NDArray
 
-from qenergy.charging import ChargePolicy
 from qenergy.errors import InputError, ResourceLimitError
 from qenergy.interrupts import signals_deferred
-from qenergy.kernels import kernel_note, resolve_kernel
-from qenergy.kernels import warm_up as warm_up_core
-from qenergy.ledger import Ledger
-from qenergy.oracles import MAX_VECTOR_BITS, KeyedPermutation, Oracle, RandomOracle, available_memory_bytes, evaluate_with
-from qenergy.problem import SimonInstance
-from qenergy.queries import CountingOracle
+from qenergy.ledger.book import Ledger
+from qenergy.ledger.charging import ChargePolicy
+from qenergy.problem.instance import SimonInstance
+from qenergy.problem.kernels import kernel_note, resolve_kernel
+from qenergy.problem.kernels import warm_up as warm_up_core
+from qenergy.problem.oracles import MAX_VECTOR_BITS, KeyedPermutation, Oracle, RandomOracle, available_memory_bytes, evaluate_with
+from qenergy.problem.queries import CountingOracle
 from qenergy.scheduler_address import check_scheduler_address
 
 from .collision import SeenAnswers, query_cap
@@ -150,7 +150,7 @@ _FALLBACK_FIRST, _FALLBACK_MAX = 1 << 10, 1 << 20
 
 @dataclass(frozen=True)
 class ParallelRhoResult(ClassicalResult):
-    """A :class:`ClassicalResult` with the parallel search's own figures.
+    """A [`ClassicalResult`][ClassicalResult] with the parallel search's own figures.
 
     Attributes:
         distinguished_points: distinguished points in the store at the end (each the end of a trail).
@@ -206,7 +206,7 @@ def default_parameters(n: int, workers: int = 1) -> RhoParameters:
     from walking one lane at a time), d = round(log2(T/(16·W))) clamped to
     1..n−1 (detection delay W·2^d ≈ T/16), S = ⌈T/(8·W)⌉ (a round ≈ T/8, so about eight rounds
     for an expected search). Up to two workers the defaults depend on n only, so serial and
-    two-worker runs agree. Raises :class:`InputError` for n outside 2..64 or workers < 1.
+    two-worker runs agree. Raises [`InputError`][InputError] for n outside 2..64 or workers < 1.
     """
     if not 2 <= n <= MAX_VECTOR_BITS:
         raise InputError(f"parallel-rho parameters at n = {n} are not defined; allowed: 2 <= n <= {MAX_VECTOR_BITS}")
@@ -279,7 +279,7 @@ STOP_CHECK_S = 0.5
 
 
 def _stop_check(name: str) -> Callable[[], bool] | None:
-    """On a Dask worker: a function telling (at most every :data:`STOP_CHECK_S` s) whether the client asked chunks to
+    """On a Dask worker: a function telling (at most every [`STOP_CHECK_S`][STOP_CHECK_S] s) whether the client asked chunks to
     stop; None elsewhere."""
     if not name:
         return None
@@ -389,7 +389,7 @@ def _steady_malloc() -> Any:
 
 
 def _advance_chunk(spec: _Spec, lanes: _Lanes, tally: list[int] | None = None) -> _ChunkOut:
-    """Advance every lane of ``lanes`` by ``spec.steps`` steps (one query each), in blocks of :data:`LANE_BLOCK`.
+    """Advance every lane of ``lanes`` by ``spec.steps`` steps (one query each), in blocks of [`LANE_BLOCK`][LANE_BLOCK].
 
     Pure: the result depends only on ``spec`` and ``lanes`` (so a lost chunk can be rerun).
     ``tally`` (in this process only): ``tally[0]`` grows by each step's evaluations as they are made, so an
@@ -472,7 +472,7 @@ def _advance_block(spec: _Spec, lanes: _Lanes, tally: list[int] | None = None, s
 
 
 def _advance_block_compiled(spec: _Spec, lanes: _Lanes) -> _ChunkOut:
-    """:func:`_advance_block` as one compiled kernel (:func:`classical._numba_walks.advance_block`; same results)."""
+    """[`_advance_block`][_advance_block] as one compiled kernel ([qenergy.classical._numba_walks.advance_block][]; same results)."""
     assert isinstance(spec.oracle, RandomOracle)
     walks = _compiled_walks()
     expected = 2 * (lanes.cur.size * spec.steps >> spec.dbits) + 16
@@ -483,7 +483,7 @@ def _advance_block_compiled(spec: _Spec, lanes: _Lanes) -> _ChunkOut:
 
 
 def _compiled_walks() -> Any:
-    """The compiled walks (:mod:`classical._numba_walks`; imported once per process)."""
+    """The compiled walks ([qenergy.classical._numba_walks][]; imported once per process)."""
     import importlib
 
     return importlib.import_module(f"{__package__}._numba_walks")
@@ -683,9 +683,9 @@ class _Serial:
 class _OnDask:
     """Runs the chunks of a round as Dask tasks; a chunk lost with its worker is resubmitted.
 
-    The next round is started (:meth:`start`) as soon as the lanes of a round are back, before the
+    The next round is started ([`start`][start]) as soon as the lanes of a round are back, before the
     client merges that round's distinguished points, so the merge runs while the workers walk. When
-    the merge decides the search, the round started ahead is discarded (:meth:`discard`): it is
+    the merge decides the search, the round started ahead is discarded ([`discard`][discard]): it is
     never charged, so the charges are those of the serial run.
     """
 
@@ -739,7 +739,7 @@ class _OnDask:
         return out
 
     def _collect_after_interrupt(self, pending: list[Any], tally: list[int] | None) -> None:
-        """Interrupted while chunks ran on workers: give them :data:`INTERRUPT_GRACE_S` seconds to finish and tally
+        """Interrupted while chunks ran on workers: give them [`INTERRUPT_GRACE_S`][INTERRUPT_GRACE_S] seconds to finish and tally
         those that did (their evaluations get charged); cancel the rest and record what they were."""
         import distributed
 
@@ -795,7 +795,7 @@ def _connect(stack: contextlib.ExitStack, workers: int | None, scheduler: str | 
 def _warm_worker(kernel: str) -> float:
     """Run on every Dask worker before the search: load the kernels there (start-up, not search); returns seconds,
     or −1 when numba cannot be imported on that worker (an existing cluster's workers may lack the ``fast`` extra)."""
-    from qenergy.kernels import numba_available
+    from qenergy.problem.kernels import numba_available
 
     if kernel == "numba" and not numba_available():
         return -1.0
@@ -876,12 +876,12 @@ def _check_int(name: str, value: object, lo: int, hi: int, allowed: str) -> int:
 def check_parallel_rho(instance: SimonInstance, *, workers: int | None = None, scheduler: str | None = None,
                        distinguished_bits: int | None = None, walks_per_round: int | None = None,
                        steps_per_round: int | None = None) -> RhoParameters:
-    """Check the inputs of :func:`parallel_rho_search` before anything is charged; returns the parameters used.
+    """Check the inputs of [`parallel_rho_search`][parallel_rho_search] before anything is charged; returns the parameters used.
 
-    Raises :class:`InputError` for n > 64, workers < 1, a malformed scheduler address, d outside
+    Raises [`InputError`][InputError] for n > 64, workers < 1, a malformed scheduler address, d outside
     1..n−1, W outside 1..2^24, S outside 1..2^32, s = 0 with an exhaustive proof above
-    :data:`MAX_FALLBACK_QUERIES` (n > 28), or planned queries above :data:`MAX_PLANNED_QUERIES_PER_WORKER`
-    per worker; :class:`ResourceLimitError` when the store
+    [`MAX_FALLBACK_QUERIES`][MAX_FALLBACK_QUERIES] (n > 28), or planned queries above `MAX_PLANNED_QUERIES_PER_WORKER`
+    per worker; [`ResourceLimitError`][ResourceLimitError] when the store
     (and the fallback's table for s = 0) would not fit in 80 % of the available memory.
     """
     n = instance.n
@@ -951,31 +951,31 @@ def parallel_rho_search(
         instance: the Simon instance (n ≤ 64).
         ledger: where each round's queries are charged, in one bulk charge per round.
         rng: draws the walk permutation π and the start permutation (nothing else).
-        policy: prices the queries (default :class:`~qenergy.charging.BoundsPolicy`).
+        policy: prices the queries (default `BoundsPolicy`).
         label: label of every charge.
         account: account of every charge.
         workers: None or 1: run in this process; K ≥ 2: a Dask ``LocalCluster`` of K worker
             processes (one thread each), closed at the end. With ``scheduler``: the number of
             chunks per round (default: the cluster's workers at connection).
         scheduler: address of a running Dask scheduler (``tcp://HOST:PORT``).
-        distinguished_bits: d, 1 ≤ d ≤ n − 1; default from n and ``workers`` (:func:`default_parameters`;
+        distinguished_bits: d, 1 ≤ d ≤ n − 1; default from n and ``workers`` (`default_parameters`;
             ``workers=None`` counts as 1, also with a scheduler, whose size is not known before connecting).
         walks_per_round: W walks advanced together, 1 ≤ W ≤ 2^24; default from n and ``workers``.
         steps_per_round: S steps per walk and round, 1 ≤ S ≤ 2^32; default ⌈T/(8W)⌉.
         progress: show a tqdm bar on stderr (queries, queries/s, expected queries left).
-        kernel: ``numba``, ``numpy`` or None (:func:`qenergy.kernels.resolve_kernel`: numba when installed);
+        kernel: ``numba``, ``numpy`` or None (`qenergy.problem.kernels.resolve_kernel`: numba when installed);
             the same secret, queries and charges either way.
 
     Returns:
-        :class:`ParallelRhoResult`; ``found`` is s (0 when f is one-to-one, proven), ``queries`` the
+        `ParallelRhoResult`; ``found`` is s (0 when f is one-to-one, proven), ``queries`` the
         queries charged (= evaluations of f), ``collision`` (x, x') with x ⊕ x' = s, or None for s = 0.
 
     Raises:
         InputError: n > 64, a bad ``workers``/``scheduler``/``distinguished_bits``/``walks_per_round``/
             ``steps_per_round``, a scheduler that cannot be reached, Dask missing, or a search
-            planned beyond :data:`MAX_PLANNED_QUERIES_PER_WORKER` queries per worker.
+            planned beyond `MAX_PLANNED_QUERIES_PER_WORKER` queries per worker.
         ResourceLimitError: the store would not fit in memory.
-        RuntimeError: a chunk was lost with its worker more than :data:`MAX_RESUBMITS` times.
+        RuntimeError: a chunk was lost with its worker more than `MAX_RESUBMITS` times.
     """
     n = instance.n
     params = check_parallel_rho(instance, workers=workers, scheduler=scheduler, distinguished_bits=distinguished_bits,
@@ -1099,10 +1099,10 @@ def _search(spec: _Spec, oracle: CountingOracle, runner: _Serial | _OnDask, n: i
 class ParallelRhoSearch:
     """``parallel-rho``: parallel collision search with distinguished points, numpy lanes, optionally on Dask.
 
-    A :class:`classical.base.ClassicalAlgorithm`; the registry instantiates it without arguments
-    (this process, default parameters). Configure a copy with :func:`dataclasses.replace`, e.g.
+    A [qenergy.classical.base.ClassicalAlgorithm][]; the registry instantiates it without arguments
+    (this process, default parameters). Configure a copy with [dataclasses.replace][], e.g.
     ``replace(get_algorithm("parallel-rho"), workers=2)``; the fields are the options of
-    :func:`parallel_rho_search`, checked by :meth:`check`.
+    [`parallel_rho_search`][parallel_rho_search], checked by [`check`][check].
     """
 
     workers: int | None = None
@@ -1116,7 +1116,7 @@ class ParallelRhoSearch:
     summary: ClassVar[str] = "parallel collision search with distinguished points (van Oorschot-Wiener), numpy lanes, Dask workers"
 
     def check(self, instance: SimonInstance) -> None:
-        """Refuse, before anything is charged, a search that cannot run (:func:`check_parallel_rho`)."""
+        """Refuse, before anything is charged, a search that cannot run ([`check_parallel_rho`][check_parallel_rho])."""
         check_parallel_rho(instance, workers=self.workers, scheduler=self.scheduler, distinguished_bits=self.distinguished_bits,
                            walks_per_round=self.walks_per_round, steps_per_round=self.steps_per_round)
 
@@ -1130,7 +1130,7 @@ class ParallelRhoSearch:
         account: str = "classical",
         label: str = "",
     ) -> ParallelRhoResult:
-        """:func:`parallel_rho_search` with this object's options."""
+        """[`parallel_rho_search`][parallel_rho_search] with this object's options."""
         return parallel_rho_search(instance, ledger, rng=rng, policy=policy, account=account, label=label, workers=self.workers,
                                    scheduler=self.scheduler, distinguished_bits=self.distinguished_bits,
                                    walks_per_round=self.walks_per_round, steps_per_round=self.steps_per_round, progress=self.progress)

@@ -27,11 +27,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from qenergy.charging import ChargePolicy
-from qenergy.ledger import Ledger
-from qenergy.oracles import KeyedPermutation
-from qenergy.problem import SimonInstance
-from qenergy.queries import CountingOracle
+from qenergy.ledger.book import Ledger
+from qenergy.ledger.charging import ChargePolicy
+from qenergy.problem.instance import SimonInstance
+from qenergy.problem.oracles import KeyedPermutation
+from qenergy.problem.queries import CountingOracle
 
 from .base import SearchFunction
 from .collision import check_search

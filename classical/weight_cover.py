@@ -1,18 +1,18 @@
 """Classical search for Simon's problem under the promise wt(s) ≤ W: query a difference cover.
 
 A collision f(x) = f(x') reveals s = x ⊕ x', and a set Q of queries can reveal exactly the secrets
-among its pairwise XORs. :func:`qenergy.weight.cover_inputs` builds a Q whose pairwise XORs
+among its pairwise XORs. [qenergy.weight.cover_inputs][] builds a Q whose pairwise XORs
 contain every string of weight ≤ W (t = ⌊W/2⌋: all strings of weight ≤ t, plus, for odd W, the
 strings of weight t + 1 inside one half of the bits). The search queries Q in a random order
 (``rng``) and stops at the first collision; no collision in all of Q proves s = 0 under the
 promise. The inputs never depend on answers, so batches are evaluated and cut at the first
-collision (:meth:`qenergy.queries.CountingOracle.query_prefix`): charges equal evaluations made.
+collision ([qenergy.problem.queries.CountingOracle.query_prefix][]): charges equal evaluations made.
 
-Query law (ours): worst case |Q| = :func:`qenergy.weight.cover_size` (also s = 0), e.g. n + 1 for
+Query law (ours): worst case |Q| = [qenergy.weight.cover_size][] (also s = 0), e.g. n + 1 for
 W = 1 and W = 2, about n²/2 for W = 4, about n + n²/4 for W = 3. The order is random, so for a
 secret covered by a single pair the first collision comes after about 2|Q|/3 queries on average
 (the later of two uniform positions). The lower bound it is compared with
-(:func:`qenergy.counts.classical_min_queries` with ``secret_weight``): for s uniform over the
+([qenergy.energy.counts.classical_min_queries][] with ``secret_weight``): for s uniform over the
 N_W − 1 non-zero weight-≤W strings and f otherwise random, any q-query algorithm succeeds with
 probability ≤ (C(q, 2) + 1)/(N_W − 1 − C(q, 2)), so q ≳ sqrt(2·p·N_W). Against it: W = 2 meets it
 (the C(n + 1, 2) pairs of Q are exactly the N_2 − 1 non-zero targets); W = 4 within a factor
@@ -29,11 +29,11 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from qenergy.charging import ChargePolicy
 from qenergy.errors import InputError
-from qenergy.ledger import Ledger
-from qenergy.problem import SimonInstance
-from qenergy.queries import CountingOracle
+from qenergy.ledger.book import Ledger
+from qenergy.ledger.charging import ChargePolicy
+from qenergy.problem.instance import SimonInstance
+from qenergy.problem.queries import CountingOracle
 from qenergy.weight import cover_inputs, cover_size
 
 from .collision import COLLISION_BYTES_PER_QUERY, MAX_BATCH, MAX_COLLISION_QUERIES, SeenAnswers, _earlier_input, require_vector_n
@@ -108,7 +108,7 @@ class WeightCoverSearch:
             raise InputError(f"classical weight-cover search at n = {instance.n}, W = {w} would make up to {size:,} queries; "
                              f"allowed: at most {MAX_COLLISION_QUERIES:,} planned queries (a smaller W)")
         from qenergy.errors import ResourceLimitError
-        from qenergy.oracles import available_memory_bytes
+        from qenergy.problem.oracles import available_memory_bytes
 
         need, have = COLLISION_BYTES_PER_QUERY * size, available_memory_bytes()
         if need > 0.8 * have:
@@ -125,7 +125,7 @@ class WeightCoverSearch:
         account: str = "classical",
         label: str = "",
     ) -> ClassicalResult:
-        """:func:`weight_cover_search` on ``instance``."""
+        """[`weight_cover_search`][weight_cover_search] on ``instance``."""
         return weight_cover_search(instance, ledger, rng=rng, policy=policy, account=account, label=label)
 
 

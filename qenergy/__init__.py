@@ -9,13 +9,13 @@ from __future__ import annotations
 import sys as _sys
 
 if _sys.argv and _sys.argv[0].rsplit("/", 1)[-1] in ("qenergy", "-m"):  # the qenergy command (or python -m qenergy),
-    from .interrupts import quiet_start as _quiet_start  # before the heavy imports below: Ctrl-C while starting is one line
+    from qenergy.interrupts import quiet_start as _quiet_start  # before the heavy imports below: Ctrl-C while starting is one line
 
     _quiet_start()
 
 from importlib import metadata as _metadata
 
-from .bounds import (
+from qenergy.energy.bounds import (
     ClassicalLowerBound,
     IrreversibleRegisterReuse,
     MemoryBounded,
@@ -24,13 +24,13 @@ from .bounds import (
     ReversibleComputation,
     parse_classical_model,
 )
-from .charging import BoundsPolicy, ChargePolicy
-from .erasure import FiniteStepErasure
-from .errors import InputError, LedgerCorruptError, LedgerError, QenergyError, ResourceLimitError
-from .ledger import BASES, Charge, Ledger
-from .meter import measure
-from .physics import binary_entropy, convert_energy, landauer_bit_energy, mass_equivalent_kg
-from .problem import SimonInstance, make_instance
+from qenergy.energy.erasure import FiniteStepErasure
+from qenergy.energy.physics import binary_entropy, convert_energy, landauer_bit_energy, mass_equivalent_kg
+from qenergy.errors import InputError, LedgerCorruptError, LedgerError, QenergyError, ResourceLimitError
+from qenergy.ledger.book import BASES, Charge, Ledger
+from qenergy.ledger.charging import BoundsPolicy, ChargePolicy
+from qenergy.ledger.meter import measure
+from qenergy.problem.instance import SimonInstance, make_instance
 
 try:
     __version__ = _metadata.version("qenergy")

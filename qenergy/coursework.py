@@ -35,7 +35,7 @@ from importlib import resources
 
 import numpy as np
 
-from .errors import InputError, shorten
+from qenergy.errors import InputError, shorten
 
 __all__ = [
     "EXERCISES",
@@ -193,7 +193,7 @@ class Exercise:
 
 
 def _truth_table(n: int, secret: int, oracle: str, seed: int) -> list[int]:
-    from .problem import make_instance
+    from qenergy.problem.instance import make_instance
 
     inst = make_instance(n, secret, oracle, seed=seed)
     return [int(v) for v in inst.f(np.arange(1 << n, dtype=np.uint64))]
@@ -269,7 +269,7 @@ def _crossover_4k() -> int:
     """First n (2…64) from which the quantum upper bound stays below the irreversible classical lower bound at 4.2 K,
     both from their definitions: quantum E[R](n) runs of 3n erasures plus two check queries of 2n erased bits, each
     W_N(1e-6) at N = 1000; classical q_min(n, 2/3) queries of n − 1 erased bits, each k_B·T·ln 2."""
-    from .physics import BOLTZMANN_J_PER_K
+    from qenergy.energy.physics import BOLTZMANN_J_PER_K
 
     t = 4.2
     w = _finite_step_work(1e-6, 1000, t)
@@ -287,7 +287,7 @@ def _erasure_limit() -> float:
 
 def _finite_step_work(epsilon: float, steps: int, temperature_k: float) -> float:
     """W_N(ε) in J, summed from its definition: N level raises of E_max/N, each after thermalisation at T."""
-    from .physics import BOLTZMANN_J_PER_K
+    from qenergy.energy.physics import BOLTZMANN_J_PER_K
 
     kt = BOLTZMANN_J_PER_K * temperature_k
     e_max = kt * math.log((1 - epsilon) / epsilon)

@@ -13,7 +13,7 @@ import os
 import stat
 from pathlib import Path
 
-from .errors import InputError
+from qenergy.errors import InputError
 
 __all__ = ["SpecialFileError", "is_special", "read_regular"]
 
@@ -74,7 +74,7 @@ def read_regular(path: str | os.PathLike[str], *, what: str = "file", limit: int
 
 
 def check_not_special(path: str | os.PathLike[str], *, what: str) -> None:
-    """Refuse (:class:`SpecialFileError`) a path that exists and is not a regular file; nothing else is checked."""
+    """Refuse ([`SpecialFileError`][SpecialFileError]) a path that exists and is not a regular file; nothing else is checked."""
     kind = is_special(path)
     if kind is not None and kind != "a directory":
         raise SpecialFileError(f"{what} {str(Path(path))!r} is {kind}; allowed: a regular file")

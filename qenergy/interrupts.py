@@ -3,15 +3,15 @@
 * **While the command starts** (importing numpy, scipy, Qiskit: about a second), nothing has
   been written and nothing is held, so a signal ends the process at once with one line on
   standard error and status 128 + signal (130 for SIGINT, 143 for SIGTERM), never a
-  traceback: :func:`quiet_start` installs that handler before the heavy imports
+  traceback: [`quiet_start`][quiet_start] installs that handler before the heavy imports
   (``qenergy/__init__.py`` calls it first when the process is the ``qenergy`` command).
-* **While a command runs**, :func:`raising_interrupts` makes SIGINT raise
-  :class:`KeyboardInterrupt` and SIGTERM raise :class:`Terminated` (a KeyboardInterrupt), so
+* **While a command runs**, [`raising_interrupts`][raising_interrupts] makes SIGINT raise
+  [`KeyboardInterrupt`][KeyboardInterrupt] and SIGTERM raise [`Terminated`][Terminated] (a KeyboardInterrupt), so
   every clean-up path written for Ctrl-C (charging the work in progress, marking the run as
   interrupted in its ledger, the own-energy charge, the resume hint) also runs for SIGTERM.
 
-A ledger write defers both signals until its lines are synced (:func:`signals_deferred`, used by
-:mod:`qenergy.ledger_store`), and so does any block whose work and charge must land together.
+A ledger write defers both signals until its lines are synced ([`signals_deferred`][signals_deferred], used by
+[qenergy.ledger.store][]), and so does any block whose work and charge must land together.
 """
 
 from __future__ import annotations
@@ -30,13 +30,13 @@ STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 class Terminated(KeyboardInterrupt):
-    """SIGTERM arrived: handled like Ctrl-C (a :class:`KeyboardInterrupt`), exit status 143."""
+    """SIGTERM arrived: handled like Ctrl-C (a [`KeyboardInterrupt`][KeyboardInterrupt]), exit status 143."""
 
     signum = int(signal.SIGTERM)
 
 
 def signal_name(exc: BaseException) -> str:
-    """``SIGTERM`` for :class:`Terminated`, else ``SIGINT`` (a KeyboardInterrupt)."""
+    """``SIGTERM`` for [`Terminated`][Terminated], else ``SIGINT`` (a KeyboardInterrupt)."""
     return "SIGTERM" if isinstance(exc, Terminated) else "SIGINT"
 
 
@@ -68,7 +68,7 @@ def _raise_terminated(signum: int, frame: Any) -> None:
 
 @contextlib.contextmanager
 def raising_interrupts() -> Iterator[None]:
-    """Inside the block SIGINT raises KeyboardInterrupt and SIGTERM :class:`Terminated`; the previous handlers come back after.
+    """Inside the block SIGINT raises KeyboardInterrupt and SIGTERM [`Terminated`][Terminated]; the previous handlers come back after.
 
     Does nothing outside the main thread (only it receives signals). A signal ignored by the
     parent (``SIG_IGN``, e.g. ``nohup``) stays ignored.

@@ -1,6 +1,6 @@
 """The one rule for numbers a user types: command-line options, model parameters, truth tables.
 
-**Integers** (:func:`parse_int`)
+**Integers** ([`parse_int`][parse_int])
 
 * ASCII decimal digits with an optional sign: ``42``, ``-7``, ``+3``, ``007`` (= 7);
 * or, after the optional sign, ``0x``/``0X`` and hexadecimal digits, or ``0b``/``0B``
@@ -10,12 +10,12 @@
   ``parameters=7e9`` read naturally;
 * nothing else: no spaces anywhere (callers strip nothing), no ``_`` digit separators,
   no non-ASCII digits (``١٢٣``), no ``0o`` octal, no ``1.0`` without an exponent,
-  at most :data:`MAX_INT_DIGITS` decimal digits (so Python's int-string limit never
+  at most [`MAX_INT_DIGITS`][MAX_INT_DIGITS] decimal digits (so Python's int-string limit never
   triggers and a typo such as ``1e999999999`` is refused at once instead of building a
-  billion-digit integer) or :data:`MAX_POW2_DIGITS` hexadecimal/binary digits (a secret of
+  billion-digit integer) or [`MAX_POW2_DIGITS`][MAX_POW2_DIGITS] hexadecimal/binary digits (a secret of
   n = 65536 bits written in binary).
 
-**Floats** (:func:`parse_float`)
+**Floats** ([`parse_float`][parse_float])
 
 * Python's float syntax restricted to ASCII and without ``_``: an optional sign,
   digits with an optional ``.`` and an optional exponent: ``300``, ``-1.5``, ``.5``,
@@ -23,13 +23,13 @@
 * finite by default: ``nan``, ``inf``, ``infinity`` and values that overflow a double
   (``1e400``) are refused; with ``finite=False``, ``inf``/``-inf``/``infinity`` and
   ``nan`` (any case) are accepted, and overflowing text becomes ±inf;
-* at most :data:`MAX_NUMBER_CHARS` characters.
+* at most [`MAX_NUMBER_CHARS`][MAX_NUMBER_CHARS] characters.
 
-Both functions also take an already-typed value (``int`` for :func:`parse_int`; ``int``
-or ``float`` for :func:`parse_float`; never ``bool``) and then only check it, so a model
+Both functions also take an already-typed value (``int`` for [`parse_int`][parse_int]; ``int``
+or ``float`` for [`parse_float`][parse_float]; never ``bool``) and then only check it, so a model
 can validate its fields with the same call whether they came from text or from Python.
 
-Errors are :class:`~qenergy.errors.InputError` with one line that names the value (text
+Errors are [`InputError`][qenergy.errors.InputError] with one line that names the value (text
 longer than 60 characters is cut with "…") and what is allowed::
 
     {name} = '1_000' is not allowed (no _ separators); allowed: an integer (decimal, 0x… or 0b…) >= 1
@@ -44,7 +44,7 @@ from __future__ import annotations
 import math
 import re
 
-from .errors import InputError, shorten
+from qenergy.errors import InputError, shorten
 
 __all__ = [
     "MAX_INT_DIGITS",
@@ -109,12 +109,12 @@ def _range_text(kind: str, low: float | None, high: float | None) -> str:
 
 
 def describe_int(low: int | None = None, high: int | None = None) -> str:
-    """What :func:`parse_int` allows, e.g. ``an integer (decimal, 0x… or 0b…) in 1..65,535``."""
+    """What [`parse_int`][parse_int] allows, e.g. ``an integer (decimal, 0x… or 0b…) in 1..65,535``."""
     return _range_text("an integer (decimal, 0x… or 0b…)", low, high)
 
 
 def describe_float(low: float | None = None, high: float | None = None, *, finite: bool = True) -> str:
-    """What :func:`parse_float` allows, e.g. ``a finite number >= 0``."""
+    """What [`parse_float`][parse_float] allows, e.g. ``a finite number >= 0``."""
     return _range_text("a finite number" if finite else "a number (inf allowed)", low, high)
 
 

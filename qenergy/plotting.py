@@ -1,7 +1,7 @@
 """The one way qenergy draws figures: a headless matplotlib figure, saved atomically and closed.
 
 Every plot (the sweep's advantage plot, the grid model's heat maps and intensity series,
-the TLA model's reward curves) goes through :func:`figure` and :func:`save`, so all use
+the TLA model's reward curves) goes through [`figure`][figure] and [`save`][save], so all use
 the Agg backend (no display needed), write through a temporary file and a rename (a
 reader never sees half a PNG), carry the same PNG metadata, and never leak figures.
 matplotlib is imported on first use.
@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError
+from qenergy.errors import InputError
 
 __all__ = ["check_plot_targets", "figure", "integer_axis", "png_software", "render_png", "render_svg", "save"]
 
@@ -45,7 +45,7 @@ def integer_axis(ax: Any, axis: str = "x") -> None:
 def check_plot_targets(paths: Iterable[str | os.PathLike[str]], *, replace: bool = False) -> None:
     """Refuse to replace a file qenergy did not write: each existing path must be a PNG whose
     ``Software`` text starts with ``qenergy`` (or ``replace``). Call before long work, so that
-    nothing is computed for an output that would be refused. Raises :class:`InputError`.
+    nothing is computed for an output that would be refused. Raises [`InputError`][InputError].
     """
     for p in map(Path, paths):
         if p.is_dir():
@@ -58,8 +58,8 @@ def save(fig: Any, path: str | os.PathLike[str], *, software: str = "qenergy", d
     """Lay out, write ``fig`` to ``path`` atomically (format from the suffix) and close it.
 
     PNGs carry ``Software: <software>`` in their metadata, by which qenergy recognises its own files.
-    An existing file is replaced only when qenergy wrote it (:func:`check_plot_targets`) or with
-    ``replace``; otherwise :class:`InputError` and nothing is written.
+    An existing file is replaced only when qenergy wrote it ([`check_plot_targets`][check_plot_targets]) or with
+    ``replace``; otherwise [`InputError`][InputError] and nothing is written.
     """
     import matplotlib.pyplot as plt
 
@@ -128,7 +128,7 @@ def render_svg(fig: Any, *, id_prefix: str = "") -> str:
 
 def png_software(path: str | Path) -> str | None:
     """The ``Software`` text chunk (tEXt, zTXt or iTXt) of the PNG at ``path``; None when it has none or is no PNG."""
-    from .files import is_special
+    from qenergy.files import is_special
 
     if is_special(path):  # a FIFO would block the open; a device is no PNG
         return None

@@ -6,13 +6,13 @@ entry-point groups of installed distributions (``importlib.metadata``):
 =====================  ==================================================  ==========================
 group                  what an entry names                                 built-ins
 =====================  ==================================================  ==========================
-``qenergy.backends``   a :class:`circuits.base.SimonBackend` subclass       aer, cirq, stim, exact;
+``qenergy.backends``   a [qenergy.circuits.base.SimonBackend][] subclass       aer, cirq, stim, exact;
                        (or, for a prefix, a factory of ``NAME``)            ``fake:NAME``, ``ibm:NAME``
-``qenergy.classical``  a :class:`classical.base.ClassicalAlgorithm`         birthday, exhaustive, rho
+``qenergy.classical``  a [qenergy.classical.base.ClassicalAlgorithm][]         birthday, exhaustive, rho
 ``qenergy.bounds``     a classical lower bound (``memory:BITS`` takes BITS)  irreversible, memory,
                        or the quantum upper bound                           minimal, reversible,
                                                                             quantum-upper
-``qenergy.models``     a :class:`qenergy.models.Model` subclass             the ten plug-in models
+``qenergy.models``     a [qenergy.models.Model][] subclass             the ten plug-in models
 =====================  ==================================================  ==========================
 
 A third party declares its own in its ``pyproject.toml``::
@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from typing import Any
 
-from .errors import InputError, shorten
+from qenergy.errors import InputError, shorten
 
 __all__ = ["BACKENDS", "BOUNDS", "CLASSICAL", "MODELS", "Registry"]
 

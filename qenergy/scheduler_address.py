@@ -1,7 +1,7 @@
 """The form of a Dask scheduler address, checked before anything connects or is written.
 
 One rule for every place that takes one (``qenergy sweep --scheduler``, ``qenergy simon
---scheduler`` through :func:`classical.parallel_rho.parallel_rho_search`): it lives in the core
+--scheduler`` through [qenergy.classical.parallel_rho.parallel_rho_search][]): it lives in the core
 so that the classical side and the application layer both use it.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from .errors import InputError, shorten
+from qenergy.errors import InputError, shorten
 
 __all__ = ["SCHEDULER_FORMS", "check_scheduler_address"]
 
@@ -18,7 +18,7 @@ SCHEDULER_FORMS = "tcp://HOST:PORT, tls://HOST:PORT, inproc://NAME or HOST:PORT 
 
 
 def check_scheduler_address(text: object, *, flag: str = "--scheduler") -> str:
-    """``text`` if it is a Dask scheduler address, else :class:`InputError` naming ``flag``, the value and what is allowed.
+    """``text`` if it is a Dask scheduler address, else [`InputError`][InputError] naming ``flag``, the value and what is allowed.
 
     Allowed: ``tcp://HOST:PORT``, ``tls://HOST:PORT``, ``inproc://…`` (at most 300 characters) or
     ``HOST:PORT`` (taken as tcp), with 1 <= PORT <= 65535 (ASCII digits) and HOST a hostname

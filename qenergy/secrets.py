@@ -3,7 +3,7 @@
 IBM Quantum tokens are read from the environment (``QISKIT_IBM_TOKEN``) or the saved
 account by qiskit-ibm-runtime itself; qenergy never stores them. As a second line of
 defence, any text that reaches a ledger, a report or an error line passes through
-:func:`redact`, which masks the current values of the secret environment variables.
+[`redact`][redact], which masks the current values of the secret environment variables.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ def redact(text: str, *extra: str | None) -> str:
 
 
 def redact_bytes(data: bytes) -> bytes:
-    """``data`` (a file's content) with every secret's UTF-8 bytes replaced by ``***``: what :func:`redact` does for text."""
+    """``data`` (a file's content) with every secret's UTF-8 bytes replaced by ``***``: what [`redact`][redact] does for text."""
     for name in SECRET_ENV_VARS:
         value = os.environ.get(name)
         if value and len(value) >= _MIN_SECRET_LEN:

@@ -17,12 +17,12 @@ Counting (our derivation, not the paper's): N_W = Σ_{k=0}^{W} C(n, k) strings o
 * Classical: a collision f(x) = f(x') gives s = x ⊕ x'; a set Q of queries can only reveal the
   secrets among its pairwise XORs, so with s uniform over the N_W − 1 non-zero candidates and f
   otherwise random, P_succ(q) ≤ (C(q, 2) + 1)/(N_W − 1 − C(q, 2)) (Simon's argument restricted to
-  the candidates; :func:`qenergy.counts.classical_min_queries`), i.e. q ≳ sqrt(2·p·N_W).
+  the candidates; [qenergy.energy.counts.classical_min_queries][]), i.e. q ≳ sqrt(2·p·N_W).
 
-Post-processing cost (:class:`WeightCandidates`): the candidates are enumerated once, N_W of
+Post-processing cost ([`WeightCandidates`][WeightCandidates]): the candidates are enumerated once, N_W of
 them (memory 8·N_W bytes for n ≤ 64, plus 2·W·N_W bytes for their supports), and each sample
 filters the survivors (one AND + popcount per survivor): about 2·N_W word operations over a
-run, since the survivors halve with each sample. :data:`MAX_WEIGHT_CANDIDATES` caps N_W.
+run, since the survivors halve with each sample. [`MAX_WEIGHT_CANDIDATES`][MAX_WEIGHT_CANDIDATES] caps N_W.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ import math
 import numpy as np
 from numpy.typing import NDArray
 
-from .errors import InputError, ResourceLimitError
+from qenergy.errors import InputError, ResourceLimitError
 
 __all__ = [
     "MAX_WEIGHT_CANDIDATES",
@@ -53,7 +53,7 @@ MAX_WEIGHT_CANDIDATES = 1 << 24
 
 
 def check_secret_weight(w: object, n: int | None = None) -> int:
-    """W as an int ≥ 1 (at most n when n is given); raises :class:`InputError` otherwise."""
+    """W as an int ≥ 1 (at most n when n is given); raises [`InputError`][InputError] otherwise."""
     if isinstance(w, bool) or not isinstance(w, int) or w < 1:
         raise InputError(f"secret weight {w!r} is not allowed; allowed: an integer W >= 1")
     if n is not None and w > n:
@@ -126,12 +126,12 @@ class WeightCandidates:
     them packed in uint64 (bit i = x_i) and filtering is one AND + popcount per survivor.
 
     Raises:
-        ResourceLimitError: N_W above :data:`MAX_WEIGHT_CANDIDATES`.
+        ResourceLimitError: N_W above [`MAX_WEIGHT_CANDIDATES`][MAX_WEIGHT_CANDIDATES].
     """
 
     @staticmethod
     def check_size(n: int, w: int) -> int:
-        """N_W, after refusing W outside 1…n, N_W above :data:`MAX_WEIGHT_CANDIDATES` or n ≥ 65535."""
+        """N_W, after refusing W outside 1…n, N_W above [`MAX_WEIGHT_CANDIDATES`][MAX_WEIGHT_CANDIDATES] or n ≥ 65535."""
         check_secret_weight(w, n)
         if n >= np.iinfo(np.uint16).max:
             raise InputError(f"--secret-weight at n = {n} is not supported; allowed: n < 65535")
@@ -200,7 +200,7 @@ def _pack64(ys: NDArray[np.uint8]) -> NDArray[np.uint64]:
 
 
 def cover_size(n: int, w: int) -> int:
-    """|Q| of :func:`cover_inputs`: N_t + (C(⌈n/2⌉, t+1) + C(⌊n/2⌋, t+1) when W = 2t + 1 is odd), t = ⌊W/2⌋."""
+    """|Q| of [`cover_inputs`][cover_inputs]: N_t + (C(⌈n/2⌉, t+1) + C(⌊n/2⌋, t+1) when W = 2t + 1 is odd), t = ⌊W/2⌋."""
     t = w // 2
     size = weight_space(n, t)
     if w % 2:

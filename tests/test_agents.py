@@ -8,12 +8,12 @@ import math
 import numpy as np
 import pytest
 
+from qenergy.energy.physics import LN2, landauer_bit_energy
 from qenergy.errors import InputError
-from qenergy.ledger import Ledger
+from qenergy.ledger.book import Ledger
 from qenergy.models import build_model, param_infos
 from qenergy.models.active_inference import ActiveInferenceModel, TMaze, expected_free_energy, policy_posterior, two_state_example
 from qenergy.models.tla import TLAModel, mlp_macs, td3_episode_macs, tla_episode_macs
-from qenergy.physics import LN2, landauer_bit_energy
 
 AIF = {"active-inference": ActiveInferenceModel}
 TLA = {"tla": TLAModel}

@@ -12,8 +12,9 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from qenergy.energy.physics import convert_energy
 from qenergy.errors import InputError
-from qenergy.ledger import Ledger
+from qenergy.ledger.book import Ledger
 from qenergy.models import ai_portfolio_data as D
 from qenergy.models import build_model, param_infos
 from qenergy.models.ai_portfolio import (
@@ -32,7 +33,6 @@ from qenergy.models.ai_portfolio import (
     scenario_levers,
     vgpus_for_params,
 )
-from qenergy.physics import convert_energy
 
 KWH_J = convert_energy(1.0, "kWh", "J")
 

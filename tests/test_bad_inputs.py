@@ -14,12 +14,12 @@ import sys
 
 import numpy as np
 import pytest
+from qenergy.circuits.base import MAX_AER_CLIFFORD_BITS, MAX_CLIFFORD_BITS, check_clifford_size
+from qenergy.classical import birthday_search, check_search, exhaustive_search, rho_search
 
-from circuits.base import MAX_AER_CLIFFORD_BITS, MAX_CLIFFORD_BITS, check_clifford_size
-from classical import birthday_search, check_search, exhaustive_search, rho_search
 from qenergy.app.cli import main
 from qenergy.app.sweep import SweepSpec
-from qenergy.erasure import (
+from qenergy.energy.erasure import (
     EXACT_SUM_MAX_STEPS,
     MAX_STEPS,
     _work_euler_maclaurin,
@@ -29,11 +29,11 @@ from qenergy.erasure import (
     finite_step_work_upper_j,
 )
 from qenergy.errors import InputError, ResourceLimitError
-from qenergy.ledger import Ledger
+from qenergy.ledger.book import Ledger
 from qenergy.models import build_model, discover_all, param_infos, parse_param_items
 from qenergy.numbers import MAX_INT_DIGITS, parse_float, parse_int
-from qenergy.oracles import MAX_LINEAR_BITS, max_table_bytes
-from qenergy.problem import make_instance
+from qenergy.problem.instance import make_instance
+from qenergy.problem.oracles import MAX_LINEAR_BITS, max_table_bytes
 from qenergy.scheduler_address import check_scheduler_address
 
 MODELS, _BROKEN = discover_all()
@@ -146,7 +146,7 @@ def test_truth_table_refused_by_size_before_reading(tmp_path, capsys):
 
 
 def test_truth_table_refused_when_reading_would_not_fit_in_memory(tmp_path, capsys, monkeypatch):
-    import qenergy.oracles as oracles
+    import qenergy.problem.oracles as oracles
 
     path = tmp_path / "t.txt"
     path.write_text("0\n1\n0\n1\n")
@@ -165,8 +165,8 @@ def test_good_truth_tables_still_load(tmp_path, capsys):
 
 @pytest.mark.parametrize("chunk", [7, 50, 1 << 22])
 def test_tables_read_in_chunks_equal_the_table(tmp_path, monkeypatch, chunk):
-    import qenergy.oracles as oracles
-    from qenergy.oracles import load_table
+    import qenergy.problem.oracles as oracles
+    from qenergy.problem.oracles import load_table
 
     monkeypatch.setattr(oracles, "_READ_CHARS", chunk)  # entries, lines and comments cut across chunk boundaries
     table = make_instance(8, None, "random", seed=3).oracle.truth_table()
@@ -290,7 +290,7 @@ def test_linear_oracle_size_limit_and_memory(monkeypatch):
         make_instance(MAX_LINEAR_BITS + 1, None, "linear")
     with pytest.raises(InputError, match=r"n = ~2\^19999"):
         make_instance(int("f" * 5000, 16), None, "linear")  # refused before any array is drawn
-    import qenergy.oracles as oracles
+    import qenergy.problem.oracles as oracles
 
     monkeypatch.setattr(oracles, "available_memory_bytes", lambda: 1000)
     with pytest.raises(ResourceLimitError, match="for its n×n matrix"):

@@ -1,10 +1,10 @@
 import numpy as np
 import pytest
+from qenergy.circuits import get_backend, run_simon
+from qenergy.classical import birthday_search
 
-from circuits import get_backend, run_simon
-from classical import birthday_search
-from qenergy.advantage import bound_table, criterion, crossover_n
-from qenergy.bounds import (
+from qenergy.energy.advantage import bound_table, criterion, crossover_n
+from qenergy.energy.bounds import (
     IrreversibleRegisterReuse,
     MemoryBounded,
     MinimalErasure,
@@ -12,14 +12,14 @@ from qenergy.bounds import (
     ReversibleComputation,
     parse_classical_model,
 )
-from qenergy.charging import BoundsPolicy
-from qenergy.counts import classical_min_queries, expected_runs
-from qenergy.erasure import FiniteStepErasure
+from qenergy.energy.counts import classical_min_queries, expected_runs
+from qenergy.energy.erasure import FiniteStepErasure
+from qenergy.energy.physics import landauer_bit_energy
 from qenergy.errors import InputError
-from qenergy.ledger import Ledger
-from qenergy.physics import landauer_bit_energy
-from qenergy.problem import make_instance
-from qenergy.queries import CountingOracle
+from qenergy.ledger.book import Ledger
+from qenergy.ledger.charging import BoundsPolicy
+from qenergy.problem.instance import make_instance
+from qenergy.problem.queries import CountingOracle
 
 CLASSICAL = [IrreversibleRegisterReuse(), MinimalErasure(), MemoryBounded(memory_bits=500), ReversibleComputation()]
 NS = range(2, 65)
@@ -83,7 +83,7 @@ def test_crossovers_and_reversible_has_none():
 
 
 def test_crossover_definition():
-    from qenergy.advantage import BoundRow
+    from qenergy.energy.advantage import BoundRow
 
     rows = [BoundRow(n, 1.0, c, 0) for n, c in zip(range(1, 7), [2.0, 0.5, 2.0, 3.0, 0.9, 5.0])]
     assert crossover_n(rows) == 6
@@ -141,9 +141,9 @@ def test_where_the_classical_figures_leave_the_float_range_is_what_the_docs_say(
     import math
     from pathlib import Path
 
-    import qenergy.advantage
-    import qenergy.bounds
-    import qenergy.magnitude
+    import qenergy.energy.advantage
+    import qenergy.energy.bounds
+    import qenergy.energy.magnitude
 
     def first_overflow(values):
         return next(n for n, v in values if not math.isfinite(v))
@@ -159,6 +159,6 @@ def test_where_the_classical_figures_leave_the_float_range_is_what_the_docs_say(
     assert (q_min, ratio, joules_300, joules_4k) == (2049, 2074, 2163, 2175)
     assert irreversible.energy(2300, 300.0).log10 > 308  # beyond: carried as its logarithm
     readme = " ".join((Path(__file__).resolve().parents[1] / "README.md").read_text().split())
-    for text in (qenergy.magnitude.__doc__, qenergy.advantage.__doc__, readme):
+    for text in (qenergy.energy.magnitude.__doc__, qenergy.energy.advantage.__doc__, readme):
         assert text and "2050" not in text and all(f"n = {v}" in " ".join(text.split()) for v in (q_min, joules_300)), text[:200]
-    assert "n = 2163" in " ".join(qenergy.bounds.ClassicalLowerBound.energy_j.__doc__.split())
+    assert "n = 2163" in " ".join(qenergy.energy.bounds.ClassicalLowerBound.energy_j.__doc__.split())

@@ -3,17 +3,17 @@
 import cirq
 import numpy as np
 import pytest
+from qenergy.circuits.aer_backend import bitstrings_to_array
+from qenergy.circuits.cirq_builder import oracle_operations
+from qenergy.circuits.cirq_builder import simon_circuit as cirq_simon_circuit
+from qenergy.circuits.qiskit_builder import oracle_circuit
+from qenergy.circuits.qiskit_builder import simon_circuit as qiskit_simon_circuit
+from qenergy.circuits.reversible import algebraic_normal_form, oracle_network
 from qiskit import ClassicalRegister, QuantumCircuit
 from qiskit_aer import AerSimulator
 
-from circuits.aer_backend import bitstrings_to_array
-from circuits.cirq_builder import oracle_operations
-from circuits.cirq_builder import simon_circuit as cirq_simon_circuit
-from circuits.qiskit_builder import oracle_circuit
-from circuits.qiskit_builder import simon_circuit as qiskit_simon_circuit
-from circuits.reversible import algebraic_normal_form, oracle_network
-from qenergy.gf2 import bits_to_int
-from qenergy.problem import make_instance
+from qenergy.problem.gf2 import bits_to_int
+from qenergy.problem.instance import make_instance
 
 FAMILIES = ["linear", "random"]
 

@@ -3,13 +3,13 @@ import math
 
 import numpy as np
 import pytest
+from qenergy.classical import birthday_search, exhaustive_search, get_algorithm
+from qenergy.classical.collision import query_cap
 
-from classical import birthday_search, exhaustive_search, get_algorithm
-from classical.collision import query_cap
 from qenergy.errors import InputError
-from qenergy.ledger import Ledger
-from qenergy.problem import make_instance
-from qenergy.queries import CountingOracle
+from qenergy.ledger.book import Ledger
+from qenergy.problem.instance import make_instance
+from qenergy.problem.queries import CountingOracle
 
 
 @pytest.mark.parametrize("algorithm", ["birthday", "exhaustive", "rho"])
@@ -96,7 +96,7 @@ def test_birthday_beyond_permutation_range():
 
 
 def test_birthday_inputs_are_distinct():
-    from classical.birthday import random_distinct_inputs
+    from qenergy.classical.birthday import random_distinct_inputs
 
     for n in (5, 30, 64):
         it = random_distinct_inputs(n, np.random.default_rng(0))
@@ -134,7 +134,7 @@ def _first_repeat_naive(seen: list[int], out: list[int]) -> int:
 
 def test_seen_answers_find_the_first_repeat_a_sequential_scan_finds() -> None:
     """The sort-and-merge detector finds exactly the first repeat a one-at-a-time scan finds, and merges."""
-    from classical.collision import SeenAnswers
+    from qenergy.classical.collision import SeenAnswers
 
     rng = np.random.default_rng(7)
     for trial in range(300):

@@ -5,8 +5,8 @@ import sys
 import pytest
 from cli_helpers import run_cli
 
-from qenergy.ledger import Ledger
-from qenergy.meter import CpuTimeEstimate, RaplSource
+from qenergy.ledger.book import Ledger
+from qenergy.ledger.meter import CpuTimeEstimate, RaplSource
 
 
 def run(argv, capsys):
@@ -16,7 +16,7 @@ def run(argv, capsys):
 @pytest.mark.parametrize("backend", ["aer", "cirq"])
 def test_acceptance_command_returns_secret_on_both_sides(backend, capsys, monkeypatch):
     # the meter's source is chosen here (the CPU-time estimate), not by what this machine can read
-    monkeypatch.setattr("qenergy.meter.default_source", CpuTimeEstimate)
+    monkeypatch.setattr("qenergy.ledger.meter.default_source", CpuTimeEstimate)
     code, out, err = run(["simon", "--n", "8", "--secret", "0b10110101", "--backend", backend, "--json"], capsys)
     assert code == 0, err
     data = json.loads(out)
@@ -49,7 +49,7 @@ class _StubMeter:
 
 
 def test_simon_reports_the_meters_basis_and_energy(monkeypatch, capsys):
-    monkeypatch.setattr("qenergy.meter.default_source", _StubMeter)
+    monkeypatch.setattr("qenergy.ledger.meter.default_source", _StubMeter)
     code, out, err = run(["simon", "--n", "4", "--seed", "2", "--json"], capsys)
     assert code == 0, err
     measured = json.loads(out)["measured"]
@@ -65,7 +65,7 @@ def test_simon_labels_an_apportioned_share_of_the_host(tmp_path, monkeypatch, ca
     (zone / "name").write_text("package-0\n")
     (zone / "energy_uj").write_text("1000\n")
     (zone / "max_energy_range_uj").write_text("262143328850\n")
-    monkeypatch.setattr("qenergy.meter.default_source", lambda: RaplSource(tmp_path))
+    monkeypatch.setattr("qenergy.ledger.meter.default_source", lambda: RaplSource(tmp_path))
     code, out, err = run(["simon", "--n", "4", "--seed", "2", "--json"], capsys)
     assert code == 0, err
     measured = json.loads(out)["measured"]

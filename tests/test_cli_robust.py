@@ -134,7 +134,7 @@ def test_noisy_budget_is_estimated_before_the_first_shot(capsys):
 
 def _qpu_ledger(path, runs):
     """A ledger holding QPU runs as `qenergy simon --backend fake:NAME` writes them: (n, joules) per run (0 J: failed job)."""
-    from qenergy.ledger import Ledger
+    from qenergy.ledger.book import Ledger
 
     for n, joules in runs:
         with Ledger.open(path, 300.0, seed=1, command=f"qenergy simon --n {n}") as led:

@@ -16,16 +16,16 @@ from pathlib import Path
 import pytest
 from cli_helpers import run_cli
 
-from qenergy import ledger as ledger_module
-from qenergy import ledger_store
 from qenergy.errors import LedgerError
-from qenergy.ledger import Ledger
+from qenergy.ledger import book as ledger_module
+from qenergy.ledger import store as ledger_store
+from qenergy.ledger.book import Ledger
 
 #: A process that opens the ledger of each round as soon as that round's ``go`` file appears.
 CHILD = r"""
 import os, sys, time
 from pathlib import Path
-from qenergy.ledger import Ledger
+from qenergy.ledger.book import Ledger
 
 workdir, k, rounds, charges = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 for r in range(rounds):

@@ -2,7 +2,7 @@ from fractions import Fraction
 
 import pytest
 
-from qenergy.counts import classical_min_queries, classical_success_bound, expected_runs, runs_for_failure
+from qenergy.energy.counts import classical_min_queries, classical_success_bound, expected_runs, runs_for_failure
 from qenergy.errors import InputError
 
 # digest simon-energy.md §6.2

@@ -122,9 +122,9 @@ def test_exercises_are_declared_as_data():
 
 def test_practical_checkers_agree_with_the_library():
     from qenergy.app.practical import noise_multiplier
-    from qenergy.classical_machine import collision_queries
-    from qenergy.noise import NoiseSpec
-    from qenergy.qpu import get_qpu_preset
+    from qenergy.hardware.classical_machine import collision_queries
+    from qenergy.hardware.noise import NoiseSpec
+    from qenergy.hardware.qpu import get_qpu_preset
 
     assert right("nb07-heron-power") == pytest.approx(get_qpu_preset("ibm-heron").power(168).total_w / 1e3, rel=1e-12)
     assert right("nb07-birthday-queries") == pytest.approx(collision_queries(64, 0.9), rel=1e-12)
@@ -135,10 +135,10 @@ def test_practical_checkers_agree_with_the_library():
 
 def test_checkers_agree_with_the_library():
     import qenergy
-    from qenergy.advantage import bound_table, crossover_n
-    from qenergy.carbon import co2e_kg, grid_intensity
-    from qenergy.counts import classical_min_queries, expected_runs
-    from qenergy.erasure import finite_step_work_j, finite_step_work_lower_j
+    from qenergy.energy.advantage import bound_table, crossover_n
+    from qenergy.energy.counts import classical_min_queries, expected_runs
+    from qenergy.energy.erasure import finite_step_work_j, finite_step_work_lower_j
+    from qenergy.ledger.carbon import co2e_kg, grid_intensity
     from qenergy.models.hebbian import expected_density
 
     w = finite_step_work_j(1e-6, 1000, 300.0)
@@ -155,18 +155,20 @@ def test_checkers_agree_with_the_library():
 
 
 def test_the_gate_count_agrees_with_the_built_network():
+    from qenergy.circuits.reversible import oracle_network
+
     import qenergy
-    from circuits.reversible import oracle_network
 
     counts = oracle_network(qenergy.make_instance(5, 0b10010, "random", seed=1).oracle).gate_counts()
     assert right("nb01-anf-gates") == counts.get("ccx", 0) + counts.get("mcx", 0)
 
 
 def test_the_noise_checkers_agree_with_the_noisy_circuits():
+    from qenergy.circuits.noise import noisy_backend, noisy_stim_circuit
+    from qenergy.circuits.reversible import oracle_network
+
     import qenergy
-    from circuits.noise import noisy_backend, noisy_stim_circuit
-    from circuits.reversible import oracle_network
-    from qenergy.gf2 import int_to_bits
+    from qenergy.problem.gf2 import int_to_bits
 
     inst = qenergy.make_instance(8, 0b10110101, "linear", seed=1)
     ys = noisy_backend("stim", inst, "readout:0.05").prepare(inst, rng=np.random.default_rng(0)).sample(40_000).ys
@@ -194,32 +196,33 @@ def test_noisy_shots_exercise_uses_the_librarys_eta():
 
 def test_crossover_checker_does_not_use_the_librarys_bounds(monkeypatch):
     """coursework promises independent checkers: nb03-crossover-4k must not call the bounds it practises."""
-    import qenergy.bounds
-    import qenergy.counts
+    import qenergy.energy.bounds
+    import qenergy.energy.counts
 
     def sabotaged(*args, **kwargs):
         raise AssertionError("the checker called the library's own bounds")
 
-    for target in (qenergy.bounds.QuantumBound, qenergy.bounds.ClassicalLowerBound):
+    for target in (qenergy.energy.bounds.QuantumBound, qenergy.energy.bounds.ClassicalLowerBound):
         monkeypatch.setattr(target, "energy_j", sabotaged)
         monkeypatch.setattr(target, "energy", sabotaged, raising=False)
     for name in ("classical_min_queries", "expected_runs"):
-        monkeypatch.setattr(qenergy.counts, name, sabotaged)
-        monkeypatch.setattr(qenergy.bounds, name, sabotaged, raising=False)
+        monkeypatch.setattr(qenergy.energy.counts, name, sabotaged)
+        monkeypatch.setattr(qenergy.energy.bounds, name, sabotaged, raising=False)
     assert right("nb03-crossover-4k") == 12
     monkeypatch.undo()
     from qenergy import coursework
-    from qenergy.counts import classical_min_queries
+    from qenergy.energy.counts import classical_min_queries
     assert [coursework._q_min_two_thirds(n) for n in range(2, 80)] == [classical_min_queries(n, "2/3") for n in range(2, 80)]
 
 
 def test_unresolved_energy_exercise_is_a_run_that_can_happen():
     """The exercise's run (n = 10, default budget spent, 8 candidates refuted, unresolved) happens only with the
     one-to-one proof off, which the exercise says; with the default the same run ends solved by the proof."""
-    from circuits import run_simon
-    from circuits.noise import noisy_backend
-    from qenergy.ledger import Ledger
-    from qenergy.problem import make_instance
+    from qenergy.circuits import run_simon
+    from qenergy.circuits.noise import noisy_backend
+
+    from qenergy.ledger.book import Ledger
+    from qenergy.problem.instance import make_instance
 
     assert "max_proof_queries=0" in EXERCISES["nb06-unresolved-energy"].summary
     for seed in range(10):

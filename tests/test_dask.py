@@ -6,7 +6,7 @@ import json
 import pytest
 
 from qenergy.app.cli import main
-from qenergy.ledger import Ledger
+from qenergy.ledger.book import Ledger
 
 distributed = pytest.importorskip("dask.distributed")
 
@@ -87,7 +87,7 @@ def _silent_or_garbage_server(mode):
 def test_a_non_dask_service_is_refused_within_the_timeout_without_a_phantom_run(tmp_path, capsys, monkeypatch, mode):
     import time
 
-    import classical.parallel_rho as prho
+    import qenergy.classical.parallel_rho as prho
 
     monkeypatch.setattr(prho, "SCHEDULER_TIMEOUT_S", 2.0)
     srv, address = _silent_or_garbage_server(mode)

@@ -3,15 +3,15 @@ import math
 import numpy as np
 import pytest
 
-from qenergy.erasure import (
+from qenergy.energy.erasure import (
     FiniteStepErasure,
     erasure_level_j,
     finite_step_work_j,
     finite_step_work_lower_j,
     finite_step_work_upper_j,
 )
+from qenergy.energy.physics import BOLTZMANN_J_PER_K, landauer_bit_energy
 from qenergy.errors import InputError
-from qenergy.physics import BOLTZMANN_J_PER_K, landauer_bit_energy
 
 # digest simon-energy.md §6.2: W_N / (k_B T ln 2), columns N = 1, 10, 100, 1000, then the N → ∞ limit
 TABLE = {

@@ -5,10 +5,10 @@ import dataclasses
 
 import pytest
 
-from qenergy.carbon import grid_intensity
 from qenergy.errors import InputError
-from qenergy.ledger import Ledger
-from qenergy.ledger_export import CODECARBON_COLUMNS, export_codecarbon
+from qenergy.ledger.book import Ledger
+from qenergy.ledger.carbon import grid_intensity
+from qenergy.ledger.export import CODECARBON_COLUMNS, export_codecarbon
 
 #: The fields of ``EmissionsData`` in codecarbon 3.3.2 (codecarbon/output_methods/emissions_data.py in
 #: github.com/mlco2/codecarbon), in order. Pinned here so that a change of our tuple fails on its own;

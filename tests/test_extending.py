@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from qenergy.app.cli import main
-from qenergy.physics import landauer_bit_energy
+from qenergy.energy.physics import landauer_bit_energy
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "extending.md"
 

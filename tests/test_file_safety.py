@@ -17,8 +17,8 @@ from cli_helpers import run_cli
 
 from qenergy.app.plots import SWEEP_SOFTWARE, png_software
 from qenergy.errors import InputError, LedgerCorruptError
-from qenergy.ledger import Ledger
-from qenergy.ledger_export import export_charges_csv, write_atomic
+from qenergy.ledger.book import Ledger
+from qenergy.ledger.export import export_charges_csv, write_atomic
 
 SMALL_SWEEP = ["sweep", "--n", "2:3", "--repeats", "1", "--seed", "1", "--json"]
 USER_TEXT = b"my own notes\nnot qenergy's\n"
@@ -431,7 +431,7 @@ def test_concurrent_cache_writes_keep_every_entry(tmp_path):
     ctx = multiprocessing.get_context("spawn")
     with ctx.Pool(12) as pool:
         pool.map(_store_cache_entry, [(str(tmp_path), i) for i in range(12)])
-    from qenergy.classical_machine import MeasurementCache
+    from qenergy.hardware.classical_machine import MeasurementCache
 
     cache = MeasurementCache(tmp_path)
     assert all(cache.load_entry(f"k{i}") == {"i": i} for i in range(12))
@@ -440,7 +440,7 @@ def test_concurrent_cache_writes_keep_every_entry(tmp_path):
 def _store_cache_entry(arg):
     import time
 
-    from qenergy.classical_machine import MeasurementCache
+    from qenergy.hardware.classical_machine import MeasurementCache
 
     directory, i = arg
     time.sleep(0.2)  # the pool's processes start together; their writes overlap

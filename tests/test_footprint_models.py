@@ -14,8 +14,9 @@ import math
 import pytest
 from scipy import constants as sc
 
+from qenergy.energy.physics import LN2, landauer_bit_energy
 from qenergy.errors import InputError
-from qenergy.ledger import Ledger
+from qenergy.ledger.book import Ledger
 from qenergy.models import build_model, param_infos
 from qenergy.models.ntp import (
     KAPLAN_D_C,
@@ -37,7 +38,6 @@ from qenergy.models.patterson import (
     training_energy_kwh,
     training_hours,
 )
-from qenergy.physics import LN2, landauer_bit_energy
 
 REGISTRY = {"patterson": PattersonTraining, "ntp": NextTokenCapacity}
 

@@ -326,7 +326,7 @@ def test_fuzz_bounds(base, tail):
 def _warm_advantage_cache() -> Path:
     """A cache with both algorithms' classical fits and fake:fez's routing, made once per process (a few seconds)."""
     from qenergy.app.practical import circuit_timing, measure_classical
-    from qenergy.classical_machine import MeasurementCache
+    from qenergy.hardware.classical_machine import MeasurementCache
 
     cache = MeasurementCache(Path(tempfile.mkdtemp(prefix="qenergy-fuzz-cache-")))
     for algorithm in ("birthday", "parallel-rho"):
@@ -538,7 +538,7 @@ JSON_VALUES = st.recursive(st.none() | st.booleans() | st.integers(-(10**30), 10
 
 def damaged_ledger_files(root: Path, line: int, field: str, value: Any, extra: str) -> None:
     """A ledger with a QPU run, one field of one line replaced by any JSON value; a FIFO and a foreign file beside it."""
-    from qenergy.ledger import Ledger
+    from qenergy.ledger.book import Ledger
 
     path = root / "d.jsonl"
     with Ledger.open(path, 300.0, seed=1, command="qenergy simon --n 8") as led:

@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from qenergy.gf2 import bits_to_int, int_to_bits, null_space, rank, rref, solve_secret
+from qenergy.problem.gf2 import bits_to_int, int_to_bits, null_space, rank, rref, solve_secret
 
 
 def brute_null_space_size(a: np.ndarray) -> int:

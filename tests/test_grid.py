@@ -11,9 +11,9 @@ pytest.importorskip("highspy")
 
 from cli_helpers import run_cli
 
-from qenergy.carbon import co2e_kg
 from qenergy.errors import InputError, ModelError, QenergyError
-from qenergy.ledger import Ledger
+from qenergy.ledger.book import Ledger
+from qenergy.ledger.carbon import co2e_kg
 from qenergy.models import build_model
 from qenergy.models.grid import (
     GridWeatherModel,

@@ -10,13 +10,14 @@ import pytest
 
 pytest.importorskip("qiskit_ibm_runtime")
 
-from circuits import get_backend, run_simon
-from circuits.ibm_backend import IBMRuntimeBackend, fake_backend_names, sample_batch
-from circuits.simon import run_simon_batch
+from qenergy.circuits import get_backend, run_simon
+from qenergy.circuits.ibm_backend import IBMRuntimeBackend, fake_backend_names, sample_batch
+from qenergy.circuits.simon import run_simon_batch
+
 from qenergy.errors import InputError
-from qenergy.ledger import Ledger
-from qenergy.problem import make_instance
-from qenergy.qpu import JobRecord, QPUPowerModel, estimate_usage_seconds
+from qenergy.hardware.qpu import JobRecord, QPUPowerModel, estimate_usage_seconds
+from qenergy.ledger.book import Ledger
+from qenergy.problem.instance import make_instance
 
 TOKEN = "qenergy-TEST-token-5f3a9c"
 
@@ -77,7 +78,7 @@ def test_failed_jobs_are_recorded_and_charge_nothing():
 
 def test_job_usage_estimate_is_the_presets_run_time_formula():
     """One usage formula: a fake job's estimate includes the device's reset, as QPUPreset.run_time_s does."""
-    from qenergy.qpu import get_qpu_preset
+    from qenergy.hardware.qpu import get_qpu_preset
 
     heron = get_qpu_preset("ibm-heron")  # its timing parameters are ibm_fez's: rep_delay 250 µs, reset 1.584 µs
     inst = make_instance(3, 0b110, "linear", seed=3)

@@ -9,17 +9,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from qenergy.classical import parallel_rho as pr
+from qenergy.classical.birthday import birthday_search
+from qenergy.classical.collision import SeenAnswers
+from qenergy.classical.exhaustive import exhaustive_search
+from qenergy.classical.parallel_rho import parallel_rho_search
 
-from classical import parallel_rho as pr
-from classical.birthday import birthday_search
-from classical.collision import SeenAnswers
-from classical.exhaustive import exhaustive_search
-from classical.parallel_rho import parallel_rho_search
 from qenergy.errors import InputError
-from qenergy.kernels import KERNEL_ENV, NO_NUMBA_NOTE, kernel_note, resolve_kernel
-from qenergy.ledger import Ledger
-from qenergy.oracles import KeyedPermutation, RandomOracle
-from qenergy.problem import make_instance
+from qenergy.ledger.book import Ledger
+from qenergy.problem.instance import make_instance
+from qenergy.problem.kernels import KERNEL_ENV, NO_NUMBA_NOTE, kernel_note, resolve_kernel
+from qenergy.problem.oracles import KeyedPermutation, RandomOracle
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -150,7 +150,7 @@ def test_compiled_replays_are_bit_identical():
 
 
 def test_seen_hash_finds_the_first_repeat_seen_answers_finds():
-    from classical._numba_collision import SeenHash
+    from qenergy.classical._numba_collision import SeenHash
 
     rng = np.random.default_rng(7)
     for trial in range(300):
@@ -186,8 +186,8 @@ def test_birthday_and_exhaustive_agree(n, secret):
             if search is birthday_search:
                 r = search(inst, ledger, rng=np.random.default_rng(n), kernel=kernel)
             else:
-                from classical.collision import collision_search
-                from classical.exhaustive import sequential_inputs
+                from qenergy.classical.collision import collision_search
+                from qenergy.classical.exhaustive import sequential_inputs
 
                 r = collision_search("exhaustive", inst, ledger, sequential_inputs, kernel=kernel)
             assert r.found == inst.secret and r.kernel == kernel

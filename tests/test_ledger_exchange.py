@@ -10,8 +10,8 @@ from cli_helpers import run_cli
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qenergy.ledger import Ledger
-from qenergy.ledger_export import CODECARBON_COLUMNS
+from qenergy.ledger.book import Ledger
+from qenergy.ledger.export import CODECARBON_COLUMNS
 
 
 def _sample_ledger(path):

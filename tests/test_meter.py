@@ -9,10 +9,10 @@ import types
 
 import pytest
 
-from qenergy.carbon import WORLD_AVERAGE, co2e_kg, grid_intensity, load_intensities
 from qenergy.errors import InputError
-from qenergy.ledger import Ledger
-from qenergy.meter import CompositeSource, CpuTimeEstimate, HostCpuTime, Meter, NvmlSource, RaplSource, cpu_share, default_source, measure
+from qenergy.ledger.book import Ledger
+from qenergy.ledger.carbon import WORLD_AVERAGE, co2e_kg, grid_intensity, load_intensities
+from qenergy.ledger.meter import CompositeSource, CpuTimeEstimate, HostCpuTime, Meter, NvmlSource, RaplSource, cpu_share, default_source, measure
 
 
 def zone(root, name, label, energy, span=262143328850):
@@ -271,7 +271,7 @@ def test_sweep_points_charge_the_meter_share_never_the_host(tmp_path, monkeypatc
     from qenergy.app.sweep import SweepSpec, run_point
 
     root = fake_powercap(tmp_path)  # a whole-host source chosen here, not whatever this machine can read
-    monkeypatch.setattr("qenergy.meter.default_source", lambda: RaplSource(root))
+    monkeypatch.setattr("qenergy.ledger.meter.default_source", lambda: RaplSource(root))
     _, charges = run_point(SweepSpec(ns=(3,), repeats=1), 3, 0)
     meter = [c for c in charges if c.model == "meter"]
     assert [c.account for c in meter] == ["meter"] and meter[0].label == "n=3 repeat=0"

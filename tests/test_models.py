@@ -9,7 +9,7 @@ from cli_helpers import run_cli
 from qiskit.quantum_info import DensityMatrix, Statevector
 
 from qenergy.errors import InputError
-from qenergy.ledger import Ledger
+from qenergy.ledger.book import Ledger
 from qenergy.models import build_model, discover_models, param_infos
 from qenergy.models.hebbian import HebbianMemory, expected_density, one_iteration_error
 from qenergy.models.work_extraction import check_extraction, overlap

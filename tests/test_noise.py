@@ -2,10 +2,8 @@
 
 import numpy as np
 import pytest
-from scipy import stats
-
-from circuits import get_backend
-from circuits.noise import (
+from qenergy.circuits import get_backend
+from qenergy.circuits.noise import (
     aer_noise_model,
     device_calibration,
     device_noise,
@@ -13,12 +11,14 @@ from circuits.noise import (
     route_on_device,
     stim_from_qiskit,
 )
-from circuits.qiskit_builder import simon_circuit
-from circuits.reversible import oracle_network
+from qenergy.circuits.qiskit_builder import simon_circuit
+from qenergy.circuits.reversible import oracle_network
+from scipy import stats
+
 from qenergy.errors import InputError
-from qenergy.gf2 import int_to_bits
-from qenergy.noise import NoiseSpec, parse_noise
-from qenergy.problem import make_instance
+from qenergy.hardware.noise import NoiseSpec, parse_noise
+from qenergy.problem.gf2 import int_to_bits
+from qenergy.problem.instance import make_instance
 
 
 def corrupted_fraction(ys, secret, n):
@@ -161,9 +161,8 @@ def test_device_twin_on_stim_and_aer_run_the_same_routed_circuit():
     """A Clifford circuit routed onto fake:guadalupe, converted to stim gate by gate and run in Aer's stabilizer
     method with the equivalent Pauli noise model: ideal conversion is exact, noisy fractions agree."""
     pytest.importorskip("qiskit_ibm_runtime")
+    from qenergy.circuits.base import bitstrings_to_array
     from qiskit_aer import AerSimulator
-
-    from circuits.base import bitstrings_to_array
 
     n, s, shots = 4, 0b0110, 4000
     inst = make_instance(n, s, "linear", seed=4)

@@ -8,10 +8,10 @@ from fractions import Fraction
 import pytest
 from cli_helpers import run_cli
 
-from qenergy.classical_machine import MeasurementCache
-from qenergy.noise import parse_noise
-from qenergy.noise_fit import RunOutcome, ScanPoint, fit_shots, order_quantile
-from qenergy.qpu import SCENARIOS
+from qenergy.hardware.classical_machine import MeasurementCache
+from qenergy.hardware.noise import parse_noise
+from qenergy.hardware.noise_fit import RunOutcome, ScanPoint, fit_shots, order_quantile
+from qenergy.hardware.qpu import SCENARIOS
 
 
 def _pt(n, shots, unresolved=0):
@@ -48,7 +48,7 @@ def _scan(spec, seeds, n_max, tmp_path):
 @pytest.fixture(scope="module")
 def inputs():
     from qenergy.app.practical import circuit_timing
-    from qenergy.classical_machine import EnergyFit
+    from qenergy.hardware.classical_machine import EnergyFit
 
     fit = EnergyFit("birthday", 1e-6, 0.0, math.sqrt(math.pi / 2), "estimated", "test meter", ((40, 1, 1.0, 1.0),), "2026-12-01", "test")
     return fit, circuit_timing("fake:fez", sizes=(2, 4, 8, 16, 24))
@@ -56,8 +56,8 @@ def inputs():
 
 def _compute(inputs, ns, noise, scan):
     from qenergy.app.practical import compute_advantage
-    from qenergy.charging import BoundsPolicy
-    from qenergy.qpu import get_qpu_preset
+    from qenergy.hardware.qpu import get_qpu_preset
+    from qenergy.ledger.charging import BoundsPolicy
 
     fit, timing = inputs
     policy = BoundsPolicy.from_settings(epsilon=1e-6, steps=1000, gate_energy_j=0.0, classical_model="irreversible", family="linear")
@@ -70,7 +70,7 @@ def _compute(inputs, ns, noise, scan):
 def test_practical_energy_follows_the_measured_shots_not_the_model(inputs, tmp_path, spec, n):
     """The issue's table: at the scanned n the QPU's shots are the solver's measured quantile, and its energy is the
     preset's energy of exactly those shots; the analytic model stays beside it with its ratio."""
-    from qenergy.qpu import get_qpu_preset
+    from qenergy.hardware.qpu import get_qpu_preset
 
     noise = parse_noise(spec)
     scan = _scan(spec, 4, n, tmp_path)
@@ -156,7 +156,7 @@ def test_report_shows_the_measurement_beside_the_model(tmp_path, capsys):
 
 
 def test_a_fake_device_job_keeps_its_qpu_account_on_one_basis(tmp_path, capsys):
-    from qenergy.ledger import Ledger
+    from qenergy.ledger.book import Ledger
 
     path = tmp_path / "run.jsonl"
     code, _, err = run_cli(["simon", "--n", "3", "--backend", "fake:fez", "--classical", "none", "--ledger", str(path)], capsys)

@@ -5,11 +5,10 @@ import math
 
 import numpy as np
 import pytest
-
-from circuits import get_backend, run_simon
-from circuits.base import PreparedSimon
-from circuits.exact_backend import sample_s_perp
-from circuits.noisy_solver import (
+from qenergy.circuits import get_backend, run_simon
+from qenergy.circuits.base import PreparedSimon
+from qenergy.circuits.exact_backend import sample_s_perp
+from qenergy.circuits.noisy_solver import (
     MIN_BIAS,
     WHT_MAX_BITS,
     NoisySolverConfig,
@@ -23,14 +22,15 @@ from circuits.noisy_solver import (
     walsh_mismatches,
     weigh_evidence,
 )
-from circuits.robust import agreement, rank_candidates
-from qenergy.counts import expected_runs
+from qenergy.circuits.robust import agreement, rank_candidates
+
+from qenergy.energy.counts import expected_runs
 from qenergy.errors import InputError
-from qenergy.gf2 import int_to_bits
-from qenergy.ledger import Ledger
-from qenergy.noise import parse_noise
-from qenergy.problem import make_instance, seed_streams
-from qenergy.queries import CountingOracle
+from qenergy.hardware.noise import parse_noise
+from qenergy.ledger.book import Ledger
+from qenergy.problem.gf2 import int_to_bits
+from qenergy.problem.instance import make_instance, seed_streams
+from qenergy.problem.queries import CountingOracle
 
 
 def values_of(packed):
@@ -344,8 +344,8 @@ def test_fake_device_reports_status_and_confidence_the_same_way():
 
 def test_batch_path_reports_status():
     pytest.importorskip("qiskit_ibm_runtime")
-    from circuits.ibm_backend import IBMRuntimeBackend, sample_batch
-    from circuits.simon import run_simon_batch
+    from qenergy.circuits.ibm_backend import IBMRuntimeBackend, sample_batch
+    from qenergy.circuits.simon import run_simon_batch
 
     backend = IBMRuntimeBackend("fake:guadalupe")
     instances = [make_instance(n, None, "linear", seed=n) for n in (2, 3, 4)]

@@ -6,9 +6,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from qenergy.errors import InputError
-from qenergy.gf2 import null_space
-from qenergy.oracles import LinearOracle, RandomOracle, TableOracle, load_table
-from qenergy.problem import make_instance, parse_secret
+from qenergy.problem.gf2 import null_space
+from qenergy.problem.instance import make_instance, parse_secret
+from qenergy.problem.oracles import LinearOracle, RandomOracle, TableOracle, load_table
 
 
 def assert_simon_promise(f: np.ndarray, n: int, s: int) -> None:

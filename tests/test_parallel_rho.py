@@ -5,17 +5,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from qenergy.classical import exhaustive_search
+from qenergy.classical import parallel_rho as pr
+from qenergy.classical.collision import query_cap
+from qenergy.classical.parallel_rho import ParallelRhoResult, default_parameters, expected_collision_queries, parallel_rho_search
+from qenergy.classical.result import ClassicalResult
 
-from classical import exhaustive_search
-from classical import parallel_rho as pr
-from classical.collision import query_cap
-from classical.parallel_rho import ParallelRhoResult, default_parameters, expected_collision_queries, parallel_rho_search
-from classical.result import ClassicalResult
-from qenergy.charging import BoundsPolicy
 from qenergy.errors import InputError
-from qenergy.ledger import Ledger
-from qenergy.oracles import KeyedPermutation, Oracle, _mask
-from qenergy.problem import SimonInstance, make_instance
+from qenergy.ledger.book import Ledger
+from qenergy.ledger.charging import BoundsPolicy
+from qenergy.problem.instance import SimonInstance, make_instance
+from qenergy.problem.oracles import KeyedPermutation, Oracle, _mask
 
 
 class CountedOracle(Oracle):
@@ -165,7 +165,7 @@ def test_results_do_not_depend_on_how_the_lanes_are_split(family):
         ledger = Ledger()
         spec = pr._Spec(inst.oracle, KeyedPermutation.from_rng(24, np.random.default_rng(1)), KeyedPermutation.from_rng(24, np.random.default_rng(2)),
                         lanes, 5, 20 << 5, 7)
-        from qenergy.queries import CountingOracle
+        from qenergy.problem.queries import CountingOracle
 
         r = pr._search(spec, CountingOracle(inst, ledger), ChunkedSerial(k), 24, None, 1.0)
         assert r.found == inst.secret and r.workers == k
@@ -352,8 +352,8 @@ def test_unreachable_scheduler(monkeypatch):
 def test_as_a_classical_algorithm():
     import dataclasses
 
-    from classical.base import ClassicalAlgorithm
-    from classical.parallel_rho import ParallelRhoSearch
+    from qenergy.classical.base import ClassicalAlgorithm
+    from qenergy.classical.parallel_rho import ParallelRhoSearch
 
     alg = ParallelRhoSearch()
     assert isinstance(alg, ClassicalAlgorithm) and alg.name == "parallel-rho" and alg.summary

@@ -3,8 +3,8 @@ import math
 import pytest
 from scipy import constants
 
+from qenergy.energy.physics import check_temperature, landauer_bit_energy
 from qenergy.errors import InputError
-from qenergy.physics import check_temperature, landauer_bit_energy
 
 
 @pytest.mark.parametrize(
@@ -26,7 +26,7 @@ def test_bad_temperature_rejected(bad):
         check_temperature(bad)
 
 
-from qenergy.physics import binary_entropy, convert_energy, landauer_units, mass_equivalent_kg
+from qenergy.energy.physics import binary_entropy, convert_energy, landauer_units, mass_equivalent_kg
 
 
 def test_energy_conversions():

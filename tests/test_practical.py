@@ -9,16 +9,16 @@ import numpy as np
 import pytest
 from cli_helpers import run_cli
 
-from qenergy.classical_machine import (
+from qenergy.errors import InputError
+from qenergy.hardware.classical_machine import (
     CLASSICAL_PRESETS,
     MeasurementCache,
     collision_queries,
     fit_energy,
     rayleigh_quantile_factor,
 )
-from qenergy.errors import InputError
-from qenergy.noise import NoiseSpec, parse_noise
-from qenergy.qpu import QPU_PRESETS, SCENARIOS, QPUPowerModel, get_qpu_preset
+from qenergy.hardware.noise import NoiseSpec, parse_noise
+from qenergy.hardware.qpu import QPU_PRESETS, SCENARIOS, QPUPowerModel, get_qpu_preset
 
 # --- the QPU power model against hand calculations ------------------------------------------------------
 
@@ -110,8 +110,8 @@ def test_unknown_preset_and_parameter_list_what_is_available():
 
 
 def test_job_charges_use_the_preset_and_name_it():
-    from qenergy.ledger import Ledger
-    from qenergy.qpu import JobRecord
+    from qenergy.hardware.qpu import JobRecord
+    from qenergy.ledger.book import Ledger
 
     ledger = Ledger()
     joules = QPUPowerModel().charge_job(ledger, JobRecord("j", "fake_fez", "DONE", 100, 1, 156, None, 2.5))
@@ -151,11 +151,12 @@ def test_fit_recovers_a_linear_cost_and_refuses_what_it_cannot_fit():
 
 
 def test_measured_joules_per_query_fit_the_measured_points_and_are_cached(tmp_path):
-    from classical import birthday_search
+    from qenergy.classical import birthday_search
+
     from qenergy.app.practical import measure_classical
-    from qenergy.ledger import Ledger
-    from qenergy.meter import measure
-    from qenergy.problem import make_instance
+    from qenergy.ledger.book import Ledger
+    from qenergy.ledger.meter import measure
+    from qenergy.problem.instance import make_instance
 
     cache = MeasurementCache(tmp_path / "cache")
     fit, cached = measure_classical("birthday", cache=cache, sizes=(40, 41, 42, 43))
@@ -180,7 +181,7 @@ def test_measured_joules_per_query_fit_the_measured_points_and_are_cached(tmp_pa
     assert cache.load("birthday", fit.meter, kernel=fit.kernel) == fit
     assert cache.load("birthday", fit.meter, kernel=fit.kernel, today=dt.date.fromisoformat(fit.date) + dt.timedelta(days=31)) is None
     # the fit names the kernel it measured: the fastest installed (numba with the fast extra)
-    from qenergy.kernels import resolve_kernel
+    from qenergy.problem.kernels import resolve_kernel
 
     assert fit.kernel == resolve_kernel() and f"({fit.kernel} kernel)" in fit.machine_entry().source
 
@@ -191,7 +192,7 @@ def test_measured_joules_per_query_fit_the_measured_points_and_are_cached(tmp_pa
 @pytest.fixture(scope="module")
 def inputs():
     from qenergy.app.practical import circuit_timing
-    from qenergy.classical_machine import EnergyFit
+    from qenergy.hardware.classical_machine import EnergyFit
 
     fit = EnergyFit("birthday", 1e-6, 0.0, math.sqrt(math.pi / 2), "estimated", "test meter", ((40, 1, 1.0, 1.0),), "2026-12-01", "test")
     return fit, circuit_timing("fake:fez", sizes=(2, 4, 8, 16, 24))
@@ -199,7 +200,7 @@ def inputs():
 
 def _compute(inputs, ns, *, preset="ibm-heron", noise=None, success=Fraction(2, 3)):
     from qenergy.app.practical import compute_advantage
-    from qenergy.charging import BoundsPolicy
+    from qenergy.ledger.charging import BoundsPolicy
 
     fit, timing = inputs
     noise = noise if noise is not None else NoiseSpec()
@@ -250,7 +251,8 @@ def test_noise_never_lowers_the_quantum_figure(inputs, spec):
 
 
 def test_noise_multiplier_grows_with_noise_and_matches_the_noisy_solver():
-    from circuits.noisy_solver import shots_for_target
+    from qenergy.circuits.noisy_solver import shots_for_target
+
     from qenergy.app.practical import noise_multiplier, noiseless_shots
 
     mults = [noise_multiplier(NoiseSpec(readout=p), 12, 2 / 3, one_qubit_gates=24, two_qubit_gates=30).multiplier for p in (0.0, 0.001, 0.01, 0.05)]
@@ -380,7 +382,7 @@ def test_circuit_timing_is_cached_by_device_sizes_and_versions(tmp_path):
 def test_without_the_ibm_extra_advantage_says_what_to_install(tmp_path, monkeypatch, capsys):
     import sys
 
-    from circuits.noise import _load_fake
+    from qenergy.circuits.noise import _load_fake
 
     monkeypatch.setenv("QENERGY_CACHE_DIR", str(tmp_path))  # nothing cached: the timing must be routed
     monkeypatch.setitem(sys.modules, "qiskit_ibm_runtime", None)
@@ -394,8 +396,8 @@ def test_without_the_ibm_extra_advantage_says_what_to_install(tmp_path, monkeypa
 
 def test_a_ledger_run_keeps_its_qpu_energy_on_one_basis(tmp_path):
     from qenergy.app.practical import read_ledger_run
-    from qenergy.ledger import Ledger
-    from qenergy.qpu import JobRecord
+    from qenergy.hardware.qpu import JobRecord
+    from qenergy.ledger.book import Ledger
 
     path = tmp_path / "run.jsonl"
     with Ledger.open(path, command="qenergy simon --n 5 --backend fake:fez") as ledger:

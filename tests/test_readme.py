@@ -20,10 +20,10 @@ def test_python_api_example_runs(tmp_path, monkeypatch, capsys):
 
 def test_readme_names_the_qpu_presets_assumptions():
     """The README says which ibm-heron parameters are assumptions rather than sourced: exactly those labelled so."""
-    from qenergy.qpu import get_qpu_preset
+    from qenergy.hardware.qpu import get_qpu_preset
 
     text = " ".join(README.read_text().split())
-    claim = text[text.index("every parameter is sourced in `qenergy/qpu.py` except"):][:400]
+    claim = text[text.index("every parameter is sourced in `qenergy/hardware/qpu.py` except"):][:400]
     assumed = {p.name for p in get_qpu_preset("ibm-heron").parameters.values() if p.how == "assumption"}
     named = set(re.findall(r"`([a-z0-9_]+)`", claim)) - {"assumption"}
     assert named == assumed, (named, assumed)

@@ -14,7 +14,7 @@ from cli_helpers import run_cli
 
 from qenergy.app.cli import main
 from qenergy.app.ledger_report import HTML_GENERATOR, MARKDOWN_TITLE, build_report, render_html, render_markdown
-from qenergy.ledger import Ledger
+from qenergy.ledger.book import Ledger
 
 CHROMIUM = os.environ.get("QENERGY_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",

@@ -10,7 +10,7 @@ import time
 import pytest
 
 from qenergy.app.cli import main
-from qenergy.ledger import Ledger
+from qenergy.ledger.book import Ledger
 
 SWEEP = ["sweep", "--n", "2:40", "--repeats", "4", "--seed", "3", "--backend", "aer", "--classical", "birthday", "--json"]
 
@@ -98,7 +98,7 @@ def test_interrupted_parallel_rho_charges_its_work_and_is_marked(tmp_path, sig, 
     import sys
     import time
 
-    from qenergy.ledger import INTERRUPTED_LABEL, Ledger
+    from qenergy.ledger.book import INTERRUPTED_LABEL, Ledger
 
     path = tmp_path / "l.jsonl"
     argv = [sys.executable, "-m", "qenergy", "simon", "--n", "60", "--classical", "parallel-rho", "--backend", "none", "--seed", "3",

@@ -5,15 +5,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
+from qenergy.circuits import get_backend, run_simon
+from qenergy.classical import birthday_search, rho_search
+from qenergy.classical.rho import brent_walk
 
-from circuits import get_backend, run_simon
-from classical import birthday_search, rho_search
-from classical.rho import brent_walk
-from qenergy.charging import BoundsPolicy
-from qenergy.gf2 import EchelonBasis, null_space, rank, rref, solve_secret
-from qenergy.ledger import Ledger
-from qenergy.oracles import KeyedPermutation
-from qenergy.problem import make_instance
+from qenergy.ledger.book import Ledger
+from qenergy.ledger.charging import BoundsPolicy
+from qenergy.problem.gf2 import EchelonBasis, null_space, rank, rref, solve_secret
+from qenergy.problem.instance import make_instance
+from qenergy.problem.oracles import KeyedPermutation
 
 
 def plain_rref(a: np.ndarray) -> tuple[np.ndarray, list[int]]:

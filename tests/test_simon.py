@@ -4,14 +4,14 @@ import json
 
 import numpy as np
 import pytest
+from qenergy.circuits import get_backend, oracle_network, run_simon
+from qenergy.circuits.backends import check_statevector_memory
 from scipy import stats
 
-from circuits import get_backend, oracle_network, run_simon
-from circuits.backends import check_statevector_memory
 from qenergy.errors import InputError, QenergyError, ResourceLimitError
-from qenergy.gf2 import int_to_bits
-from qenergy.ledger import Ledger
-from qenergy.problem import make_instance
+from qenergy.ledger.book import Ledger
+from qenergy.problem.gf2 import int_to_bits
+from qenergy.problem.instance import make_instance
 
 BACKENDS = ["aer", "cirq", "stim", "exact"]
 FAMILIES = ["linear", "random"]
@@ -98,7 +98,7 @@ def test_statevector_memory_refused_with_estimate(monkeypatch):
         get_backend("aer").prepare(inst, rng=np.random.default_rng())
     with pytest.raises(ResourceLimitError, match="--oracle linear"):
         get_backend("cirq").prepare(inst, rng=np.random.default_rng())
-    import circuits.base as b
+    import qenergy.circuits.base as b
 
     monkeypatch.setattr(b, "available_memory_bytes", lambda: 1000)
     with pytest.raises(ResourceLimitError, match="1e\\+03 B available"):
@@ -111,7 +111,7 @@ def test_unknown_backend():
 
 
 def test_noise_that_never_resolves_is_stopped():
-    from circuits.backends import PreparedSimon
+    from qenergy.circuits.backends import PreparedSimon
 
     class AllZero(PreparedSimon):
         """A prepared backend that only ever returns the all-zero y."""

@@ -4,14 +4,15 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("qenergy", "circuits", "classical")
+#: Import package of each top-level folder (setuptools' package-dir mapping in pyproject.toml).
+PACKAGES = {"qenergy": "qenergy", "circuits": "qenergy.circuits", "classical": "qenergy.classical"}
 
 
 def module_name(path: Path) -> str:
-    parts = list(path.relative_to(ROOT).with_suffix("").parts)
-    if parts[-1] == "__init__":
+    folder, *parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts and parts[-1] == "__init__":
         parts = parts[:-1]
-    return ".".join(parts)
+    return ".".join([PACKAGES[folder], *parts])
 
 
 def project_modules() -> dict[str, Path]:

@@ -6,19 +6,19 @@ from decimal import Decimal, getcontext
 
 import numpy as np
 import pytest
+from qenergy.circuits import get_backend, run_simon
+from qenergy.circuits.reversible import oracle_network
 
-from circuits import get_backend, run_simon
-from circuits.reversible import oracle_network
-from qenergy.advantage import bound_table, criterion, crossover_n
 from qenergy.app.cli import main
-from qenergy.bounds import IrreversibleRegisterReuse, MinimalErasure, QuantumUpperBound
-from qenergy.charging import BoundsPolicy
-from qenergy.counts import classical_min_queries
+from qenergy.energy.advantage import bound_table, criterion, crossover_n
+from qenergy.energy.bounds import IrreversibleRegisterReuse, MinimalErasure, QuantumUpperBound
+from qenergy.energy.counts import classical_min_queries
+from qenergy.energy.magnitude import Magnitude, sci
+from qenergy.energy.physics import landauer_bit_energy
 from qenergy.errors import InputError
-from qenergy.ledger import Ledger
-from qenergy.magnitude import Magnitude, sci
-from qenergy.physics import landauer_bit_energy
-from qenergy.problem import make_instance
+from qenergy.ledger.book import Ledger
+from qenergy.ledger.charging import BoundsPolicy
+from qenergy.problem.instance import make_instance
 
 
 def strict_json(text):
@@ -210,7 +210,7 @@ def test_anf_family_has_no_oracle_above_64():
 def test_carbon_export_and_simon_keep_bases_apart(tmp_path, capsys):
     import csv
 
-    from qenergy.ledger_export import export_carbon
+    from qenergy.ledger.export import export_carbon
 
     led = Ledger(300.0)
     led.charge("meter", "energy_uj", 7, 1.0, "measured", "rapl")

@@ -6,17 +6,17 @@ import math
 
 import numpy as np
 import pytest
-
-from circuits.noise import (
+from qenergy.circuits.noise import (
     _reduced_depolarizing,
     build_twin,
     device_calibration,
     twirled_relaxation,
 )
-from circuits.qiskit_builder import simon_circuit
-from circuits.twin import compare_twin, good_fraction, mitigated_good_fraction
-from qenergy.noise import parse_noise
-from qenergy.problem import make_instance
+from qenergy.circuits.qiskit_builder import simon_circuit
+from qenergy.circuits.twin import compare_twin, good_fraction, mitigated_good_fraction
+
+from qenergy.hardware.noise import parse_noise
+from qenergy.problem.instance import make_instance
 from tests.cli_helpers import run_cli
 
 pytest.importorskip("qiskit_ibm_runtime")

@@ -9,17 +9,17 @@ from collections import Counter
 import numpy as np
 import pytest
 from cli_helpers import run_cli
+from qenergy.circuits import get_backend, run_simon
+from qenergy.circuits.exact_backend import sample_s_perp
+from qenergy.circuits.noisy_solver import NoisySolverConfig, WeightPrior, solve_noisy
+from qenergy.classical import exhaustive_search, get_algorithm, weight_cover_search
 
-from circuits import get_backend, run_simon
-from circuits.exact_backend import sample_s_perp
-from circuits.noisy_solver import NoisySolverConfig, WeightPrior, solve_noisy
-from classical import exhaustive_search, get_algorithm, weight_cover_search
-from qenergy.counts import classical_min_queries, classical_success_bound, expected_weight_shots, weight_shots_for_failure
+from qenergy.energy.counts import classical_min_queries, classical_success_bound, expected_weight_shots, weight_shots_for_failure
 from qenergy.errors import InputError
-from qenergy.ledger import Ledger
-from qenergy.noise import parse_noise
-from qenergy.problem import make_instance, seed_streams
-from qenergy.queries import CountingOracle
+from qenergy.hardware.noise import parse_noise
+from qenergy.ledger.book import Ledger
+from qenergy.problem.instance import make_instance, seed_streams
+from qenergy.problem.queries import CountingOracle
 from qenergy.weight import WeightCandidates, cover_inputs, cover_size, draw_secret, log2_weight_space, weight_space
 
 # --- the promise and its candidates -------------------------------------------------------------

@@ -3,8 +3,8 @@
 This module (with the CLI) is where the quantum side (``circuits``) and the classical
 side (``classical``) meet; qenergy's core modules import neither.
 
-Use :func:`plan_simon` to validate every input and build the instance and circuit
-before anything is charged, then :func:`run_planned` to run both sides on a ledger.
+Use [`plan_simon`][plan_simon] to validate every input and build the instance and circuit
+before anything is charged, then [`run_planned`][run_planned] to run both sides on a ledger.
 """
 
 from __future__ import annotations
@@ -15,21 +15,19 @@ from typing import Any
 
 import numpy as np
 
-import circuits
-import classical
-from circuits.base import PreparedSimon
-from circuits.simon import QuantumResult
-from classical.base import ClassicalAlgorithm
-from classical.result import ClassicalResult
-
-from ..advantage import BoundRow
-from ..charging import BoundsPolicy, ChargePolicy
-from ..errors import InputError
-from ..kernels import resolve_kernel
-from ..ledger import Ledger
-from ..noise import parse_noise
-from ..problem import SimonInstance, make_instance, seed_streams
-from ..registry import BACKENDS
+from qenergy import circuits, classical
+from qenergy.circuits.base import PreparedSimon
+from qenergy.circuits.simon import QuantumResult
+from qenergy.classical.base import ClassicalAlgorithm
+from qenergy.classical.result import ClassicalResult
+from qenergy.energy.advantage import BoundRow
+from qenergy.errors import InputError
+from qenergy.hardware.noise import parse_noise
+from qenergy.ledger.book import Ledger
+from qenergy.ledger.charging import BoundsPolicy, ChargePolicy
+from qenergy.problem.instance import SimonInstance, make_instance, seed_streams
+from qenergy.problem.kernels import resolve_kernel
+from qenergy.registry import BACKENDS
 
 __all__ = ["RUN_NOTE_KEY", "PlannedSimon", "SimonRun", "fresh_seed", "json_safe", "plan_simon", "run_note", "run_planned"]
 
@@ -78,7 +76,7 @@ class SimonRun:
     unresolved), queries for the classical side.
     ``quantum_energy_j`` is the quantum account's ``upper_bound`` charges,
     ``classical_energy_j`` the classical account's ``lower_bound`` charges; a QPU's
-    ``estimated`` energy is apart (:attr:`qpu_energy_j`, account ``qpu``).
+    ``estimated`` energy is apart ([`qpu_energy_j`][qpu_energy_j], account ``qpu``).
     """
 
     n: int
@@ -224,17 +222,17 @@ def plan_simon(
     max_minutes: float = 2.0,
     secret_weight: int | None = None,
 ) -> PlannedSimon:
-    """Check every input and build the instance (and its circuit); raises :class:`InputError`,
-    :class:`~qenergy.errors.ResourceLimitError` before anything is charged.
+    """Check every input and build the instance (and its circuit); raises [`InputError`][InputError],
+    [`ResourceLimitError`][qenergy.errors.ResourceLimitError] before anything is charged.
 
-    ``noise`` is a noise SPEC (:func:`qenergy.noise.parse_noise`: ``depolarize:P``,
+    ``noise`` is a noise SPEC ([qenergy.hardware.noise.parse_noise][]: ``depolarize:P``,
     ``readout:P``, ``device:fake:NAME``, comma-separated); ``shots_budget`` caps the quantum
     shots (default: 20·n + 100); ``dd`` adds dynamical decoupling (``XX``, ``XY4``) on a device or
     its twin; ``mitigate`` (``readout``) keeps the samples for the readout-corrected corruption rate.
     A ``fake:NAME`` run whose first round Aer is estimated to need more than ``max_minutes``
-    (:func:`circuits.twin.estimate_local_seconds`) is refused with :class:`InputError`, naming
+    ([qenergy.circuits.twin.estimate_local_seconds][]) is refused with [`InputError`][InputError], naming
     ``--backend stim --noise device:fake:NAME``. ``secret_weight`` W sets the promise wt(s) ≤ W
-    (:mod:`qenergy.weight`): the secret is drawn among the weight-≤W strings, a heavier ``secret`` is
+    (`qenergy.weight`): the secret is drawn among the weight-≤W strings, a heavier ``secret`` is
     refused, and ``algorithm`` None-or-``"default"`` becomes ``weight-cover`` (``birthday`` without W)."""
     if algorithm == "default":
         algorithm = "weight-cover" if secret_weight is not None else "birthday"
@@ -255,8 +253,8 @@ def plan_simon(
         search.check(instance)  # n, queries and memory of the classical side, before anything is charged
     if spec is not None and backend in (None, "none"):
         raise InputError("--noise without a quantum backend is not allowed; allowed: --noise with --backend stim, aer or exact")
-    from circuits.noise import check_dd
-    from circuits.twin import check_mitigation
+    from qenergy.circuits.noise import check_dd
+    from qenergy.circuits.twin import check_mitigation
 
     dd, mitigate = check_dd(dd), check_mitigation(mitigate)
     if not (isinstance(max_minutes, (int, float)) and math.isfinite(max_minutes) and max_minutes > 0):
@@ -280,15 +278,14 @@ def plan_simon(
 
 def _check_local_time(backend: str, prepared: PreparedSimon | None, instance: SimonInstance, max_minutes: float) -> float | None:
     """Seconds Aer is estimated to need for a ``fake:`` run's first round (from the compiled circuit, or before
-    compiling from 2n qubits and the logical gates when ``prepared`` is None); :class:`InputError` above ``max_minutes``."""
+    compiling from 2n qubits and the logical gates when ``prepared`` is None); [`InputError`][InputError] above ``max_minutes``."""
     if not backend.startswith("fake:") or (prepared is not None and not hasattr(prepared, "isa")):
         return None
-    from circuits.base import circuit_gate_counts, logical_gate_count
-    from circuits.reversible import oracle_network
-    from circuits.simon import default_robust_shots
-    from circuits.twin import estimate_local_seconds, estimate_local_seconds_before_routing
-
-    from ..errors import rough_duration
+    from qenergy.circuits.base import circuit_gate_counts, logical_gate_count
+    from qenergy.circuits.reversible import oracle_network
+    from qenergy.circuits.simon import default_robust_shots
+    from qenergy.circuits.twin import estimate_local_seconds, estimate_local_seconds_before_routing
+    from qenergy.errors import rough_duration
 
     n = instance.n
     shots = default_robust_shots(n)
@@ -369,7 +366,7 @@ def run_note(run: SimonRun, *, success: Any = None, criterion: dict[str, Any] | 
 
     It holds what the charges alone do not: the instance (n, secret, oracle, seed), each
     side's method, answer and queries, the classical success probability and the criterion
-    (:meth:`qenergy.advantage.Verdict.to_dict`), so that ``qenergy report`` can show the run.
+    ([qenergy.energy.advantage.Verdict.to_dict][]), so that ``qenergy report`` can show the run.
     Non-finite numbers become None.
     """
     d = run.to_dict()

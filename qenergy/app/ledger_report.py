@@ -1,8 +1,8 @@
 """``qenergy report``: a ledger as a self-contained HTML page and a Markdown file, for people to read and share.
 
-:func:`build_report` reads a :class:`~qenergy.ledger.Ledger` (through its public API:
-``runs``, ``charges``, ``notes``, ``totals_j``) into a :class:`LedgerReport`;
-:func:`render_html` and :func:`render_markdown` turn that into text; :func:`write_report`
+[`build_report`][build_report] reads a [`Ledger`][qenergy.ledger.book.Ledger] (through its public API:
+``runs``, ``charges``, ``notes``, ``totals_j``) into a [`LedgerReport`][LedgerReport];
+[`render_html`][render_html] and [`render_markdown`][render_markdown] turn that into text; [`write_report`][write_report]
 writes ``report.html`` and ``report.md`` into a directory.
 
 What the report holds: the ledger's totals per account and basis (joules and k_B·T·ln 2;
@@ -17,18 +17,18 @@ guessed.
 
 The HTML page is self-contained: inline CSS, figures as inline SVG (text kept as text),
 no script, no font, image or style sheet fetched: it opens offline and reads without
-JavaScript. Every run is listed (up to :data:`MAX_RUNS_LISTED`, the latest) and the latest
-:data:`MAX_RUNS_DETAILED` are shown in detail, each cut to :data:`MAX_INSTANCES_SHOWN`
+JavaScript. Every run is listed (up to `MAX_RUNS_LISTED`, the latest) and the latest
+`MAX_RUNS_DETAILED` are shown in detail, each cut to `MAX_INSTANCES_SHOWN`
 instances (every cut is stated; ``qenergy ledger show`` lists every charge); a figure of
-more than :data:`MAX_POINTS_PLOTTED` points plots the mean of each side at each n instead.
+more than `MAX_POINTS_PLOTTED` points plots the mean of each side at each n instead.
 
 Files (the rules of ``qenergy sweep --out``, stricter): qenergy marks its report files
-(``report.md`` starts with :data:`MARKDOWN_TITLE`; ``report.html`` carries
-:data:`HTML_GENERATOR` in its first :data:`_MARK_BYTES` bytes). A file of either name
+(``report.md`` starts with `MARKDOWN_TITLE`; ``report.html`` carries
+`HTML_GENERATOR` in its first `_MARK_BYTES` bytes). A file of either name
 that ``qenergy report`` did not write is never replaced (not even with ``force``); one it
 did write is replaced only with ``force``. Everything is checked, and both files
 rendered, before the first byte is written; each is written whole
-(:func:`qenergy.ledger_export.write_atomic`).
+(`qenergy.ledger.export.write_atomic`).
 """
 
 from __future__ import annotations
@@ -43,13 +43,13 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from ..advantage import BoundRow, crossover_n
-from ..errors import InputError
-from ..ledger import BASES, Ledger
-from ..ledger_export import check_output_paths, write_atomic
-from ..magnitude import Magnitude
-from ..physics import landauer_bit_energy
-from .experiment import RUN_NOTE_KEY, format_secret
+from qenergy.app.experiment import RUN_NOTE_KEY, format_secret
+from qenergy.energy.advantage import BoundRow, crossover_n
+from qenergy.energy.magnitude import Magnitude
+from qenergy.energy.physics import landauer_bit_energy
+from qenergy.errors import InputError
+from qenergy.ledger.book import BASES, Ledger
+from qenergy.ledger.export import check_output_paths, write_atomic
 
 __all__ = ["BASIS_LEGEND", "HTML_GENERATOR", "MARKDOWN_TITLE", "MAX_INSTANCES_SHOWN", "MAX_POINTS_PLOTTED", "MAX_RUNS_DETAILED",
            "MAX_RUNS_LISTED", "REPORT_FILES", "LedgerReport",
@@ -153,7 +153,7 @@ def _fsum_nested(parts: dict[str, dict[str, list[float]]]) -> dict[str, dict[str
 
 
 def build_report(ledger: Ledger) -> LedgerReport:
-    """Read ``ledger`` into a :class:`LedgerReport` (one pass over the charges and notes)."""
+    """Read ``ledger`` into a [`LedgerReport`][LedgerReport] (one pass over the charges and notes)."""
     # (run, label, account) -> [queries, {basis: [joules]}]
     cells: dict[tuple[int, str, str], tuple[list[int], dict[str, list[float]]]] = {}
     run_totals: dict[int, dict[str, dict[str, list[float]]]] = {}
@@ -332,7 +332,7 @@ def _plain_log_ticks(ax: Any, axis: str = "y") -> None:
 
 def _totals_figure(report: LedgerReport, prefix: str) -> str | None:
     """Each account's joules per basis as a point on a log axis (positive totals only); None when there are none."""
-    from ..plotting import figure, render_svg
+    from qenergy.plotting import figure, render_svg
 
     dots = [(f"{a} ({b})", j, b) for a, by in report.totals_j.items() for b, j in by.items() if j > 0]
     if not dots:
@@ -354,7 +354,7 @@ def _totals_figure(report: LedgerReport, prefix: str) -> str | None:
 
 def _instances_figure(run: RunSection, prefix: str) -> str | None:
     """Each instance's quantum upper-bound and classical lower-bound charges against its n (instances whose run note gives n)."""
-    from ..plotting import figure, integer_axis, render_svg
+    from qenergy.plotting import figure, integer_axis, render_svg
 
     series: dict[tuple[str, str], list[tuple[int, float]]] = {}
     for inst in run.instances:
@@ -392,9 +392,9 @@ def _instances_figure(run: RunSection, prefix: str) -> str | None:
 
 
 def _sweep_figure(sweep: SweepSection, prefix: str) -> str | None:
-    """Energy against n with both bounds and the charged runs (:func:`qenergy.app.plots.draw_advantage`)."""
-    from ..plotting import figure, render_svg
-    from .plots import draw_advantage
+    """Energy against n with both bounds and the charged runs ([qenergy.app.plots.draw_advantage][])."""
+    from qenergy.app.plots import draw_advantage
+    from qenergy.plotting import figure, render_svg
 
     if not sweep.bounds:
         return None
@@ -414,7 +414,7 @@ def _sweep_figure(sweep: SweepSection, prefix: str) -> str | None:
 
 def _advantage_figure(adv: dict[str, Any], prefix: str) -> str | None:
     """Practical energy against n: the QPU's estimated energy and the classical machine's (mid, with the low–high band)."""
-    from ..plotting import figure, integer_axis, render_svg
+    from qenergy.plotting import figure, integer_axis, render_svg
 
     rows = [r for r in adv.get("rows", []) if isinstance(r, dict)]
     if not rows:
@@ -458,7 +458,7 @@ dl.legend dt{font-weight:600}dl.legend dd{margin:0 0 .4rem 1.2rem}.muted{color:#
 
 
 class _Html:
-    """A small HTML builder: every text goes through :func:`html.escape`."""
+    """A small HTML builder: every text goes through [html.escape][]."""
 
     def __init__(self) -> None:
         self.parts: list[str] = []
@@ -561,7 +561,7 @@ def _render_html(report: LedgerReport) -> str:
 
 
 def _detailed(runs: list[RunSection]) -> list[RunSection]:
-    """The runs shown in detail: the latest :data:`MAX_RUNS_DETAILED`."""
+    """The runs shown in detail: the latest `MAX_RUNS_DETAILED`."""
     return runs[-MAX_RUNS_DETAILED:]
 
 
@@ -786,11 +786,11 @@ def check_report_dir(out: Path, *, force: bool = False, inputs: Sequence[Path] =
 def write_report(ledger: Ledger, out: Path, *, force: bool = False) -> dict[str, Path]:
     """Write ``out/report.html`` and ``out/report.md`` for ``ledger``; returns ``{"html": path, "markdown": path}``.
 
-    Both files are checked (:func:`check_report_dir`) and rendered before the first byte is
+    Both files are checked ([`check_report_dir`][check_report_dir]) and rendered before the first byte is
     written; ``out`` is created when missing.
 
     Raises:
-        InputError: a refused directory or file (see :func:`check_report_dir`), or a file that
+        InputError: a refused directory or file (see [`check_report_dir`][check_report_dir]), or a file that
             appeared while the report was being written.
     """
     inputs = [ledger.path] if ledger.path is not None else []

@@ -1,11 +1,11 @@
 """The noise scan: the real noisy solver on the stim twin over a ladder of n, cached; and a device's own units.
 
 For a noise spec (``depolarize:P``, ``readout:P``, ``device:fake:NAME`` with its modifiers),
-:func:`run_noise_scan` solves ``seeds`` seeded linear-oracle Simon instances at each n of a
+`run_noise_scan` solves ``seeds`` seeded linear-oracle Simon instances at each n of a
 ladder (default every 4 bits from 8) exactly as ``qenergy simon --backend stim --noise SPEC``
-does (:func:`qenergy.app.experiment.plan_simon` and :func:`~qenergy.app.experiment.run_planned`:
+does ([qenergy.app.experiment.plan_simon][] and [`run_planned`][qenergy.app.experiment.run_planned]:
 the robust strategy, the solver's default shot budget 20·n + 100) and records every run
-(:class:`qenergy.noise_fit.RunOutcome`). The ladder stops
+([qenergy.hardware.noise_fit.RunOutcome][]). The ladder stops
 
 * when more than half of the runs at an n end ``unresolved`` (that n is recorded, and the
   remaining seeds there are not run: the outcome is settled);
@@ -13,7 +13,7 @@ the robust strategy, the solver's default shot budget 20·n + 100) and records e
   the runs made, so a failure there still stops the extrapolation, but it is not cached);
 * at the largest n asked for, or at the device twin's size (2n qubits ≤ the device's).
 
-Each completed n is cached (:class:`qenergy.classical_machine.MeasurementCache`, which never
+Each completed n is cached ([qenergy.hardware.classical_machine.MeasurementCache][], which never
 replaces a foreign file and writes atomically) under a key holding the spec, the secret
 weight, the seeds and the solver's version (a hash of the solver's and the twin's source
 files), so a repeated command reruns nothing and an interrupted scan resumes.
@@ -29,11 +29,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..classical_machine import MeasurementCache
-from ..errors import InputError
-from ..ledger import Ledger
-from ..noise import NoiseSpec
-from ..noise_fit import RunOutcome, ScanPoint, ShotsFit, fit_shots
+from qenergy.errors import InputError
+from qenergy.hardware.classical_machine import MeasurementCache
+from qenergy.hardware.noise import NoiseSpec
+from qenergy.hardware.noise_fit import RunOutcome, ScanPoint, ShotsFit, fit_shots
+from qenergy.ledger.book import Ledger
 
 __all__ = ["DEFAULT_SCAN_SECONDS", "DEFAULT_SCAN_SEEDS", "NoiseScan", "device_units", "run_noise_scan", "scan_ladder", "solver_version"]
 
@@ -59,7 +59,7 @@ class NoiseScan:
         device_qubits: qubits of the device twin (None without a device).
         fresh_seconds: wall-clock seconds of the runs made by this call (0 when every point was cached).
         cached_points: points read from the cache.
-        solver_version: :func:`solver_version` at the time of the scan.
+        solver_version: [`solver_version`][solver_version] at the time of the scan.
     """
 
     spec: str
@@ -73,7 +73,7 @@ class NoiseScan:
     solver_version: str
 
     def fit(self, success: float) -> ShotsFit | None:
-        """:func:`qenergy.noise_fit.fit_shots` over the points."""
+        """[qenergy.hardware.noise_fit.fit_shots][] over the points."""
         return fit_shots(self.points, success)
 
     def point(self, n: int) -> ScanPoint | None:
@@ -103,18 +103,18 @@ def scan_ladder(n_max: int, *, start: int = SCAN_START, step: int = SCAN_STEP, d
 
 def solver_version() -> str:
     """A short hash of the source of the noisy solver, the twin and the Simon runner (a cache key: any change reruns the scans)."""
-    import circuits.noise
-    import circuits.noisy_solver
-    import circuits.simon
+    import qenergy.circuits.noise
+    import qenergy.circuits.noisy_solver
+    import qenergy.circuits.simon
 
     h = hashlib.sha256()
-    for mod in (circuits.noisy_solver, circuits.noise, circuits.simon):
+    for mod in (qenergy.circuits.noisy_solver, qenergy.circuits.noise, qenergy.circuits.simon):
         h.update(Path(str(mod.__file__)).read_bytes())
     return h.hexdigest()[:12]
 
 
 def _run_one(n: int, seed: int, spec: str, secret_weight: int | None) -> RunOutcome:
-    from .experiment import plan_simon, run_planned
+    from qenergy.app.experiment import plan_simon, run_planned
 
     t0 = time.perf_counter()
     extra: dict[str, Any] = {} if secret_weight is None else {"secret_weight": secret_weight}
@@ -135,7 +135,7 @@ def run_noise_scan(noise: NoiseSpec, *, n_max: int, seeds: int = DEFAULT_SCAN_SE
                    progress: Callable[[str], None] | None = None, ladder: Sequence[int] | None = None) -> NoiseScan:
     """Scan ``noise`` (see the module docstring). ``ladder`` replaces the default n (each still capped by the twin's size).
 
-    Raises :class:`InputError` for an ideal spec, seeds < 1 or a negative budget; an unknown device fails
+    Raises [`InputError`][InputError] for an ideal spec, seeds < 1 or a negative budget; an unknown device fails
     (naming the fake devices) before any run.
     """
     if noise.is_ideal:
@@ -146,7 +146,7 @@ def run_noise_scan(noise: NoiseSpec, *, n_max: int, seeds: int = DEFAULT_SCAN_SE
         raise InputError(f"--scan-seconds {time_budget_s!r} is not allowed; allowed: a number of seconds >= 0")
     device_qubits = None
     if noise.device is not None:
-        from circuits.noise import device_calibration
+        from qenergy.circuits.noise import device_calibration
 
         device_qubits = device_calibration(noise.device).num_qubits
     spec = noise.describe()
@@ -203,10 +203,10 @@ def run_noise_scan(noise: NoiseSpec, *, n_max: int, seeds: int = DEFAULT_SCAN_SE
 def device_units(device: str, scale: float) -> dict[str, Any]:
     """What ``scale:X`` means on ``fake:NAME`` in the device's own units: median two-qubit gate error and median
     readout error × X, median T1 and T2 ÷ X (seconds; None for X = 0, an ideal device), from the twin's calibration
-    (:meth:`circuits.noise.DeviceCalibration.summary`, the one implementation)."""
+    ([qenergy.circuits.noise.DeviceCalibration.summary][], the one implementation)."""
     import math
 
-    from circuits.noise import device_calibration
+    from qenergy.circuits.noise import device_calibration
 
     cal = device_calibration(device)
 

@@ -1,8 +1,8 @@
 """Figures (matplotlib, file output only; the Agg backend needs no display).
 
-Each PNG qenergy writes carries a ``Software`` text chunk (:data:`SWEEP_SOFTWARE` for the
+Each PNG qenergy writes carries a ``Software`` text chunk ([`SWEEP_SOFTWARE`][SWEEP_SOFTWARE] for the
 sweep's plot) so that a later run can tell its own file from a user's
-(:func:`png_software`) and never replaces the latter by accident.
+([`png_software`][png_software]) and never replaces the latter by accident.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from typing import Any
 
 import numpy as np
 
-from ..advantage import BoundRow
-from ..ledger_export import write_atomic
-from ..plotting import figure, integer_axis, png_software, render_png
+from qenergy.energy.advantage import BoundRow
+from qenergy.ledger.export import write_atomic
+from qenergy.plotting import figure, integer_axis, png_software, render_png
 
 __all__ = ["SWEEP_SOFTWARE", "draw_advantage", "fit_scaling", "plot_advantage", "plot_nts", "png_software"]
 
@@ -39,8 +39,8 @@ def plot_advantage(
 
     ``runs`` holds (n, side, charged joules) with side ``quantum`` or ``classical``.
     Zero energies cannot sit on a log axis and are left out. The PNG is written whole
-    (:func:`qenergy.ledger_export.write_atomic`) with ``software`` as its ``Software`` text;
-    an existing file at ``path`` is replaced only with ``replace`` (else :class:`InputError`).
+    (`qenergy.ledger.export.write_atomic`) with ``software`` as its ``Software`` text;
+    an existing file at ``path`` is replaced only with ``replace`` (else [`InputError`][InputError]).
     """
     fig, ax = figure(figsize=(8, 5), dpi=120)
     draw_advantage(ax, rows, crossover=crossover, runs=runs, title=title, quantum_label=quantum_label, classical_label=classical_label)
@@ -58,7 +58,7 @@ def draw_advantage(
     classical_label: str = "classical lower bound",
     runs_label: str = "runs (charged)",
 ) -> None:
-    """Draw :func:`plot_advantage`'s figure on ``ax`` (also used by ``qenergy report``); ``runs_label`` follows the side's name."""
+    """Draw [`plot_advantage`][plot_advantage]'s figure on ``ax`` (also used by ``qenergy report``); ``runs_label`` follows the side's name."""
     ns = np.array([r.n for r in rows])
     # near and beyond the float range (n above about 1700) the axis shows log10 of the joules on a linear scale
     logs = any(r.classical_lower.log10 > 250 for r in rows)
@@ -104,7 +104,7 @@ def plot_nts(path: str | Path, series: dict[str, tuple[list[int], list[float], l
              replace: bool = False, software: str = SWEEP_SOFTWARE) -> Path:
     """Queries to solution (NTS) against n on a log axis: per side, the median (line, with its fitted power-law
     exponent in the legend) and the success quantile (dashed). ``series`` maps a side to (ns, medians, quantiles).
-    Written like :func:`plot_advantage` (whole, with ``software``; replaced only with ``replace``)."""
+    Written like [`plot_advantage`][plot_advantage] (whole, with ``software``; replaced only with ``replace``)."""
     fig, ax = figure(figsize=(8, 5), dpi=120)
     colors = {"quantum": "tab:blue", "classical": "tab:red"}
     for side, (ns, med, qua) in series.items():

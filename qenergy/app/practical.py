@@ -1,9 +1,9 @@
 """The practical energy advantage: a real QPU's wall-plug energy against a real classical machine's, per n.
 
-Joins the core models (:mod:`qenergy.qpu`, :mod:`qenergy.classical_machine`, the bounds of
-:mod:`qenergy.advantage`) with the two sides: the quantum circuit's routed duration and gate
-counts (:mod:`circuits`), and the classical algorithms measured on this machine
-(:mod:`classical`). Per n:
+Joins the core models ([qenergy.hardware.qpu][], [qenergy.hardware.classical_machine][], the bounds of
+`qenergy.energy.advantage`) with the two sides: the quantum circuit's routed duration and gate
+counts (`circuits`), and the classical algorithms measured on this machine
+(`classical`). Per n:
 
 * **quantum** (basis ``estimated``): the preset's wall-plug power for 2n qubits × the busy
   time of one job of ``shots`` shots, with ``shots = (n − 1 + ⌈log2 1/(1−P)⌉) × noise
@@ -13,10 +13,10 @@ counts (:mod:`circuits`), and the classical algorithms measured on this machine
   routed onto the preset's timing device; its duration is fitted (a + b·n + c·n²) over
   routed sizes and extrapolated beyond them.
 * **measured shots** (with ``--noise``, method ``measured``): the real noisy solver on the
-  stim twin over a ladder of n (:mod:`qenergy.app.noise_scan`), the P-quantile of its shots
+  stim twin over a ladder of n (`qenergy.app.noise_scan`), the P-quantile of its shots
   to solution at each scanned n, and a log-linear fit with a widening band elsewhere
-  (:mod:`qenergy.noise_fit`); from the first scanned n where success P was not reached, no
-  QPU figure (nothing is extrapolated past a measured failure). See :func:`measured_shots`.
+  (`qenergy.hardware.noise_fit`); from the first scanned n where success P was not reached, no
+  QPU figure (nothing is extrapolated past a measured failure). See [`measured_shots`][measured_shots].
 * **noise multiplier** (method ``analytic``, a model *estimate* shown beside the measurement,
   never a bound): it assumes a shot is clean with probability F (no depolarising Pauli after
   any gate, no readout flip, from the noise spec or the device twin's median calibration ×
@@ -24,11 +24,11 @@ counts (:mod:`circuits`), and the classical algorithms measured on this machine
   probability η = (1 − F)/2; each shot then carries 1 − H2(η) bits about s (a binary
   symmetric channel), and certification needs n + log2(P/(1−P)) bits, so the model's shots
   are (n + log2(P/(1−P))) / (1 − H2(η)). The multiplier is that ÷ the noiseless count, at
-  least 1; null (unreachable) above :data:`MAX_SHOTS`. Measured against the solver it is off
+  least 1; null (unreachable) above `MAX_SHOTS`. Measured against the solver it is off
   in both directions (tenfold too many shots for depolarising noise at n = 20, too few for
   readout noise): hence the scan. It counts shots only: decoding work is not charged.
 * **classical** (basis of the measurement): joules per query × queries to succeed with P
-  (:func:`qenergy.classical_machine.collision_queries`), for this machine (measured, fitted,
+  ([qenergy.hardware.classical_machine.collision_queries][]), for this machine (measured, fitted,
   cached) and the GPU and ASIC presets; low / mid / high are the smallest, middle and largest.
 * **theoretical**: the bounds of ``qenergy bounds`` (a bound has no range: low = mid = high).
 
@@ -53,22 +53,22 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..advantage import BoundRow, Crossover, bound_table, first_lasting_n, lasting_crossover
-from ..bounds import ClassicalLowerBound, QuantumUpperBound
-from ..classical_machine import CLASSICAL_PRESETS, ClassicalMachine, EnergyFit, MeasurementCache, collision_queries, fit_energy
-from ..counts import weight_shots_for_failure
-from ..errors import InputError
-from ..ledger import Ledger
-from ..ledger_export import check_output_paths, write_atomic
-from ..noise import NoiseSpec
-from ..noise_fit import ShotsFit
-from ..plotting import figure, integer_axis, render_png
-from ..qpu import SCENARIOS, QPUPreset
-from ..secrets import redact
-from ..weight import cover_queries, log2_weight_space
+from qenergy.energy.advantage import BoundRow, Crossover, bound_table, first_lasting_n, lasting_crossover
+from qenergy.energy.bounds import ClassicalLowerBound, QuantumUpperBound
+from qenergy.energy.counts import weight_shots_for_failure
+from qenergy.errors import InputError
+from qenergy.hardware.classical_machine import CLASSICAL_PRESETS, ClassicalMachine, EnergyFit, MeasurementCache, collision_queries, fit_energy
+from qenergy.hardware.noise import NoiseSpec
+from qenergy.hardware.noise_fit import ShotsFit
+from qenergy.hardware.qpu import SCENARIOS, QPUPreset
+from qenergy.ledger.book import Ledger
+from qenergy.ledger.export import check_output_paths, write_atomic
+from qenergy.plotting import figure, integer_axis, render_png
+from qenergy.secrets import redact
+from qenergy.weight import cover_queries, log2_weight_space
 
 if TYPE_CHECKING:
-    from .noise_scan import NoiseScan
+    from qenergy.app.noise_scan import NoiseScan
 
 __all__ = [
     "ADVANTAGE_SOFTWARE", "CSV_COLUMNS", "PRACTICAL_ALGORITHMS", "REPORT_TITLE", "AdvantageResult", "CircuitTiming",
@@ -100,15 +100,15 @@ def measure_classical(algorithm: str, *, cache: MeasurementCache | None, remeasu
     """Joules per query of ``algorithm`` on this machine: the cached fit, or a new measurement (then cached).
 
     Runs the algorithm on the random oracle at each of ``sizes`` (default
-    :data:`CALIBRATION_SIZES`) inside a meter window (:func:`qenergy.meter.measure`, RAPL where
-    readable, else the CPU-time estimate) and fits :func:`qenergy.classical_machine.fit_energy`.
-    Returns ``(fit, from_cache)``. Raises :class:`InputError` for an algorithm not in
-    :data:`PRACTICAL_ALGORITHMS`.
+    `CALIBRATION_SIZES`) inside a meter window (`qenergy.ledger.meter.measure`, RAPL where
+    readable, else the CPU-time estimate) and fits [qenergy.hardware.classical_machine.fit_energy][].
+    Returns ``(fit, from_cache)``. Raises [`InputError`][InputError] for an algorithm not in
+    `PRACTICAL_ALGORITHMS`.
     """
     if algorithm not in PRACTICAL_ALGORITHMS:
         raise InputError(f"--classical {algorithm!r} is not allowed here; allowed: {', '.join(PRACTICAL_ALGORITHMS)}")
-    from ..kernels import resolve_kernel
-    from ..meter import Meter, measure
+    from qenergy.ledger.meter import Meter, measure
+    from qenergy.problem.kernels import resolve_kernel
 
     kernel = resolve_kernel()  # the fastest kernel installed (numba when it is): the classical machine at its best
     meter = Meter()
@@ -117,9 +117,8 @@ def measure_classical(algorithm: str, *, cache: MeasurementCache | None, remeasu
         cached = cache.load(algorithm, _meter_kind(described), kernel=kernel)
         if cached is not None:
             return cached, True
-    from classical import get_algorithm
-
-    from ..problem import make_instance
+    from qenergy.classical import get_algorithm
+    from qenergy.problem.instance import make_instance
 
     algo = get_algorithm(algorithm)
     points = []
@@ -201,10 +200,9 @@ def circuit_timing(device: str, *, sizes: Sequence[int] = (2, 4, 8, 16, 24, 32, 
     Routing is deterministic for a seed and a Qiskit version, so with ``cache`` the routed points are
     kept under that key and reused (about 1.5 s saved per command).
     """
-    from circuits.noise import _load_fake, route_on_device
-    from circuits.qiskit_builder import simon_circuit
-
-    from ..problem import make_instance
+    from qenergy.circuits.noise import _load_fake, route_on_device
+    from qenergy.circuits.qiskit_builder import simon_circuit
+    from qenergy.problem.instance import make_instance
 
     key = ""
     if cache is not None:
@@ -283,9 +281,9 @@ def noise_multiplier(noise: NoiseSpec, n: int, success: float, *, one_qubit_gate
     ``one_qubit_gates``/``two_qubit_gates``: gates the noise acts on (logical circuit for
     ``depolarize``/``readout``, routed for a device twin); ``median_errors``: the device's
     median depolarising strength after a one- and a two-qubit gate and its median readout
-    flip probability. Never below 1; ``multiplier`` None when more than :data:`MAX_SHOTS` shots.
+    flip probability. Never below 1; ``multiplier`` None when more than `MAX_SHOTS` shots.
     ``secret_weight`` W: the restricted problem, whose noiseless shots are t_δ
-    (:func:`qenergy.counts.weight_shots_for_failure`) and whose samples must carry log2 N_W bits instead of n.
+    ([qenergy.energy.counts.weight_shots_for_failure][]) and whose samples must carry log2 N_W bits instead of n.
     """
     base = noiseless_shots(n, success) if secret_weight is None else max(1, weight_shots_for_failure(n, secret_weight, Fraction(1.0 - success)))
     bits = float(n) if secret_weight is None else log2_weight_space(n, secret_weight)
@@ -311,7 +309,7 @@ def noise_multiplier(noise: NoiseSpec, n: int, success: float, *, one_qubit_gate
 
 
 def _median_device_errors(device: str, scale: float = 1.0) -> tuple[float, float, float]:
-    from circuits.noise import _depolarizing_from_error, device_calibration
+    from qenergy.circuits.noise import _depolarizing_from_error, device_calibration
 
     cal = device_calibration(device)
     one = [v for k, v in cal.median_gate_error.items() if k in ("sx", "x")]
@@ -475,12 +473,12 @@ def compute_advantage(ns: Sequence[int], preset: QPUPreset, *, noise: NoiseSpec,
                       secret_weight: int | None = None) -> AdvantageResult:
     """The comparison over ``ns`` (see the module docstring); pure arithmetic once ``fit``, ``timing`` and ``scan`` are known.
 
-    ``logical_cnots``: CNOTs of the logical circuit per n (:func:`logical_cnot_counts`), needed only for
+    ``logical_cnots``: CNOTs of the logical circuit per n ([`logical_cnot_counts`][logical_cnot_counts]), needed only for
     ``depolarize`` noise; computed here when missing (callers repeating the comparison pass them once).
-    ``scan``: the measured noise scan (:func:`qenergy.app.noise_scan.run_noise_scan`); with it the QPU's shots are the
-    measured ones (:func:`measured_shots`), the analytic model only beside them.
-    ``secret_weight`` W: the restricted problem: restricted bounds (:func:`~qenergy.advantage.bound_table`),
-    restricted shots, and the weight-cover search's estimated queries (:func:`qenergy.weight.cover_queries`)
+    ``scan``: the measured noise scan (`qenergy.app.noise_scan.run_noise_scan`); with it the QPU's shots are the
+    measured ones ([`measured_shots`][measured_shots]), the analytic model only beside them.
+    ``secret_weight`` W: the restricted problem: restricted bounds (`bound_table`),
+    restricted shots, and the weight-cover search's estimated queries (`qenergy.weight.cover_queries`)
     priced at the measured joules per query of ``algorithm`` (the same evaluate-and-sort kernel).
     """
     p = float(success)
@@ -553,9 +551,8 @@ def measured_shots(scan: NoiseScan, shots_fit: ShotsFit | None, n: int, success:
 
 def logical_cnot_counts(ns: Sequence[int]) -> dict[int, int]:
     """CNOTs of the linear-oracle circuit at each n (its exact network, seed 1; other seeds differ in the mixing only)."""
-    from circuits.reversible import oracle_network
-
-    from ..problem import make_instance
+    from qenergy.circuits.reversible import oracle_network
+    from qenergy.problem.instance import make_instance
 
     return {n: sum(1 for g in oracle_network(make_instance(n, None, "linear", seed=1).oracle).gates if len(g.controls) == 1)
             for n in ns}
@@ -636,13 +633,13 @@ def read_ledger_run(path: Path, run: int | None = None) -> QPURunRecord:
 
     ``run``: the ledger's run index to read (needed when several runs hold QPU jobs). n comes from
     that run's ``simon`` note, else the ``--n`` of that run's command line, and must lie in
-    2..:data:`MAX_ADVANTAGE_N`. Bases are never added: the energy is that of the one basis holding
-    joules (``estimated`` for qenergy's own job charges). Raises :class:`InputError` for a ledger
+    2..`MAX_ADVANTAGE_N`. Bases are never added: the energy is that of the one basis holding
+    joules (``estimated`` for qenergy's own job charges). Raises [`InputError`][InputError] for a ledger
     without QPU job charges, several QPU runs and no ``run``, a ``run`` without QPU jobs, an n not
     recorded or out of range, QPU joules on more than one basis, or no QPU joules at all (failed or
     cancelled jobs charge nothing: such a run cannot be placed).
     """
-    from ..errors import shorten
+    from qenergy.errors import shorten
 
     where = f"--from-ledger {shorten(str(path))!r}"
     ledger = Ledger.load(path)
@@ -711,7 +708,7 @@ def place_ledger_run(run: QPURunRecord, result: AdvantageResult) -> LedgerRun:
 
 def _ours(path: Path) -> bool:
     """Whether an existing output file was written by ``qenergy advantage``."""
-    from ..files import read_regular
+    from qenergy.files import read_regular
 
     try:  # never blocks: a FIFO, device or socket is not ours (read_regular refuses it at once)
         if path.name == "report.md":
@@ -719,7 +716,7 @@ def _ours(path: Path) -> bool:
         if path.name == "advantage.csv":
             return read_regular(path, limit=4096).split(b"\n", 1)[0].rstrip(b"\r") == ",".join(CSV_COLUMNS).encode()
         if path.name == "advantage.png":
-            from .plots import png_software
+            from qenergy.app.plots import png_software
 
             return png_software(path) == ADVANTAGE_SOFTWARE
     except (OSError, ValueError):
@@ -732,7 +729,7 @@ def check_out_dir(out: Path, *, force: bool, inputs: Sequence[Path] = ()) -> dic
 
     ``out`` may be missing (it is created) or a directory; an existing output file is
     replaced only when ``qenergy advantage`` wrote it, or with ``force``; an input is never
-    an output. Raises :class:`InputError` otherwise.
+    an output. Raises [`InputError`][InputError] otherwise.
     """
     if out.exists() and not out.is_dir():
         raise InputError(f"--out {str(out)!r} is not a directory; allowed: a new or existing directory")
@@ -753,8 +750,8 @@ def write_outputs(result: AdvantageResult, paths: dict[str, Path], sensitivity_r
 
     Ownership is checked again at write time: a file that appeared in the directory while the command
     ran, or was replaced by someone else's, is never written over (unless ``force``); a name still free
-    is taken exclusively (:func:`qenergy.ledger_export.write_atomic` without ``replace``). Raises
-    :class:`InputError` then, before any of the three is written when it can be seen in advance.
+    is taken exclusively (`qenergy.ledger.export.write_atomic` without ``replace``). Raises
+    [`InputError`][InputError] then, before any of the three is written when it can be seen in advance.
     """
     paths["report"].parent.mkdir(parents=True, exist_ok=True)
     replace = {}
@@ -781,7 +778,7 @@ def plot_practical(path: str | Path, result: AdvantageResult, *, software: str, 
     (dashed), the crossovers (vertical lines) and, when present, the run read from a ledger (a star).
 
     Readable without the report: the title names the QPU preset, the classical machines and the success
-    probability; the legend names every line. Written whole (:func:`qenergy.ledger_export.write_atomic`).
+    probability; the legend names every line. Written whole (`qenergy.ledger.export.write_atomic`).
     """
     fig, ax = figure(figsize=(11, 5.5), dpi=120)
     fig.subplots_adjust(right=0.68)
@@ -930,7 +927,7 @@ def advantage_note(result: AdvantageResult) -> dict[str, Any]:
     the practical energies (low/mid/high, basis ``estimated`` for the QPU) beside both bounds
     (the classical one also as log10, for sizes beyond the float range).
     """
-    from .experiment import json_safe
+    from qenergy.app.experiment import json_safe
 
     rows = [{"n": r.n, "quantum_j": dict(r.quantum_j), "classical_j": dict(r.classical_j), "quantum_upper_j": r.bound.quantum_upper_j,
              **r.bound.classical_lower.fields("classical_lower_j")} for r in result.rows]

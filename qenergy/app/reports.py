@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..ledger import Ledger
+from qenergy.ledger.book import Ledger
 
 
 def grid_carbon(model: Any, res: Any) -> dict[str, Any]:
     """Run the grid model and convert the sweep's own energy with the robust design's intensity range."""
-    from ..carbon import IntensityRange
+    from qenergy.ledger.carbon import IntensityRange
 
     result = model.run(Ledger(300.0))
     robust = result["intensity_by_design"][-1]  # the design of the harshest weather year

@@ -1,7 +1,7 @@
 """What a device must reach: the largest error scale of a device twin at which the practical mid crossover is ≤ N.
 
-For ``--noise device:fake:NAME`` (with its modifiers) and a target N, :func:`find_requirements`
-scans the twin at each error scale of :data:`REQUIREMENT_SCALES` from the best device
+For ``--noise device:fake:NAME`` (with its modifiers) and a target N, [`find_requirements`][find_requirements]
+scans the twin at each error scale of [`REQUIREMENT_SCALES`][REQUIREMENT_SCALES] from the best device
 (``scale:0``, the ideal device on the same routing) upward, computes the practical comparison on
 each scan and takes the mid crossover. The answer is made monotone by construction: the crossover
 is replaced by its running maximum over the scales tried (a better device is never credited with a
@@ -9,7 +9,7 @@ later crossover than a worse one), and the answer is the largest scale before th
 exceeds N. So a smaller N never needs a worse device, whatever the sampling noise of the scans.
 
 Where 2n exceeds the device's qubits, the twin cannot be built: the shots there come from the
-scan's fit (:mod:`qenergy.noise_fit`), extrapolated, and the result says so.
+scan's fit (`qenergy.hardware.noise_fit`), extrapolated, and the result says so.
 
 It also gives, with the noise as given (today's device), the QPU wall-plug power below which the mid
 crossover would be at most N: min over n ≥ N of classical_mid(n) × power(2n) ÷ quantum_mid(n), the
@@ -26,8 +26,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..noise import NoiseSpec
-from .noise_scan import NoiseScan, device_units
+from qenergy.app.noise_scan import NoiseScan, device_units
+from qenergy.hardware.noise import NoiseSpec
 
 __all__ = ["REQUIREMENT_SCALES", "Requirements", "find_requirements", "power_for_crossover"]
 
@@ -43,7 +43,7 @@ class Requirements:
         target_n: N.
         device: ``fake:NAME``.
         scale: the largest scale tried whose (monotone) mid crossover is ≤ N; None when even the ideal device's is not.
-        units: what ``scale`` means on the device (:func:`qenergy.app.noise_scan.device_units`), None without a scale.
+        units: what ``scale`` means on the device ([qenergy.app.noise_scan.device_units][]), None without a scale.
         steps: per scale tried: crossover, its running maximum, the scan's stop reason and its largest scanned n.
         beyond_device: how sizes beyond the twin are handled (one sentence).
         power_w_max: today's noise: QPU power below which the crossover is ≤ N (None: no power suffices).
@@ -85,7 +85,7 @@ def find_requirements(target_n: int, noise: NoiseSpec, *, scan_at: Callable[[Noi
     """Search the twin's scale (see the module docstring).
 
     ``scan_at(spec)`` scans a spec; ``compare(scan, spec)`` computes the practical comparison on it (an
-    :class:`~qenergy.app.practical.AdvantageResult`); ``today`` is that comparison for ``noise`` as given.
+    [`AdvantageResult`][qenergy.app.practical.AdvantageResult]); ``today`` is that comparison for ``noise`` as given.
     """
     assert noise.device is not None
     steps: list[dict[str, Any]] = []

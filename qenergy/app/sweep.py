@@ -1,6 +1,6 @@
 """``qenergy sweep``: real Simon instances at each n on both sides, against the bounds.
 
-Each sweep point (n, repeat) runs through :func:`run_point` into its own in-memory
+Each sweep point (n, repeat) runs through [`run_point`][run_point] into its own in-memory
 ledger, serially or on a Dask cluster; on a device (``fake:``/``ibm:``) all the points'
 circuits go in one batched job, charged once, and the points are then solved one by one (``workers`` for a ``LocalCluster``, ``scheduler``
 for an existing one; Aer's own ``executor=`` option no longer fans jobs out). The
@@ -17,12 +17,12 @@ side and run of every sweep in the ledger), ``report.md`` and ``advantage.png`` 
 Nothing is written before everything is checked: every n's instance and circuit, the
 resume settings, the Dask scheduler (connected to first), the ledger's temperature, and
 each output file already in the directory. qenergy marks the files it writes (``sweep.json``
-holds ``qenergy_sweep``, ``report.md`` starts with :data:`REPORT_TITLE`, ``advantage.png``
+holds ``qenergy_sweep``, ``report.md`` starts with [`REPORT_TITLE`][REPORT_TITLE], ``advantage.png``
 carries the PNG text ``Software: qenergy sweep``, ``results.csv`` has
-:data:`RESULT_COLUMNS`) and rebuilds only its own; a file of the same name that qenergy did
+[`RESULT_COLUMNS`][RESULT_COLUMNS]) and rebuilds only its own; a file of the same name that qenergy did
 not write is refused (exit status 2, the file left untouched) unless ``force`` is given,
 and ``ledger.jsonl`` is only ever appended to. A Ctrl-C raises
-:class:`~qenergy.errors.Interrupted` naming the ``--resume`` command; every point
+[`Interrupted`][qenergy.errors.Interrupted] naming the ``--resume`` command; every point
 finished before it is in the ledger.
 """
 
@@ -46,16 +46,15 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
-from circuits.backends import is_device_spec
-
-from ..advantage import BoundRow, bound_table, crossover_n
-from ..bounds import oracle_family, parse_classical_model
-from ..charging import BoundsPolicy
-from ..errors import InputError, Interrupted, LedgerError
-from ..ledger import Charge, Ledger
-from ..ledger_export import write_atomic, write_csv_atomic
-from ..meter import measure
-from .experiment import PlannedSimon, SimonRun, plan_simon, run_planned
+from qenergy.app.experiment import PlannedSimon, SimonRun, plan_simon, run_planned
+from qenergy.circuits.backends import is_device_spec
+from qenergy.energy.advantage import BoundRow, bound_table, crossover_n
+from qenergy.energy.bounds import oracle_family, parse_classical_model
+from qenergy.errors import InputError, Interrupted, LedgerError
+from qenergy.ledger.book import Charge, Ledger
+from qenergy.ledger.charging import BoundsPolicy
+from qenergy.ledger.export import write_atomic, write_csv_atomic
+from qenergy.ledger.meter import measure
 
 __all__ = ["RESULT_COLUMNS", "SweepResult", "SweepSpec", "resume_sweep", "run_point", "run_sweep"]
 
@@ -114,13 +113,13 @@ class SweepSpec:
 
     @classmethod
     def load(cls, directory: Path) -> SweepSpec:
-        """The spec in ``directory/sweep.json``, every field checked (:func:`_check_spec_data`).
+        """The spec in ``directory/sweep.json``, every field checked ([`_check_spec_data`][_check_spec_data]).
 
-        Raises :class:`InputError` with one line naming the directory, the field and what is
+        Raises [`InputError`][InputError] with one line naming the directory, the field and what is
         allowed: for a missing, oversized, non-UTF-8 or invalid JSON file, a JSON value that is not
         an object, a missing or unknown field, or a field of the wrong type or outside its range.
         """
-        from ..errors import shorten
+        from qenergy.errors import shorten
 
         where = f"--resume {shorten(str(directory))!r}: {SPEC_FILE}"
         path = directory / SPEC_FILE
@@ -145,7 +144,7 @@ class SweepSpec:
         return cls(**_check_spec_data(data, where))
 
 
-#: Largest sweep.json accepted by :meth:`SweepSpec.load` (a spec of 100,000 n values is ~1 MB).
+#: Largest sweep.json accepted by [SweepSpec.load][] (a spec of 100,000 n values is ~1 MB).
 MAX_SPEC_BYTES = 4 << 20
 #: Most values of n and most points (n values × repeats) a resumed sweep may hold.
 MAX_SPEC_NS = 100_000
@@ -155,13 +154,13 @@ MAX_SPEC_N = 1_000_000
 
 
 def _check_spec_data(data: Any, where: str) -> dict[str, Any]:
-    """The fields of a sweep.json as :class:`SweepSpec` arguments, each checked; :class:`InputError` names the first bad one."""
+    """The fields of a sweep.json as [`SweepSpec`][SweepSpec] arguments, each checked; [`InputError`][InputError] names the first bad one."""
     from dataclasses import fields
 
-    from ..counts import parse_probability
-    from ..erasure import check_epsilon, check_steps
-    from ..errors import QenergyError, shorten
-    from ..physics import check_temperature
+    from qenergy.energy.counts import parse_probability
+    from qenergy.energy.erasure import check_epsilon, check_steps
+    from qenergy.energy.physics import check_temperature
+    from qenergy.errors import QenergyError, shorten
 
     if not isinstance(data, dict):
         kind = {list: "an array", str: "a string", bool: "a boolean", int: "a number", float: "a number"}.get(type(data), "null")
@@ -219,7 +218,7 @@ def _check_spec_data(data: Any, where: str) -> dict[str, Any]:
         if key in data:
             out[key] = text(key, 1000)
     if "noise" in out:
-        from ..noise import parse_noise
+        from qenergy.hardware.noise import parse_noise
 
         try:
             parse_noise(out["noise"])
@@ -287,14 +286,14 @@ class SweepResult:
     files: dict[str, Path]
     own_energy_by_basis: dict[str, float] = field(default_factory=dict)  # account meter, per basis (measured, estimated)
     theoretical_j: dict[str, float] = field(default_factory=dict)  # per basis: upper_bound, lower_bound
-    nts: list[dict[str, Any]] = field(default_factory=list)  # per n: queries to solution of each side (:func:`nts_table`)
+    nts: list[dict[str, Any]] = field(default_factory=list)  # per n: queries to solution of each side ([`nts_table`][nts_table])
 
     @property
     def own_energy_j(self) -> float:
-        """This sweep's own energy (account ``meter``) in its one basis; :class:`MixedBasisError` when its
+        """This sweep's own energy (account ``meter``) in its one basis; [`MixedBasisError`][MixedBasisError] when its
         processes measured on different bases (e.g. RAPL on one host, the CPU-time estimate on another)."""
         if len(self.own_energy_by_basis) > 1:
-            from ..errors import MixedBasisError
+            from qenergy.errors import MixedBasisError
 
             raise MixedBasisError(f"this sweep's own energy holds several bases ({', '.join(self.own_energy_by_basis)}); "
                                   "allowed: read own_energy_by_basis")
@@ -302,7 +301,7 @@ class SweepResult:
 
     @property
     def own_energy_basis(self) -> str | None:
-        """The basis of :attr:`own_energy_j` (None when nothing was measured or several bases were)."""
+        """The basis of [`own_energy_j`][own_energy_j] (None when nothing was measured or several bases were)."""
         return next(iter(self.own_energy_by_basis)) if len(self.own_energy_by_basis) == 1 else None
 
     @property
@@ -344,8 +343,8 @@ def run_point(spec: SweepSpec, n: int, repeat: int) -> tuple[SimonRun, list[Char
 
 def _device_batch(spec: SweepSpec, points: list[tuple[int, int]], progress: Any) -> tuple[list[Charge], Iterator[tuple[SimonRun, list[Charge]]]]:
     """Device backends: every point's circuit in one batched job; returns the job's charges and the points."""
-    from circuits import get_backend
-    from circuits.simon import run_simon_batch
+    from qenergy.circuits import get_backend
+    from qenergy.circuits.simon import run_simon_batch
 
     plans = [_plan(spec, n, r) for n, r in points]
     labels = [f"n={n} repeat={r}" for n, r in points]
@@ -437,7 +436,7 @@ def _ours(path: Path, earlier_sweep: bool) -> bool:
             data = json.loads(path.read_text(encoding="utf-8"))
             return isinstance(data, dict) and ("qenergy_sweep" in data or {"sweep_id", "ns", "repeats"} <= data.keys())
         if name in ("advantage.png", "nts.png"):
-            from .plots import SWEEP_SOFTWARE, png_software
+            from qenergy.app.plots import SWEEP_SOFTWARE, png_software
 
             software = png_software(path) or ""
             return software == SWEEP_SOFTWARE or (earlier_sweep and software.startswith("Matplotlib"))
@@ -448,7 +447,7 @@ def _ours(path: Path, earlier_sweep: bool) -> bool:
 
 def _check_outputs(out: Path, spec: SweepSpec, *, resume: bool, force: bool) -> tuple[Ledger | None, dict[str, bool]]:
     """Check the output directory before anything is written; returns its ledger (None when new) and
-    ``{file: exists}`` for :data:`OUTPUT_FILES`.
+    ``{file: exists}`` for [`OUTPUT_FILES`][OUTPUT_FILES].
 
     Refused: ``out`` that is not a directory; a ledger.jsonl that is not a qenergy ledger,
     is damaged or was recorded at another temperature (even with ``force``); an output
@@ -591,7 +590,7 @@ def _run_sweep(spec: SweepSpec, out: Path, *, command: str, workers: int | None,
     this.sort(key=lambda r: (r["n"], r["repeat"], r["side"] != "quantum"))
     write_csv_atomic(out / "results.csv", RESULT_COLUMNS, all_rows, replace=exists["results.csv"])
     cross = crossover_n(bounds)
-    from .plots import plot_advantage
+    from qenergy.app.plots import plot_advantage
 
     title = (f"Simon's problem, T = {spec.temperature_k:g} K, classical success {success}\n"
              f"quantum: {policy.quantum.erasure.describe()}; classical model: {policy.classical.describe()}")
@@ -599,7 +598,7 @@ def _run_sweep(spec: SweepSpec, out: Path, *, command: str, workers: int | None,
                          title=title, quantum_label=f"quantum upper bound ({policy.quantum.name})",
                          classical_label=f"classical lower bound ({policy.classical.name})", replace=exists["advantage.png"])
     nts = nts_table(this, success)
-    from .plots import plot_nts
+    from qenergy.app.plots import plot_nts
 
     weight = f", wt(s) <= {spec.secret_weight}" if spec.secret_weight is not None else ""
     nts_png = plot_nts(out / "nts.png", {side: ([r["n"] for r in nts if r[side]["median"] is not None],
@@ -627,7 +626,7 @@ def resume_sweep(out: Path, **kwargs: Any) -> SweepResult:
 
 
 def parse_success(text: str) -> Fraction:
-    from ..counts import parse_probability
+    from qenergy.energy.counts import parse_probability
 
     return parse_probability(text, name="success")
 
@@ -645,7 +644,7 @@ def nts_quantile(values: list[int], unresolved: int, q: float) -> float | None:
 
 def nts_table(rows: list[dict[str, Any]], success: Fraction) -> list[dict[str, Any]]:
     """Per n and side: NTS median, the ``success`` quantile, runs and unresolved runs (a wrong or missing
-    answer counts as unresolved: it never reaches a solution). Exponents: :func:`qenergy.app.plots.fit_scaling`."""
+    answer counts as unresolved: it never reaches a solution). Exponents: [qenergy.app.plots.fit_scaling][]."""
     out = []
     for n in sorted({r["n"] for r in rows}):
         entry: dict[str, Any] = {"n": n}
@@ -695,7 +694,7 @@ def _report(bounds: list[BoundRow], cross: int | None, policy: BoundsPolicy, spe
         lines.append(f"| {row.n} | {max(len(q), len(c))} | {solved} | {mean(q, 'queries')} | {mean(c, 'queries')} | {mean(q, 'charged_j')} | "
                      f"{row.quantum_upper_j:.4g} | {mean(c, 'charged_j')} | {row.classical_lower.short(4)} | {row.ratio_magnitude.short(3)} |")
     if nts:
-        from .plots import fit_scaling
+        from qenergy.app.plots import fit_scaling
 
         weight = f" with the promise wt(s) <= {spec.secret_weight}" if spec.secret_weight is not None else ""
         lines += ["", f"## Queries to solution (NTS){weight}", "",

@@ -1,9 +1,9 @@
 """Plug-in models on the cost ledger.
 
 A model is a small dataclass: its fields are its parameters (typed, with defaults; units,
-ranges and a help line in the field metadata through :func:`param`), it has a ``name``
+ranges and a help line in the field metadata through [`param`][param]), it has a ``name``
 and a one-line ``summary``, and ``run(ledger, seed)`` charges its own account and returns
-plain JSON-able data, typed by the model as a :class:`typing.TypedDict` (see :class:`Model`). Models are found through the entry-point group ``qenergy.models``,
+plain JSON-able data, typed by the model as a `typing.TypedDict` (see [`Model`][Model]). Models are found through the entry-point group ``qenergy.models``,
 so a third party adds one from its own package::
 
     [project.entry-points."qenergy.models"]
@@ -25,9 +25,9 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, ClassVar, get_type_hints
 
-from ..errors import InputError, shorten
-from ..ledger import Ledger
-from ..numbers import parse_float, parse_int, shown_value
+from qenergy.errors import InputError, shorten
+from qenergy.ledger.book import Ledger
+from qenergy.numbers import parse_float, parse_int, shown_value
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -68,7 +68,7 @@ class ParamInfo:
 
     @property
     def upper(self) -> float | None:
-        """The inclusive upper bound checked: ``high``, or for an integer without one :data:`INT_PARAM_MAX`."""
+        """The inclusive upper bound checked: ``high``, or for an integer without one [`INT_PARAM_MAX`][INT_PARAM_MAX]."""
         if self.high is None and self.type is int:
             return INT_PARAM_MAX
         return self.high
@@ -90,10 +90,10 @@ class ParamInfo:
     def parse(self, raw: Any) -> Any:
         """``raw`` (text from the command line, or a value) as this parameter's type, range-checked.
 
-        Text follows the project's one number rule (:mod:`qenergy.numbers`): integers are ASCII
+        Text follows the project's one number rule ([qenergy.numbers][]): integers are ASCII
         digits with an optional sign and ``0x``/``0b`` prefix (or a whole number such as ``7e9``),
         numbers are finite ASCII floats; no spaces, ``_`` or non-ASCII digits. Booleans are
-        ``true/false``, ``yes/no``, ``on/off`` or ``1/0``. Raises :class:`InputError` naming the
+        ``true/false``, ``yes/no``, ``on/off`` or ``1/0``. Raises [`InputError`][InputError] naming the
         parameter, the value (cut to 60 characters) and what is allowed.
         """
         label = f"parameter {self.name}"
@@ -172,16 +172,16 @@ _FALSE = ("0", "false", "no", "off")
 
 
 class Model(ABC):
-    """Base class of plug-in models (subclasses are dataclasses whose fields are :func:`param` s).
+    """Base class of plug-in models (subclasses are dataclasses whose fields are [`param`][param] s).
 
     Result types: the base declares ``run(...) -> Mapping[str, Any]``, a read-only mapping of
     plain JSON-able values. Each built-in model narrows it (return types are covariant) to a
-    :class:`typing.TypedDict` named after it, e.g. ``LandauerModel.run(...) -> LandauerResult``,
+    `typing.TypedDict` named after it, e.g. ``LandauerModel.run(...) -> LandauerResult``,
     that lists exactly the keys and value types its result has (nested structures have their
     own TypedDicts or precise ``list[...]`` / ``dict[...]`` types); a model whose result has two
     shapes returns a union of two TypedDicts (``tla``: ``TLAMacsResult | TLAEnvResult``). A
     TypedDict is a ``Mapping[str, object]``, so the override is sound, and callers holding a
-    plain :class:`Model` read the result as a mapping without mutating it. A third-party model
+    plain [`Model`][Model] read the result as a mapping without mutating it. A third-party model
     may return a plain ``dict`` (also a Mapping); a TypedDict is recommended, not required.
     """
 
@@ -192,7 +192,7 @@ class Model(ABC):
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         """Every model checks its declared parameters on construction, before its own ``__post_init__``:
-        the ranges and choices declared with :func:`param` are the one place they live."""
+        the ranges and choices declared with [`param`][param] are the one place they live."""
         super().__init_subclass__(**kwargs)
         own = cls.__dict__.get("__post_init__")
 
@@ -216,7 +216,7 @@ class Model(ABC):
 
     @abstractmethod
     def run(self, ledger: Ledger, seed: int = 0) -> Mapping[str, Any]:
-        """Run, charge ``ledger`` (account :attr:`account`), return plain JSON-able results (a TypedDict in subclasses)."""
+        """Run, charge ``ledger`` (account `account`), return plain JSON-able results (a TypedDict in subclasses)."""
 
 
 def param_infos(model_cls: type[Model]) -> list[ParamInfo]:
@@ -258,8 +258,8 @@ def parse_param_items(items: Iterable[str]) -> list[tuple[str, str]]:
     """``KEY=VALUE`` strings (from ``--param``, repeatable) as (key, value) pairs, in order.
 
     Nothing is stripped (spaces in a number are refused by the number rule); an item without
-    ``=`` or with an empty key raises :class:`InputError`. Repeated keys are kept, so that
-    :func:`build_model` can refuse them.
+    ``=`` or with an empty key raises [`InputError`][InputError]. Repeated keys are kept, so that
+    [`build_model`][build_model] can refuse them.
     """
     pairs = []
     for item in items:
@@ -273,7 +273,7 @@ def parse_param_items(items: Iterable[str]) -> list[tuple[str, str]]:
 def build_model(name: str, raw: Mapping[str, Any] | Iterable[tuple[str, Any]], models: dict[str, type[Model]] | None = None) -> Model:
     """Instantiate model ``name`` from ``key=value`` parameters (aliases allowed), checking each.
 
-    ``raw`` is a mapping or a sequence of (key, value) pairs (as :func:`parse_param_items`
+    ``raw`` is a mapping or a sequence of (key, value) pairs (as `parse_param_items`
     gives); a parameter given twice, under its name or an alias, is refused, as is an unknown
     key (the message lists the known ones).
     """

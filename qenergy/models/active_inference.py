@@ -2,13 +2,13 @@
 
 The equations are the standard active-inference forms the survey (Mazzaglia et al. 2022)
 presents; the survey prints no numbers, so the acceptance numbers are the digest's
-[DERIVED] two-state example (:func:`two_state_example`).
+[DERIVED] two-state example (`two_state_example`).
 
 * Variational free energy F[q] = E_q[ln q(s) − ln p(o, s)] = KL[q(s)‖p(s|o)] − ln p(o)
-  (:func:`free_energy`); state inference here is exact Bayes on one hidden factor, so the
+  (`free_energy`); state inference here is exact Bayes on one hidden factor, so the
   posterior minimises F and F(posterior) = −ln p(o).
 * Expected free energy of a policy, summed over its horizon, G = risk + ambiguity =
-  KL[q(o|π)‖p̃(o)] + E_{q(s|π)} H[p(o|s)] (:func:`expected_free_energy`), which equals
+  KL[q(o|π)‖p̃(o)] + E_{q(s|π)} H[p(o|s)] (`expected_free_energy`), which equals
   extrinsic − epistemic = −E_q(o)[ln p̃(o)] − I(s; o).
 * q(π) = softmax(−γ G); the action is sampled from q(π)'s marginal over first actions.
 
@@ -25,7 +25,7 @@ Ledger (proposals from the digest, not paper results):
   millibit, basis ``lower_bound`` (the least heat if the old belief register is erased;
   one row per run, count = the sum of the per-step ceilings);
 * the arithmetic of each step as ``op`` rows (multiplies, adds, divides, logs, exps each
-  count 1, from the formulas in :func:`_ops_per_step`), ``j_per_op`` J each (default 0,
+  count 1, from the formulas in `_ops_per_step`), ``j_per_op`` J each (default 0,
   basis ``estimated``).
 """
 
@@ -38,10 +38,10 @@ from typing import ClassVar, TypedDict
 
 import numpy as np
 
-from ..errors import InputError
-from ..ledger import Ledger
-from ..physics import LN2, landauer_bit_energy
-from . import Model, param
+from qenergy.energy.physics import LN2, landauer_bit_energy
+from qenergy.errors import InputError
+from qenergy.ledger.book import Ledger
+from qenergy.models import Model, param
 
 __all__ = ["ActiveInferenceModel", "ActiveInferenceResult", "TMaze", "expected_free_energy", "free_energy", "policy_posterior",
            "softmax", "two_state_example"]
@@ -184,7 +184,7 @@ def _ops_per_step(n_s: int, n_o: int, n_pol: int, horizon: int) -> int:
 
 
 class ActiveInferenceResult(TypedDict):
-    """What :meth:`ActiveInferenceModel.run` returns: means, per-step lists (one entry per step), counts and charges (J by resource)."""
+    """What [ActiveInferenceModel.run][] returns: means, per-step lists (one entry per step), counts and charges (J by resource)."""
 
     environment: str
     steps: int

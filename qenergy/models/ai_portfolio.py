@@ -3,9 +3,9 @@
 Desroches, Chauvin, Ladan, Vateau, Gosset, Cordier (Capgemini Invent), *Exploring the sustainable
 scaling of AI dilemma: a projective study of corporations' AI environmental impacts*,
 arXiv:2501.14334v2 (2025). The authors released no code ("an excel simulator"); this is our
-re-implementation from the published inputs in :mod:`qenergy.models.ai_portfolio_data`.
+re-implementation from the published inputs in `qenergy.models.ai_portfolio_data`.
 
-**Per inference** (:func:`inference_energy`, model ``ai-inference``). GenAI:
+**Per inference** (`inference_energy`, model ``ai-inference``). GenAI:
 compute = calls × (TTFT + N_out / throughput) × vGPUs × 50.1 W × PUE, plus one traditional-NLP
 inference per tool call (agents, 3.03) or embedding search (RAG, 1); vGPUs = ceil(params × 2 B ×
 1.3 / 10 GB). Storage = request bytes (in + out tokens × 4 B) × 1.25e-3 W/GB × 8,760 h × PUE.
@@ -13,7 +13,7 @@ Network = request GB × 0.0342 kWh/GB (Table 8 prints Wh/GB; Table 1 needs kWh/G
 uses the paper's per-inference compute (Table 14) and input sizes (Table 15). Reproduces Table 1's
 chat rows within 2% (9.13e-5 / 1.570e-3 / 1.717e-2 kWh vs 9.31e-5 / 1.55e-3 / 1.73e-2).
 
-**Portfolio and 2030** (:func:`paper_portfolio`, :func:`footprint`, :func:`project`, model
+**Portfolio and 2030** (`paper_portfolio`, `footprint`, `project`, model
 ``ai-portfolio``). 100 use cases split as Tables 23-25, yearly inferences = 250 × users ×
 frequency (Table 24), GHG = kWh × weighted grid mix (0.45 US + 0.28 EU-27 + 0.27 China = 0.596
 kg/kWh) + embodied (capacity hours × Table 8 hourly factors). To 2030, per use-case kind: usage ×
@@ -25,7 +25,7 @@ years interpolate every factor geometrically (a constant annual rate).
 four usage-frequency values (requests per user per business day) that the paper names but does not
 print (ours: 0.1 / 1 / 10 / 100, giving 5.18 GWh/yr). Rather than present that guess as the
 portfolio's energy, ``baseline_gwh`` defaults to the paper's *reported* 2024 total, 3.9 GWh/yr
-(:data:`~qenergy.models.ai_portfolio_data.PAPER_2024_GWH`), and the bottom-up footprint is scaled to
+(`PAPER_2024_GWH`), and the bottom-up footprint is scaled to
 it. With the default, the 2024 energy the model reports (3.9 GWh) is therefore the paper's number
 fed back out, **not a reproduction of it**, and every absolute GWh and t (2024 and 2030) rests on it.
 What the inputs do determine: the indices (2024 = 100), the shares by kind, and the GHG per kWh
@@ -49,7 +49,7 @@ inference the text adds (we add it: 1.577e-4); Table 33's CV embodied GHG (8.75e
 compute part alone, while the stated formula (GB stored × 8,760 h × 1.11e-6 kg/(h·GB)) adds 6.1e-5 kg.
 
 **What does not reproduce.** The 2030 indices come out within 5.5% (energy) and 8% (GHG) of Table 2, not exactly
-(see :data:`REPRODUCTION_NOTE`): from the printed inputs, agents carry 65.5% of the 2024 energy,
+(see `REPRODUCTION_NOTE`): from the printed inputs, agents carry 65.5% of the 2024 energy,
 while the paper's own Table 4 sensitivity implies about 49%; and Steady ascent (552) exceeds what
 its printed levers allow for any agents/GenAI split (at most 549). The "Return on Environment"
 metric is not modelled: the paper gives no formula.
@@ -64,11 +64,11 @@ from typing import Any, ClassVar, TypedDict
 
 from scipy.optimize import brentq
 
-from ..errors import InputError
-from ..ledger import Ledger
-from ..physics import convert_energy
-from . import Model, param, param_infos
-from . import ai_portfolio_data as D
+from qenergy.energy.physics import convert_energy
+from qenergy.errors import InputError
+from qenergy.ledger.book import Ledger
+from qenergy.models import Model, param, param_infos
+from qenergy.models import ai_portfolio_data as D
 
 __all__ = [
     "AIInference", "AIInferenceResult", "AIPortfolio", "AIPortfolioResult", "Footprint", "GhgKg", "InferenceEnergy", "InferenceKwh",
@@ -325,7 +325,7 @@ class Footprint:
 def footprint(portfolio: Iterable[UseCase], **inference_levers: Any) -> dict[str, Footprint]:
     """Yearly footprint of a portfolio by kind: inferences × per-inference energy, plus traditional
     fine-tuning amortised over 5 years (Tables 20-22; GenAI has none). ``inference_levers`` go to
-    :func:`inference_energy` (``pue``, ``vgpu_power_w``, ...)."""
+    `inference_energy` (``pue``, ``vgpu_power_w``, ...)."""
     out = {kind: Footprint() for kind in D.KINDS}
     pue = inference_levers.get("pue", D.PUE_2024)
     for uc in portfolio:
@@ -348,7 +348,7 @@ def footprint(portfolio: Iterable[UseCase], **inference_levers: Any) -> dict[str
 
 
 class LeversDict(TypedDict):
-    """:meth:`Levers.as_dict`: the 2030 lever values under their parameter names (growth by use-case kind)."""
+    """[Levers.as_dict][]: the 2030 lever values under their parameter names (growth by use-case kind)."""
 
     growth: dict[str, float]
     hardware_efficiency: float
@@ -387,7 +387,7 @@ class Levers:
 
 
 def scenario_levers(name: str, **overrides: Any) -> Levers:
-    """The paper's 2030 levers for scenario ``name`` (Tables 28-31), with any field of :class:`Levers` overridden."""
+    """The paper's 2030 levers for scenario ``name`` (Tables 28-31), with any field of [`Levers`][Levers] overridden."""
     _check_choice("scenario", name, D.SCENARIOS)
     desc, growth, hw, pue, grid, size, tokens, quant = D.SCENARIOS[name]
     base = Levers(dict(growth), hw, pue, grid, size, tokens, quant, desc)
@@ -488,7 +488,7 @@ class GhgKg(TypedDict):
 
 
 class AIInferenceResult(TypedDict):
-    """What :meth:`AIInference.run` returns; ``size``, ``model`` and the GenAI figures are None for traditional AI."""
+    """What [AIInference.run][] returns; ``size``, ``model`` and the GenAI figures are None for traditional AI."""
 
     kind: str
     size: str | None
@@ -518,7 +518,7 @@ class PaperTable2(TypedDict):
 
 
 class AIPortfolioResult(TypedDict):
-    """What :meth:`AIPortfolio.run` returns; ``*_by_kind`` and ``energy_share_2024`` are keyed by use-case kind."""
+    """What [AIPortfolio.run][] returns; ``*_by_kind`` and ``energy_share_2024`` are keyed by use-case kind."""
 
     scenario: str
     description: str

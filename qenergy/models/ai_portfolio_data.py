@@ -8,7 +8,7 @@ Tables 28-31 (2030 scenario levers) and the Table 1 RAG / agents rows are not in
 digest; they were read in the stored full-text conversion of arXiv:2501.14334v2.
 Table 2 and the other *reported results* are kept apart at the bottom of this file and are
 used only for comparison, never as inputs, with **one labelled exception**:
-:data:`PAPER_2024_GWH`, the paper's *reported* 2024 portfolio energy (3.9 GWh/yr), is the default
+`PAPER_2024_GWH`, the paper's *reported* 2024 portfolio energy (3.9 GWh/yr), is the default
 ``baseline_gwh`` of the ``ai-portfolio`` model. It is a paper result used as an input (a
 calibration anchor, needed because the paper prints no usage-frequency values), not something the
 model derives; it sets only the absolute GWh and t of the portfolio, not its indices.
@@ -198,7 +198,7 @@ SCENARIOS: Mapping[str, tuple[str, Mapping[str, float], float, float, float, flo
 #: 2024 portfolio energy, GWh/yr for 100 use cases [TEXT, Company portfolio impact]. This is the
 #: paper's *result*, not one of its inputs. It is the default ``baseline_gwh`` of ``ai-portfolio``:
 #: the bottom-up 2024 footprint (which depends on the usage-frequency values the paper does not print,
-#: :data:`FREQ_LEVELS_OURS`) is scaled to it. So with the default, the model's 2024 energy is this
+#: [`FREQ_LEVELS_OURS`][FREQ_LEVELS_OURS]) is scaled to it. So with the default, the model's 2024 energy is this
 #: number fed back out, not a reproduction of it; indices (2024 = 100) and shares do not depend on it.
 PAPER_2024_GWH = 3.9
 

@@ -42,10 +42,10 @@ from typing import ClassVar, TypedDict
 import numpy as np
 from numpy.typing import NDArray
 
-from ..errors import InputError
-from ..ledger import Ledger
-from ..physics import landauer_bit_energy
-from . import Model, param
+from qenergy.energy.physics import landauer_bit_energy
+from qenergy.errors import InputError
+from qenergy.ledger.book import Ledger
+from qenergy.models import Model, param
 
 __all__ = ["HebbianEvents", "HebbianMemory", "HebbianResult", "expected_density", "one_iteration_error"]
 
@@ -73,7 +73,7 @@ class HebbianEvents(TypedDict):
 
 
 class HebbianResult(TypedDict):
-    """What :meth:`HebbianMemory.run` returns; ``charges_j`` is J by ledger resource."""
+    """What [HebbianMemory.run][] returns; ``charges_j`` is J by ledger resource."""
 
     error_rate: float
     error_by_iteration: list[float]

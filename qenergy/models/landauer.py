@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar, TypedDict
 
-from ..ledger import Ledger
-from ..physics import convert_energy, landauer_bit_energy, mass_equivalent_kg
-from . import Model, param
+from qenergy.energy.physics import convert_energy, landauer_bit_energy, mass_equivalent_kg
+from qenergy.ledger.book import Ledger
+from qenergy.models import Model, param
 
 __all__ = ["PRESETS", "LandauerModel", "LandauerResult"]
 
@@ -25,7 +25,7 @@ PRESETS: dict[str, tuple[float, str]] = {
 
 
 class LandauerResult(TypedDict):
-    """What :meth:`LandauerModel.run` returns."""
+    """What [LandauerModel.run][] returns."""
 
     temperature_k: float
     scenario: str

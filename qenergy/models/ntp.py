@@ -12,7 +12,7 @@ An, Song, Li, *Physics in Next-token Prediction*, arXiv:2411.00660v2 (2024):
 Units (the paper does not address them; flagged in the digest). IC-2 prices each unit of
 information at k_B·T·ln 2, i.e. it counts **bits**, while training losses (Kaplan's laws
 included) are usually in **nats** per token. This module converts once, in
-:func:`to_bits` (bits = nats / ln 2), and everything downstream is in bits. With
+`to_bits` (bits = nats / ln 2), and everything downstream is in bits. With
 ``unit="bits"`` the given H and L are taken as bits unchanged; the paper's own §5.1
 arithmetic (η = (H − L)/26.08 with Kaplan's nat losses) corresponds to that choice.
 
@@ -39,10 +39,10 @@ from typing import ClassVar, TypedDict
 
 from scipy import constants as _c
 
-from ..errors import InputError
-from ..ledger import Ledger
-from ..physics import LN2, convert_energy, landauer_bit_energy
-from . import Model, param, param_infos
+from qenergy.energy.physics import LN2, convert_energy, landauer_bit_energy
+from qenergy.errors import InputError
+from qenergy.ledger.book import Ledger
+from qenergy.models import Model, param, param_infos
 
 __all__ = [
     "KAPLAN_D_C",
@@ -115,7 +115,7 @@ def lossless_quantization_possible(eta: float, bits: int, new_bits: int) -> bool
 
 
 class NextTokenResult(TypedDict):
-    """What :meth:`NextTokenCapacity.run` returns; the Patterson comparison is None when not given."""
+    """What [NextTokenCapacity.run][] returns; the Patterson comparison is None when not given."""
 
     parameters: int
     precision_bits: int

@@ -11,7 +11,7 @@ Machine Learning Training Will Plateau, Then Shrink* (arXiv:2204.05149, IEEE Com
   energy purchases; Google's 24/7 CFE accounting).
 
 Average system power per processor can come from the paper's Table 3 (measured means,
-:data:`PROCESSOR_POWER`) when ``watts`` = 0. Note that the paper's Table 4 rows use
+`PROCESSOR_POWER`) when ``watts`` = 0. Note that the paper's Table 4 rows use
 their own per-run wattages (e.g. 310 W for T5 on TPUv3, 330 W for GPT-3 on V100), not the
 Table 3 means; ``watts`` reproduces a Table 4 row.
 
@@ -45,10 +45,10 @@ from typing import ClassVar, TypedDict
 
 from scipy import constants as _c
 
-from ..errors import InputError
-from ..ledger import Ledger
-from ..physics import convert_energy
-from . import Model, param, param_infos
+from qenergy.energy.physics import convert_energy
+from qenergy.errors import InputError
+from qenergy.ledger.book import Ledger
+from qenergy.models import Model, param, param_infos
 
 __all__ = [
     "PROCESSOR_POWER",
@@ -92,7 +92,7 @@ PROCESSOR_POWER: Mapping[str, ProcessorPower] = MappingProxyType({
 
 
 def processor_watts(processor: str) -> float:
-    """Mean measured system power (W) of ``processor`` from :data:`PROCESSOR_POWER` (paper's Table 3)."""
+    """Mean measured system power (W) of ``processor`` from `PROCESSOR_POWER` (paper's Table 3)."""
     if processor not in PROCESSOR_POWER:
         raise InputError(f"processor {processor!r} is unknown; allowed: {', '.join(PROCESSOR_POWER)}")
     return PROCESSOR_POWER[processor].mean_w
@@ -143,7 +143,7 @@ class FourMResult(TypedDict):
 
 
 class PattersonResult(TypedDict):
-    """What :meth:`PattersonTraining.run` returns; the net fields are None when no net intensity is given."""
+    """What [PattersonTraining.run][] returns; the net fields are None when no net intensity is given."""
 
     processors: int
     processor: str

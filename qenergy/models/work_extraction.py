@@ -3,7 +3,7 @@
 Marletto's theorem (constructor theory, via energy conservation): if different amounts of
 work can be extracted deterministically from a system prepared in any one of a set of
 states, those states are distinguishable; in quantum terms, mutually orthogonal
-(support-disjoint). :func:`check_extraction` checks this for every pair of states whose
+(support-disjoint). `check_extraction` checks this for every pair of states whose
 works differ (``strict`` checks every pair, the arXiv-v2 wording); the paper's formal
 statement was not available, so this is our reading of the abstracts.
 
@@ -23,10 +23,10 @@ from typing import Any, ClassVar, TypedDict
 import numpy as np
 from qiskit.quantum_info import DensityMatrix, Statevector
 
-from ..errors import InputError
-from ..ledger import Ledger
-from ..physics import landauer_bit_energy
-from . import Model, param
+from qenergy.energy.physics import landauer_bit_energy
+from qenergy.errors import InputError
+from qenergy.ledger.book import Ledger
+from qenergy.models import Model, param
 
 __all__ = ["ExtractionCheck", "WorkExtractionModel", "WorkExtractionResult", "check_extraction", "overlap"]
 
@@ -67,7 +67,7 @@ def check_extraction(states: Sequence[Any], works_j: Sequence[float], *, strict:
 
 
 class WorkExtractionResult(TypedDict):
-    """What :meth:`WorkExtractionModel.run` returns (``possible`` is always true: impossible cases raise)."""
+    """What [WorkExtractionModel.run][] returns (``possible`` is always true: impossible cases raise)."""
 
     possible: bool
     extracted_j: float

@@ -15,20 +15,20 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from ...errors import QenergyError, one_line
-from ...interrupts import Terminated, exit_status, raising_interrupts
-from ...secrets import redact
-from . import advantage as _advantage
-from . import bounds as _bounds
-from . import demo as _demo
-from . import ledger as _ledger
-from . import models as _models
-from . import report as _report
-from . import simon as _simon
-from . import sweep as _sweep
-from . import twin as _twin
-from .options import _attach_negative_values, _Parser, parse_n_range
-from .output import StdoutError, _RedactingStream
+from qenergy.app.cli import advantage as _advantage
+from qenergy.app.cli import bounds as _bounds
+from qenergy.app.cli import demo as _demo
+from qenergy.app.cli import ledger as _ledger
+from qenergy.app.cli import models as _models
+from qenergy.app.cli import report as _report
+from qenergy.app.cli import simon as _simon
+from qenergy.app.cli import sweep as _sweep
+from qenergy.app.cli import twin as _twin
+from qenergy.app.cli.options import _attach_negative_values, _Parser, parse_n_range
+from qenergy.app.cli.output import StdoutError, _RedactingStream
+from qenergy.errors import QenergyError, one_line
+from qenergy.interrupts import Terminated, exit_status, raising_interrupts
+from qenergy.secrets import redact
 
 __all__ = ["build_parser", "main", "parse_n_range", "reference_markdown"]
 

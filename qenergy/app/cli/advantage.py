@@ -7,14 +7,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ...errors import InputError
-from ...qpu import DEFAULT_QPU_PRESET, QPU_PRESETS
-from .options import _add_energy_options, _checked, _int_at_least, _nonnegative, _path, _policy, parse_n_range
-from .output import _notice, _print_table, print_json
+from qenergy.app.cli.options import _add_energy_options, _checked, _int_at_least, _nonnegative, _path, _policy, parse_n_range
+from qenergy.app.cli.output import _notice, _print_table, print_json
+from qenergy.errors import InputError
+from qenergy.hardware.qpu import DEFAULT_QPU_PRESET, QPU_PRESETS
 
 
 def _n_range(text: str) -> list[int]:
-    from ..practical import MAX_ADVANTAGE_N
+    from qenergy.app.practical import MAX_ADVANTAGE_N
 
     ns = parse_n_range(text)
     if ns[0] < 2 or ns[-1] > MAX_ADVANTAGE_N:
@@ -23,19 +23,19 @@ def _n_range(text: str) -> list[int]:
 
 
 def _preset(text: str) -> str:
-    from ...qpu import get_qpu_preset
+    from qenergy.hardware.qpu import get_qpu_preset
 
     return get_qpu_preset(text).name
 
 
 def _noise(text: str) -> Any:
-    from ...noise import parse_noise
+    from qenergy.hardware.noise import parse_noise
 
     return parse_noise(text)
 
 
 def _algorithm(text: str) -> str:
-    from ..practical import PRACTICAL_ALGORITHMS
+    from qenergy.app.practical import PRACTICAL_ALGORITHMS
 
     if text not in PRACTICAL_ALGORITHMS:
         raise InputError(f"{text!r} is not allowed; allowed: {', '.join(PRACTICAL_ALGORITHMS)}")
@@ -75,10 +75,7 @@ def add_parser(sub: Any) -> None:
 
 
 def _cmd_advantage(args: argparse.Namespace, command: str) -> int:
-    from ...classical_machine import MeasurementCache
-    from ...noise import NoiseSpec
-    from ...qpu import get_qpu_preset
-    from ..practical import (
+    from qenergy.app.practical import (
         check_out_dir,
         circuit_timing,
         compute_advantage,
@@ -90,6 +87,9 @@ def _cmd_advantage(args: argparse.Namespace, command: str) -> int:
         sensitivity,
         write_outputs,
     )
+    from qenergy.hardware.classical_machine import MeasurementCache
+    from qenergy.hardware.noise import NoiseSpec
+    from qenergy.hardware.qpu import get_qpu_preset
 
     preset = get_qpu_preset(args.qpu)
     noise = args.noise if args.noise is not None else NoiseSpec()
@@ -109,7 +109,7 @@ def _cmd_advantage(args: argparse.Namespace, command: str) -> int:
         raise InputError(f"--requirements {args.requirements} is not allowed for --n {args.n[0]}..{args.n[-1]}; allowed: "
                          "N within the --n range")
     if noise.device is not None:
-        from circuits.noise import device_calibration
+        from qenergy.circuits.noise import device_calibration
 
         device_calibration(noise.device)
     policy = _policy(args)
@@ -121,7 +121,7 @@ def _cmd_advantage(args: argparse.Namespace, command: str) -> int:
         _notice(line)
     cnots = logical_cnot_counts(range(2, max(args.n) + 1)) if noise.depolarize and noise.device is None else None
 
-    from ..noise_scan import run_noise_scan
+    from qenergy.app.noise_scan import run_noise_scan
 
     def scan_at(spec: NoiseSpec) -> Any:
         return run_noise_scan(spec, n_max=args.n[-1], seeds=args.seeds, secret_weight=args.secret_weight,
@@ -137,7 +137,7 @@ def _cmd_advantage(args: argparse.Namespace, command: str) -> int:
     result = compute(preset)
     reqs = None
     if args.requirements is not None:
-        from ..requirements import find_requirements
+        from qenergy.app.requirements import find_requirements
 
         reqs = find_requirements(args.requirements, noise, scan_at=scan_at, compare=lambda sc, sp: compute(preset, sp, sc), today=result)
     if qpu_run is not None:
@@ -148,8 +148,8 @@ def _cmd_advantage(args: argparse.Namespace, command: str) -> int:
     if paths is not None:
         write_outputs(result, paths, sens, command, reqs.to_dict() if reqs is not None else None, force=args.force)
     if args.ledger is not None:
-        from ..practical import advantage_note
-        from .output import _open_ledger
+        from qenergy.app.cli.output import _open_ledger
+        from qenergy.app.practical import advantage_note
 
         with _open_ledger(args.ledger, args.temperature, seed=None, command=command) as ledger:
             ledger.note("advantage", advantage_note(result))
@@ -195,9 +195,9 @@ def _cmd_advantage(args: argparse.Namespace, command: str) -> int:
 
 
 def _check_ledger_target(path: Path, temperature_k: float) -> None:
-    """Refuse a ``--ledger`` that :meth:`Ledger.open` would refuse, before any work (:class:`InputError`/:class:`LedgerError`)."""
-    from ...errors import LedgerError
-    from ...ledger import Ledger
+    """Refuse a ``--ledger`` that [Ledger.open][] would refuse, before any work ([`InputError`][InputError]/[`LedgerError`][LedgerError])."""
+    from qenergy.errors import LedgerError
+    from qenergy.ledger.book import Ledger
 
     if path.exists() or path.is_symlink():
         existing = Ledger.load(path)

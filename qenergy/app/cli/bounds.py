@@ -7,10 +7,10 @@ import csv
 import sys
 from typing import Any
 
-from ...errors import InputError
-from ...magnitude import Magnitude
-from .options import MAX_BOUNDS_WORK_S, _add_energy_options, _checked, _policy, bounds_work_s, parse_n_range
-from .output import _print_table, print_json
+from qenergy.app.cli.options import MAX_BOUNDS_WORK_S, _add_energy_options, _checked, _policy, bounds_work_s, parse_n_range
+from qenergy.app.cli.output import _print_table, print_json
+from qenergy.energy.magnitude import Magnitude
+from qenergy.errors import InputError
 
 
 def add_parser(sub: Any) -> None:
@@ -24,7 +24,7 @@ def add_parser(sub: Any) -> None:
 
 
 def _cmd_bounds(args: argparse.Namespace) -> int:
-    from ...advantage import bound_table, bounds_crossover
+    from qenergy.energy.advantage import bound_table, bounds_crossover
 
     work = bounds_work_s(args.n)
     if work > MAX_BOUNDS_WORK_S:

@@ -7,11 +7,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ...charging import BoundsPolicy
-from ...errors import InputError
-from ..experiment import format_secret as _fmt_secret
-from .options import _int_at_least, _path
-from .output import _open_ledger, _print_table, _totals_text
+from qenergy.app.cli.options import _int_at_least, _path
+from qenergy.app.cli.output import _open_ledger, _print_table, _totals_text
+from qenergy.app.experiment import format_secret as _fmt_secret
+from qenergy.errors import InputError
+from qenergy.ledger.charging import BoundsPolicy
 
 
 def add_parser(sub: Any) -> None:
@@ -29,9 +29,9 @@ DEMO_SEED = 2026
 
 
 def _cmd_demo(args: argparse.Namespace, command: str) -> int:
-    from ...advantage import bound_table, criterion, crossover_n
-    from ...bounds import DEFAULT_SUCCESS
-    from ..experiment import energy_ratio, plan_simon, run_note, run_planned
+    from qenergy.app.experiment import energy_ratio, plan_simon, run_note, run_planned
+    from qenergy.energy.advantage import bound_table, criterion, crossover_n
+    from qenergy.energy.bounds import DEFAULT_SUCCESS
 
     plans = [plan_simon(n, oracle="linear", backend="aer", algorithm="birthday", seed=args.seed + n) for n in DEMO_NS]
     directory: Path = args.dir

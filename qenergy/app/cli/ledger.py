@@ -7,10 +7,10 @@ import json
 import sys
 from typing import Any
 
-from ...errors import InputError, one_line
-from ...ledger import Ledger
-from .options import _checked, _nonnegative, _path
-from .output import _print_table, _totals_text, print_json
+from qenergy.app.cli.options import _checked, _nonnegative, _path
+from qenergy.app.cli.output import _print_table, _totals_text, print_json
+from qenergy.errors import InputError, one_line
+from qenergy.ledger.book import Ledger
 
 
 def add_parser(sub: Any) -> None:
@@ -50,7 +50,7 @@ def add_parser(sub: Any) -> None:
 def _cmd_ledger(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
-    from ...ledger_export import (
+    from qenergy.ledger.export import (
         check_export_options,
         check_output_paths,
         export_carbon,
@@ -59,7 +59,7 @@ def _cmd_ledger(args: argparse.Namespace) -> int:
         summary_rows,
         write_atomic,
     )
-    from ...ledger_metrics import metrics_text
+    from qenergy.ledger.metrics import metrics_text
 
     if args.ledger_command == "import":
         return _cmd_import(args)
@@ -68,7 +68,7 @@ def _cmd_ledger(args: argparse.Namespace) -> int:
     torn = ledger.torn_tail
     note = f"note: line {torn.line} is an incomplete write left by a crash ({torn.size} bytes); it is ignored" if torn else ""
     if args.ledger_command == "export":
-        from ...carbon import grid_intensity
+        from qenergy.ledger.carbon import grid_intensity
 
         outputs = (("--csv", args.csv), ("--codecarbon", args.codecarbon), ("--carbon", args.carbon), ("--openmetrics", args.openmetrics),
                    ("--prometheus", args.prometheus))
@@ -137,9 +137,9 @@ def _cmd_import(args: argparse.Namespace) -> int:
     """``qenergy ledger import FILE --ledger L``: the whole file is checked before the ledger is opened."""
     from pathlib import Path
 
-    from ...errors import LedgerError
-    from ...ledger_import import CODECARBON_ACCOUNT, import_codecarbon, read_codecarbon_csv
-    from .output import _open_ledger
+    from qenergy.app.cli.output import _open_ledger
+    from qenergy.errors import LedgerError
+    from qenergy.ledger.codecarbon_import import CODECARBON_ACCOUNT, import_codecarbon, read_codecarbon_csv
 
     rows = read_codecarbon_csv(args.path, basis=args.basis)
     target = Path(args.ledger)

@@ -6,9 +6,9 @@ import argparse
 import json
 from typing import Any
 
-from ...ledger import Ledger
-from .options import _int_at_least, _path
-from .output import _open_ledger, _totals_text
+from qenergy.app.cli.options import _int_at_least, _path
+from qenergy.app.cli.output import _open_ledger, _totals_text
+from qenergy.ledger.book import Ledger
 
 
 def add_parser(sub: Any) -> None:
@@ -23,7 +23,7 @@ def add_parser(sub: Any) -> None:
 
 
 def _cmd_models() -> int:
-    from ...models import discover_all, param_infos
+    from qenergy.models import discover_all, param_infos
 
     models, broken = discover_all()
     for name, cls in models.items():
@@ -36,7 +36,7 @@ def _cmd_models() -> int:
 
 
 def _cmd_model(args: argparse.Namespace, command: str) -> int:
-    from ...models import build_model, parse_param_items
+    from qenergy.models import build_model, parse_param_items
 
     model = build_model(args.name, parse_param_items(args.param))
     temperature = float(getattr(model, "temperature", 300.0))
@@ -44,7 +44,7 @@ def _cmd_model(args: argparse.Namespace, command: str) -> int:
     with ledger:
         result = model.run(ledger, seed=args.seed)
         if args.ledger:  # the model's result beside its charges, for `qenergy report`
-            from ..experiment import json_safe
+            from qenergy.app.experiment import json_safe
 
             ledger.note(f"model {args.name}", {"model": args.name, "parameters": json_safe(dict(vars(model))), "result": json_safe(result)})
     out = {"model": args.name, "parameters": {k: v for k, v in vars(model).items()}, "result": result,

@@ -9,14 +9,14 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, NoReturn
 
-from ...bounds import OracleFamily, classical_models, parse_classical_model
-from ...charging import BoundsPolicy
-from ...counts import parse_probability
-from ...erasure import check_epsilon
-from ...errors import InputError, one_line, shorten
-from ...numbers import parse_float, parse_int
-from ...physics import check_temperature
-from ...secrets import redact
+from qenergy.energy.bounds import OracleFamily, classical_models, parse_classical_model
+from qenergy.energy.counts import parse_probability
+from qenergy.energy.erasure import check_epsilon
+from qenergy.energy.physics import check_temperature
+from qenergy.errors import InputError, one_line, shorten
+from qenergy.ledger.charging import BoundsPolicy
+from qenergy.numbers import parse_float, parse_int
+from qenergy.secrets import redact
 
 
 class _Parser(argparse.ArgumentParser):
@@ -30,7 +30,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _checked(flag: str, parse: Callable[[str], Any]) -> Callable[[str], Any]:
-    """An argparse type that turns an :class:`InputError` into a one-line message naming ``flag``."""
+    """An argparse type that turns an [`InputError`][InputError] into a one-line message naming ``flag``."""
 
     def run(text: str) -> Any:
         try:
@@ -48,7 +48,7 @@ INT_OPTION_MAX = 2**63 - 1
 
 
 def _int_at_least(flag: str, minimum: int, maximum: int = INT_OPTION_MAX) -> Callable[[str], int]:
-    """An integer option under the project's number rule (:mod:`qenergy.numbers`), in minimum..maximum."""
+    """An integer option under the project's number rule ([qenergy.numbers][]), in minimum..maximum."""
 
     def parse(text: str) -> int:
         return parse_int(text, flag, minimum, maximum)

@@ -8,9 +8,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ...errors import QenergyError, one_line
-from ...ledger import Ledger
-from ...secrets import redact
+from qenergy.errors import QenergyError, one_line
+from qenergy.ledger.book import Ledger
+from qenergy.secrets import redact
 
 
 def print_json(data: Any) -> None:
@@ -68,7 +68,7 @@ def _notice(message: str) -> None:
 
 
 def _open_ledger(path: Path, temperature_k: float, *, seed: int | None, command: str) -> Ledger:
-    """:meth:`Ledger.open`, announcing on standard error an incomplete line it set aside."""
+    """[Ledger.open][], announcing on standard error an incomplete line it set aside."""
     ledger = Ledger.open(path, temperature_k, seed=seed, command=command)
     note = ledger.recovery_note()
     if note:
@@ -85,8 +85,8 @@ class StdoutError(QenergyError):
 
 
 class _RedactingStream:
-    """A text stream that masks secrets (:func:`qenergy.secrets.redact`) in everything written to it; an I/O
-    error of the stream (closed, full disk, broken pipe) is raised as :class:`StdoutError`, told apart from the
+    """A text stream that masks secrets ([qenergy.secrets.redact][]) in everything written to it; an I/O
+    error of the stream (closed, full disk, broken pipe) is raised as [`StdoutError`][StdoutError], told apart from the
     I/O errors of files."""
 
     def __init__(self, stream: Any) -> None:

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .options import _path
+from qenergy.app.cli.options import _path
 
 
 def add_parser(sub: Any) -> None:
@@ -22,8 +22,8 @@ def add_parser(sub: Any) -> None:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from ...ledger import Ledger
-    from ..ledger_report import check_report_dir, default_report_dir, write_report
+    from qenergy.app.ledger_report import check_report_dir, default_report_dir, write_report
+    from qenergy.ledger.book import Ledger
 
     out: Path = args.out if args.out is not None else default_report_dir(Path(args.path))
     check_report_dir(out, force=args.force, inputs=[args.path])  # before the ledger is read: a refused directory fails fast

@@ -9,17 +9,17 @@ import os
 import sys
 from typing import Any
 
-from ...bounds import oracle_family
-from ...errors import InputError, QenergyError, one_line
-from ...interrupts import signal_name
-from ...ledger import Ledger
-from ...meter import measure
-from ...physics import convert_energy, landauer_bit_energy
-from ...registry import CLASSICAL
-from ..experiment import format_secret as _fmt_secret
-from .options import MAX_N, _add_energy_options, _checked, _int_at_least, _path, _policy
-from .output import _notice, _open_ledger, _print_table, print_json
-from .twin import add_dd_options
+from qenergy.app.cli.options import MAX_N, _add_energy_options, _checked, _int_at_least, _path, _policy
+from qenergy.app.cli.output import _notice, _open_ledger, _print_table, print_json
+from qenergy.app.cli.twin import add_dd_options
+from qenergy.app.experiment import format_secret as _fmt_secret
+from qenergy.energy.bounds import oracle_family
+from qenergy.energy.physics import convert_energy, landauer_bit_energy
+from qenergy.errors import InputError, QenergyError, one_line
+from qenergy.interrupts import signal_name
+from qenergy.ledger.book import Ledger
+from qenergy.ledger.meter import measure
+from qenergy.registry import CLASSICAL
 
 
 def add_parser(sub: Any) -> None:
@@ -55,7 +55,7 @@ def add_parser(sub: Any) -> None:
 
 
 def _minutes(text: str) -> float:
-    from ...numbers import parse_float
+    from qenergy.numbers import parse_float
 
     value = parse_float(text, "--max-minutes", 0.0)
     if value <= 0:
@@ -64,8 +64,8 @@ def _minutes(text: str) -> float:
 
 
 def _cmd_simon(args: argparse.Namespace, command: str) -> int:
-    from ...advantage import criterion
-    from ..experiment import plan_simon, run_note, run_planned
+    from qenergy.app.experiment import plan_simon, run_note, run_planned
+    from qenergy.energy.advantage import criterion
 
     if args.n is None and not args.oracle.startswith("table:"):
         raise InputError("--n is required for the linear and random oracles; allowed: n >= 1")
@@ -87,7 +87,7 @@ def _cmd_simon(args: argparse.Namespace, command: str) -> int:
                                         progress=not args.json and sys.stderr.isatty())
         algorithm.check(plan.instance)
         if args.scheduler is not None:  # reached (handshake included) before the ledger is opened: no phantom run
-            from classical.parallel_rho import probe_scheduler
+            from qenergy.classical.parallel_rho import probe_scheduler
 
             probe_scheduler(args.scheduler)
         plan.algorithm = algorithm
@@ -121,7 +121,7 @@ def _cmd_simon(args: argparse.Namespace, command: str) -> int:
         ledger.note("simon", run_note(run, success=args.success, criterion=verdict.to_dict() if verdict else None))
     out = run.to_dict()
     if out["quantum"] is not None:
-        from circuits.twin import noise_model_fields, readout_mitigation
+        from qenergy.circuits.twin import noise_model_fields, readout_mitigation
 
         spec = getattr(plan.prepared, "noise", None)
         out["quantum"]["noise_model"] = noise_model_fields(args.backend, spec, dd=plan.dd, mitigation=plan.mitigate)

@@ -9,12 +9,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ...errors import InputError
-from ...registry import CLASSICAL
-from ...secrets import redact
-from ..reports import grid_carbon
-from .options import _add_energy_options, _checked, _int_at_least, _path, _positive_seconds, parse_n_range
-from .output import _notice
+from qenergy.app.cli.options import _add_energy_options, _checked, _int_at_least, _path, _positive_seconds, parse_n_range
+from qenergy.app.cli.output import _notice
+from qenergy.app.reports import grid_carbon
+from qenergy.errors import InputError
+from qenergy.registry import CLASSICAL
+from qenergy.secrets import redact
 
 
 def add_parser(sub: Any) -> None:
@@ -51,8 +51,8 @@ def add_parser(sub: Any) -> None:
 
 
 def _cmd_sweep(args: argparse.Namespace, command: str) -> int:
-    from ...errors import Interrupted
-    from ..sweep import SweepSpec, resume_sweep, run_sweep
+    from qenergy.app.sweep import SweepSpec, resume_sweep, run_sweep
+    from qenergy.errors import Interrupted
 
     grid = _grid_model(args.grid) if args.grid is not None else None  # checked before anything runs
     where = {"command": command, "workers": args.workers, "scheduler": args.scheduler, "progress": not args.json and sys.stderr.isatty(),
@@ -96,7 +96,7 @@ def _cmd_sweep(args: argparse.Namespace, command: str) -> int:
 
 def _grid_model(spec: str) -> Any:
     """The grid model built (and checked) from ``--grid KEY=VALUE,...``."""
-    from ...models import build_model
+    from qenergy.models import build_model
 
     if any("=" not in item for item in spec.split(",") if item.strip()):
         raise InputError(f"--grid {spec!r}: allowed: KEY=VALUE pairs separated by commas (see qenergy models)")

@@ -7,21 +7,21 @@ import json
 import sys
 from typing import Any
 
-from .options import _checked, _int_at_least, parse_n_range
-from .output import _print_table
+from qenergy.app.cli.options import _checked, _int_at_least, parse_n_range
+from qenergy.app.cli.output import _print_table
 
 #: Shots per width by default (a difference of 0.03 is about 3 standard errors at 2,000 shots a side).
 DEFAULT_TWIN_SHOTS = 2000
 
 
 def _dd(text: str) -> str:
-    from circuits.noise import check_dd
+    from qenergy.circuits.noise import check_dd
 
     return check_dd(text)
 
 
 def _mitigate(text: str) -> str:
-    from circuits.twin import check_mitigation
+    from qenergy.circuits.twin import check_mitigation
 
     return check_mitigation(text)
 
@@ -52,17 +52,16 @@ def add_parser(sub: Any) -> None:
 
 
 def _cmd_twin(args: argparse.Namespace) -> int:
-    from circuits.noise import device_calibration
-    from circuits.twin import compare_twin, noise_model_fields, parse_device_spec
-
-    from ...errors import InputError
+    from qenergy.circuits.noise import device_calibration
+    from qenergy.circuits.twin import compare_twin, noise_model_fields, parse_device_spec
+    from qenergy.errors import InputError
 
     spec = parse_device_spec(args.device)
     cal = device_calibration(spec.device or "")
     if 2 * max(args.n) > cal.num_qubits:
         raise InputError(f"--n {max(args.n)} is not allowed on {spec.device} ({cal.num_qubits} qubits); allowed: n <= {cal.num_qubits // 2}")
     if args.reference == "aer":
-        from circuits.noise import aer_reference_model
+        from qenergy.circuits.noise import aer_reference_model
 
         aer_reference_model(spec)  # a scaled spec is refused before any run
     progress = not args.json and sys.stderr.isatty()

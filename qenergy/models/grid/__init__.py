@@ -1,8 +1,8 @@
 """The weather-year grid model as a package: ``weather`` (synthetic years and CSV), ``solver``
 (the PyPSA network, design and dispatch LPs, process pool), ``plots`` (through
-:mod:`qenergy.plotting`) and the plug-in model :class:`GridWeatherModel` here.
+`qenergy.plotting`) and the plug-in model `GridWeatherModel` here.
 
-See :mod:`qenergy.models.grid.solver` for the model's assumptions and sources.
+See `qenergy.models.grid.solver` for the model's assumptions and sources.
 """
 
 from __future__ import annotations
@@ -11,12 +11,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar, TypedDict
 
-from ...errors import InputError, ModelError
-from ...ledger import Ledger
-from ...plotting import check_plot_targets
-from .. import Model, check_output_dir, param
-from .plots import plot_cross_matrices, plot_intensity
-from .solver import (
+from qenergy.errors import InputError, ModelError
+from qenergy.ledger.book import Ledger
+from qenergy.models import Model, check_output_dir, param
+from qenergy.models.grid.plots import plot_cross_matrices, plot_intensity
+from qenergy.models.grid.solver import (
     COSTS,
     CrossResult,
     Design,
@@ -30,7 +29,8 @@ from .solver import (
     operate,
     reference_emissions_t,
 )
-from .weather import WeatherSummary, WeatherYear, weather_years
+from qenergy.models.grid.weather import WeatherSummary, WeatherYear, weather_years
+from qenergy.plotting import check_plot_targets
 
 __all__ = ["COSTS", "CrossResult", "Design", "DesignIntensity", "GridMatrices", "GridResult", "GridWeatherModel", "IntensitySeries", "Operation",
            "WeatherYear", "cross_matrix", "design", "grid_intensity_for",
@@ -70,7 +70,7 @@ class IntensitySeries(TypedDict):
 
 
 class GridResult(TypedDict):
-    """What :meth:`GridWeatherModel.run` returns; ``plots`` maps a plot's name to its PNG path (empty without ``plot_dir``)."""
+    """What [GridWeatherModel.run][] returns; ``plots`` maps a plot's name to its PNG path (empty without ``plot_dir``)."""
 
     years: list[str]
     severities: list[float | None]

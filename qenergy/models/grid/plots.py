@@ -1,4 +1,4 @@
-"""Figures of the grid model, drawn through the shared :mod:`qenergy.plotting`."""
+"""Figures of the grid model, drawn through the shared `qenergy.plotting`."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ...plotting import figure, save
-from .solver import CrossResult
+from qenergy.models.grid.solver import CrossResult
+from qenergy.plotting import figure, save
 
 
 def plot_cross_matrices(result: CrossResult | dict[str, Any], path: str | Path) -> Path:

@@ -14,7 +14,7 @@ Follows the paper (Gøtske, Andresen, Neumann, Victoria 2024, Nat. Commun. 15, 1
 
 Simplifications (this is a toy, not PyPSA-Eur-Sec; its numbers are [DERIVED], never the paper's):
 
-* **synthetic weather** (:mod:`.grid_weather`), not the 62 ERA5 years 1960–2021 (a CSV loader
+* **synthetic weather** ([.grid_weather][]), not the 62 ERA5 years 1960–2021 (a CSV loader
   accepts real capacity factors);
 * 1–3 nodes connected by extendable HVDC-like links (lossless, 500 km), not 37 nodes;
 * carriers: onshore wind, utility solar, gas (OCGT, the only emitter), 4-h batteries, and
@@ -23,7 +23,7 @@ Simplifications (this is a toy, not PyPSA-Eur-Sec; its numbers are [DERIVED], ne
   transport/industry/biomass, no hydro, no net-negative options;
 * the CO2 cap is a fraction of a reference (all demand of the mean year served by gas), not
   net-zero vs 1990 (the paper's cap 0 needs negative-emission options this toy lacks);
-* costs are rough 2030-ish annuitised figures (7 % discount), see :data:`COSTS`;
+* costs are rough 2030-ish annuitised figures (7 % discount), see [`COSTS`][COSTS];
 * the HiGHS open solver, coarse time resolution (default 3-hourly), and a partial year is
   allowed for tests (capital costs scaled by the modelled fraction of the year).
 
@@ -33,7 +33,7 @@ Reported quantities: ``cost`` is annualised capital cost plus fuel/variable cost
 kWh of load served (g/kWh). All are per year (scaled by 8760 h / modelled hours).
 
 Failures: an LP that HiGHS reports infeasible or unsolved, or any error raised by the solver
-(PyPSA/linopy/HiGHS), becomes :class:`qenergy.errors.ModelError` naming the LP (design or
+(PyPSA/linopy/HiGHS), becomes [qenergy.errors.ModelError][] naming the LP (design or
 dispatch, weather year); the plug-in model adds its parameters and what to try, so the command
 line prints one line and exits with status 2 instead of a traceback. (Design LPs have unlimited
 extendable capacity, so infeasibility needs weather with too little renewable output to replace
@@ -65,9 +65,9 @@ from typing import Any, TypedDict
 import numpy as np
 import pandas as pd
 
-from ...carbon import GridIntensity
-from ...errors import InputError, ModelError
-from .weather import WeatherYear
+from qenergy.errors import InputError, ModelError
+from qenergy.ledger.carbon import GridIntensity
+from qenergy.models.grid.weather import WeatherYear
 
 __all__ = ["COSTS", "CrossResult", "Design", "DesignSummary", "Operation", "cross_matrix", "design", "grid_intensity_for", "intensity_distribution", "operate",
            "reference_emissions_t"]
@@ -100,7 +100,7 @@ GAS_T_PER_MWH_EL = COSTS["gas"]["co2_th"] / COSTS["gas"]["efficiency"]
 
 
 class DesignSummary(TypedDict):
-    """:meth:`Design.summary`: the design's CO2 price, cap and emissions, and capacities (component -> name -> MW or MWh)."""
+    """[Design.summary][]: the design's CO2 price, cap and emissions, and capacities (component -> name -> MW or MWh)."""
 
     label: str
     co2_price_eur_per_t: float
@@ -246,7 +246,7 @@ def _one_line(text: object, limit: int = 160) -> str:
 
 
 def _solve(n: Any, *, what: str = "the grid LP", threads: int = 1, ipm: bool = False) -> None:
-    """Optimise ``n`` with HiGHS; any solver failure becomes a :class:`ModelError` naming ``what`` was solved.
+    """Optimise ``n`` with HiGHS; any solver failure becomes a [`ModelError`][ModelError] naming ``what`` was solved.
 
     PyPSA/linopy report an infeasible or unfinished LP as a status other than ``ok`` and raise on other
     failures (a crashed or missing solver); both end here, so no bare solver exception leaves the model.
@@ -398,7 +398,7 @@ def cross_matrix(years: Sequence[WeatherYear], *, co2_cap: float = 0.05, hydroge
                  workers: int = 1) -> CrossResult:
     """Design for each year, operate each design in every year (the paper's Y×Y experiment).
 
-    ``co2_cap`` is a fraction of :func:`reference_emissions_t` (all demand of the mean year from gas).
+    ``co2_cap`` is a fraction of [`reference_emissions_t`][reference_emissions_t] (all demand of the mean year from gas).
     ``workers`` > 1 solves the independent LPs in that many spawned processes (one HiGHS thread each).
     """
     _check_years(years)
@@ -425,7 +425,7 @@ def cross_matrix(years: Sequence[WeatherYear], *, co2_cap: float = 0.05, hydroge
 def intensity_distribution(result: CrossResult | Sequence[Operation], design_index: int | None = None) -> tuple[float, float, float]:
     """(min, median, max) average intensity in g CO2e/kWh of one design across operation years.
 
-    Pass a :class:`CrossResult` and ``design_index``, or a sequence of :class:`Operation` s.
+    Pass a [`CrossResult`][CrossResult] and ``design_index``, or a sequence of [`Operation`][Operation] s.
     """
     if isinstance(result, CrossResult):
         if design_index is None or not (-len(result.designs) <= design_index < len(result.designs)):

@@ -64,7 +64,7 @@ from typing import Any, TypedDict
 import numpy as np
 import pandas as pd
 
-from ...errors import InputError
+from qenergy.errors import InputError
 
 __all__ = ["CSV_COLUMNS", "NODE_CLIMATES", "WeatherEvent", "WeatherSummary", "WeatherYear", "heat_pump_cop", "load_csv", "synthetic_year",
            "weather_years", "write_csv"]
@@ -92,7 +92,7 @@ class WeatherEvent(TypedDict):
 
 
 class WeatherSummary(TypedDict):
-    """:meth:`WeatherYear.summary`: what the year is, its events and its mean capacity factors (by node) and demand."""
+    """[WeatherYear.summary][]: what the year is, its events and its mean capacity factors (by node) and demand."""
 
     label: str
     severity: float | None

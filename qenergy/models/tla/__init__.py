@@ -1,6 +1,6 @@
 """The temporally-layered agent model as a package: ``agent`` (MAC counts, the decision
-wrapper, the LQR-based agent, episodes), ``plots`` (through :mod:`qenergy.plotting`) and
-the plug-in model :class:`TLAModel` here. See :mod:`qenergy.models.tla.agent` for the
+wrapper, the LQR-based agent, episodes), ``plots`` (through `qenergy.plotting`) and
+the plug-in model `TLAModel` here. See `qenergy.models.tla.agent` for the
 model's assumptions and sources.
 """
 
@@ -12,23 +12,23 @@ from typing import ClassVar, Literal, TypedDict
 
 import numpy as np
 
-from ...errors import InputError
-from ...ledger import Ledger
-from .. import Model, param
-from .agent import ENVS, EpisodeStats, TLAAgent, make_env, mlp_macs, run_episode, td3_episode_macs, tla_episode_macs
-from .plots import plot_reward_vs_decisions
+from qenergy.errors import InputError
+from qenergy.ledger.book import Ledger
+from qenergy.models import Model, param
+from qenergy.models.tla.agent import ENVS, EpisodeStats, TLAAgent, make_env, mlp_macs, run_episode, td3_episode_macs, tla_episode_macs
+from qenergy.models.tla.plots import plot_reward_vs_decisions
 
 __all__ = ["EpisodeStats", "TLAAgent", "TLAEnvResult", "TLAEpisode", "TLAMacsResult", "TLAModel", "make_env", "mlp_macs", "plot_reward_vs_decisions", "run_episode", "td3_episode_macs", "tla_episode_macs"]
 
 
 class TLAEpisode(EpisodeStats):
-    """One episode of :meth:`TLAModel.run` (``per_episode``): :class:`EpisodeStats` and its network-equivalent MACs."""
+    """One episode of [TLAModel.run][] (``per_episode``): [`EpisodeStats`][EpisodeStats] and its network-equivalent MACs."""
 
     macs: float
 
 
 class TLAMacsResult(TypedDict):
-    """What :meth:`TLAModel.run` returns with ``macs_only``: the TD3-style MACs of ``decisions`` decisions."""
+    """What [TLAModel.run][] returns with ``macs_only``: the TD3-style MACs of ``decisions`` decisions."""
 
     mode: Literal["macs_only"]
     obs: int
@@ -41,7 +41,7 @@ class TLAMacsResult(TypedDict):
 
 
 class TLAEnvResult(TypedDict):
-    """What :meth:`TLAModel.run` returns when it runs episodes: means per episode (``budget_exhausted`` is a count)."""
+    """What [TLAModel.run][] returns when it runs episodes: means per episode (``budget_exhausted`` is a count)."""
 
     mode: Literal["env"]
     env: str

@@ -4,7 +4,7 @@ What is from the paper (its official code, upstream commit c3fa23b, as read in t
 
 * the **Decision-Bounded MDP**: an environment wrapper holds ``decisions_left`` (the budget B),
   ``step(action, decision=True)`` takes ``decision`` off it, and the episode ends when it
-  reaches 0 (:class:`DecisionWrapper`);
+  reaches 0 ([`DecisionWrapper`][DecisionWrapper]);
 * decision counting: at each slow step +1 if the gate keeps the slow action, +1 for every
   fast step;
 * the MAC formula (digest [DERIVED], it matches every README figure):
@@ -36,7 +36,7 @@ from typing import Any, TypedDict
 
 import numpy as np
 
-from ...errors import InputError
+from qenergy.errors import InputError
 
 __all__ = ["ENVS", "DecisionWrapper", "EpisodeStats", "TLAAgent", "make_env", "mlp_macs", "run_episode", "td3_episode_macs", "tla_episode_macs"]
 
@@ -150,8 +150,8 @@ def _held(A: np.ndarray, B: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]
 class TLAAgent:
     """A hand-designed two-layer agent: slow layer (acts every ``slow_steps``), fast layer, gate.
 
-    :meth:`slow` gives the slow action, :meth:`gate` whether the fast layer takes over until
-    the next slow step (1) or the slow action is repeated (0), :meth:`fast` the fast action.
+    [`slow`][slow] gives the slow action, [`gate`][gate] whether the fast layer takes over until
+    the next slow step (1) or the slow action is repeated (0), [`fast`][fast] the fast action.
     With ``every_step=True`` it is the baseline that decides at every step (TD3-style).
     """
 
@@ -229,7 +229,7 @@ class TLAAgent:
 
 
 class EpisodeStats(TypedDict):
-    """What :func:`run_episode` returns: total reward and step, decision, slow, fast and kept-slow counts."""
+    """What [`run_episode`][run_episode] returns: total reward and step, decision, slow, fast and kept-slow counts."""
 
     reward: float
     steps: int
@@ -241,7 +241,7 @@ class EpisodeStats(TypedDict):
 
 
 def run_episode(env: Any, agent: TLAAgent, seed: int | None = None) -> EpisodeStats:
-    """One episode of ``agent`` in a :class:`DecisionWrapper` ``env``; counts slow, fast and kept steps."""
+    """One episode of ``agent`` in a [`DecisionWrapper`][DecisionWrapper] ``env``; counts slow, fast and kept steps."""
     obs, _ = env.reset(seed=seed)
     reward = 0.0
     slow_n = fast_n = kept = steps = 0
@@ -269,7 +269,7 @@ def run_episode(env: Any, agent: TLAAgent, seed: int | None = None) -> EpisodeSt
 
 
 def make_env(env: str, budget: int = 0) -> Any:
-    """A gymnasium environment in a :class:`DecisionWrapper` (needs ``gymnasium``)."""
+    """A gymnasium environment in a [`DecisionWrapper`][DecisionWrapper] (needs ``gymnasium``)."""
     if env not in ENVS:
         raise InputError(f"env {env!r} is unknown; allowed: {', '.join(ENVS)}")
     try:

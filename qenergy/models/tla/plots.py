@@ -1,4 +1,4 @@
-"""Figures of the TLA model, drawn through the shared :mod:`qenergy.plotting`."""
+"""Figures of the TLA model, drawn through the shared `qenergy.plotting`."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ...plotting import figure, save
+from qenergy.plotting import figure, save
 
 
 def plot_reward_vs_decisions(points: Sequence[dict[str, Any]], path: str | Path, *, j_per_mac: float = 0.0,

@@ -8,12 +8,12 @@ github.com/mlco2/codecarbon; CodeCarbon writes one column per field in field ord
 ``output_methods/file.py``), so dashboards that read CodeCarbon runs read ours. Only
 energy that was ``measured`` or ``estimated`` is consumption; theoretical bounds
 (``lower_bound``, ``upper_bound``) are left out of it (they are in the charges CSV), and
-so is the ``host`` account of :mod:`qenergy.meter` (whole-host energy that contains the
+so is the ``host`` account of [qenergy.ledger.meter][] (whole-host energy that contains the
 ``meter`` account's share: with it the rows could not be summed). One row per run and
 account (and, for the ``codecarbon`` account of rows ``qenergy ledger import`` read, one
 row per imported row with the project, run id, timestamp and tracking mode it came with):
 ``energy_consumed`` in kWh (× PUE, as CodeCarbon does), ``emissions`` in kg
-CO2e at the chosen grid intensity (:mod:`qenergy.carbon`: a bundled country average, or
+CO2e at the chosen grid intensity ([qenergy.ledger.carbon][]: a bundled country average, or
 CodeCarbon's own fallback, the world average of 475 g/kWh), ``water_consumed`` in litres
 = WUE [L/kWh] × ``energy_consumed`` (CodeCarbon's rule; WUE defaults to 0 as in
 CodeCarbon). What a ledger does not record is left empty rather than guessed: the
@@ -21,11 +21,11 @@ duration and power of a run, the split of energy into CPU, GPU and RAM, utilisat
 machine's hardware, OS and Python version (the exporting machine need not be the one
 that ran), location and cloud.
 
-Output files are never written over by accident: :func:`check_output_paths` refuses,
+Output files are never written over by accident: [`check_output_paths`][check_output_paths] refuses,
 before anything is written, an output that is the input ledger (also under another name
 or through a link, even when replacing is allowed), two outputs naming one file, a
 directory, a path in a missing directory, and an existing file unless replacing was asked
-for (``force``). :func:`write_atomic` writes through a temporary file created exclusively
+for (``force``). `write_atomic` writes through a temporary file created exclusively
 under a unique name beside the target and a rename, and without ``replace`` never
 replaces a file that appeared meanwhile.
 """
@@ -43,11 +43,11 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import IO, Any
 
-from .carbon import WORLD_AVERAGE, GridIntensity, co2e_kg
-from .errors import InputError
-from .ledger import Charge, Ledger
-from .physics import convert_energy, landauer_units
-from .secrets import redact_bytes
+from qenergy.energy.physics import convert_energy, landauer_units
+from qenergy.errors import InputError
+from qenergy.ledger.book import Charge, Ledger
+from qenergy.ledger.carbon import WORLD_AVERAGE, GridIntensity, co2e_kg
+from qenergy.secrets import redact_bytes
 
 __all__ = ["CARBON_COLUMNS", "CHARGE_COLUMNS", "CODECARBON_COLUMNS", "CODECARBON_SKIPPED_ACCOUNTS", "check_export_options", "check_finite_rows",
            "check_output_path", "check_output_paths",
@@ -55,7 +55,7 @@ __all__ = ["CARBON_COLUMNS", "CHARGE_COLUMNS", "CODECARBON_COLUMNS", "CODECARBON
 
 CHARGE_COLUMNS = ("run", "account", "resource", "count", "unit_j", "energy_j", "basis", "provenance", "label", "model")
 
-#: CodeCarbon 3.x ``emissions.csv`` columns written by :func:`export_codecarbon`: the fields of
+#: CodeCarbon 3.x ``emissions.csv`` columns written by [`export_codecarbon`][export_codecarbon]: the fields of
 #: ``EmissionsData`` in order, pinned from codecarbon 3.3.2 ``codecarbon/output_methods/emissions_data.py``
 #: (tests/test_export_codecarbon.py checks them against CodeCarbon itself when it is installed).
 CODECARBON_COLUMNS = (
@@ -100,7 +100,7 @@ def _same_file(a: Path, b: Path) -> bool:
 def check_output_path(path: Path, *, flag: str = "output", force: bool = False, inputs: Sequence[Path] = ()) -> bool:
     """Refuse an output path that must not be written; returns True when it exists (and may be replaced).
 
-    Refused (:class:`InputError`, naming ``flag`` and the path): one of ``inputs`` (even
+    Refused ([`InputError`][InputError], naming ``flag`` and the path): one of ``inputs`` (even
     with ``force``: an input is never an output), a directory or other non-regular file, a
     path whose directory is missing, and an existing file unless ``force``.
     """
@@ -125,7 +125,7 @@ def check_output_path(path: Path, *, flag: str = "output", force: bool = False, 
 
 
 def check_output_paths(targets: Sequence[tuple[str, Path]], *, force: bool = False, inputs: Sequence[Path] = ()) -> dict[str, bool]:
-    """:func:`check_output_path` for each ``(flag, path)``, and no two naming the same file.
+    """[`check_output_path`][check_output_path] for each ``(flag, path)``, and no two naming the same file.
 
     Returns ``{flag: exists}``. Everything is checked before the caller writes anything.
     """
@@ -151,12 +151,12 @@ def _exclusive_temp(path: Path) -> tuple[Path, int]:
 def write_atomic(path: Path, write: Callable[[IO[bytes]], None] | bytes, *, replace: bool = False) -> Path:
     """Write ``path`` whole: into a new temporary file beside it, synced, then renamed onto it.
 
-    Secrets (:func:`qenergy.secrets.redact_bytes`) are masked in the content, whatever the file.
+    Secrets ([qenergy.secrets.redact_bytes][]) are masked in the content, whatever the file.
 
     ``write`` is the content (bytes) or a function writing it to a binary file. Readers
     never see half a file; concurrent writers never share a temporary file. Without
     ``replace`` a file that exists at ``path`` when the rename comes is left untouched
-    and :class:`InputError` is raised (the new file is linked into place, which fails
+    and [`InputError`][InputError] is raised (the new file is linked into place, which fails
     when the name is taken); with ``replace`` it is replaced.
     """
     path = Path(path)
@@ -205,7 +205,7 @@ def check_finite_rows(rows: list[dict[str, Any]], what: str) -> None:
 
 
 def write_csv_atomic(path: Path, columns: tuple[str, ...], rows: list[dict[str, Any]], *, replace: bool = False) -> Path:
-    """Write ``rows`` to ``path`` with :func:`write_atomic` (header ``columns``): readers never see half a file.
+    """Write ``rows`` to ``path`` with `write_atomic` (header ``columns``): readers never see half a file.
 
     Raises:
         InputError: a row holds a non-finite number (nothing is written).
@@ -246,11 +246,11 @@ def _checked_target(ledger: Ledger, path: Path, force: bool) -> bool:
 
 
 def export_charges_csv(ledger: Ledger, path: Path, *, force: bool = False) -> Path:
-    """Every charge as one CSV row (columns :data:`CHARGE_COLUMNS`) in ``path``; returns ``path``.
+    """Every charge as one CSV row (columns [`CHARGE_COLUMNS`][CHARGE_COLUMNS]) in ``path``; returns ``path``.
 
     Raises:
         InputError: ``path`` is the ledger's own file, a directory, in a missing directory,
-            or exists and ``force`` is False (see :func:`check_output_path`).
+            or exists and ``force`` is False (see [`check_output_path`][check_output_path]).
     """
     _checked_target(ledger, path, force)
     return write_csv_atomic(path, CHARGE_COLUMNS, [{**asdict(c), "energy_j": c.energy_j} for c in ledger.charges], replace=force)
@@ -258,7 +258,7 @@ def export_charges_csv(ledger: Ledger, path: Path, *, force: bool = False) -> Pa
 
 def export_codecarbon(ledger: Ledger, path: Path, *, intensity: GridIntensity = WORLD_AVERAGE, pue: float = 1.0,
                       wue_l_per_kwh: float = 0.0, project_name: str = "qenergy", force: bool = False) -> Path:
-    """A CodeCarbon 3.x ``emissions.csv`` (columns :data:`CODECARBON_COLUMNS`) at ``path``; returns ``path``.
+    """A CodeCarbon 3.x ``emissions.csv`` (columns `CODECARBON_COLUMNS`) at ``path``; returns ``path``.
 
     One row per run and account with measured or estimated energy (bounds and the
     ``host`` account left out): ``energy_consumed`` [kWh] = joules × ``pue``,
@@ -266,8 +266,8 @@ def export_codecarbon(ledger: Ledger, path: Path, *, intensity: GridIntensity = 
     ``wue_l_per_kwh`` × ``energy_consumed``. Columns the ledger cannot fill are empty.
 
     Raises:
-        InputError: ``pue`` < 1 (from :func:`qenergy.carbon.co2e_kg`) or ``wue_l_per_kwh`` negative or not finite;
-            ``path`` refused by :func:`check_output_path` (an existing file only replaced with ``force``).
+        InputError: ``pue`` < 1 (from [qenergy.ledger.carbon.co2e_kg][]) or ``wue_l_per_kwh`` negative or not finite;
+            ``path`` refused by [`check_output_path`][check_output_path] (an existing file only replaced with ``force``).
         OSError: ``path`` cannot be written.
     """
     if not (math.isfinite(wue_l_per_kwh) and wue_l_per_kwh >= 0):
@@ -301,7 +301,7 @@ def export_codecarbon(ledger: Ledger, path: Path, *, intensity: GridIntensity = 
 
 
 def _imported_codecarbon_rows(ledger: Ledger) -> dict[tuple[int, str], dict[str, list[dict[str, Any]]]]:
-    """The CodeCarbon rows ``qenergy ledger import`` recorded (:mod:`qenergy.ledger_import`): {(run, "codecarbon"): {run_id: [fields]}}."""
+    """The CodeCarbon rows ``qenergy ledger import`` recorded ([qenergy.ledger.codecarbon_import][]): {(run, "codecarbon"): {run_id: [fields]}}."""
     out: dict[tuple[int, str], dict[str, list[dict[str, Any]]]] = {}
     for note in ledger.notes:
         imp = note.data.get("codecarbon_import")
@@ -342,7 +342,7 @@ def export_carbon(ledger: Ledger, path: Path, *, intensity: GridIntensity = WORL
     """Per account: measured or estimated energy, PUE, intensity (with its source) and CO2e, in ``path``.
 
     Raises:
-        InputError: ``path`` refused by :func:`check_output_path` (an existing file only replaced with ``force``).
+        InputError: ``path`` refused by [`check_output_path`][check_output_path] (an existing file only replaced with ``force``).
     """
     _checked_target(ledger, path, force)
     rows = []

@@ -2,8 +2,8 @@
 
 Each row of a CodeCarbon ``emissions.csv`` (the columns of
 ``codecarbon.output_methods.emissions_data.EmissionsData``; see
-:data:`qenergy.ledger_export.CODECARBON_COLUMNS`) becomes one charge to the account
-:data:`CODECARBON_ACCOUNT`: resource ``energy_consumed``, count 1, ``unit_j`` =
+`qenergy.ledger.export.CODECARBON_COLUMNS`) becomes one charge to the account
+`CODECARBON_ACCOUNT`: resource ``energy_consumed``, count 1, ``unit_j`` =
 ``energy_consumed`` [kWh] × 3.6 × 10⁶ J/kWh (CodeCarbon's figure as it is, PUE included),
 basis ``measured`` (CodeCarbon's energy comes from RAPL/NVML counters or, without them, from
 its own TDP-based fallback; the row does not say which, and ``--basis estimated`` records
@@ -20,7 +20,7 @@ The whole file is read and checked before anything is written: a file that is no
 UTF-8 CSV with the columns ``timestamp``, ``project_name``, ``run_id`` and
 ``energy_consumed``, a row whose energy is not a finite number of kWh ≥ 0 or whose
 timestamp or run id is empty, or a file without rows raises
-:class:`~qenergy.errors.InputError` naming the row (its line in the file) and column.
+[`InputError`][qenergy.errors.InputError] naming the row (its line in the file) and column.
 """
 
 from __future__ import annotations
@@ -33,9 +33,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError, shorten
-from .ledger import Charge, Ledger, Note
-from .physics import convert_energy
+from qenergy.energy.physics import convert_energy
+from qenergy.errors import InputError, shorten
+from qenergy.ledger.book import Charge, Ledger, Note
 
 __all__ = ["CODECARBON_ACCOUNT", "CODECARBON_IMPORT_KEY", "CODECARBON_REQUIRED", "MAX_IMPORT_BYTES", "CodeCarbonRow", "import_codecarbon",
            "read_codecarbon_csv"]
@@ -150,7 +150,7 @@ def _row(values: list[str], col: dict[str, int], line: int, where: str, basis: s
 
 
 def import_codecarbon(ledger: Ledger, rows: list[CodeCarbonRow], *, source: str = "") -> Note:
-    """Charge ``rows`` to the account :data:`CODECARBON_ACCOUNT` of ``ledger`` with the note keeping their fields, in one write.
+    """Charge ``rows`` to the account `CODECARBON_ACCOUNT` of ``ledger`` with the note keeping their fields, in one write.
 
     ``source`` (the file's name) goes into the note. Returns the note.
 

@@ -27,9 +27,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import expit
 
-from .errors import InputError
-from .numbers import shown_value
-from .physics import BOLTZMANN_J_PER_K, LN2, binary_entropy, check_temperature
+from qenergy.energy.physics import BOLTZMANN_J_PER_K, LN2, binary_entropy, check_temperature
+from qenergy.errors import InputError
+from qenergy.numbers import shown_value
 
 __all__ = [
     "FiniteStepErasure",
@@ -47,7 +47,7 @@ __all__ = [
 _CHUNK = 1 << 20
 #: Smallest reset error accepted: ln((1−ε)/ε) stays finite (about 691) down to here.
 MIN_EPSILON = 1e-300
-#: Largest N summed term by term; above, :func:`finite_step_work_j` uses the Euler–Maclaurin expansion.
+#: Largest N summed term by term; above, [`finite_step_work_j`][finite_step_work_j] uses the Euler–Maclaurin expansion.
 EXACT_SUM_MAX_STEPS = 1_000_000
 #: Largest N accepted (``--steps``): at 10^18 steps W_N already equals its N → ∞ limit to double
 #: precision, and larger integers would no longer convert to a float in the formulas.
@@ -55,7 +55,7 @@ MAX_STEPS = 10**18
 
 
 def check_epsilon(epsilon: float) -> float:
-    """ε as a float, or :class:`InputError` unless :data:`MIN_EPSILON` ≤ ε < 1/2.
+    """ε as a float, or [`InputError`][InputError] unless `MIN_EPSILON` ≤ ε < 1/2.
 
     The floor keeps E_max/k_B T = ln((1−ε)/ε) finite (below 691); smaller ε (subnormal
     doubles) would make the level infinite and the work NaN.
@@ -71,7 +71,7 @@ def check_epsilon(epsilon: float) -> float:
 
 
 def check_steps(steps: int) -> int:
-    """N as an int, or :class:`InputError` unless 1 ≤ N ≤ :data:`MAX_STEPS`."""
+    """N as an int, or [`InputError`][InputError] unless 1 ≤ N ≤ `MAX_STEPS`."""
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or not 1 <= steps <= MAX_STEPS:
         shown = shown_value(int(steps)) if isinstance(steps, (int, np.integer)) and not isinstance(steps, bool) else shown_value(steps)
         raise InputError(f"steps {shown} is not allowed; allowed: an integer 1 <= N <= 10^{len(str(MAX_STEPS)) - 1} "
@@ -88,14 +88,14 @@ def erasure_level_j(epsilon: float, temperature_k: float) -> float:
 def finite_step_work_j(epsilon: float, steps: int, temperature_k: float, p0: float = 0.5) -> float:
     """Work W_N in joules of the N-step protocol from initial excited population p0 to error ε.
 
-    For N ≤ :data:`EXACT_SUM_MAX_STEPS` the N terms are summed (vectorised). For larger N the sum
+    For N ≤ `EXACT_SUM_MAX_STEPS` the N terms are summed (vectorised). For larger N the sum
     Σ_{k=1}^{N−1} p_k, a trapezoidal sum of g(x) = 1/(1 + e^x) on [0, L] with step h = L/N
     (L = ln((1−ε)/ε)), is replaced by its Euler–Maclaurin expansion through the h³ term
-    (:func:`_work_euler_maclaurin`), which takes constant time at any N. Its truncation error is
+    (`_work_euler_maclaurin`), which takes constant time at any N. Its truncation error is
     below 2ζ(6)/(2π)⁶ · h⁶ · ∫₀^∞ |g⁽⁶⁾| ≤ 3.3e-5 · h⁶ k_B T (the integral is below 1), which for
     N > 10⁶ and any ε the checks allow (L < 745, so h < 7.5e-4) is below 6e-24 k_B T; with rounding
     the result is within 1e-15 k_B T of the exact sum (relative 1e-15 unless ε is within 1e-3 of
-    1/2, where W itself vanishes like 2(1/2 − ε)²). N is limited to :data:`MAX_STEPS` (10^18).
+    1/2, where W itself vanishes like 2(1/2 − ε)²). N is limited to `MAX_STEPS` (10^18).
     """
     e, n, t = check_epsilon(epsilon), check_steps(steps), check_temperature(temperature_k)
     if not 0.0 <= p0 <= 1.0:
@@ -121,7 +121,7 @@ def _work_euler_maclaurin(e: float, n: int, p0: float) -> float:
     Σ_{k=0}^{N} g(kh) = (1/h)∫₀^L g + (g(0) + g(L))/2 + (h/12)(g′(L) − g′(0)) − (h³/720)(g‴(L) − g‴(0)) + R,
     with ∫₀^L g = ln 2 + ln(1 − ε), g(0) = 1/2, g(L) = ε, g′ = −u and g‴ = −u(1 − 6u) for u = g(1 − g).
     Then W/k_B T = h(p0 + Σ_{k=1}^{N−1}) − εL = ln 2 − h(ε) + h(p0 − (1/2 + ε)/2)
-    + (h²/12)(g′(L) − g′(0)) − (h⁴/720)(g‴(L) − g‴(0)) + h·R (see :func:`finite_step_work_j` for |h·R|).
+    + (h²/12)(g′(L) − g′(0)) − (h⁴/720)(g‴(L) − g‴(0)) + h·R (see [`finite_step_work_j`][finite_step_work_j] for |h·R|).
     """
     level = math.log((1.0 - e) / e)
     h = level / n

@@ -12,8 +12,8 @@ import csv
 from dataclasses import dataclass
 from importlib import resources
 
-from .errors import InputError
-from .physics import convert_energy
+from qenergy.energy.physics import convert_energy
+from qenergy.errors import InputError
 
 __all__ = ["GridIntensity", "IntensityRange", "WORLD_AVERAGE", "co2e_kg", "grid_intensity", "load_intensities"]
 

@@ -3,7 +3,7 @@
 Ratios are classical ÷ quantum: above 1 the quantum side needs less energy. The
 classical side grows as 2^(n/2) and leaves the float range: the query count q_min(n, 2/3)
 from n = 2049, the ratio from n = 2074, the joules from n = 2163 (``irreversible``, 300 K).
-So its joules, query counts and the ratios are :class:`~qenergy.magnitude.Magnitude` values:
+So its joules, query counts and the ratios are [`Magnitude`][qenergy.energy.magnitude.Magnitude] values:
 exact integers, floats while they fit, base-10 logarithms beyond (``to_dict`` writes
 ``null`` and a ``log10_`` field there, never ``Infinity``).
 """
@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from .bounds import DEFAULT_SUCCESS, ClassicalLowerBound, QuantumUpperBound
-from .counts import classical_min_queries
-from .magnitude import Magnitude
+from qenergy.energy.bounds import DEFAULT_SUCCESS, ClassicalLowerBound, QuantumUpperBound
+from qenergy.energy.counts import classical_min_queries
+from qenergy.energy.magnitude import Magnitude
 
 __all__ = ["BoundRow", "Crossover", "Verdict", "bound_table", "bounds_crossover", "criterion", "crossover_n", "first_lasting_n",
            "lasting_crossover"]
@@ -85,7 +85,7 @@ def bound_table(
     secret_weight: int | None = None,
 ) -> list[BoundRow]:
     """Quantum upper and classical lower bounds at each n, at temperature T (kelvin) and success p
-    (``secret_weight`` W: the restricted problem's counts, :mod:`qenergy.counts`)."""
+    (``secret_weight`` W: the restricted problem's counts, [qenergy.energy.counts][])."""
     rows = []
     for n in ns:
         w = None if secret_weight is None else min(secret_weight, n)
@@ -157,7 +157,7 @@ class Crossover:
 
 def lasting_crossover(holds: Callable[[int], bool], n_min: int, n_max: int, *, floor: int = 1,
                       cost_s: Callable[[int], float] | None = None, budget_s: float = math.inf) -> Crossover:
-    """The :class:`Crossover` of ``holds(n)`` (quantum below classical at n) over every integer n in floor..n_max.
+    """The [`Crossover`][Crossover] of ``holds(n)`` (quantum below classical at n) over every integer n in floor..n_max.
 
     Scans down from ``n_max`` and stops at the first size where ``holds`` is false (the crossover is the
     size above it) or at ``floor``. ``cost_s(n)``: estimated seconds to evaluate ``holds(n)``; once the
@@ -181,7 +181,7 @@ def lasting_crossover(holds: Callable[[int], bool], n_min: int, n_max: int, *, f
 
 def bounds_crossover(ns: Sequence[int], quantum: QuantumUpperBound, classical: ClassicalLowerBound, temperature_k: float,
                      success: float | str | Fraction = DEFAULT_SUCCESS, *, budget_s: float = 2.0) -> Crossover:
-    """The crossover of the two bounds over every n from 1 up to max(ns) (see :func:`lasting_crossover`),
+    """The crossover of the two bounds over every n from 1 up to max(ns) (see [`lasting_crossover`][lasting_crossover]),
     within about ``budget_s`` seconds of exact arithmetic (q_min(n) costs ~2.6e-13·n² s)."""
 
     def holds(n: int) -> bool:

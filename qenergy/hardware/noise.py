@@ -9,7 +9,7 @@ A SPEC is a comma list of channels (or ``none``):
 * ``readout:P``: each measured bit flipped with probability P;
 * ``device:fake:NAME``: the calibration of one of qiskit-ibm-runtime's fake devices (per-qubit
   gate and readout errors, basis gates, coupling map): the circuit is routed onto the device
-  and the noise applied per physical gate (:mod:`circuits.noise`).
+  and the noise applied per physical gate ([qenergy.circuits.noise][]).
 
 Modifiers of a device twin (only with ``device:``):
 
@@ -20,7 +20,7 @@ Modifiers of a device twin (only with ``device:``):
 
 Channels combine: ``device:fake:sherbrooke,readout:0.01`` adds 1 % readout flips to the
 device's own. This module is core: it only parses and checks; the circuits are built in
-:mod:`circuits.noise`.
+[qenergy.circuits.noise][].
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .errors import InputError, shorten
+from qenergy.errors import InputError, shorten
 
 __all__ = ["NOISE_KINDS", "NoiseSpec", "parse_noise"]
 
@@ -74,7 +74,7 @@ class NoiseSpec:
         return self.depolarize == 0.0 and self.readout == 0.0 and self.device is None
 
     def describe(self) -> str:
-        """The canonical SPEC text (``none`` for the ideal case); :func:`parse_noise` reads it back."""
+        """The canonical SPEC text (``none`` for the ideal case); [`parse_noise`][parse_noise] reads it back."""
         parts = []
         if self.device is not None:
             parts.append(f"device:{self.device}")
@@ -119,9 +119,9 @@ def _parse_probability(kind: str, text: str) -> float:
 
 
 def parse_noise(spec: str) -> NoiseSpec:
-    """Parse a SPEC (see the module docstring) into a :class:`NoiseSpec`.
+    """Parse a SPEC (see the module docstring) into a [`NoiseSpec`][NoiseSpec].
 
-    Raises :class:`InputError` (one line) for an unknown channel, a probability outside
+    Raises [`InputError`][InputError] (one line) for an unknown channel, a probability outside
     [0, 1], a malformed device name or a channel given twice. Whether a ``fake:NAME``
     exists is checked when the circuit is built (it needs qiskit-ibm-runtime).
     """

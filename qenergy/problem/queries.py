@@ -11,10 +11,10 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .charging import BoundsPolicy, ChargePolicy, QueryRole
-from .ledger import Ledger
-from .oracles import evaluate_with
-from .problem import SimonInstance
+from qenergy.ledger.book import Ledger
+from qenergy.ledger.charging import BoundsPolicy, ChargePolicy, QueryRole
+from qenergy.problem.instance import SimonInstance
+from qenergy.problem.oracles import evaluate_with
 
 __all__ = ["CountingOracle"]
 
@@ -57,11 +57,11 @@ class CountingOracle:
 
     def scalar_function(self) -> Callable[[int], int]:
         """The oracle's fast scalar f for sequential walks. Calls through it are NOT charged:
-        count them and pass the count to :meth:`record` (at least once per walk)."""
+        count them and pass the count to [`record`][record] (at least once per walk)."""
         return self.instance.oracle.scalar_function()
 
     def record(self, count: int) -> None:
-        """Charge ``count`` queries made through :meth:`scalar_function`, in one bulk charge."""
+        """Charge ``count`` queries made through [`scalar_function`][scalar_function], in one bulk charge."""
         if count < 0:
             raise ValueError(f"count must be >= 0, got {count}")
         self._charge(count)
@@ -86,7 +86,7 @@ class CountingOracle:
         the sequential algorithm's next queries; ``used(outputs)`` returns how many of
         them it makes before stopping (e.g. up to and including the first collision).
         Only that prefix is charged and returned. ``kernel``: as in
-        :func:`qenergy.oracles.evaluate_with` (the same answers either way).
+        [qenergy.problem.oracles.evaluate_with][] (the same answers either way).
         """
         out = evaluate_with(self.instance.oracle, xs, kernel)
         k = int(used(out))

@@ -1,10 +1,10 @@
 """Shots to solution measured on a noisy twin: per-n statistics of a scan and a log-linear fit beyond it.
 
-A *noise scan* (run by :mod:`qenergy.app.noise_scan`) solves ``seeds`` seeded Simon instances
+A *noise scan* (run by `qenergy.app.noise_scan`) solves ``seeds`` seeded Simon instances
 with the noisy solver at each n of a ladder and records every run's outcome
-(:class:`RunOutcome`). This module is the statistics of those outcomes; it runs nothing.
+([`RunOutcome`][RunOutcome]). This module is the statistics of those outcomes; it runs nothing.
 
-Per n (:class:`ScanPoint`):
+Per n ([`ScanPoint`][ScanPoint]):
 
 * ``shots_quantile(P)``: the smallest shot count by which a fraction ≥ P of the runs had
   ended ``solved`` (the ⌈P·K⌉-th order statistic of the K runs' shots, an ``unresolved`` run
@@ -15,13 +15,13 @@ Per n (:class:`ScanPoint`):
 * ``wrong``: runs that ended ``solved`` with a wrong secret (the solver proves every answer
   with a classical check, so this must be 0; it is recorded, never assumed).
 
-Beyond the measured range (:class:`ShotsFit`, :func:`fit_shots`): the logarithm of shots per
+Beyond the measured range ([`ShotsFit`][ShotsFit], [`fit_shots`][fit_shots]): the logarithm of shots per
 bit, ln(shots_P(n)/n) = a + b·n, least squares over the n whose quantile was reached. This
 form is exact for the noiseless count (shots ≈ n + const: b ≈ 0) and follows the
 exponential growth (1 − η)^(−n) of decoding noisy samples; it is an assumption beyond the
 data, so every extrapolated figure carries a band: ± z·σ·sqrt(1 + 1/m + (n − n̄)²/S_xx) in
 log space (the least-squares prediction interval, z = 1.645 for a 90 % band), with σ the
-residual spread but at least :data:`MIN_LOG_SPREAD` (an assumption: the quantile of a few
+residual spread but at least [`MIN_LOG_SPREAD`][MIN_LOG_SPREAD] (an assumption: the quantile of a few
 runs is itself uncertain), so the band widens with the distance extrapolated.
 """
 
@@ -134,7 +134,7 @@ class ShotsFit:
 
     Attributes:
         a, b: intercept and slope (per bit) of ln(shots/n).
-        sigma: residual spread used for the band (≥ :data:`MIN_LOG_SPREAD`).
+        sigma: residual spread used for the band (≥ [`MIN_LOG_SPREAD`][MIN_LOG_SPREAD]).
         ns: the n fitted.
         success: the success probability whose quantiles were fitted.
     """

@@ -1,7 +1,7 @@
 """Simon problem instances: n, the hidden period s, and an oracle family.
 
 A seed drives everything random in an instance (the secret when none is given, the
-oracle's key) through :func:`seed_streams`, so one integer reproduces a run.
+oracle's key) through [`seed_streams`][seed_streams], so one integer reproduces a run.
 """
 
 from __future__ import annotations
@@ -11,14 +11,14 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .errors import InputError, shorten
-from .numbers import int_problem, int_value, short_int, shown_value
-from .oracles import MAX_TABLE_BITS, MAX_VECTOR_BITS, LinearOracle, Oracle, RandomOracle, TableOracle, check_linear_size, load_table
-from .weight import check_secret_weight, draw_secret
+from qenergy.errors import InputError, shorten
+from qenergy.numbers import int_problem, int_value, short_int, shown_value
+from qenergy.problem.oracles import MAX_TABLE_BITS, MAX_VECTOR_BITS, LinearOracle, Oracle, RandomOracle, TableOracle, check_linear_size, load_table
+from qenergy.weight import check_secret_weight, draw_secret
 
 __all__ = ["ORACLE_FAMILIES", "SimonInstance", "make_instance", "parse_secret", "seed_streams"]
 
-#: Oracle families accepted by :func:`make_instance` (``table:PATH`` takes a file).
+#: Oracle families accepted by [`make_instance`][make_instance] (``table:PATH`` takes a file).
 ORACLE_FAMILIES = ("linear", "random", "table:PATH")
 
 #: Names of the independent random streams derived from one seed.
@@ -34,7 +34,7 @@ def seed_streams(seed: int) -> dict[str, np.random.Generator]:
 def parse_secret(text: str | int, n: int) -> int:
     """A secret given as decimal, ``0b…`` or ``0x…`` text (or an int), checked to lie in 0…2^n−1.
 
-    Text follows the project's integer rule (:mod:`qenergy.numbers`): no spaces, ``_`` or
+    Text follows the project's integer rule ([qenergy.numbers][]): no spaces, ``_`` or
     non-ASCII digits.
     """
     parsed = text if isinstance(text, int) and not isinstance(text, bool) else int_value(text) if isinstance(text, str) else None
@@ -54,7 +54,7 @@ class SimonInstance:
     """A hidden-period instance: f on n bits with f(x) = f(x ⊕ s); s = 0 is the one-to-one case."""
 
     oracle: Oracle
-    #: The promise wt(s) ≤ W of the restricted problem (:mod:`qenergy.weight`); None: any s.
+    #: The promise wt(s) ≤ W of the restricted problem (`qenergy.weight`); None: any s.
     secret_weight: int | None = None
 
     @property
@@ -84,9 +84,9 @@ def make_instance(n: int | None, secret: int | str | None = None, oracle: str = 
             (for a table, None takes the table's own period).
         oracle: ``linear``, ``random`` or ``table:PATH``.
         seed: drives the secret draw and the oracle's key.
-        secret_weight: the promise wt(s) ≤ W (W ≥ 1, :mod:`qenergy.weight`): a random secret is drawn
+        secret_weight: the promise wt(s) ≤ W (W ≥ 1, `qenergy.weight`): a random secret is drawn
             uniformly among the non-zero strings of weight ≤ W; a given (or a table's) secret heavier
-            than W raises :class:`InputError`.
+            than W raises [`InputError`][InputError].
     """
     if secret_weight is not None:
         check_secret_weight(secret_weight, n)

@@ -1,7 +1,7 @@
 """Simon oracle families: functions f: {0,1}^n -> {0,1}^n with f(x) = f(x') iff x' ∈ {x, x ⊕ s}.
 
 Every oracle evaluates vectorised over a numpy ``uint64`` array of inputs (n ≤ 64), and
-exactly over Python integers for any n (:meth:`Oracle.evaluate_int`). Integers encode
+exactly over Python integers for any n ([Oracle.evaluate_int][]). Integers encode
 bit strings with bit i (weight 2**i) standing for x_i, the i-th input qubit.
 
 Families:
@@ -9,7 +9,7 @@ Families:
 * ``linear``: f(x) = M x over GF(2) with kernel {0, s}; M = R·G_s where G_s x = x ⊕ x_j·s
   (j the lowest set bit of s) and R seeded random layers of CNOTs. Clifford, any n.
 * ``random``: f(x) = π(min(x, x ⊕ s)) with π a seeded keyed pseudorandom permutation
-  of n-bit strings (:class:`KeyedPermutation`), so no 2^n table is ever stored (n ≤ 64).
+  of n-bit strings ([`KeyedPermutation`][KeyedPermutation]), so no 2^n table is ever stored (n ≤ 64).
 * ``table``: a user's truth table, checked to have period s and to be exactly two-to-one.
 """
 
@@ -26,9 +26,9 @@ from typing import NoReturn, TextIO
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .errors import InputError, ResourceLimitError, human_bytes, shorten
-from .kernels import compiled, resolve_kernel
-from .numbers import int_problem, int_value, short_int
+from qenergy.errors import InputError, ResourceLimitError, human_bytes, shorten
+from qenergy.numbers import int_problem, int_value, short_int
+from qenergy.problem.kernels import compiled, resolve_kernel
 
 __all__ = [
     "KeyedPermutation",
@@ -53,7 +53,7 @@ __all__ = [
 MAX_VECTOR_BITS = 64
 #: Largest n of a linear oracle: its matrix M takes n²/8 bytes (512 MiB here) and building it
 #: about n²·log2(n)/8 byte operations (a few seconds). The quantum paths stop earlier
-#: (:data:`circuits.backends.MAX_CLIFFORD_BITS`), classical search at :data:`MAX_VECTOR_BITS`.
+#: ([qenergy.circuits.backends.MAX_CLIFFORD_BITS][]), classical search at [`MAX_VECTOR_BITS`][MAX_VECTOR_BITS].
 MAX_LINEAR_BITS = 65_536
 
 
@@ -162,7 +162,7 @@ class LinearOracle(Oracle):
 
     def matrix(self) -> NDArray[np.uint8]:
         """M as an ``(n, n)`` 0/1 array, ``M[k, i]`` = 1 when output bit k depends on x_i."""
-        from .gf2 import int_to_bits
+        from qenergy.problem.gf2 import int_to_bits
 
         return np.array([int_to_bits(r, self.n) for r in self.rows], dtype=np.uint8).reshape(self.n, self.n)
 
@@ -204,7 +204,7 @@ def linear_oracle_bytes(n: int) -> int:
 
 
 def check_linear_size(n: int) -> None:
-    """Refuse a linear oracle above :data:`MAX_LINEAR_BITS` bits, or one whose matrix would not fit
+    """Refuse a linear oracle above [`MAX_LINEAR_BITS`][MAX_LINEAR_BITS] bits, or one whose matrix would not fit
     in 80 % of the available memory, naming the estimate (before anything is built)."""
     if n > MAX_LINEAR_BITS:
         need = f"~{human_bytes(linear_oracle_bytes(n))}" if n < 10**100 else "more than any machine has"
@@ -268,7 +268,7 @@ class KeyedPermutation:
     def shift(self) -> int:
         return max(1, (self.n + 1) // 2)
 
-    #: Elements per block in :meth:`apply`: the block and one temporary stay in the L2 cache
+    #: Elements per block in [`apply`][apply]: the block and one temporary stay in the L2 cache
     #: (32768 was fastest of 4096…4194304 measured on 2^22 inputs here, ~4x the unblocked form).
     BLOCK = 1 << 15
 
@@ -279,7 +279,7 @@ class KeyedPermutation:
     def apply(self, v: NDArray[np.uint64], *, out: NDArray[np.uint64] | None = None, kernel: str | None = None) -> NDArray[np.uint64]:
         """π(v) for an array of n-bit values (``uint64``, any shape); returns a new array, or ``out``.
 
-        ``kernel``: ``numba``, ``numpy`` or None (:func:`qenergy.kernels.resolve_kernel`: numba when
+        ``kernel``: ``numba``, ``numpy`` or None (`qenergy.problem.kernels.resolve_kernel`: numba when
         installed); both give the same bits.
 
         Bit-identical to the textbook form ``v = (v + a) & mask; v ^= v >> shift; v = (v * m) & mask``
@@ -334,7 +334,7 @@ class KeyedPermutation:
 class RandomOracle(Oracle):
     """A seeded pseudorandom two-to-one function with period s (one-to-one for s = 0).
 
-    f(x) = π(min(x, x ⊕ s)) with π a :class:`KeyedPermutation`, so f is exactly
+    f(x) = π(min(x, x ⊕ s)) with π a [`KeyedPermutation`][KeyedPermutation], so f is exactly
     two-to-one on the cosets {x, x ⊕ s}. Needs n ≤ 64; no table is stored.
     """
 
@@ -347,7 +347,7 @@ class RandomOracle(Oracle):
         self.permutation = KeyedPermutation.from_rng(n, rng if rng is not None else np.random.default_rng())
 
     def evaluate(self, x: ArrayLike, *, kernel: str | None = None) -> NDArray[np.uint64]:
-        """f(x) for an array of inputs; ``kernel`` as in :meth:`KeyedPermutation.apply` (same bits either way)."""
+        """f(x) for an array of inputs; ``kernel`` as in [KeyedPermutation.apply][] (same bits either way)."""
         xs = _as_inputs(x, self.n)
         if resolve_kernel(kernel) == "numba":
             out = np.empty(xs.shape, dtype=np.uint64)
@@ -421,7 +421,7 @@ def infer_period(table: ArrayLike) -> int:
 
 
 def check_simon_table(table: NDArray[np.uint64], n: int, secret: int, *, source: str = "table", show: int = 3) -> None:
-    """Raise :class:`InputError` unless ``table`` is two-to-one with period ``secret`` (one-to-one for 0).
+    """Raise [`InputError`][InputError] unless ``table`` is two-to-one with period ``secret`` (one-to-one for 0).
 
     The message names up to ``show`` inputs that break the promise.
     """
@@ -452,7 +452,7 @@ def check_simon_table(table: NDArray[np.uint64], n: int, secret: int, *, source:
             raise InputError(f"{source} is not {what}: colliding inputs {shown}")
 
 
-#: Largest n of a truth table (2^n entries); :class:`TableOracle` refuses larger ones.
+#: Largest n of a truth table (2^n entries); [`TableOracle`][TableOracle] refuses larger ones.
 MAX_TABLE_BITS = 30
 #: Bytes a truth-table file may spend per entry: the longest output (``0b`` and 30 binary
 #: digits) with its separator, indentation and room for comments, generously rounded.
@@ -460,9 +460,9 @@ TABLE_BYTES_PER_ENTRY = 64
 #: Bytes every truth-table file may have besides its entries (a header of comments).
 TABLE_SLACK_BYTES = 1 << 16
 #: Bytes of memory a table entry needs while it is read and checked (the uint64 array, the
-#: sort and the partner lookups of :func:`check_simon_table`).
+#: sort and the partner lookups of [`check_simon_table`][check_simon_table]).
 TABLE_MEMORY_PER_ENTRY = 48
-#: Characters read at a time; an entry longer than :data:`MAX_ENTRY_CHARS` is refused at once.
+#: Characters read at a time; an entry longer than [`MAX_ENTRY_CHARS`][MAX_ENTRY_CHARS] is refused at once.
 _READ_CHARS = 1 << 22
 MAX_ENTRY_CHARS = 200
 
@@ -483,7 +483,7 @@ def available_memory_bytes() -> int:
 
 
 def max_table_bytes(n: int | None = None) -> int:
-    """Largest truth-table file accepted for n bits (any n up to :data:`MAX_TABLE_BITS` when None)."""
+    """Largest truth-table file accepted for n bits (any n up to [`MAX_TABLE_BITS`][MAX_TABLE_BITS] when None)."""
     bits = MAX_TABLE_BITS if n is None else max(1, min(n, MAX_TABLE_BITS))
     return (1 << bits) * TABLE_BYTES_PER_ENTRY + TABLE_SLACK_BYTES
 
@@ -491,12 +491,12 @@ def max_table_bytes(n: int | None = None) -> int:
 def load_table(path: str | os.PathLike[str], n: int | None = None) -> NDArray[np.uint64]:
     """Read a truth table: a JSON list of integers, or one integer a line (decimal, 0x…, 0b…; ``#`` comments).
 
-    Entries follow the project's integer rule (:mod:`qenergy.numbers`) and must lie in
+    Entries follow the project's integer rule ([qenergy.numbers][]) and must lie in
     0..2^63−1. The file is refused by its size before it is read when it is larger than any
-    table of n bits can be (:func:`max_table_bytes`; n ≤ :data:`MAX_TABLE_BITS` when ``n`` is
+    table of n bits can be ([`max_table_bytes`][max_table_bytes]; n ≤ [`MAX_TABLE_BITS`][MAX_TABLE_BITS] when ``n`` is
     None) or when reading and checking it would not fit in memory; it is then read in chunks
     (no recursion, so deeply nested JSON is just a malformed entry). Every problem is an
-    :class:`InputError` (or :class:`~qenergy.errors.ResourceLimitError`) naming the file, the
+    [`InputError`][InputError] (or [`ResourceLimitError`][qenergy.errors.ResourceLimitError]) naming the file, the
     line or entry, and what is allowed.
     """
     p = Path(path)
@@ -536,7 +536,7 @@ def load_table(path: str | os.PathLike[str], n: int | None = None) -> NDArray[np
 
 
 def _table_int(tok: str, name: str, where: str) -> int:
-    """One entry under the integer rule, in 0..2^63−1, or an :class:`InputError` naming ``where``."""
+    """One entry under the integer rule, in 0..2^63−1, or an [`InputError`][InputError] naming ``where``."""
     value = int_value(tok)
     if value is None:
         problem = int_problem(tok)
@@ -556,7 +556,7 @@ def _to_array(tokens: list[str], name: str, where: Callable[[int], str]) -> NDAr
 
 
 def _chunks(fh: TextIO, head: str) -> Iterator[str]:
-    """``head``, then the rest of ``fh`` in pieces of :data:`_READ_CHARS` characters."""
+    """``head``, then the rest of ``fh`` in pieces of [`_READ_CHARS`][_READ_CHARS] characters."""
     text = head
     while text:
         yield text

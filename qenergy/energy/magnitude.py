@@ -5,7 +5,7 @@ The classical lower bound for Simon's problem grows as 2^(n/2) and leaves the fl
 n/2 bits, from n = 2049; the ratio to the quantum bound from n = 2074; its joules from
 n = 2163 (``irreversible`` at 300 K; 2175 at 4.2 K, later still for ``minimal``), because
 k_B·T·ln 2 ≈ 3e-21 J scales the count down before it overflows.
-A :class:`Magnitude` keeps such a non-negative quantity as its float value (``inf``
+A [`Magnitude`][Magnitude] keeps such a non-negative quantity as its float value (``inf``
 beyond the float range) together with its base-10 logarithm, which stays finite and
 exact to about 10 significant digits up to n = 10⁶ and beyond; exact integers are kept
 exactly. Comparisons use the floats while both are finite and the logarithms otherwise.

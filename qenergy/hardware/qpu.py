@@ -11,7 +11,7 @@ Wall-plug power of a system holding ``Q`` physical qubits (watts)::
 or, for a preset that only has a published whole-system figure,
 ``pue · ceil(Q / device_qubits) · whole_system_w``. A job of ``shots`` shots of a circuit
 lasting ``duration_s`` keeps the system busy for (IBM's documented usage estimate, plus the
-reset that starts each shot; :func:`estimate_usage_seconds`, the one formula for presets and for
+reset that starts each shot; [`estimate_usage_seconds`][estimate_usage_seconds], the one formula for presets and for
 IBM and fake jobs alike)::
 
     time_s = job_overhead_s + shots · (rep_delay_s + reset_s + duration_s)
@@ -24,30 +24,30 @@ whole shot period (Sycamore's 200 µs per shot) uses ``shot_period_s`` instead, 
 contains the circuit: ``time_s = job_overhead_s + shots · max(shot_period_s, duration_s)``.
 
 **Whole components.** Parameters that belong to one machine are grouped
-(:class:`Component`: a cryocooler model's compressor power *with* its 4 K capacity; a control
+([`Component`][Component]: a cryocooler model's compressor power *with* its 4 K capacity; a control
 stack's power per qubit *with* its qubits per readout line), and each option of a component is
 one machine a source describes. ``mid`` takes the component's stated option; ``low`` and
 ``high`` take the combination of whole options that gives the lowest and the highest power
 (other parameters at their own ends), never the compressor of one cryocooler with the
 capacity of another. The cryostat's efficiency at 4 K is implied by its
 parameters: ``(compressor_w + gas_handling_w / 2) / cooling_4k_w`` watts of electricity per
-watt of cooling (:meth:`QPUPreset.specific_power_4k`).
+watt of cooling ([QPUPreset.specific_power_4k][]).
 
-Every parameter is declared as data (:class:`Parameter`: value, low, high, unit, source and
+Every parameter is declared as data ([`Parameter`][Parameter]: value, low, high, unit, source and
 how we know it: ``text`` read in the source, ``abstract`` read in its abstract only, ``code`` read in a published model's code,
 ``device`` read from Qiskit's fake-backend snapshot, ``secondary`` relayed by another page,
 ``claim`` a vendor's statement, ``derived`` our arithmetic from those, ``assumption`` ours,
 no source found). ``low``/``high`` are the ends of the range the sources support; the low
 and high *energies* put every parameter at the end that lowers or raises the energy.
 
-Three presets (:data:`QPU_PRESETS`): ``ibm-heron`` (a current Heron-class system, modelled
+Three presets (`QPU_PRESETS`): ``ibm-heron`` (a current Heron-class system, modelled
 bottom-up), ``google-sycamore`` (a published whole-system figure) and
 ``projected-cryo-cmos`` (a projection, not a system). Literature not read in full: the
 per-stage figures of Fellous-Asiani et al., PRX Quantum 4, 040319 (2023) and Martin et al.,
 arXiv:2103.16726 could not be checked in their text, so no number is taken from them; the
 model's shape (cooling per stage, electronics per qubit, PUE) follows their description.
 
-Job charging (:class:`QPUPowerModel`): usage seconds come from the service
+Job charging ([`QPUPowerModel`][QPUPowerModel]): usage seconds come from the service
 (``job.usage()``, the quantum seconds IBM bills) when it reports them, else from the
 estimate above, ÷ the preset's utilisation, and the charge's provenance says which and names
 the preset. Every QPU row of a job is ``estimated`` (the job count too, at 0 J), so a job's
@@ -64,8 +64,8 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .errors import InputError, shorten
-from .ledger import Ledger
+from qenergy.errors import InputError, shorten
+from qenergy.ledger.book import Ledger
 
 __all__ = [
     "Component", "DEFAULT_QPU_PRESET", "JobRecord", "Option", "Parameter", "PowerBreakdown", "QPUPowerModel", "QPUPreset", "QPU_PRESETS",
@@ -92,7 +92,7 @@ def estimate_usage_seconds(shots: int, circuit_duration_s: float, rep_delay_s: f
     """Estimated QPU usage of one job, seconds: 2 s per sub-job + (rep_delay + reset + circuit duration) × shots.
 
     IBM's documented estimate (IBM Quantum documentation, 'Estimate job run time') with the reset that starts each shot added, the
-    same formula as :meth:`QPUPreset.run_time_s` (``reset_s``: the device's reset duration, 0 if unknown).
+    same formula as [QPUPreset.run_time_s][] (``reset_s``: the device's reset duration, 0 if unknown).
     """
     return float(_usage_s(shots, circuit_duration_s, rep_delay_s, reset_s, SUBJOB_OVERHEAD_S * subjobs))
 
@@ -109,7 +109,7 @@ class Parameter:
         unit: unit of value, low and high.
         raises_energy: True when a larger value means more energy (decides which end the
             low- and high-energy scenarios take).
-        how: how it is known, one of :data:`HOW`.
+        how: how it is known, one of `HOW`.
         source: where it comes from (citation, file and line, or "assumption: …").
     """
 
@@ -148,7 +148,7 @@ class Option:
     Attributes:
         name: short name (e.g. ``PT420``).
         values: parameter name → value.
-        how: how it is known (one of :data:`HOW`).
+        how: how it is known (one of `HOW`).
         source: where the values come from.
     """
 
@@ -318,7 +318,7 @@ class QPUPreset:
     Attributes:
         name: registry name (``ibm-heron``, …).
         title: one line for reports.
-        parameters: name → :class:`Parameter`.
+        parameters: name → [`Parameter`][Parameter].
         timing_device: the fake device whose routing and gate times give the circuit duration.
         note: what the preset is and is not.
     """
@@ -359,7 +359,7 @@ class QPUPreset:
 
     def value(self, name: str, scenario: Scenario = "mid") -> float:
         """A parameter's value in a scenario (a component's parameter from its chosen whole option). Raises
-        :class:`InputError` for an unknown name."""
+        [`InputError`][InputError] for an unknown name."""
         if name not in self.parameters:
             raise InputError(f"parameter {shorten(name)!r} of QPU preset {self.name} is unknown; allowed: {', '.join(self.parameters)}")
         if any(name in c.parameters for c in self.components):
@@ -417,7 +417,7 @@ class QPUPreset:
     def run_time_s(self, shots: ArrayLike, duration_s: ArrayLike, scenario: Scenario = "mid") -> NDArray[np.float64]:
         """Busy time of one job of ``shots`` shots of a circuit lasting ``duration_s`` (seconds; arrays broadcast).
 
-        Per shot: ``rep_delay_s + reset_s + duration_s`` (the one usage formula, :func:`_usage_s`, which IBM jobs use
+        Per shot: ``rep_delay_s + reset_s + duration_s`` (the one usage formula, `_usage_s`, which IBM jobs use
         too), or, for a preset giving the whole shot period, ``max(shot_period_s, duration_s)`` (the period already holds
         the circuit)."""
         if "shot_period_s" in self.parameters:
@@ -431,7 +431,7 @@ class QPUPreset:
         return self.value("utilisation", scenario) if "utilisation" in self.parameters else 1.0
 
     def energy_j(self, qubits: ArrayLike, shots: ArrayLike, duration_s: ArrayLike, scenario: Scenario = "mid") -> NDArray[np.float64]:
-        """Wall-plug joules of one job per element: power at ``qubits`` × :meth:`run_time_s` ÷ utilisation (arrays broadcast)."""
+        """Wall-plug joules of one job per element: power at ``qubits`` × [`run_time_s`][run_time_s] ÷ utilisation (arrays broadcast)."""
         q, s, d = np.broadcast_arrays(np.asarray(qubits), np.asarray(shots, dtype=float), np.asarray(duration_s, dtype=float))
         power = np.array([self.power(int(x), scenario).total_w for x in q.ravel()], dtype=float).reshape(q.shape)
         return power * self.run_time_s(s, d, scenario) / self.utilisation(scenario)
@@ -484,7 +484,7 @@ DEFAULT_QPU_PRESET = "ibm-heron"
 
 
 def get_qpu_preset(name: str) -> QPUPreset:
-    """The preset called ``name``. Raises :class:`InputError` listing the presets for an unknown name."""
+    """The preset called ``name``. Raises [`InputError`][InputError] listing the presets for an unknown name."""
     try:
         return QPU_PRESETS[name]
     except KeyError:
@@ -525,7 +525,7 @@ class QPUPowerModel:
     """Charges QPU jobs with a preset's power (central values) × usage seconds, basis ``estimated``.
 
     Attributes:
-        preset: name of the :data:`QPU_PRESETS` entry giving the power (default ``ibm-heron``).
+        preset: name of the `QPU_PRESETS` entry giving the power (default ``ibm-heron``).
         pue: overrides the preset's PUE when given.
         overrides_w: system power before PUE per backend name, replacing the model for that device.
     """
@@ -542,7 +542,7 @@ class QPUPowerModel:
         return b.total_w / b.pue
 
     def effective_pue(self) -> float:
-        """The PUE applied: :attr:`pue` or the preset's central value."""
+        """The PUE applied: `pue` or the preset's central value."""
         return self.pue if self.pue is not None else get_qpu_preset(self.preset).value("pue")
 
     def charge_job(self, ledger: Ledger, job: JobRecord, *, account: str = "quantum", label: str = "") -> float:
@@ -564,6 +564,6 @@ class QPUPowerModel:
             origin = f"override for {job.backend}" if job.backend in self.overrides_w else f"preset {self.preset}, central values"
             rows.append((account, "qpu_time_us", micro, unit, "estimated",
                          f"{source}; system power {power:.0f} W x PUE {pue:g} / utilisation {util:g} (calibration and idle time "
-                         f"charged to the jobs) ({origin}; sources: qenergy.qpu)"))
+                         f"charged to the jobs) ({origin}; sources: qenergy.hardware.qpu)"))
         ledger.charge_many(rows, label=label, model="qpu-power")
         return joules

@@ -1,6 +1,6 @@
 """Measuring the energy of our own runs: ``with qenergy.measure(ledger, "label"):`` or ``@measure(ledger, "label")``.
 
-Sources (:func:`default_source`), tried in order:
+Sources ([`default_source`][default_source]), tried in order:
 
 * **Host counters.** RAPL (Linux powercap, ``/sys/class/powercap/intel-rapl*``): every
   package domain and every ``dram`` subdomain (core/uncore are inside the package;
@@ -10,10 +10,10 @@ Sources (:func:`default_source`), tried in order:
   Documentation/power/powercap/powercap.rst). NVML (NVIDIA GPUs, when ``pynvml`` is
   importable): ``nvmlDeviceGetTotalEnergyConsumption`` of every device, millijoules since
   the driver was loaded (NVML API reference; Volta and later). When both are readable
-  their energies are **added** (:class:`CompositeSource`): RAPL sees the CPU packages
+  their energies are **added** ([`CompositeSource`][CompositeSource]): RAPL sees the CPU packages
   and DRAM, NVML the GPUs, and neither includes the other. When only one is readable,
   that one alone.
-* Otherwise a per-process **estimate** (:class:`CpuTimeEstimate`): process CPU time
+* Otherwise a per-process **estimate** ([`CpuTimeEstimate`][CpuTimeEstimate]): process CPU time
   (user + system, children included) × a per-core power, plus resident memory × a power
   per GB × wall time. Defaults: 85 W per CPU package spread over its logical cores
   (CodeCarbon's figure for an unknown CPU) and 0.375 W per GB (CodeCarbon 2.x's memory
@@ -47,7 +47,7 @@ host energy, the share and both CPU times. Consequences and assumptions:
   shorter than a few ticks is coarse (the rounding errors tend to average out over many
   windows); each share is clamped to [0, 1].
 * The apportioned figure keeps basis ``measured`` and is labelled ``apportioned: true``: its
-  provenance begins with those words, and :attr:`EnergyWindow.apportioned` (``qenergy simon
+  provenance begins with those words, and [EnergyWindow.apportioned][] (``qenergy simon
   --json``: ``measured.apportioned``) is True. Every number in it is read from a counter
   (energy, process CPU time, host CPU time), but the split itself is a model: the host's
   idle, memory and GPU energy are shared out by CPU time (above), which no counter
@@ -72,8 +72,8 @@ Windows may nest and overlap. Energy between two window events is charged to the
 innermost window open at the time (the one opened last), so nested windows charge their
 own exclusive energy and the ledger total equals the energy of the union of all
 windows: nested totals add up and nothing is counted twice. That state (source, open windows,
-last reading) is a :class:`Meter`; :func:`measure` uses the one attached to the ledger
-(:meth:`Meter.of`, through the ledger's :meth:`~qenergy.ledger.Ledger.attachment` API:
+last reading) is a `Meter`; `measure` uses the one attached to the ledger
+([Meter.of][], through the ledger's [`attachment`][qenergy.ledger.book.Ledger.attachment] API:
 one meter per ledger, made on first use), or the one passed as ``meter=``; never a
 global.
 """
@@ -90,8 +90,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-from .errors import InputError
-from .ledger import Ledger
+from qenergy.errors import InputError
+from qenergy.ledger.book import Ledger
 
 __all__ = ["CompositeSource", "CpuTimeEstimate", "EnergySource", "EnergyWindow", "HostCpuTime", "Meter", "NvmlSource", "RaplSource",
            "cpu_share", "default_source", "measure", "process_cpu_s"]
@@ -302,7 +302,7 @@ class HostCpuTime:
         return ticks / os.sysconf("SC_CLK_TCK")
 
     def read(self) -> tuple[float, float]:
-        """``(this process's CPU-s, host busy CPU-s)``, both cumulative. Raises OSError as :meth:`host_busy_s`."""
+        """``(this process's CPU-s, host busy CPU-s)``, both cumulative. Raises OSError as [`host_busy_s`][host_busy_s]."""
         return self.process_cpu_s(), self.host_busy_s()
 
 
@@ -336,21 +336,21 @@ class Meter:
     """The state of one energy meter: its source, the windows open on it, the cumulative counters, the last reading.
 
     Energy between two window events is charged to the innermost window open on the
-    meter (the one opened last). :func:`measure` without ``meter=`` uses the meter
-    attached to the ledger (:meth:`Meter.of`, through :meth:`Ledger.attachment
-    <qenergy.ledger.Ledger.attachment>` under the key ``Meter``) and makes one on first
+    meter (the one opened last). `measure` without ``meter=`` uses the meter
+    attached to the ledger ([Meter.of][], through :meth:`Ledger.attachment
+    <qenergy.ledger.book.Ledger.attachment>` under the key ``Meter``) and makes one on first
     use, so nested windows on one ledger share one meter and different ledgers have
     their own; ``measure(…, meter=m)`` uses ``m`` instead (a meter is not tied to a
     ledger: each window charges its own). No state is kept in a module global.
 
-    ``source`` defaults to :func:`default_source`; ``cpu_time`` to the real
+    ``source`` defaults to [`default_source`][default_source]; ``cpu_time`` to the real
     ``/proc/stat`` and ``os.times``. A whole-host source is apportioned by CPU time; when
-    the host's CPU time cannot be read, the meter uses :class:`CpuTimeEstimate` instead
+    the host's CPU time cannot be read, the meter uses [`CpuTimeEstimate`][CpuTimeEstimate] instead
     (its description says why).
     """
 
     def __init__(self, source: EnergySource | None = None, cpu_time: HostCpuTime | None = None) -> None:
-        #: What was asked for (before defaults and fallbacks): :meth:`of` compares it.
+        #: What was asked for (before defaults and fallbacks): [`of`][of] compares it.
         self.requested: tuple[EnergySource | None, HostCpuTime | None] = (source, cpu_time)
         if source is None:
             source = default_source()
@@ -421,8 +421,8 @@ class EnergyWindow:
     ``inclusive_j`` (the same with nested windows), ``host_exclusive_j`` /
     ``host_inclusive_j`` (whole-host energy, 0 with the estimate), ``cpu_s`` and
     ``host_busy_s`` (CPU-seconds of this process and of the host while it was innermost).
-    ``meter`` is the :class:`Meter` the window was entered on (None before entry);
-    :attr:`apportioned` says whether the charge is a CPU-time share of a whole-host reading
+    ``meter`` is the `Meter` the window was entered on (None before entry);
+    [`apportioned`][apportioned] says whether the charge is a CPU-time share of a whole-host reading
     (its provenance then begins ``apportioned: true``); ``note`` is appended to the provenance.
     """
 
@@ -487,7 +487,7 @@ class EnergyWindow:
         if not meter.apportioned:
             return f"{meter.source.describe()}; window '{self.label}'{note}"
         share = self.exclusive_j / self.host_exclusive_j if self.host_exclusive_j > 0 else cpu_share(self.cpu_s, self.host_busy_s)
-        return (f"apportioned: true (a CPU-time share of a whole-host reading, not a direct reading; qenergy.meter); "
+        return (f"apportioned: true (a CPU-time share of a whole-host reading, not a direct reading; qenergy.ledger.meter); "
                 f"{meter.source.describe()}: {self.host_exclusive_j:.4g} J whole-host energy while window '{self.label}' "
                 f"was innermost, apportioned by this process's CPU-time share {share:.3g} ({self.cpu_s:.3g} of "
                 f"{self.host_busy_s:.3g} busy CPU-s on the host, /proc/stat) = {self.exclusive_j:.4g} J{note}")
@@ -508,10 +508,10 @@ def measure(ledger: Ledger, label: str, *, account: str = "meter", source: Energ
 
     Charges, in joules as ``energy_uj`` units, this process's share of the host energy
     (or the estimate) to ``account``; with ``host=True`` also the window's whole-host
-    energy to account ``host``. ``source`` defaults to :func:`default_source`,
+    energy to account ``host``. ``source`` defaults to [`default_source`][default_source],
     ``cpu_time`` to the real ``/proc/stat`` and ``os.times``. ``meter``: the
-    :class:`Meter` to measure on; by default the one attached to ``ledger``
-    (:meth:`Meter.of`, made on first entry), shared by every window on that ledger.
+    `Meter` to measure on; by default the one attached to ``ledger``
+    ([Meter.of][], made on first entry), shared by every window on that ledger.
     ``note``: appended to the charge's provenance (e.g. what the figure leaves out).
 
     Raises:

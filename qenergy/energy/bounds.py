@@ -8,7 +8,7 @@ available to us (digest ``simon-energy.md``). Every constant is a parameter.
 
 Each assumption set has a ``name``, lists its physical assumptions and citations in its
 docstring, and gives joules with ``energy_j(n, temperature_k, success)``. The same
-objects price the charges of real runs (:class:`qenergy.charging.BoundsPolicy`).
+objects price the charges of real runs (`qenergy.ledger.charging.BoundsPolicy`).
 
 Common assumptions: a heat bath at temperature T > 0; the oracle conserves energy and
 is charged nothing; Landauer's principle (erasing one bit of entropy into the bath
@@ -23,12 +23,12 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import ClassVar, Literal
 
-from .counts import classical_min_queries, expected_runs, expected_weight_shots, parse_probability, runs_for_failure, weight_shots_for_failure
-from .erasure import FiniteStepErasure
-from .errors import InputError, shorten
-from .magnitude import Magnitude
-from .numbers import parse_int
-from .physics import landauer_bit_energy
+from qenergy.energy.counts import classical_min_queries, expected_runs, expected_weight_shots, parse_probability, runs_for_failure, weight_shots_for_failure
+from qenergy.energy.erasure import FiniteStepErasure
+from qenergy.energy.magnitude import Magnitude
+from qenergy.energy.physics import landauer_bit_energy
+from qenergy.errors import InputError, shorten
+from qenergy.numbers import parse_int
 
 __all__ = [
     "MEMORY",
@@ -63,10 +63,10 @@ def oracle_family(oracle: str) -> OracleFamily:
 class QuantumBound(ABC):
     """A model of the quantum side's energy for Simon's problem, registered in ``qenergy.bounds``.
 
-    Subclasses say what one run costs (:meth:`per_run_j`), how many runs are charged
-    (:meth:`run_count`) and what the classical check costs; :meth:`energy_j` combines
+    Subclasses say what one run costs ([`per_run_j`][per_run_j]), how many runs are charged
+    ([`run_count`][run_count]) and what the classical check costs; [`energy_j`][energy_j] combines
     them. The charging policy prices real runs through the same object
-    (:meth:`reset_j`, ``gate_energy_j``), so a run and its bound never disagree.
+    ([`reset_j`][reset_j], ``gate_energy_j``), so a run and its bound never disagree.
     """
 
     name: str = ""
@@ -92,7 +92,7 @@ class QuantumBound(ABC):
 
     def weight_run_count(self, n: int, secret_weight: int, success: float | str | Fraction = DEFAULT_SUCCESS) -> float:
         """Runs charged at size n under the promise wt(s) ≤ W: the restricted shot count
-        (:func:`qenergy.counts.expected_weight_shots`, or t_δ when the model charges a budget), at most :meth:`run_count`."""
+        ([qenergy.energy.counts.expected_weight_shots][], or t_δ when the model charges a budget), at most [`run_count`][run_count]."""
         full = self.run_count(n, success)
         if getattr(self, "runs", "expected") == "expected":
             return min(full, expected_weight_shots(n, secret_weight))
@@ -102,7 +102,7 @@ class QuantumBound(ABC):
     def energy_j(self, n: int, temperature_k: float, success: float | str | Fraction = DEFAULT_SUCCESS, *,
                  secret_weight: int | None = None) -> float:
         """Upper bound on the energy to solve Simon's problem at size n, in joules
-        (``secret_weight`` W: the restricted problem, :meth:`weight_run_count` runs)."""
+        (``secret_weight`` W: the restricted problem, [`weight_run_count`][weight_run_count] runs)."""
         checks = self.check_queries * 2 * n * self.reset_j(temperature_k)
         runs = self.run_count(n, success) if secret_weight is None else self.weight_run_count(n, secret_weight, success)
         return runs * self.per_run_j(n, temperature_k) + checks
@@ -115,12 +115,12 @@ class QuantumUpperBound(QuantumBound):
     Assumptions:
 
     * each run prepares the 2n-qubit query register from an unknown state by the
-      finite-step erasure protocol (:mod:`qenergy.erasure`, digest §2.3): N steps,
+      finite-step erasure protocol ([qenergy.energy.erasure][], digest §2.3): N steps,
       final error ε, work W_N(ε) per qubit, p_0 = 1/2 (an upper bound for any p_0 ≤ 1/2);
     * the n measured bits are erased after use, each by the same protocol;
     * gates and the oracle conserve energy (degenerate qubit Hamiltonian), plus an
       optional imperfection energy ``gate_energy_j`` per gate, at most
-      :meth:`gates_per_run` gates a run for the oracle ``family`` actually run: 2n
+      [`gates_per_run`][gates_per_run] gates a run for the oracle ``family`` actually run: 2n
       Hadamards plus at most n² X/CNOT gates for ``linear`` oracles (the network has
       2(n − 1) + ⌊n/2⌋(⌈log2 n⌉ + 1) ≤ n² of them), and at most n·2^n multi-controlled X
       gates for ``anf`` oracles (random and table oracles: one gate per monomial of each
@@ -187,8 +187,8 @@ class ClassicalLowerBound(ABC):
     """A classical lower bound: bits that any algorithm in the model must erase, times k_B·T·ln 2.
 
     Subclasses say how many bits a run of q queries must erase at size n
-    (:meth:`erased_bits`); the bound takes q = q_min(n, p) from the collision bound
-    (:func:`qenergy.counts.classical_min_queries`), the fewest queries any classical
+    ([`erased_bits`][erased_bits]); the bound takes q = q_min(n, p) from the collision bound
+    ([qenergy.energy.counts.classical_min_queries][]), the fewest queries any classical
     algorithm needs for success probability p.
     """
 
@@ -198,7 +198,7 @@ class ClassicalLowerBound(ABC):
     @property
     @abstractmethod
     def spec(self) -> str:
-        """The text :func:`parse_classical_model` turns back into this model."""
+        """The text [`parse_classical_model`][parse_classical_model] turns back into this model."""
 
     @abstractmethod
     def erased_bits(self, n: int, queries: int) -> int:
@@ -207,7 +207,7 @@ class ClassicalLowerBound(ABC):
     def energy(self, n: int, temperature_k: float, success: float | str | Fraction = DEFAULT_SUCCESS, *,
                secret_weight: int | None = None) -> Magnitude:
         """Lower bound on the energy of any classical algorithm in the model, in joules, at any n
-        (``secret_weight`` W: the restricted problem's query bound, :mod:`qenergy.counts`)."""
+        (``secret_weight`` W: the restricted problem's query bound, [qenergy.energy.counts][])."""
         return self.energy_for_queries(n, classical_min_queries(n, success, secret_weight=secret_weight), temperature_k)
 
     def energy_for_queries(self, n: int, queries: int, temperature_k: float) -> Magnitude:
@@ -216,8 +216,8 @@ class ClassicalLowerBound(ABC):
 
     def energy_j(self, n: int, temperature_k: float, success: float | str | Fraction = DEFAULT_SUCCESS, *,
                  secret_weight: int | None = None) -> float:
-        """:meth:`energy` as a float: ``math.inf`` beyond the float range (``irreversible`` at 300 K from
-        n = 2163, although q_min already overflows a double at n = 2049); use :meth:`energy` for its logarithm there."""
+        """[`energy`][energy] as a float: ``math.inf`` beyond the float range (``irreversible`` at 300 K from
+        n = 2163, although q_min already overflows a double at n = 2049); use [`energy`][energy] for its logarithm there."""
         return self.energy(n, temperature_k, success, secret_weight=secret_weight).value
 
     def describe(self) -> str:
@@ -316,7 +316,7 @@ class ReversibleComputation(ClassicalLowerBound):
 
 
 class MemoryBoundFactory:
-    """The ``memory`` entry of ``qenergy.bounds``: a prefix factory, ``memory:BITS`` → :class:`MemoryBounded`."""
+    """The ``memory`` entry of ``qenergy.bounds``: a prefix factory, ``memory:BITS`` → [`MemoryBounded`][MemoryBounded]."""
 
     prefix: ClassVar[bool] = True
     kind: ClassVar[str] = "classical"
@@ -338,7 +338,7 @@ MEMORY = MemoryBoundFactory()
 
 def classical_models() -> list[str]:
     """Classical lower-bound models selectable by name (from the ``qenergy.bounds`` registry)."""
-    from .registry import BOUNDS
+    from qenergy.registry import BOUNDS
 
     loaded, _ = BOUNDS.load_all()
     return [f"{name}:BITS" if getattr(obj, "prefix", False) else name
@@ -352,7 +352,7 @@ def parse_classical_model(text: str) -> ClassicalLowerBound:
     Raises:
         InputError: an unknown name (the message lists the registered ones) or a bad argument.
     """
-    from .registry import BOUNDS
+    from qenergy.registry import BOUNDS
 
     try:
         obj, arg = BOUNDS.resolve(text)

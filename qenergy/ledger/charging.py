@@ -1,8 +1,8 @@
 """Charging policy: what one quantum shot or one classical query costs, in one replaceable place.
 
-Algorithms never price anything themselves; they tell a :class:`ChargePolicy` how many
+Algorithms never price anything themselves; they tell a [`ChargePolicy`][ChargePolicy] how many
 shots, gates or queries they made, and the policy writes the ledger rows. Swap the
-policy, or its assumption sets (:mod:`qenergy.bounds`), to change the physics without
+policy, or its assumption sets ([qenergy.energy.bounds][]), to change the physics without
 touching any algorithm.
 """
 
@@ -11,10 +11,10 @@ from __future__ import annotations
 import weakref
 from typing import Literal, Protocol
 
-from .bounds import ClassicalLowerBound, IrreversibleRegisterReuse, OracleFamily, QuantumUpperBound, parse_classical_model
-from .erasure import FiniteStepErasure
-from .ledger import Ledger
-from .physics import landauer_bit_energy
+from qenergy.energy.bounds import ClassicalLowerBound, IrreversibleRegisterReuse, OracleFamily, QuantumUpperBound, parse_classical_model
+from qenergy.energy.erasure import FiniteStepErasure
+from qenergy.energy.physics import landauer_bit_energy
+from qenergy.ledger.book import Ledger
 
 __all__ = ["BoundsPolicy", "ChargePolicy", "QueryRole"]
 

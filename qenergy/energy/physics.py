@@ -1,6 +1,6 @@
 """Physical constants and Landauer's bound.
 
-All constants come from :mod:`scipy.constants` (CODATA / exact SI 2019 values).
+All constants come from [scipy.constants][] (CODATA / exact SI 2019 values).
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import math
 
 from scipy import constants as _c
 
-from .errors import InputError
+from qenergy.errors import InputError
 
 #: Boltzmann constant k_B in J/K (exact, SI 2019).
 BOLTZMANN_J_PER_K: float = _c.Boltzmann
@@ -19,7 +19,7 @@ LN2: float = math.log(2.0)
 
 
 def check_temperature(temperature_k: float) -> float:
-    """Return ``temperature_k`` as a float, or raise :class:`InputError` unless it is a finite T > 0 (kelvin)."""
+    """Return ``temperature_k`` as a float, or raise [`InputError`][InputError] unless it is a finite T > 0 (kelvin)."""
     try:
         t = float(temperature_k)
     except (TypeError, ValueError):
@@ -40,7 +40,7 @@ def landauer_bit_energy(temperature_k: float) -> float:
     return BOLTZMANN_J_PER_K * check_temperature(temperature_k) * LN2
 
 
-#: Joules per unit for :func:`convert_energy`.
+#: Joules per unit for [`convert_energy`][convert_energy].
 ENERGY_UNITS: dict[str, float] = {
     "J": 1.0,
     "eV": _c.electron_volt,

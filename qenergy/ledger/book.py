@@ -5,15 +5,15 @@ A charge is taken in bulk (``count`` units at ``unit_j`` joules each), names its
 and its basis: how we know the figure (``lower_bound``, ``upper_bound``, ``measured``,
 ``estimated``) with a short provenance string, and the assumption set (``model``) that priced it.
 
-**Book and store.** :class:`Ledger` is the book: it validates every charge, keeps the
+**Book and store.** [`Ledger`][Ledger] is the book: it validates every charge, keeps the
 charges, notes and runs in memory, and answers totals and selections. It hands every new
-record (header, run, charge, note; plain dicts) to the :class:`~qenergy.ledger_store.LedgerStore`
-it holds, one ``write`` per call or per :meth:`Ledger.batch` block: a
-:class:`~qenergy.ledger_store.MemoryStore` that keeps nothing for ``Ledger(…)``, a
-:class:`~qenergy.ledger_store.JsonLinesStore` for :meth:`Ledger.open`, or any store passed
+record (header, run, charge, note; plain dicts) to the [`LedgerStore`][qenergy.ledger.store.LedgerStore]
+it holds, one ``write`` per call or per [Ledger.batch][] block: a
+`MemoryStore` that keeps nothing for ``Ledger(…)``, a
+`JsonLinesStore` for [Ledger.open][], or any store passed
 as ``Ledger(…, store=…)``. The store owns the file (locking, syncing, repair, reading);
 this module imports it, never the other way round. Collaborators that keep per-ledger
-state (the energy meter, :mod:`qenergy.meter`) attach it with :meth:`Ledger.attachment`
+state (the energy meter, [qenergy.ledger.meter][]) attach it with [Ledger.attachment][]
 instead of adding fields to the book.
 
 File format (JSON Lines, append-only): the first line is the header
@@ -23,24 +23,24 @@ same file first writes a ``{"type": "run", "run": …, "command": …, "seed": �
 "versions": {…}}`` line; then one ``{"type": "charge", "account": …, "resource": …,
 "count": …, "unit_j": …, "basis": …, "provenance": …, "run": …, "label": …, "model": …}``
 line per charge, and ``{"type": "note", "run": …, "label": …, "data": {…}}`` lines of
-plain data (finished sweep points, and :data:`INTERRUPTED_LABEL` marking a run that did not
+plain data (finished sweep points, and `INTERRUPTED_LABEL` marking a run that did not
 finish). Charge and note lines carry ``"seq"``, their number within their run (0, 1, 2, …):
-:meth:`Ledger.load` reports a repeated or missing line as corruption with its line number
+[Ledger.load][] reports a repeated or missing line as corruption with its line number
 (lines without it, written before it existed, still read). Every field is checked for its
 type (text, integer, object) as it is read. Lines are appended whole under an exclusive file
-lock, flushed and synced, one write per batch. :meth:`Ledger.load` reads a file back
+lock, flushed and synced, one write per batch. [Ledger.load][] reads a file back
 exactly and reports a corrupt line with its number; an incomplete last line left by a
 crash is reported (``torn_tail``) and ignored, and set aside before the next append to a
 new file ``PATH.torn-OFFSET`` (``PATH.torn-OFFSET.1``, … when that name is taken: an
-existing file is never overwritten); :attr:`Ledger.set_aside` and
-:meth:`Ledger.recovery_note` tell where. An existing file that is not a qenergy ledger is
+existing file is never overwritten); `Ledger.set_aside` and
+[Ledger.recovery_note][] tell where. An existing file that is not a qenergy ledger is
 never written to. A line holding a non-finite number (``Infinity``, ``NaN``, ``1e999``)
 or a charge whose energy count × unit_j leaves the range of a double is reported as
 damaged, never summed into ``inf``.
 
 Several processes may open one path at the same moment: the one that creates the file
 writes the header while holding the file's lock, and the others wait for that header
-(up to :data:`CREATION_WAIT_S` seconds) and append after it, each under the lock. A
+(up to `CREATION_WAIT_S` seconds) and append after it, each under the lock. A
 Ctrl-C (SIGINT) that arrives during a write takes effect once the write is complete and
 synced.
 """
@@ -59,8 +59,9 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Literal, TypeVar, get_args
 
-from .errors import InputError, LedgerCorruptError, LedgerError, MixedBasisError
-from .ledger_store import (
+from qenergy.energy.physics import check_temperature, landauer_bit_energy
+from qenergy.errors import InputError, LedgerCorruptError, LedgerError, MixedBasisError
+from qenergy.ledger.store import (
     CREATION_WAIT_S,
     SCHEMA_VERSION,
     JsonLinesStore,
@@ -70,8 +71,7 @@ from .ledger_store import (
     Record,
     TornTail,
 )
-from .physics import check_temperature, landauer_bit_energy
-from .secrets import redact
+from qenergy.secrets import redact
 
 __all__ = ["BASES", "CREATION_WAIT_S", "INTERRUPTED_LABEL", "SCHEMA_VERSION", "Basis", "Charge", "Ledger", "Note", "RunInfo", "TornTail"]
 
@@ -83,8 +83,8 @@ CREDIT_RESOURCES = ("work_extracted",)
 #: Distributions whose versions go into the header.
 _VERSIONED = ("qenergy", "numpy", "scipy", "qiskit", "qiskit-aer", "cirq-core", "stim", "qiskit-ibm-runtime")
 
-# CREATION_WAIT_S (seconds :meth:`Ledger.open` waits for the header of a ledger another
-# process has just created) is read from this module each time :meth:`Ledger.open` runs.
+# CREATION_WAIT_S (seconds [Ledger.open][] waits for the header of a ledger another
+# process has just created) is read from this module each time [Ledger.open][] runs.
 
 T = TypeVar("T")
 
@@ -187,12 +187,12 @@ def _check_run_fields(rec: Record) -> None:
 class Ledger:
     """An append-only list of charges at one bath temperature: the book, writing through to a store.
 
-    Use ``Ledger(temperature_k)`` in memory, :meth:`open` to write through to a file,
-    :meth:`load` to read a file back. Totals are per account, in joules and in units
+    Use ``Ledger(temperature_k)`` in memory, [`open`][open] to write through to a file,
+    [`load`][load] to read a file back. Totals are per account, in joules and in units
     of k_B·T·ln 2 at the ledger's temperature.
 
     ``store`` (optional): where every new record goes, starting with the header at
-    construction (default: a :class:`~qenergy.ledger_store.MemoryStore` that keeps
+    construction (default: a `MemoryStore` that keeps
     nothing).
     """
 
@@ -206,13 +206,13 @@ class Ledger:
         self._attachments: dict[object, Any] = {}
         #: Sequence number of the current run's next charge or note record (a repeated or missing line is then found).
         self._seq = 0
-        #: The file this ledger writes to (:meth:`open`) or was read from (:meth:`load`), else None.
+        #: The file this ledger writes to ([`open`][open]) or was read from ([`load`][load]), else None.
         self.path: Path | None = None
-        #: Set by :meth:`load` when the file ended in a line cut short by a crash (ignored).
+        #: Set by [`load`][load] when the file ended in a line cut short by a crash (ignored).
         self.torn_tail: TornTail | None = None
-        #: Where :meth:`open` moved such a line before appending (a new file; never an existing one).
+        #: Where [`open`][open] moved such a line before appending (a new file; never an existing one).
         self.set_aside: Path | None = None
-        #: The line :meth:`open` set aside (its number, offset and size), with :attr:`set_aside`.
+        #: The line [`open`][open] set aside (its number, offset and size), with `set_aside`.
         self.set_aside_tail: TornTail | None = None
         self._store: LedgerStore | None = MemoryStore(keep=False)
         if store is not None:
@@ -238,7 +238,7 @@ class Ledger:
 
     @property
     def store(self) -> LedgerStore | None:
-        """Where new records are written; None once :meth:`close` has been called."""
+        """Where new records are written; None once [`close`][close] has been called."""
         return self._store
 
     def charge(
@@ -268,7 +268,7 @@ class Ledger:
         """Charge several ``(account, resource, count, unit_j, basis, provenance)`` rows with one write.
 
         Raises:
-            InputError: as :meth:`charge`, for any row (then none is charged).
+            InputError: as [`charge`][charge], for any row (then none is charged).
         """
         made = [self._make(*row, label, model) for row in charges]
         self._append(made)
@@ -318,12 +318,12 @@ class Ledger:
         return n
 
     def mark_interrupted(self, reason: str, data: dict[str, Any] | None = None) -> Note:
-        """Record that the current run did not finish (a note labelled :data:`INTERRUPTED_LABEL`):
+        """Record that the current run did not finish (a note labelled `INTERRUPTED_LABEL`):
         ``ledger show`` and ``ledger summary`` list such runs. ``reason``: e.g. ``SIGINT``."""
         return self.note(INTERRUPTED_LABEL, {"reason": reason, **(data or {})})
 
     def interrupted_runs(self) -> dict[int, dict[str, Any]]:
-        """The runs marked by :meth:`mark_interrupted`: run index → the note's data."""
+        """The runs marked by [`mark_interrupted`][mark_interrupted]: run index → the note's data."""
         return {n.run: n.data for n in self._notes if n.label == INTERRUPTED_LABEL}
 
     def extend_and_note(self, charges: Iterable[Charge], label: str, data: dict[str, Any]) -> Note:
@@ -333,7 +333,7 @@ class Ledger:
         but not marked done (which would charge it twice on ``--resume``).
 
         Raises:
-            InputError: as :meth:`charge`, for any charge; ValueError/TypeError as :meth:`note`.
+            InputError: as [`charge`][charge], for any charge; ValueError/TypeError as [`note`][note].
         """
         made = [self._make(c.account, c.resource, c.count, c.unit_j, c.basis, c.provenance, c.label, c.model) for c in charges]
         n = Note(self.current_run, redact(label), json.loads(redact(json.dumps(data, allow_nan=False))))
@@ -347,7 +347,7 @@ class Ledger:
         """Append charges recorded elsewhere (another ledger, a worker) to the current run, in order.
 
         Raises:
-            InputError: as :meth:`charge`, for any charge (then none is appended).
+            InputError: as [`charge`][charge], for any charge (then none is appended).
         """
         made = [self._make(c.account, c.resource, c.count, c.unit_j, c.basis, c.provenance, c.label, c.model) for c in charges]
         self._append(made)
@@ -363,7 +363,7 @@ class Ledger:
         return seq
 
     def _emit(self, records: list[Record]) -> None:
-        """Hand new records to the store now, or to the open :meth:`batch` block; nothing once closed."""
+        """Hand new records to the store now, or to the open [`batch`][batch] block; nothing once closed."""
         if self._store is None:
             return
         if self._pending is not None:
@@ -396,11 +396,11 @@ class Ledger:
         """The object attached to this ledger under ``key``, made by ``factory()`` (and attached) on first use.
 
         This is how a collaborator keeps per-ledger state without a global and without a
-        field on the book: :func:`qenergy.meter.measure` attaches its
-        :class:`~qenergy.meter.Meter` under the key ``Meter`` (the class), so nested
+        field on the book: `qenergy.ledger.meter.measure` attaches its
+        `Meter` under the key ``Meter`` (the class), so nested
         windows on one ledger share one meter. An attachment lives in memory as long as
         the ledger object; it is never written to the store nor read back by
-        :meth:`load`. Use a key private to the collaborator (its class, say).
+        [`load`][load]. Use a key private to the collaborator (its class, say).
         """
         try:
             return self._attachments[key]
@@ -479,15 +479,15 @@ class Ledger:
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], temperature_k: float = 300.0, *, seed: int | None = None, command: str = "") -> Ledger:
-        """A ledger that writes through to ``path`` (a :class:`~qenergy.ledger_store.JsonLinesStore`).
+        """A ledger that writes through to ``path`` (a `JsonLinesStore`).
 
         A new file gets a header, written under the file's lock right after the file is
         created exclusively. An existing qenergy ledger is loaded and appended to (a
         ``run`` line first); its temperature must equal ``temperature_k``. When another
         process creates the file at the same moment, this one waits for its header
-        (at most :data:`CREATION_WAIT_S` seconds) and appends. Any other existing file is
+        (at most `CREATION_WAIT_S` seconds) and appends. Any other existing file is
         refused and left untouched. An incomplete last line left by a crash is moved to a
-        new file first (:attr:`set_aside`, :meth:`recovery_note`).
+        new file first (`set_aside`, [`recovery_note`][recovery_note]).
 
         Raises:
             LedgerError: the path holds another kind of file, a ledger at another
@@ -517,7 +517,7 @@ class Ledger:
         return led
 
     def recovery_note(self) -> str | None:
-        """One line saying which incomplete line :meth:`open` set aside and where, or None when it did not."""
+        """One line saying which incomplete line [`open`][open] set aside and where, or None when it did not."""
         if self.set_aside is None or self.set_aside_tail is None:
             return None
         tail = self.set_aside_tail

@@ -1,35 +1,35 @@
-"""Where a ledger's records go: the :class:`LedgerStore` interface and its implementations.
+"""Where a ledger's records go: the [`LedgerStore`][LedgerStore] interface and its implementations.
 
-The book (:class:`qenergy.ledger.Ledger`) makes and validates every record and hands each
+The book ([qenergy.ledger.book.Ledger][]) makes and validates every record and hands each
 new one to the store it holds; a store only keeps records, it never judges them. A
 record is one plain JSON object (a ``dict``) whose ``type`` is ``header``, ``run``,
-``charge`` or ``note`` (the fields are described in :mod:`qenergy.ledger`). This module
-never imports :mod:`qenergy.ledger`: records travel as plain dicts and errors are those of
-:mod:`qenergy.errors`, so any store can be written without the book and the book imports
+``charge`` or ``note`` (the fields are described in [qenergy.ledger.book][]). This module
+never imports [qenergy.ledger.book][]: records travel as plain dicts and errors are those of
+[qenergy.errors][], so any store can be written without the book and the book imports
 the interface, never the other way round.
 
-* :class:`LedgerStore`: the interface. ``write(records)`` keeps one batch (a list of
+* [`LedgerStore`][LedgerStore]: the interface. ``write(records)`` keeps one batch (a list of
   records, in order) at once; ``close()`` releases the store. A batch is what the book
   writes for one ``charge``/``charge_many``/``extend``/``note``/``extend_and_note`` call
   or one ``batch()`` block.
-* :class:`MemoryStore`: keeps the records in a list (``keep=True``, each as the JSON text
+* `MemoryStore`: keeps the records in a list (``keep=True``, each as the JSON text
   a file would hold gives it back) or nothing (``keep=False``: the store of an in-memory
   ledger).
-* :class:`JsonLinesStore`: an append-only JSON Lines file, one record per line, UTF-8,
+* `JsonLinesStore`: an append-only JSON Lines file, one record per line, UTF-8,
   compact separators, no ``NaN``/``Infinity``. Each batch is appended whole under an
   exclusive ``flock`` of the file (no interleaving with other processes' writes), then
   flushed and synced (``fsync``), as one ``write``; a Ctrl-C (SIGINT) arriving meanwhile
   takes effect once the batch is synced and the lock released. A new file is created
   exclusively (``O_EXCL``) and its header written under the lock at once; a process that
   finds an empty file another one has just created waits for its header (at most
-  :data:`CREATION_WAIT_S` seconds, while the file's modification time is that recent)
-  and then appends. Reading (:meth:`JsonLinesStore.read`, under a shared lock) checks
+  `CREATION_WAIT_S` seconds, while the file's modification time is that recent)
+  and then appends. Reading ([JsonLinesStore.read][], under a shared lock) checks
   that the file is a qenergy ledger (first line a header with ``"qenergy_ledger": 1``
-  and a schema no newer than :data:`SCHEMA_VERSION`), reports a line that is not a JSON
+  and a schema no newer than [`SCHEMA_VERSION`][SCHEMA_VERSION]), reports a line that is not a JSON
   object, or holds a non-finite number (``NaN``, ``Infinity``, ``1e999``), as
-  :class:`~qenergy.errors.LedgerCorruptError` with its 1-based number, and reports an
+  [`LedgerCorruptError`][qenergy.errors.LedgerCorruptError] with its 1-based number, and reports an
   incomplete last line (no newline: a write cut short by a crash) as
-  :class:`TornTail` without reading it. Before appending to such a file the store moves
+  [`TornTail`][TornTail] without reading it. Before appending to such a file the store moves
   that line to a new file ``PATH.torn-OFFSET`` (``PATH.torn-OFFSET.1``, … when the name is
   taken: an existing file is never overwritten) and truncates it off, so appends start
   on a fresh line. Assumes POSIX ``flock`` (without ``fcntl`` the writes are unlocked).
@@ -48,8 +48,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
-from .errors import LedgerCorruptError, LedgerError
-from .interrupts import signals_deferred as _sigint_deferred
+from qenergy.errors import LedgerCorruptError, LedgerError
+from qenergy.interrupts import signals_deferred as _sigint_deferred
 
 try:
     import fcntl
@@ -63,7 +63,7 @@ __all__ = ["CREATION_WAIT_S", "SCHEMA_VERSION", "JsonLinesStore", "LedgerFile", 
 Record = dict[str, Any]
 #: Version of the JSON Lines schema written (and the newest read) by this module.
 SCHEMA_VERSION = 1
-#: Seconds :meth:`JsonLinesStore.open` waits, by default, for the header of a ledger another process has just created.
+#: Seconds [JsonLinesStore.open][] waits, by default, for the header of a ledger another process has just created.
 CREATION_WAIT_S = 10.0
 #: Most ``PATH.torn-OFFSET.K`` names tried when setting a torn line aside.
 _MAX_SIDE_NAMES = 1000
@@ -111,10 +111,10 @@ class LedgerStore(ABC):
 
 
 class MemoryStore(LedgerStore):
-    """Records kept in memory: :attr:`records` (``keep=True``), or none at all (``keep=False``).
+    """Records kept in memory: [`records`][records] (``keep=True``), or none at all (``keep=False``).
 
     Each kept record is a copy read back from its JSON text, exactly as
-    :class:`JsonLinesStore` would give it back from its file. :attr:`batches` counts the
+    `JsonLinesStore` would give it back from its file. [`batches`][batches] counts the
     writes.
     """
 
@@ -122,11 +122,11 @@ class MemoryStore(LedgerStore):
         self.keep = keep
         #: The records written, in order (empty when ``keep`` is False).
         self.records: list[Record] = []
-        #: Number of :meth:`write` calls (batches) received.
+        #: Number of [`write`][write] calls (batches) received.
         self.batches = 0
 
     def write(self, records: list[Record]) -> None:
-        """Keep ``records`` (when :attr:`keep`); raises ValueError/TypeError for a record JSON cannot hold."""
+        """Keep ``records`` (when [`keep`][keep]); raises ValueError/TypeError for a record JSON cannot hold."""
         kept = [json.loads(dumps_record(r)) for r in records] if self.keep else []
         self.batches += 1
         self.records.extend(kept)
@@ -134,11 +134,11 @@ class MemoryStore(LedgerStore):
 
 @dataclass(frozen=True)
 class LedgerFile:
-    """A ledger file read back by :meth:`JsonLinesStore.read`.
+    """A ledger file read back by [JsonLinesStore.read][].
 
     ``records`` yields ``(line number, record)`` for every whole line after the header,
     once, parsing each line as it goes: it raises
-    :class:`~qenergy.errors.LedgerCorruptError` at the first line that is not a JSON object
+    [`LedgerCorruptError`][qenergy.errors.LedgerCorruptError] at the first line that is not a JSON object
     or holds a non-finite number, so a reader that checks the records as they come reports
     the first bad line of any kind. An incomplete last line is left out and described by
     ``torn_tail``.
@@ -153,19 +153,19 @@ class LedgerFile:
 class JsonLinesStore(LedgerStore):
     """An append-only JSON Lines ledger file (see the module docstring for locking, syncing and repair).
 
-    Made by :meth:`open`; read a file back with :meth:`read`. After :meth:`open`:
-    :attr:`torn_tail` is None (an incomplete last line is set aside before anything is
-    appended), :attr:`set_aside` / :attr:`set_aside_tail` tell where such a line went.
+    Made by [`open`][open]; read a file back with [`read`][read]. After [`open`][open]:
+    [`torn_tail`][torn_tail] is None (an incomplete last line is set aside before anything is
+    appended), `set_aside` / [`set_aside_tail`][set_aside_tail] tell where such a line went.
     """
 
     def __init__(self, path: Path, fh: IO[str]) -> None:
         self.path = path
         self._fh: IO[str] | None = fh
-        #: An incomplete last line still in the file (always None once :meth:`open` returned).
+        #: An incomplete last line still in the file (always None once [`open`][open] returned).
         self.torn_tail: TornTail | None = None
-        #: Where :meth:`open` moved an incomplete last line (a new file; never an existing one).
+        #: Where [`open`][open] moved an incomplete last line (a new file; never an existing one).
         self.set_aside: Path | None = None
-        #: The line :meth:`open` set aside (its number, offset and size), with :attr:`set_aside`.
+        #: The line [`open`][open] set aside (its number, offset and size), with `set_aside`.
         self.set_aside_tail: TornTail | None = None
 
     # -- opening ----------------------------------------------------------------------
@@ -178,7 +178,7 @@ class JsonLinesStore(LedgerStore):
 
         A new file is created exclusively and ``header`` written as its first line while
         the file's lock is held; returns ``(store, None)``. An existing file is read
-        (waiting up to ``creation_wait_s`` seconds, default :data:`CREATION_WAIT_S`, for
+        (waiting up to ``creation_wait_s`` seconds, default `CREATION_WAIT_S`, for
         the header of a file another process has just created) and passed to
         ``build``, which checks it and raises to refuse it; nothing has been opened for
         writing then. The file is then opened for appending and locked, read again (other
@@ -329,7 +329,7 @@ class JsonLinesStore(LedgerStore):
             LedgerError: no such file, not a regular file, unreadable, empty, or not a
                 qenergy ledger (first line not a header).
             LedgerCorruptError: line 1 holds a non-finite number or a schema newer than
-                :data:`SCHEMA_VERSION`; later lines as :attr:`LedgerFile.records` is read.
+                [`SCHEMA_VERSION`][SCHEMA_VERSION]; later lines as [LedgerFile.records][] is read.
         """
         p = Path(path)
         if not p.is_file():
@@ -431,7 +431,7 @@ def _finite_float(text: str) -> float:
 
 
 def _parse_line(line: bytes) -> Any:
-    """The JSON value of one line, or None when it is not JSON; raises :class:`_NonFiniteNumber` for Infinity/NaN/1e999."""
+    """The JSON value of one line, or None when it is not JSON; raises [`_NonFiniteNumber`][_NonFiniteNumber] for Infinity/NaN/1e999."""
     try:
         return json.loads(line.decode("utf-8"), parse_constant=_reject_constant, parse_float=_finite_float)
     except _NonFiniteNumber:

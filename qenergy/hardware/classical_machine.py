@@ -6,18 +6,18 @@ A classical collision search on n bits makes, to succeed with probability P,
 
 queries: its query count is (asymptotically) Rayleigh-distributed, P(Q > k) = exp(−k²/(2σ²)),
 with mean κ·2^(n/2) = σ·sqrt(π/2), and the P-quantile is the mean times the factor above.
-Birthday search has κ = sqrt(π/2) ≈ 1.2533 (module :mod:`classical.birthday`), so
+Birthday search has κ = sqrt(π/2) ≈ 1.2533 (module `qenergy.classical.birthday`), so
 Q_P = sqrt(2 ln(1/(1−P))) · 2^(n/2); for other algorithms κ is measured (mean queries ÷ 2^(n/2)
 over the calibration runs) and the Rayleigh shape is an assumption.
 
 Joules per query come from measuring the algorithm on this machine (RAPL where readable,
 the per-process CPU-time estimate otherwise; the basis says which), over several sizes that
 finish in about a second, fitted as ``E = fixed_j + j_per_query · Q`` by least squares
-(:func:`fit_energy`). The fit is cached per machine and algorithm in the user's cache
-directory with its date (:class:`MeasurementCache`); a cached fit older than
-:data:`CACHE_MAX_AGE_DAYS` is measured again.
+([`fit_energy`][fit_energy]). The fit is cached per machine and algorithm in the user's cache
+directory with its date ([`MeasurementCache`][MeasurementCache]); a cached fit older than
+`CACHE_MAX_AGE_DAYS` is measured again.
 
-Presets for better classical hardware (:data:`CLASSICAL_PRESETS`) take one oracle query as
+Presets for better classical hardware (`CLASSICAL_PRESETS`) take one oracle query as
 one SHA-256-class hash (an assumption: our oracle is a 64-bit keyed mixing function, cheaper
 than SHA-256 on a CPU, so the presets are if anything pessimistic for dedicated hardware):
 
@@ -43,7 +43,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import InputError
+from qenergy.errors import InputError
 
 __all__ = [
     "CACHE_MAX_AGE_DAYS", "CLASSICAL_PRESETS", "ClassicalMachine", "EnergyFit", "MeasurementCache", "cache_dir",
@@ -119,7 +119,7 @@ class EnergyFit:
         meter: the meter's description.
         points: (n, queries, joules, seconds) per run.
         date: ISO date of the measurement.
-        machine: :func:`machine_fingerprint` of the machine measured.
+        machine: [`machine_fingerprint`][machine_fingerprint] of the machine measured.
         kernel: the kernel the algorithm ran on (``numba``: compiled, the fastest this machine has; ``numpy``).
     """
 
@@ -142,7 +142,7 @@ class EnergyFit:
     def implausible(self) -> str | None:
         """Why this fit cannot be a measurement of this machine (a damaged or edited cache entry), or None.
 
-        Checked: every figure finite; joules per query within :data:`PLAUSIBLE_J_PER_QUERY`; the
+        Checked: every figure finite; joules per query within `PLAUSIBLE_J_PER_QUERY`; the
         intercept >= 0; κ within 0.1..100; each point with n >= 1, queries >= 1, joules >= 0, seconds >= 0.
         """
         lo, hi = PLAUSIBLE_J_PER_QUERY
@@ -162,7 +162,7 @@ class EnergyFit:
         return self.fixed_j + self.j_per_query * queries
 
     def machine_entry(self) -> ClassicalMachine:
-        """This machine as a :class:`ClassicalMachine`."""
+        """This machine as a [`ClassicalMachine`][ClassicalMachine]."""
         sizes = sorted({p[0] for p in self.points})
         return ClassicalMachine(
             "this-machine", self.j_per_query, self.basis,
@@ -186,7 +186,7 @@ def fit_energy(algorithm: str, points: Sequence[tuple[int, int, float, float]], 
     """Least-squares ``E = fixed_j + j_per_query·Q`` over (n, queries, joules, seconds) points.
 
     The intercept is kept non-negative (refitted through the origin when it comes out
-    negative). Raises :class:`InputError` with fewer than two distinct query counts or a
+    negative). Raises [`InputError`][InputError] with fewer than two distinct query counts or a
     non-positive slope (the measurement could not resolve the cost of a query).
     """
     if len({p[1] for p in points}) < 2:
@@ -250,7 +250,7 @@ class MeasurementCache:
         return hashlib.sha256(f"{machine_fingerprint()}|{algorithm}|{meter}{extra}".encode()).hexdigest()[:16]
 
     def load_entry(self, key: str) -> dict[str, Any] | None:
-        """A cached JSON object stored under ``key`` by :meth:`store_entry` (None when absent or unreadable)."""
+        """A cached JSON object stored under ``key`` by [`store_entry`][store_entry] (None when absent or unreadable)."""
         entry = (self._entries() or {}).get(key)
         return entry if isinstance(entry, dict) else None
 
@@ -259,9 +259,9 @@ class MeasurementCache:
 
         Raises:
             OSError: the cache file exists and is not qenergy's (unreadable, or without the
-                :data:`CACHE_MARKER` field): it is left untouched and nothing is cached.
+                `CACHE_MARKER` field): it is left untouched and nothing is cached.
         """
-        from .ledger_export import write_atomic
+        from qenergy.ledger.export import write_atomic
 
         self.directory.mkdir(parents=True, exist_ok=True)
         with self._locked():  # read-modify-write under one lock: concurrent writers keep every entry
@@ -297,7 +297,7 @@ class MeasurementCache:
     def _entries(self) -> dict[str, Any] | None:
         """The cached entries; {} when there is no cache file; None when a file is there that is not qenergy's
         (a FIFO, device or socket included: refused at once, never opened in a blocking way)."""
-        from .files import read_regular
+        from qenergy.files import read_regular
 
         if not os.path.lexists(self.path):
             return {}
@@ -310,7 +310,7 @@ class MeasurementCache:
         return {k: v for k, v in data.items() if k != CACHE_MARKER}
 
     def load(self, algorithm: str, meter: str, *, today: _dt.date | None = None, kernel: str = "numpy") -> EnergyFit | None:
-        """The cached fit for this machine, algorithm, meter and kernel, if there is one younger than :data:`CACHE_MAX_AGE_DAYS`."""
+        """The cached fit for this machine, algorithm, meter and kernel, if there is one younger than `CACHE_MAX_AGE_DAYS`."""
         entry = self.load_entry(self.key(algorithm, meter, kernel))
         if entry is None:
             return None

@@ -17,7 +17,7 @@ The text is produced by prometheus_client's own exposition code
 (``prometheus_client.openmetrics.exposition.generate_latest``, OpenMetrics 1.0, ending in
 ``# EOF``; or ``prometheus_client.exposition.generate_latest``, the classic text format
 0.0.4). node_exporter's textfile collector parses the classic format only (its
-OpenMetrics support is the open node_exporter issue #1988), so :func:`metrics_text` with
+OpenMetrics support is the open node_exporter issue #1988), so [`metrics_text`][metrics_text] with
 ``openmetrics=False`` is the one to drop into its directory; scrapers that ask for
 OpenMetrics read the other. prometheus_client is a core dependency: it is small, pure
 Python, without dependencies of its own, and ``qenergy ledger export`` is a core command.
@@ -29,7 +29,7 @@ import math
 from collections.abc import Iterator
 from typing import Any
 
-from .ledger import Ledger
+from qenergy.ledger.book import Ledger
 
 __all__ = ["metrics_text"]
 

@@ -171,7 +171,7 @@ class EchelonBasis:
         return _unpack(self._rows, self.n)
 
     def solve_secret(self) -> SecretEstimate:
-        """What the equations held say about s (see :func:`solve_secret`)."""
+        """What the equations held say about s (see [`solve_secret`][solve_secret])."""
         return solve_secret(self.rows(), self.n)
 
 

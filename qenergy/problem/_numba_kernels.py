@@ -1,10 +1,10 @@
 """numba-compiled kernels of the keyed permutation and the random oracle (imported only when numba is installed).
 
-Bit-identical to :meth:`qenergy.oracles.KeyedPermutation.apply` and
-:meth:`qenergy.oracles.RandomOracle.evaluate` (numpy): the same 64-bit wrapping arithmetic,
+Bit-identical to [qenergy.problem.oracles.KeyedPermutation.apply][] and
+[qenergy.problem.oracles.RandomOracle.evaluate][] (numpy): the same 64-bit wrapping arithmetic,
 per round ``v = (v + a) & mask; v ^= v >> shift; v = v * m`` and a final ``& mask``.
 Keys travel as one ``uint64`` array ``[a0, a1, a2, a3, m0, m1, m2, m3, mask, shift]``
-(:func:`pack_keys`). Every function is compiled with ``cache=True`` (once per machine, then
+([`pack_keys`][pack_keys]). Every function is compiled with ``cache=True`` (once per machine, then
 loaded from numba's cache).
 """
 # mypy: disallow-untyped-decorators=False, disallow-any-generics=False

@@ -8,15 +8,15 @@ fails with probability below δ.
 Classical (digest §3.2, the standard argument): for s uniform over non-zero strings
 and f uniformly random with that period, any adaptive algorithm making q queries
 succeeds with probability P_succ(q) ≤ (C(q,2) + 1)/(2^n − 1 − C(q,2)) while
-C(q,2) < 2^n − 1. :func:`classical_min_queries` is the least q that this bound allows
+C(q,2) < 2^n − 1. [`classical_min_queries`][classical_min_queries] is the least q that this bound allows
 for success probability p, in exact integer/rational arithmetic (any n).
 
-Restricted weight (``secret_weight`` W, :mod:`qenergy.weight`; our derivation): the same
+Restricted weight (``secret_weight`` W, `qenergy.weight`; our derivation): the same
 argument with s uniform over the N_W − 1 non-zero strings of weight ≤ W replaces 2^n − 1 by
 N_W − 1 (assumes f reveals nothing but equalities, as a random oracle). The quantum side needs
 T shots until no wrong non-zero candidate survives, P(T > t) ≤ (N_W − 2)·2^−t (union bound), so
-E[T] ≤ Σ_t min(1, (N_W − 2)·2^−t) (:func:`expected_weight_shots`) and
-t_δ = ⌈log2((N_W − 2)/δ)⌉ fails with probability below δ (:func:`weight_shots_for_failure`);
+E[T] ≤ Σ_t min(1, (N_W − 2)·2^−t) ([`expected_weight_shots`][expected_weight_shots]) and
+t_δ = ⌈log2((N_W − 2)/δ)⌉ fails with probability below δ ([`weight_shots_for_failure`][weight_shots_for_failure]);
 both capped by the unrestricted counts, which also end the restricted run.
 """
 
@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
-from .errors import InputError, shorten
+from qenergy.errors import InputError, shorten
 
 __all__ = ["classical_min_queries", "classical_success_bound", "expected_runs", "expected_weight_shots", "parse_probability", "runs_for_failure",
            "weight_shots_for_failure"]
@@ -41,7 +41,7 @@ def parse_probability(p: float | str | Fraction, *, name: str = "probability", l
     """p as an exact fraction in (0, 1]; accepts floats, ``"2/3"`` or ``"0.9"``."""
     try:
         if isinstance(p, str):
-            from .numbers import parse_float, parse_int
+            from qenergy.numbers import parse_float, parse_int
 
             num, sep, den = p.partition("/")
             if sep:  # "a/b": two integers of at most 18 digits
@@ -83,7 +83,7 @@ def _space(n: int, secret_weight: int | None) -> int:
     """Non-zero candidate secrets: 2^n − 1, or N_W − 1 under the promise wt(s) ≤ W."""
     if secret_weight is None:
         return (1 << n) - 1
-    from .weight import check_secret_weight, weight_space
+    from qenergy.weight import check_secret_weight, weight_space
 
     return weight_space(n, check_secret_weight(secret_weight, n)) - 1
 

@@ -4,11 +4,11 @@ The keyed permutation, the random oracle, parallel-rho's walks and birthday sear
 detection each have two implementations that give bit-identical results: numpy (always there)
 and a numba-compiled kernel (the optional ``fast`` extra, ``pip install 'qenergy[fast]'``). The
 compiled kernels are used when numba can be imported, unless the caller asks for numpy
-(``kernel="numpy"``) or the environment variable :data:`KERNEL_ENV` says ``numpy``.
+(``kernel="numpy"``) or the environment variable [`KERNEL_ENV`][KERNEL_ENV] says ``numpy``.
 
 Compiled kernels are cached on disk by numba (``cache=True``: compiled once per machine, then
-loaded in ~0.1–0.5 s per process) and looked up once per process (:func:`compiled`); callers
-time that first look-up as start-up, not search (:func:`warm_up`).
+loaded in ~0.1–0.5 s per process) and looked up once per process ([`compiled`][compiled]); callers
+time that first look-up as start-up, not search ([`warm_up`][warm_up]).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import os
 import time
 from types import ModuleType
 
-from .errors import InputError
+from qenergy.errors import InputError
 
 __all__ = ["KERNELS", "KERNEL_ENV", "compiled", "kernel_note", "numba_available", "resolve_kernel", "warm_up"]
 
@@ -42,9 +42,9 @@ def numba_available() -> bool:
 
 
 def resolve_kernel(kernel: str | None = None) -> str:
-    """The kernel to use: ``kernel`` if given, else :data:`KERNEL_ENV`, else ``numba`` when importable, else ``numpy``.
+    """The kernel to use: ``kernel`` if given, else [`KERNEL_ENV`][KERNEL_ENV], else ``numba`` when importable, else ``numpy``.
 
-    ``auto`` (or unset) picks numba when it can be imported. Raises :class:`InputError` for a name
+    ``auto`` (or unset) picks numba when it can be imported. Raises [`InputError`][InputError] for a name
     outside ``numba``, ``numpy``, ``auto``, or for ``numba`` asked for explicitly when it is not installed.
     """
     choice = kernel if kernel is not None else (os.environ.get(KERNEL_ENV) or "auto")
@@ -65,7 +65,7 @@ def kernel_note(kernel: str) -> str | None:
 
 @functools.lru_cache(maxsize=1)
 def compiled() -> ModuleType:
-    """The compiled kernels of the core (:mod:`qenergy._numba_kernels`), imported once per process.
+    """The compiled kernels of the core ([qenergy.problem._numba_kernels][]), imported once per process.
 
     Raises ImportError when numba is missing (callers resolve the kernel first).
     """
