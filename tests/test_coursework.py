@@ -185,13 +185,13 @@ def test_the_noise_checkers_agree_with_the_noisy_circuits():
 def test_noisy_shots_exercise_uses_the_librarys_eta():
     """η is the wrong-sample rate (1 − F)/2 of a shot clean with probability F, as in noise_multiplier: the
     exercise gives F, a student who follows the module is right, and one who takes η = 1 − F is marked wrong."""
-    from qenergy.app.practical import _binary_entropy
+    from qenergy.energy.physics import binary_entropy
 
     summary = EXERCISES["nb07-noisy-shots"].summary
     assert "clean with probability F = 0.8" in summary and "corrupted with probability" not in summary
     n, p, f = 20, 0.99, 0.8
     for eta, ok in (((1 - f) / 2, True), (1 - f, False)):
-        assert check("nb07-noisy-shots", (n + math.log2(p / (1 - p))) / (1 - _binary_entropy(eta))) is ok
+        assert check("nb07-noisy-shots", (n + math.log2(p / (1 - p))) / (1 - binary_entropy(eta, bits=True))) is ok
 
 
 def test_crossover_checker_does_not_use_the_librarys_bounds(monkeypatch):

@@ -55,24 +55,24 @@ import numpy as np
 
 from qenergy.energy.advantage import BoundRow, Crossover, bound_table, first_lasting_n, lasting_crossover
 from qenergy.energy.bounds import ClassicalLowerBound, QuantumUpperBound
-from qenergy.energy.counts import weight_shots_for_failure
 from qenergy.errors import InputError
 from qenergy.hardware.classical_machine import CLASSICAL_PRESETS, ClassicalMachine, EnergyFit, MeasurementCache, collision_queries, fit_energy
 from qenergy.hardware.noise import NoiseSpec
 from qenergy.hardware.noise_fit import ShotsFit
+from qenergy.hardware.noise_model import MAX_SHOTS, NoiseEstimate, noise_multiplier, noiseless_shots
 from qenergy.hardware.qpu import SCENARIOS, QPUPreset
 from qenergy.ledger.book import Ledger
 from qenergy.ledger.export import check_output_paths, write_atomic
 from qenergy.plotting import figure, integer_axis, render_png
 from qenergy.secrets import redact
-from qenergy.weight import cover_queries, log2_weight_space
+from qenergy.weight import cover_queries
 
 if TYPE_CHECKING:
     from qenergy.app.noise_scan import NoiseScan
 
 __all__ = [
     "ADVANTAGE_SOFTWARE", "CSV_COLUMNS", "PRACTICAL_ALGORITHMS", "REPORT_TITLE", "AdvantageResult", "CircuitTiming",
-    "LedgerRun", "QPURunRecord", "circuit_timing", "compute_advantage", "logical_cnot_counts", "measure_classical", "measured_shots", "noise_multiplier", "noiseless_shots",
+    "LedgerRun", "MAX_SHOTS", "NoiseEstimate", "QPURunRecord", "circuit_timing", "compute_advantage", "logical_cnot_counts", "measure_classical", "measured_shots", "noise_multiplier", "noiseless_shots",
     "plot_practical", "read_ledger_run", "sensitivity", "write_outputs",
 ]
 
@@ -82,8 +82,6 @@ PRACTICAL_ALGORITHMS = ("birthday", "parallel-rho")
 CALIBRATION_SIZES: dict[str, tuple[int, ...]] = {"birthday": (40, 42, 44, 45, 46), "parallel-rho": (44, 46, 48, 49, 50)}
 #: The same with the compiled kernels (numba), about 4x faster: parallel-rho two bits larger for the same run times.
 CALIBRATION_SIZES_COMPILED: dict[str, tuple[int, ...]] = {"birthday": (40, 42, 44, 45, 46), "parallel-rho": (46, 48, 50, 51, 52)}
-#: Shots beyond which a target is called unreachable (about a year of a QPU at 4,000 shots/s).
-MAX_SHOTS = 1e11
 #: Largest n the command accepts (2n qubits; the classical side stays within a double).
 MAX_ADVANTAGE_N = 1024
 REPORT_TITLE = "# qenergy advantage report"
@@ -253,59 +251,6 @@ def _timing_from_points(device: str, points: list[tuple[int, float, int, int]]) 
         return float(c[0]), float(c[1]), float(c[2])
 
     return CircuitTiming(device, tuple(points), fit(1), fit(2), fit(3))
-
-
-def noiseless_shots(n: int, success: float) -> int:
-    """n − 1 + ⌈log2(1/(1 − P))⌉: shots whose samples span y·s = 0 with probability ≥ P (at least 1)."""
-    return max(1, n - 1 + math.ceil(-math.log2(1.0 - success)))
-
-
-def _binary_entropy(p: float) -> float:
-    return 0.0 if p <= 0.0 or p >= 1.0 else -(p * math.log2(p) + (1 - p) * math.log2(1 - p))
-
-
-@dataclass(frozen=True)
-class NoiseEstimate:
-    """The noise multiplier at one n (see the module docstring)."""
-
-    clean_probability: float
-    corruption: float
-    shots: float | None
-    multiplier: float | None
-
-
-def noise_multiplier(noise: NoiseSpec, n: int, success: float, *, one_qubit_gates: float, two_qubit_gates: float,
-                     median_errors: tuple[float, float, float] | None = None, secret_weight: int | None = None) -> NoiseEstimate:
-    """Shots multiplier for ``noise`` at n: analytic, from the clean-shot probability and the channel capacity.
-
-    ``one_qubit_gates``/``two_qubit_gates``: gates the noise acts on (logical circuit for
-    ``depolarize``/``readout``, routed for a device twin); ``median_errors``: the device's
-    median depolarising strength after a one- and a two-qubit gate and its median readout
-    flip probability. Never below 1; ``multiplier`` None when more than `MAX_SHOTS` shots.
-    ``secret_weight`` W: the restricted problem, whose noiseless shots are t_δ
-    ([qenergy.energy.counts.weight_shots_for_failure][]) and whose samples must carry log2 N_W bits instead of n.
-    """
-    base = noiseless_shots(n, success) if secret_weight is None else max(1, weight_shots_for_failure(n, secret_weight, Fraction(1.0 - success)))
-    bits = float(n) if secret_weight is None else log2_weight_space(n, secret_weight)
-    if noise.is_ideal:
-        return NoiseEstimate(1.0, 0.0, float(base), 1.0)
-    log_clean = 0.0
-    if noise.depolarize:
-        p = noise.depolarize
-        log_clean += one_qubit_gates * math.log1p(-0.75 * p) + two_qubit_gates * math.log1p(-15 / 16 * p) if p < 1 else -math.inf
-    if noise.readout:
-        log_clean += n * math.log1p(-noise.readout) if noise.readout < 1 else -math.inf
-    if noise.device is not None and median_errors is not None:
-        e1, e2, r = median_errors
-        log_clean += one_qubit_gates * math.log1p(-0.75 * e1) + two_qubit_gates * math.log1p(-15 / 16 * e2) + n * math.log1p(-min(r, 0.999999))
-    clean = math.exp(log_clean)
-    eta = (1.0 - clean) / 2.0
-    capacity = 1.0 - _binary_entropy(eta)
-    need = (bits + math.log2(success / (1.0 - success))) / capacity if capacity > 0 else math.inf
-    shots = max(float(base), need)
-    if not shots <= MAX_SHOTS:
-        return NoiseEstimate(clean, eta, None, None)
-    return NoiseEstimate(clean, eta, shots, max(1.0, shots / base))
 
 
 def _median_device_errors(device: str, scale: float = 1.0) -> tuple[float, float, float]:
