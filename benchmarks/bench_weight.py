@@ -12,8 +12,9 @@ Fitted exponents: least-squares slope of log2(median NTS) against log2 n (NTS ~ 
 (NTS ~ 2^(b·n)), :func:`qenergy.app.plots.fit_scaling`. "Largest n with Q < C": the largest n of the
 grid at which the noisy quantum median is below the classical median.
 
-What this does not do (yet): idle decoherence and dynamical decoupling on the twin (another branch
-adds idle noise to circuits/noise.py); rerun with that noise spec after the merge.
+A device twin has idle decoherence by default (``idle:off`` in the spec turns it off); ``--dd XY4|XX``
+adds dynamical decoupling in the idle windows. On a Markovian twin DD cannot refocus anything, so it
+only adds gates (docs/concepts/noise.md): the hardware gains the paper reports cannot show here.
 """
 
 from __future__ import annotations
@@ -46,12 +47,13 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--noise", default="device:fake:sherbrooke")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--dd", default="none", choices=("none", "XY4", "XX"))
     args = ap.parse_args()
     ns = [int(x) for x in args.ns.split(",")]
     weights = [int(x) for x in args.weights.split(",")]
     spec = parse_noise(args.noise)
     t_start = time.perf_counter()
-    print(f"# bench_weight ({platform.python_version()}, noise {args.noise}, {args.repeats} repeats, seed {args.seed})\n")
+    print(f"# bench_weight ({platform.python_version()}, noise {args.noise}, dd {args.dd}, {args.repeats} repeats, seed {args.seed})\n")
     summary = []
     for w in weights:
         print(f"## W = {w}\n")
@@ -68,7 +70,7 @@ def main() -> None:
                 assert q.found == inst.secret
                 ideal.append(q.queries)
                 t0 = time.perf_counter()
-                qn = run_simon(inst, get_backend("stim", inst, noise=spec), Ledger(), rng=seed_streams(seed)["quantum"])
+                qn = run_simon(inst, get_backend("stim", inst, noise=spec, dd=args.dd), Ledger(), rng=seed_streams(seed)["quantum"])
                 wall += time.perf_counter() - t0
                 assert qn.found in (None, inst.secret), "a wrong secret reported"
                 noisy.append(qn.queries if qn.status == "solved" else None)
