@@ -91,14 +91,20 @@ def check_search(algorithm: str, instance: SimonInstance) -> float:
         raise InputError(f"classical {algorithm} search at n = {n}{case} would make ~{queries:.3g} queries ({rough_duration(queries / rate)}); "
                          f"allowed: at most {limit:,} planned queries ({hint})")
     if algorithm != "rho":
-        from qenergy.errors import ResourceLimitError
-        from qenergy.problem.oracles import available_memory_bytes
-
-        need, have = COLLISION_BYTES_PER_QUERY * queries, available_memory_bytes()
-        if need > 0.8 * have:
-            raise ResourceLimitError(f"classical {algorithm} search at n = {n} would hold ~{need / 2**30:.3g} GiB of queries; "
-                                     f"this machine has {have / 2**30:.3g} GiB available")
+        check_collision_memory(algorithm, n, queries)
     return queries
+
+
+def check_collision_memory(algorithm: str, n: int, queries: float) -> None:
+    """Refuse a collision search whose ``queries`` stored inputs and answers ([`COLLISION_BYTES_PER_QUERY`][COLLISION_BYTES_PER_QUERY]
+    bytes each) would take more than 80 % of the available memory (``ResourceLimitError``)."""
+    from qenergy.errors import ResourceLimitError
+    from qenergy.problem.oracles import available_memory_bytes
+
+    need, have = COLLISION_BYTES_PER_QUERY * queries, available_memory_bytes()
+    if need > 0.8 * have:
+        raise ResourceLimitError(f"classical {algorithm} search at n = {n} would hold ~{need / 2**30:.3g} GiB of queries; "
+                                 f"this machine has {have / 2**30:.3g} GiB available")
 
 
 def query_cap(n: int) -> int:

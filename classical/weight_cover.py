@@ -26,6 +26,8 @@ which this search, like every collision search in qenergy, does not use.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -36,7 +38,8 @@ from qenergy.problem.instance import SimonInstance
 from qenergy.problem.queries import CountingOracle
 from qenergy.weight import cover_inputs, cover_size
 
-from .collision import COLLISION_BYTES_PER_QUERY, MAX_BATCH, MAX_COLLISION_QUERIES, SeenAnswers, _earlier_input, require_vector_n
+from .base import SearchFunction
+from .collision import MAX_BATCH, MAX_COLLISION_QUERIES, SeenAnswers, _earlier_input, check_collision_memory, require_vector_n
 from .result import ClassicalResult
 
 __all__ = ["WEIGHT_COVER", "WeightCoverSearch", "weight_cover_search"]
@@ -93,11 +96,10 @@ def weight_cover_search(
     return ClassicalResult(algorithm="weight-cover", found=0, queries=oracle.queries, collision=None)
 
 
-class WeightCoverSearch:
-    """The registered ``weight-cover`` entry of ``qenergy.classical`` (the default with ``--secret-weight``)."""
-
-    name = "weight-cover"
-    summary = "queries a set whose pairwise XORs cover every weight-<=W secret (needs --secret-weight)"
+@dataclass(frozen=True)
+class WeightCoverSearch(SearchFunction):
+    """The registered ``weight-cover`` entry of ``qenergy.classical`` (the default with ``--secret-weight``): the
+    shared search-function adapter with its own check (the cover's size depends on W, not on the secret)."""
 
     def check(self, instance: SimonInstance) -> None:
         """Refuse an instance without a weight promise, n > 64, or a cover above the collision searches' cap."""
@@ -107,27 +109,9 @@ class WeightCoverSearch:
         if size > MAX_COLLISION_QUERIES:
             raise InputError(f"classical weight-cover search at n = {instance.n}, W = {w} would make up to {size:,} queries; "
                              f"allowed: at most {MAX_COLLISION_QUERIES:,} planned queries (a smaller W)")
-        from qenergy.errors import ResourceLimitError
-        from qenergy.problem.oracles import available_memory_bytes
-
-        need, have = COLLISION_BYTES_PER_QUERY * size, available_memory_bytes()
-        if need > 0.8 * have:
-            raise ResourceLimitError(f"classical weight-cover search at n = {instance.n} would hold ~{need / 2**30:.3g} GiB of queries; "
-                                     f"this machine has {have / 2**30:.3g} GiB available")
-
-    def search(
-        self,
-        instance: SimonInstance,
-        ledger: Ledger,
-        *,
-        rng: np.random.Generator,
-        policy: ChargePolicy | None = None,
-        account: str = "classical",
-        label: str = "",
-    ) -> ClassicalResult:
-        """[`weight_cover_search`][weight_cover_search] on ``instance``."""
-        return weight_cover_search(instance, ledger, rng=rng, policy=policy, account=account, label=label)
+        check_collision_memory("weight-cover", instance.n, size)
 
 
 #: The registered ``weight-cover`` entry of ``qenergy.classical``.
-WEIGHT_COVER = WeightCoverSearch()
+WEIGHT_COVER = WeightCoverSearch(
+    "weight-cover", "queries a set whose pairwise XORs cover every weight-<=W secret (needs --secret-weight)", weight_cover_search)
