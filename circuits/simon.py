@@ -299,21 +299,27 @@ def _adaptive(instance: SimonInstance, prepared: PreparedSimon, sample: Sampler,
     candidate = basis.solve_secret().candidate
     assert candidate is not None
     f0, fc = checker.query_ints([0, candidate])
-    confirmed = bool(candidate) and f0 == fc
-    # f(0) ≠ f(c) proves s = 0 only when every sample lies in s^⊥ (an ideal backend)
+    return _checked_outcome(prepared, candidate, bool(candidate) and f0 == fc, shots, batches, basis.rank, checker, n, "check")
+
+
+def _checked_outcome(prepared: PreparedSimon, candidate: int, confirmed: bool, shots: int, batches: int, rank: int,
+                     checker: CountingOracle, n: int, solved_by: str) -> StrategyOutcome:
+    """The adaptive strategies' outcome once the candidate was checked: f(0) = f(c) proves s = c; otherwise s = 0
+    is proven only when every sample lies in s^⊥ (an ideal backend), and a noisy one ends ``unresolved``.
+    ``solved_by`` is ``resolved_by`` when solved."""
     status: Status = "solved" if confirmed or not prepared.noisy else "unresolved"
     return StrategyOutcome(
         found=(candidate if confirmed else 0) if status == "solved" else None,
         candidate=candidate,
         shots=shots,
         confirmation_queries=checker.queries,
-        rank=basis.rank,
+        rank=rank,
         batches=batches,
         strategy="adaptive",
         status=status,
         confidence=1.0 if not prepared.noisy or confirmed else 0.0,
         noise_multiplier=noise_multiplier(shots, n),
-        resolved_by="check" if status == "solved" else "",
+        resolved_by=solved_by if status == "solved" else "",
     )
 
 
@@ -349,20 +355,7 @@ def _adaptive_weight(instance: SimonInstance, prepared: PreparedSimon, sample: S
     if candidate:
         f0, fc = checker.query_ints([0, candidate])
         confirmed = f0 == fc
-    status: Status = "solved" if confirmed or not prepared.noisy else "unresolved"
-    return StrategyOutcome(
-        found=(candidate if confirmed else 0) if status == "solved" else None,
-        candidate=candidate,
-        shots=shots,
-        confirmation_queries=checker.queries,
-        rank=basis.rank,
-        batches=batches,
-        strategy="adaptive",
-        status=status,
-        confidence=1.0 if not prepared.noisy or confirmed else 0.0,
-        noise_multiplier=noise_multiplier(shots, n),
-        resolved_by=("check" if candidate else "samples") if status == "solved" else "",
-    )
+    return _checked_outcome(prepared, candidate, confirmed, shots, batches, basis.rank, checker, n, "check" if candidate else "samples")
 
 
 def _robust(instance: SimonInstance, sample: Sampler, checker: CountingOracle, cfg: NoisySolverConfig, rng: np.random.Generator) -> StrategyOutcome:
