@@ -354,7 +354,7 @@ def _totals_figure(report: LedgerReport, prefix: str) -> str | None:
 
 def _instances_figure(run: RunSection, prefix: str) -> str | None:
     """Each instance's quantum upper-bound and classical lower-bound charges against its n (instances whose run note gives n)."""
-    from qenergy.plotting import figure, integer_axis, render_svg
+    from qenergy.plotting import figure, render_svg
 
     series: dict[tuple[str, str], list[tuple[int, float]]] = {}
     for inst in run.instances:
@@ -381,14 +381,21 @@ def _instances_figure(run: RunSection, prefix: str) -> str | None:
             ax.plot(ns, [math.fsum(by_n[n]) / len(by_n[n]) for n in ns], "-", lw=1, color=color)
         else:  # many instances: the mean per n keeps the page small
             ax.plot(ns, [math.fsum(by_n[n]) / len(by_n[n]) for n in ns], "o-", ms=4, lw=1, color=color, label=f"{account} ({basis}), mean per n")
+    _energy_axes(ax, "charged energy (J)")
+    return render_svg(fig, id_prefix=prefix)
+
+
+def _energy_axes(ax: Any, ylabel: str) -> None:
+    """The report's energy-against-n axes: log energy, integer n, grid, legend top left."""
+    from qenergy.plotting import integer_axis
+
     ax.set_yscale("log")
     _plain_log_ticks(ax)
     integer_axis(ax)
     ax.set_xlabel("problem size n (bits)")
-    ax.set_ylabel("charged energy (J)")
+    ax.set_ylabel(ylabel)
     ax.grid(True, alpha=0.3)
     ax.legend(fontsize=8, loc="upper left")
-    return render_svg(fig, id_prefix=prefix)
 
 
 def _sweep_figure(sweep: SweepSection, prefix: str) -> str | None:
@@ -414,7 +421,7 @@ def _sweep_figure(sweep: SweepSection, prefix: str) -> str | None:
 
 def _advantage_figure(adv: dict[str, Any], prefix: str) -> str | None:
     """Practical energy against n: the QPU's estimated energy and the classical machine's (mid, with the low–high band)."""
-    from qenergy.plotting import figure, integer_axis, render_svg
+    from qenergy.plotting import figure, render_svg
 
     rows = [r for r in adv.get("rows", []) if isinstance(r, dict)]
     if not rows:
@@ -434,13 +441,7 @@ def _advantage_figure(adv: dict[str, Any], prefix: str) -> str | None:
     qub = [(r["n"], r["quantum_upper_j"]) for r in rows if isinstance(r.get("quantum_upper_j"), (int, float)) and r["quantum_upper_j"] > 0]
     if qub:
         ax.plot([p[0] for p in qub], [p[1] for p in qub], "--", color="tab:blue", lw=1, label="quantum upper bound")
-    ax.set_yscale("log")
-    _plain_log_ticks(ax)
-    integer_axis(ax)
-    ax.set_xlabel("problem size n (bits)")
-    ax.set_ylabel("energy (J)")
-    ax.grid(True, alpha=0.3)
-    ax.legend(fontsize=8, loc="upper left")
+    _energy_axes(ax, "energy (J)")
     return render_svg(fig, id_prefix=prefix)
 
 
