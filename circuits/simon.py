@@ -260,7 +260,8 @@ def run_simon(
         cfg = _solver_config(instance.n, prepared, shots_budget=shots_budget, robust_shots=robust_shots, max_candidates=max_candidates,
                              target_success=target_success, max_proof_queries=max_proof_queries, solver=solver)
         if not _is_device(prepared):  # a simulator's time and memory grow with the budget: estimated before the first shot
-            check_noisy_budget(instance, int(cfg.shots_budget or 0), method=prepared.metadata.method, gates=max(1, gates),
+            ops = sum(v for k, v in prepared.metadata.gate_counts.items() if k != "barrier")  # the simulator's operations per shot
+            check_noisy_budget(instance, int(cfg.shots_budget or 0), method=prepared.metadata.method, gates=max(1, gates, ops),
                                backend=prepared.metadata.backend)
         result = _robust(instance, sample, checker, cfg, rng)
     return result.result(metadata=prepared.metadata, job_ids=tuple(j.job_id for j in prepared.jobs), qpu_energy_j=qpu_j,

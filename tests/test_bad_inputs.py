@@ -285,6 +285,20 @@ def test_statevector_runs_refused_by_their_work(backend, n, capsys):
     assert_one_line(code, err, "amplitude updates", "allowed: at most")
 
 
+def test_noisy_statevector_run_priced_by_its_transpiled_operations(capsys):
+    """The oracle network of a random oracle at n = 7 has ~440 logical gates but ~17,000 operations
+    once Aer's multi-controlled gates are decomposed; the default budget (240 shots) would take about
+    two minutes, so it is refused with the largest budget that fits, and that budget runs."""
+    argv = ["simon", "--n", "7", "--oracle", "random", "--noise", "depolarize:0.05", "--classical", "none", "--seed", "3"]
+    code, _, err = run(argv, capsys)
+    assert_one_line(code, err, "operations", "amplitude updates", "allowed: at most", "--shots-budget at most")
+    assert int(err.split(" shots x ")[1].split(" operations")[0].replace(",", "")) > 5000  # transpiled, not logical, gates
+    fits = int(err.split("--shots-budget at most ")[1].split(",")[0].split(" ")[0])
+    assert 20 <= fits < 240
+    code, _, err = run([*argv, "--shots-budget", str(fits + 1000)], capsys)
+    assert code == 2 and "--shots-budget at most" in err
+
+
 def test_linear_oracle_size_limit_and_memory(monkeypatch):
     with pytest.raises(InputError, match=f"allowed: n <= {MAX_LINEAR_BITS:,}"):
         make_instance(MAX_LINEAR_BITS + 1, None, "linear")

@@ -94,6 +94,8 @@ def _audit(event: str, args: tuple[Any, ...]) -> None:
             continue
         if full == os.devnull or full.startswith(root + os.sep) or full == root or full.startswith(_WATCH["allowed"]):
             continue
+        if os.path.basename(full) == "__pycache__" or f"{os.sep}__pycache__{os.sep}" in full:
+            continue  # the interpreter's and numba's own caches (numba writes its compiled kernels beside the module), not the CLI's output
         if full.startswith(UNWRITABLE):  # the strategies' deliberately unusable paths: fail as the OS would, not a violation
             raise PermissionError(13, "Permission denied", full)
         _WATCH["outside"].append((event, full))
