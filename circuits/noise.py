@@ -310,6 +310,16 @@ class DeviceCalibration:
             fid *= 1.0 - sum(self.relaxation(q, t, scale))
         return _reduced_depolarizing(err, k, fid)
 
+    def median_depolarizing(self, scale: float = 1.0) -> tuple[float, float, float]:
+        """Median one-qubit (sx, x) and two-qubit (cz, ecr, cx) depolarising strengths λ and the median readout
+        flip, each from the reported errors × ``scale`` (readout capped at 1/2): the device in three numbers,
+        as the analytic noise multiplier uses it ([qenergy.hardware.noise_model.noise_multiplier][])."""
+        one = [v for k, v in self.median_gate_error.items() if k in ("sx", "x")]
+        two = [v for k, v in self.median_gate_error.items() if k in ("cz", "ecr", "cx")]
+        e1 = _depolarizing_from_error(scale * float(np.median(one)) if one else 0.0, 1)
+        e2 = _depolarizing_from_error(scale * float(np.median(two)) if two else 0.0, 2)
+        return e1, e2, min(0.5, scale * self.median_readout_error)
+
     @property
     def two_qubit_gate(self) -> str | None:
         """The device's two-qubit gate (``ecr``, ``cz`` or ``cx``), None when it has none."""

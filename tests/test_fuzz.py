@@ -327,7 +327,9 @@ def test_fuzz_bounds(base, tail):
 @functools.cache
 def _warm_advantage_cache() -> Path:
     """A cache with both algorithms' classical fits and fake:fez's routing, made once per process (a few seconds)."""
-    from qenergy.app.practical import circuit_timing, measure_classical
+    from qenergy.circuits.timing import circuit_timing
+
+    from qenergy.app.practical import measure_classical
     from qenergy.hardware.classical_machine import MeasurementCache
 
     cache = MeasurementCache(Path(tempfile.mkdtemp(prefix="qenergy-fuzz-cache-")))

@@ -47,7 +47,8 @@ def _scan(spec, seeds, n_max, tmp_path):
 
 @pytest.fixture(scope="module")
 def inputs():
-    from qenergy.app.practical import circuit_timing
+    from qenergy.circuits.timing import circuit_timing
+
     from qenergy.hardware.classical_machine import EnergyFit
 
     fit = EnergyFit("birthday", 1e-6, 0.0, math.sqrt(math.pi / 2), "estimated", "test meter", ((40, 1, 1.0, 1.0),), "2026-12-01", "test")

@@ -191,7 +191,8 @@ def test_measured_joules_per_query_fit_the_measured_points_and_are_cached(tmp_pa
 
 @pytest.fixture(scope="module")
 def inputs():
-    from qenergy.app.practical import circuit_timing
+    from qenergy.circuits.timing import circuit_timing
+
     from qenergy.hardware.classical_machine import EnergyFit
 
     fit = EnergyFit("birthday", 1e-6, 0.0, math.sqrt(math.pi / 2), "estimated", "test meter", ((40, 1, 1.0, 1.0),), "2026-12-01", "test")
@@ -366,7 +367,7 @@ def test_a_ledger_without_qpu_jobs_is_refused(tmp_path, capsys):
 
 
 def test_circuit_timing_is_cached_by_device_sizes_and_versions(tmp_path):
-    from qenergy.app.practical import circuit_timing
+    from qenergy.circuits.timing import circuit_timing
 
     cache = MeasurementCache(tmp_path)
     first = circuit_timing("fake:fez", sizes=(2, 4, 8), cache=cache)
@@ -411,7 +412,7 @@ def test_a_ledger_run_keeps_its_qpu_energy_on_one_basis(tmp_path):
 
 
 def test_a_foreign_file_at_the_cache_path_is_never_replaced(tmp_path):
-    from qenergy.app.practical import circuit_timing
+    from qenergy.circuits.timing import circuit_timing
 
     cache = MeasurementCache(tmp_path)
     for foreign in ("my notes\n", '{"mine": 1}'):

@@ -2,8 +2,10 @@
 
 Joins the core models ([qenergy.hardware.qpu][], [qenergy.hardware.classical_machine][], the bounds of
 `qenergy.energy.advantage`) with the two sides: the quantum circuit's routed duration and gate
-counts (`circuits`), and the classical algorithms measured on this machine
-(`classical`). Per n:
+counts ([qenergy.circuits.timing.circuit_timing][], fitted in [qenergy.hardware.circuit_timing][]),
+the device's median errors ([qenergy.circuits.noise.DeviceCalibration.median_depolarizing][]), and the
+classical algorithms measured on this machine ([qenergy.classical][]). It composes; the physics is in
+those modules. Per n:
 
 * **quantum** (basis ``estimated``): the preset's wall-plug power for 2n qubits × the busy
   time of one job of ``shots`` shots, with ``shots = (n − 1 + ⌈log2 1/(1−P)⌉) × noise
@@ -56,6 +58,7 @@ import numpy as np
 from qenergy.energy.advantage import BoundRow, Crossover, bound_table, first_lasting_n, lasting_crossover
 from qenergy.energy.bounds import ClassicalLowerBound, QuantumUpperBound
 from qenergy.errors import InputError
+from qenergy.hardware.circuit_timing import CircuitTiming
 from qenergy.hardware.classical_machine import CLASSICAL_PRESETS, ClassicalMachine, EnergyFit, MeasurementCache, collision_queries, fit_energy
 from qenergy.hardware.noise import NoiseSpec
 from qenergy.hardware.noise_fit import ShotsFit
@@ -71,8 +74,8 @@ if TYPE_CHECKING:
     from qenergy.app.noise_scan import NoiseScan
 
 __all__ = [
-    "ADVANTAGE_SOFTWARE", "CSV_COLUMNS", "PRACTICAL_ALGORITHMS", "REPORT_TITLE", "AdvantageResult", "CircuitTiming",
-    "LedgerRun", "MAX_SHOTS", "NoiseEstimate", "QPURunRecord", "circuit_timing", "compute_advantage", "logical_cnot_counts", "measure_classical", "measured_shots", "noise_multiplier", "noiseless_shots",
+    "ADVANTAGE_SOFTWARE", "CSV_COLUMNS", "PRACTICAL_ALGORITHMS", "REPORT_TITLE", "AdvantageResult",
+    "LedgerRun", "MAX_SHOTS", "NoiseEstimate", "QPURunRecord", "compute_advantage", "logical_cnot_counts", "measure_classical", "measured_shots", "noise_multiplier", "noiseless_shots",
     "plot_practical", "read_ledger_run", "sensitivity", "write_outputs",
 ]
 
@@ -147,121 +150,6 @@ def measure_classical(algorithm: str, *, cache: MeasurementCache | None, remeasu
 def _meter_kind(description: str) -> str:
     """The meter's description without run-dependent notes (the cache key)."""
     return description.split(" (", 1)[0]
-
-
-# --- quantum side: circuit timing and noise --------------------------------------------------------------
-
-@dataclass(frozen=True)
-class CircuitTiming:
-    """Routed Simon circuits (linear oracle) on a device: measured points and the quadratic fits.
-
-    Attributes:
-        device: the timing device (``fake:NAME``).
-        points: (n, duration s, two-qubit gates, one-qubit gates) of each routed size.
-        duration_fit: coefficients (c, b, a) of duration ≈ c·n² + b·n + a (seconds).
-        cz_fit: the same for the routed two-qubit gate count.
-        oneq_fit: the same for the routed one-qubit gate count.
-    """
-
-    device: str
-    points: tuple[tuple[int, float, int, int], ...]
-    duration_fit: tuple[float, float, float]
-    cz_fit: tuple[float, float, float]
-    oneq_fit: tuple[float, float, float]
-
-    def _eval(self, fit: tuple[float, float, float], n: int, column: int) -> float:
-        measured = {p[0]: p[column] for p in self.points}
-        if n in measured:
-            return float(measured[n])
-        return max(float(np.polyval(fit, n)), float(min(p[column] for p in self.points)))
-
-    def duration_s(self, n: int) -> float:
-        """Routed circuit duration at n (measured where routed, else the fit)."""
-        return self._eval(self.duration_fit, n, 1)
-
-    def two_qubit_gates(self, n: int) -> float:
-        return self._eval(self.cz_fit, n, 2)
-
-    def one_qubit_gates(self, n: int) -> float:
-        return self._eval(self.oneq_fit, n, 3)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"device": self.device, "points": [list(p) for p in self.points], "duration_fit_s": list(self.duration_fit),
-                "method": "routed with Qiskit's preset pass manager; duration by QuantumCircuit.estimate_duration on the device "
-                          "target; quadratic least-squares fit beyond the routed sizes"}
-
-
-def circuit_timing(device: str, *, sizes: Sequence[int] = (2, 4, 8, 16, 24, 32, 48, 64), seed: int = 1,
-                   cache: MeasurementCache | None = None) -> CircuitTiming:
-    """Route the linear-oracle Simon circuit onto ``device`` at ``sizes`` (those that fit) and fit duration and gate counts.
-
-    Routing is deterministic for a seed and a Qiskit version, so with ``cache`` the routed points are
-    kept under that key and reused (about 1.5 s saved per command).
-    """
-    from qenergy.circuits.noise import _load_fake, route_on_device
-    from qenergy.circuits.qiskit_builder import simon_circuit
-    from qenergy.problem.instance import make_instance
-
-    key = ""
-    if cache is not None:
-        from importlib import metadata
-
-        key = f"timing|{device}|{','.join(map(str, sizes))}|{seed}|qiskit {metadata.version('qiskit')}|" \
-              f"runtime {metadata.version('qiskit-ibm-runtime')}"
-        entry = cache.load_entry(key)
-        if entry is not None:
-            try:
-                cached = [(int(a), float(b), int(c), int(d)) for a, b, c, d in entry["points"]]
-                # a routed Simon circuit lasts between a nanosecond and a second; its gate counts are >= 0
-                if cached and all(n >= 1 and math.isfinite(t) and 1e-9 <= t <= 1.0 and c >= 0 and d >= 0 for n, t, c, d in cached):
-                    return _timing_from_points(device, cached)
-            except (KeyError, TypeError, ValueError, OverflowError):
-                pass
-            cache.rejected.append(f"the cached circuit timing for {device} in {cache.path} is damaged or not plausible; routed again")
-    try:
-        backend = _load_fake(device)
-    except ImportError:
-        raise InputError(f"the QPU preset's timing device {device} needs qiskit-ibm-runtime (its fake devices); "
-                         "allowed: install the ibm extra (pip install -e '.[ibm]')") from None
-    fits = [n for n in sizes if 2 * n <= int(backend.num_qubits)]
-    points = []
-    for n in fits:
-        isa = route_on_device(simon_circuit(make_instance(n, None, "linear", seed=seed)), device, seed)
-        ops = isa.count_ops()
-        two = sum(v for k, v in ops.items() if k in ("cz", "ecr", "cx"))
-        one = sum(v for k, v in ops.items() if k in ("sx", "x"))
-        points.append((n, float(isa.estimate_duration(backend.target, unit="s")), int(two), int(one)))
-    if cache is not None:
-        try:
-            cache.store_entry(key, {"points": [list(p) for p in points]})
-        except OSError:  # a read-only cache directory costs a re-routing next time, nothing else
-            pass
-    return _timing_from_points(device, points)
-
-
-def _timing_from_points(device: str, points: list[tuple[int, float, int, int]]) -> CircuitTiming:
-    if not points:
-        raise InputError(f"timing device {device} holds none of the routed sizes; allowed: a device with at least 4 qubits")
-    ns = np.array([p[0] for p in points], dtype=float)
-
-    degree = min(2, len(points) - 1)  # a quadratic needs three routed sizes; fewer give a line or a constant
-
-    def fit(col: int) -> tuple[float, float, float]:
-        c = np.concatenate((np.zeros(2 - degree), np.polyfit(ns, np.array([p[col] for p in points], dtype=float), degree)))
-        return float(c[0]), float(c[1]), float(c[2])
-
-    return CircuitTiming(device, tuple(points), fit(1), fit(2), fit(3))
-
-
-def _median_device_errors(device: str, scale: float = 1.0) -> tuple[float, float, float]:
-    from qenergy.circuits.noise import _depolarizing_from_error, device_calibration
-
-    cal = device_calibration(device)
-    one = [v for k, v in cal.median_gate_error.items() if k in ("sx", "x")]
-    two = [v for k, v in cal.median_gate_error.items() if k in ("cz", "ecr", "cx")]
-    e1 = _depolarizing_from_error(scale * float(np.median(one)) if one else 0.0, 1)
-    e2 = _depolarizing_from_error(scale * float(np.median(two)) if two else 0.0, 2)
-    return e1, e2, min(0.5, scale * cal.median_readout_error)
 
 
 # --- the comparison ---------------------------------------------------------------------------------------
@@ -434,7 +322,11 @@ def compute_advantage(ns: Sequence[int], preset: QPUPreset, *, noise: NoiseSpec,
     ns = list(range(2, max(asked) + 1))  # every n up to the range's end: a crossover is found wherever it lies
     bounds = bound_table(ns, quantum, classical, temperature_k, Fraction(success), secret_weight=secret_weight)
     machines = sorted([fit.machine_entry(), *CLASSICAL_PRESETS.values()], key=lambda m: m.j_per_query)
-    median_errors = _median_device_errors(noise.device, noise.scale) if noise.device is not None else None
+    median_errors = None
+    if noise.device is not None:
+        from qenergy.circuits.noise import device_calibration
+
+        median_errors = device_calibration(noise.device).median_depolarizing(noise.scale)
     shots_fit = scan.fit(p) if scan is not None else None
     if noise.depolarize and noise.device is None and (logical_cnots is None or any(n not in logical_cnots for n in ns)):
         logical_cnots = {**(logical_cnots or {}), **logical_cnot_counts([n for n in ns if n not in (logical_cnots or {})])}

@@ -77,7 +77,6 @@ def add_parser(sub: Any) -> None:
 def _cmd_advantage(args: argparse.Namespace, command: str) -> int:
     from qenergy.app.practical import (
         check_out_dir,
-        circuit_timing,
         compute_advantage,
         cross_text,
         logical_cnot_counts,
@@ -87,6 +86,7 @@ def _cmd_advantage(args: argparse.Namespace, command: str) -> int:
         sensitivity,
         write_outputs,
     )
+    from qenergy.circuits.timing import circuit_timing
     from qenergy.hardware.classical_machine import MeasurementCache
     from qenergy.hardware.noise import NoiseSpec
     from qenergy.hardware.qpu import get_qpu_preset
