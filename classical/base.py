@@ -72,6 +72,8 @@ class SearchFunction:
     name: str
     summary: str
     function: Callable[..., ClassicalResult]
+    #: The kernel to run on (``numba``, ``numpy``; None: the fastest installed), for functions that take one.
+    kernel: str | None = None
 
     def check(self, instance: SimonInstance) -> None:
         """Refuse a search that cannot finish or fit (n > 64, too many queries, too much memory)."""
@@ -90,4 +92,5 @@ class SearchFunction:
         label: str = "",
     ) -> ClassicalResult:
         """The wrapped function on ``instance``, charging ``account`` of ``ledger``."""
-        return self.function(instance, ledger, rng=rng, policy=policy, account=account, label=label)
+        extra = {} if self.kernel is None else {"kernel": self.kernel}
+        return self.function(instance, ledger, rng=rng, policy=policy, account=account, label=label, **extra)

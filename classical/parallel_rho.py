@@ -1111,6 +1111,7 @@ class ParallelRhoSearch:
     walks_per_round: int | None = None
     steps_per_round: int | None = None
     progress: bool = False
+    kernel: str | None = None
 
     name: ClassVar[str] = "parallel-rho"
     summary: ClassVar[str] = "parallel collision search with distinguished points (van Oorschot-Wiener), numpy lanes, Dask workers"
@@ -1133,4 +1134,5 @@ class ParallelRhoSearch:
         """[`parallel_rho_search`][parallel_rho_search] with this object's options."""
         return parallel_rho_search(instance, ledger, rng=rng, policy=policy, account=account, label=label, workers=self.workers,
                                    scheduler=self.scheduler, distinguished_bits=self.distinguished_bits,
-                                   walks_per_round=self.walks_per_round, steps_per_round=self.steps_per_round, progress=self.progress)
+                                   walks_per_round=self.walks_per_round, steps_per_round=self.steps_per_round, progress=self.progress,
+                                   kernel=self.kernel)

@@ -326,15 +326,15 @@ def test_fuzz_bounds(base, tail):
 
 @functools.cache
 def _warm_advantage_cache() -> Path:
-    """A cache with both algorithms' classical fits and fake:fez's routing, made once per process (a few seconds)."""
+    """A cache with both algorithms' classical fits (each kernel) and fake:fez's routing, made once per process (a few seconds)."""
     from qenergy.circuits.timing import circuit_timing
 
-    from qenergy.app.practical import measure_classical
+    from qenergy.app.practical import measure_classical, measure_kernels
     from qenergy.hardware.classical_machine import MeasurementCache
 
     cache = MeasurementCache(Path(tempfile.mkdtemp(prefix="qenergy-fuzz-cache-")))
     for algorithm in ("birthday", "parallel-rho"):
-        measure_classical(algorithm, cache=cache)
+        measure_kernels(measure_classical(algorithm, cache=cache)[0], cache=cache)  # every installed kernel, as the command does
     circuit_timing("fake:fez", cache=cache)
     return cache.path
 

@@ -186,6 +186,31 @@ def test_measured_joules_per_query_fit_the_measured_points_and_are_cached(tmp_pa
     assert fit.kernel == resolve_kernel() and f"({fit.kernel} kernel)" in fit.machine_entry().source
 
 
+def test_numpy_and_compiled_kernels_measured_side_by_side(tmp_path):
+    """measure_kernels measures the other installed kernel with the same meter (really running it: the numpy
+    kernel's fit says numpy), keeps the one used first, and caches each under its own key."""
+    from qenergy.app.practical import kernel_rows, measure_classical, measure_kernels
+    from qenergy.problem.kernels import numba_available
+
+    cache = MeasurementCache(tmp_path / "cache")
+    fit, _ = measure_classical("parallel-rho", cache=cache)  # the default sizes: runs long enough for the CPU-time meter
+    fits = measure_kernels(fit, cache=cache)
+    assert fits[0] is fit
+    if not numba_available():
+        assert fits == (fit,)
+        return
+    assert [f.kernel for f in fits] == ["numba", "numpy"]
+    assert fits[1].algorithm == "parallel-rho" and len(fits[1].points) >= 2
+    # both kernels make the same queries at the same n (bit-identical searches): the points' query counts agree
+    same_n = {p[0] for p in fits[0].points} & {p[0] for p in fits[1].points}
+    assert same_n and all(dict((p[0], p[1]) for p in fits[0].points)[n] == dict((p[0], p[1]) for p in fits[1].points)[n] for n in same_n)
+    rows = kernel_rows(fits)
+    assert [r["used"] for r in rows] == [True, False] and rows[0]["j_per_query_over_used"] == 1.0
+    assert rows[1]["j_per_query_over_used"] == pytest.approx(fits[1].j_per_query / fit.j_per_query)
+    again = measure_kernels(fit, cache=cache)
+    assert again[1] == fits[1]  # cached under the numpy key, apart from the compiled fit
+
+
 # --- the comparison -------------------------------------------------------------------------------------------
 
 
@@ -209,6 +234,30 @@ def _compute(inputs, ns, *, preset="ibm-heron", noise=None, success=Fraction(2, 
     return compute_advantage(ns, get_qpu_preset(preset) if isinstance(preset, str) else preset, noise=noise, success=success,
                              algorithm="birthday", fit=fit, fit_cached=True, timing=timing, quantum=policy.quantum,
                              classical=policy.classical, temperature_k=300.0)
+
+
+def test_kernel_side_by_side_in_result_json_and_report(inputs):
+    """A kernel 4x dearer per query moves the QPU's crossover against this machine down by about 4 bits (queries
+    grow as 2^(n/2)); the JSON and the report show both kernels with their ratio."""
+    import dataclasses
+
+    from qenergy.app.practical import compute_advantage, report_markdown
+    from qenergy.ledger.charging import BoundsPolicy
+
+    fit, timing = inputs
+    fast = dataclasses.replace(fit, kernel="numba", j_per_query=1e-7, points=((46, 10**8, 10.0, 0.5), (48, 2 * 10**8, 20.0, 1.0)))
+    slow = dataclasses.replace(fit, kernel="numpy", j_per_query=4e-7, points=((46, 10**8, 40.0, 2.0), (48, 2 * 10**8, 80.0, 4.0)))
+    policy = BoundsPolicy.from_settings(epsilon=1e-6, steps=1000, gate_energy_j=0.0, classical_model="irreversible", family="linear")
+    res = compute_advantage(list(range(2, 129)), get_qpu_preset("ibm-heron"), noise=NoiseSpec(), success=Fraction(2, 3), algorithm="birthday",
+                            fit=fast, fit_cached=True, timing=timing, quantum=policy.quantum, classical=policy.classical,
+                            temperature_k=300.0, kernel_fits=(fast, slow))
+    rows = res.to_dict()["classical_machine"]["kernels"]
+    assert [(r["kernel"], r["used"]) for r in rows] == [("numba", True), ("numpy", False)]
+    assert rows[1]["j_per_query_over_used"] == pytest.approx(4.0) and rows[1]["queries_per_s_over_used"] == pytest.approx(0.25)
+    n_fast, n_slow = rows[0]["crossover_this_machine"], rows[1]["crossover_this_machine"]
+    assert n_fast is not None and n_slow is not None and 2 <= n_fast - n_slow <= 6
+    text = report_markdown(res, [], "qenergy advantage --n 2:128")
+    assert "### This machine by kernel" in text and "| numpy | no | 4e-07 |" in text and "| numba | yes | 1e-07 |" in text
 
 
 def test_shape_classical_exponential_quantum_polynomial(inputs):

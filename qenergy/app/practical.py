@@ -67,6 +67,7 @@ from qenergy.hardware.qpu import SCENARIOS, QPUPreset
 from qenergy.ledger.book import Ledger
 from qenergy.ledger.export import check_output_paths, write_atomic
 from qenergy.plotting import figure, integer_axis, render_png
+from qenergy.problem.kernels import kernel_note
 from qenergy.secrets import redact
 from qenergy.weight import cover_queries
 
@@ -75,7 +76,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ADVANTAGE_SOFTWARE", "CSV_COLUMNS", "PRACTICAL_ALGORITHMS", "REPORT_TITLE", "AdvantageResult",
-    "LedgerRun", "MAX_SHOTS", "NoiseEstimate", "QPURunRecord", "compute_advantage", "logical_cnot_counts", "measure_classical", "measured_shots", "noise_multiplier", "noiseless_shots",
+    "LedgerRun", "MAX_SHOTS", "NoiseEstimate", "QPURunRecord", "compute_advantage", "kernel_rows", "logical_cnot_counts", "measure_classical", "measure_kernels", "measured_shots", "noise_multiplier", "noiseless_shots",
     "plot_practical", "read_ledger_run", "sensitivity", "write_outputs",
 ]
 
@@ -97,21 +98,27 @@ CSV_COLUMNS = ["n", "qubits", "shots", "noise_multiplier", "circuit_duration_s",
 # --- classical side: measured on this machine ---------------------------------------------------------
 
 def measure_classical(algorithm: str, *, cache: MeasurementCache | None, remeasure: bool = False,
-                      sizes: Sequence[int] | None = None, progress: Callable[[str], None] | None = None) -> tuple[EnergyFit, bool]:
+                      sizes: Sequence[int] | None = None, progress: Callable[[str], None] | None = None,
+                      kernel: str | None = None) -> tuple[EnergyFit, bool]:
     """Joules per query of ``algorithm`` on this machine: the cached fit, or a new measurement (then cached).
 
     Runs the algorithm on the random oracle at each of ``sizes`` (default
     `CALIBRATION_SIZES`) inside a meter window (`qenergy.ledger.meter.measure`, RAPL where
-    readable, else the CPU-time estimate) and fits [qenergy.hardware.classical_machine.fit_energy][].
-    Returns ``(fit, from_cache)``. Raises [`InputError`][InputError] for an algorithm not in
-    `PRACTICAL_ALGORITHMS`.
+    readable, else the CPU-time estimate) and fits [qenergy.hardware.classical_machine.fit_energy][],
+    on ``kernel`` (None: the fastest installed, numba with the ``fast`` extra: the classical machine at
+    its best). Returns ``(fit, from_cache)``.
+
+    Raises:
+        InputError: an algorithm not in `PRACTICAL_ALGORITHMS`, or a kernel that is unknown or not installed.
     """
     if algorithm not in PRACTICAL_ALGORITHMS:
         raise InputError(f"--classical {algorithm!r} is not allowed here; allowed: {', '.join(PRACTICAL_ALGORITHMS)}")
+    import dataclasses
+
     from qenergy.ledger.meter import Meter, measure
     from qenergy.problem.kernels import resolve_kernel
 
-    kernel = resolve_kernel()  # the fastest kernel installed (numba when it is): the classical machine at its best
+    kernel = resolve_kernel(kernel)
     meter = Meter()
     described = meter.source.describe()
     if cache is not None and not remeasure:
@@ -121,7 +128,7 @@ def measure_classical(algorithm: str, *, cache: MeasurementCache | None, remeasu
     from qenergy.classical import get_algorithm
     from qenergy.problem.instance import make_instance
 
-    algo = get_algorithm(algorithm)
+    algo = dataclasses.replace(get_algorithm(algorithm), kernel=kernel)  # type: ignore[type-var]
     points = []
     basis = "estimated"
     sizes = tuple(sizes or (CALIBRATION_SIZES_COMPILED if kernel == "numba" else CALIBRATION_SIZES)[algorithm])
@@ -145,6 +152,39 @@ def measure_classical(algorithm: str, *, cache: MeasurementCache | None, remeasu
         except OSError:  # a read-only cache directory costs a re-measurement next time, nothing else
             pass
     return fit, False
+
+
+def measure_kernels(fit: EnergyFit, *, cache: MeasurementCache | None, remeasure: bool = False,
+                    progress: Callable[[str], None] | None = None) -> tuple[EnergyFit, ...]:
+    """This machine's fit of ``fit.algorithm`` on every installed kernel, ``fit`` (the one used) first.
+
+    The others are measured (or loaded from ``cache``) as [`measure_classical`][measure_classical] does, so a
+    report can show numpy and compiled side by side; with numba missing the result is ``(fit,)``.
+    """
+    from qenergy.problem.kernels import KERNELS, numba_available
+
+    fits = [fit]
+    for kernel in KERNELS:
+        if kernel != fit.kernel and (kernel != "numba" or numba_available()):
+            fits.append(measure_classical(fit.algorithm, cache=cache, remeasure=remeasure, progress=progress, kernel=kernel)[0])
+    return tuple(fits)
+
+
+def kernel_rows(fits: Sequence[EnergyFit], crossovers: Mapping[str, Crossover] | None = None) -> list[dict[str, Any]]:
+    """One row per kernel: joules per query and queries per second (wall, over all measured points), each against
+    the first fit's (the one the comparison uses), the meter's basis, and with ``crossovers`` the first lasting n
+    where the QPU's mid figure is below this machine's on that kernel (``crossover_this_machine``)."""
+    rows = []
+    used = fits[0] if fits else None
+    for f in fits:
+        rate = sum(p[1] for p in f.points) / max(1e-12, sum(p[3] for p in f.points))
+        used_rate = sum(p[1] for p in used.points) / max(1e-12, sum(p[3] for p in used.points)) if used else rate
+        rows.append({"kernel": f.kernel, "used": f is used, "j_per_query": f.j_per_query, "basis": f.basis, "queries_per_s": rate,
+                     "j_per_query_over_used": f.j_per_query / used.j_per_query if used else 1.0,
+                     "queries_per_s_over_used": rate / used_rate if used_rate > 0 else None, "date": f.date,
+                     "sizes": sorted({p[0] for p in f.points}),
+                     "crossover_this_machine": None if crossovers is None or f.kernel not in crossovers else crossovers[f.kernel].n})
+    return rows
 
 
 def _meter_kind(description: str) -> str:
@@ -215,6 +255,10 @@ class AdvantageResult:
     #: The crossovers with where they lie ("theoretical", "low", "mid", "high"): computed over every n from 2 up to
     #: the range's end, so one below the range is reported as such, never as the range's first n.
     crossovers: Mapping[str, Crossover] | None = None
+    #: This machine's fit on every installed kernel, the one used first ([`measure_kernels`][measure_kernels]); empty: not measured.
+    kernel_fits: tuple[EnergyFit, ...] = ()
+    #: Per kernel of ``kernel_fits``: the first lasting n where the QPU's mid figure is below this machine's on that kernel.
+    kernel_crossovers: Mapping[str, Crossover] | None = None
 
     def crossover_text(self, key: str) -> str:
         """``key``'s crossover for people (``n = 65 (below the range 100..128)``, ``above n = 64 …``)."""
@@ -251,6 +295,7 @@ class AdvantageResult:
                     "sources": self.preset.sources(), "timing": self.timing.to_dict()},
             "classical_machine": {"j_per_query": this.j_per_query, "basis": this.basis, "source": this.source,
                                   "algorithm": self.algorithm, "kernel": self.fit.kernel, "cached": self.fit_cached, "fit": self.fit.to_dict(),
+                                  "kernels": kernel_rows(self.kernel_fits or (self.fit,), self.kernel_crossovers), "kernel_note": kernel_note(self.fit.kernel),
                                   "machines": [m.to_dict() for m in self.machines]},
             "noise": {"spec": self.noise.describe(),
                       "method": "none" if self.noise.is_ideal else "measured" if self.scan is not None else "analytic",
@@ -303,7 +348,7 @@ def compute_advantage(ns: Sequence[int], preset: QPUPreset, *, noise: NoiseSpec,
                       fit: EnergyFit, fit_cached: bool, timing: CircuitTiming, quantum: QuantumUpperBound,
                       classical: ClassicalLowerBound, temperature_k: float,
                       logical_cnots: Mapping[int, int] | None = None, scan: NoiseScan | None = None,
-                      secret_weight: int | None = None) -> AdvantageResult:
+                      secret_weight: int | None = None, kernel_fits: Sequence[EnergyFit] = ()) -> AdvantageResult:
     """The comparison over ``ns`` (see the module docstring); pure arithmetic once ``fit``, ``timing`` and ``scan`` are known.
 
     ``logical_cnots``: CNOTs of the logical circuit per n ([`logical_cnot_counts`][logical_cnot_counts]), needed only for
@@ -311,6 +356,8 @@ def compute_advantage(ns: Sequence[int], preset: QPUPreset, *, noise: NoiseSpec,
     ``scan``: the measured noise scan (`qenergy.app.noise_scan.run_noise_scan`); with it the QPU's shots are the
     measured ones ([`measured_shots`][measured_shots]), the analytic model only beside them.
     ``secret_weight`` W: the restricted problem: restricted bounds (`bound_table`),
+    ``kernel_fits``: ``fit`` and this machine's fits on the other installed kernels ([`measure_kernels`][measure_kernels]),
+    shown side by side; the comparison itself uses ``fit``.
     restricted shots, and the weight-cover search's estimated queries (`qenergy.weight.cover_queries`)
     priced at the measured joules per query of ``algorithm`` (the same evaluate-and-sort kernel).
     """
@@ -360,11 +407,21 @@ def compute_advantage(ns: Sequence[int], preset: QPUPreset, *, noise: NoiseSpec,
                              f"(quantum {r.quantum_j}, classical {r.classical_j}); allowed: finite positive inputs "
                              "(run again with --remeasure if the cached measurement is damaged)")
     cross = _crossovers(rows, asked)
+    by_n = {r.n: r for r in rows}
+    kernel_cross = {}
+    for f in kernel_fits or (fit,):  # against this machine alone on each kernel: the QPU's mid against f's joules per query
+
+        def below(n: int, j: float = f.j_per_query) -> bool:
+            qj = by_n[n].quantum_j["mid"]
+            return qj is not None and qj <= by_n[n].classical_queries * j
+
+        kernel_cross[f.kernel] = lasting_crossover(below, min(asked), max(asked), floor=min(by_n))
     wanted = set(asked)
     rows = [r for r in rows if r.n in wanted]
     return AdvantageResult(rows, preset, noise, p, algorithm, fit, fit_cached, machines, timing, cross["theoretical"].n,
                            {k: cross[k].n for k in _PAIRS}, quantum.describe(), classical.describe(), temperature_k,
-                           scan=scan, shots_fit=shots_fit, crossovers=cross)
+                           scan=scan, shots_fit=shots_fit, crossovers=cross, kernel_fits=tuple(kernel_fits),
+                           kernel_crossovers=kernel_cross)
 
 
 def measured_shots(scan: NoiseScan, shots_fit: ShotsFit | None, n: int, success: float) -> tuple[str, dict[str, float | None]]:
@@ -701,6 +758,21 @@ def report_markdown(result: AdvantageResult, sensitivity_rows: list[dict[str, An
               f"{fit.law_kappa:.4g}·2^(n/2)·sqrt(4 ln(1/(1−P))/π) ("
               + ("κ = sqrt(π/2), exact for birthday search" if fit.algorithm == "birthday" else
                  "κ measured over the runs; a Rayleigh-distributed query count assumed") + f"; κ measured here: {fit.kappa:.3g}).", ""]
+    lines += ["### This machine by kernel", "",
+              f"The comparison uses the {fit.kernel} kernel, the fastest installed. Each kernel is measured with the same meter on "
+              "random oracles at its own sizes (the compiled one at larger n, for run times the meter resolves); ratios are against "
+              "the kernel used. The last column is the first n from which the QPU's mid figure stays below this machine alone "
+              "on that kernel (the same queries at every n).", "",
+              "| kernel | used | J per query | basis | queries/s (wall) | J/query ÷ used | queries/s ÷ used | sizes n | measured "
+              "| QPU (mid) below this machine from |", "|---|---|---|---|---|---|---|---|---|---|"]
+    for row in kernel_rows(result.kernel_fits or (fit,), result.kernel_crossovers):
+        ratio = row["queries_per_s_over_used"]
+        cross = (result.kernel_crossovers or {}).get(row["kernel"])
+        lines.append(f"| {row['kernel']} | {'yes' if row['used'] else 'no'} | {row['j_per_query']:.3g} | {row['basis']} | "
+                     f"{row['queries_per_s'] / 1e6:.3g} M | {row['j_per_query_over_used']:.3g} | {'-' if ratio is None else format(ratio, '.3g')} "
+                     f"| {', '.join(map(str, row['sizes']))} | {row['date']} | {'-' if cross is None else cross.text()} |")
+    note = kernel_note(fit.kernel)
+    lines += ["", note + ".", ""] if note else [""]
     if not result.noise.is_ideal:
         lines += ["## Noise", ""]
         if result.scan is not None:

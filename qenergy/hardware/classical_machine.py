@@ -226,6 +226,15 @@ def cache_dir() -> Path:
     return Path(base) / "qenergy"
 
 
+def _finite_json(value: Any) -> bool:
+    """True when ``value`` is strict JSON (no nan or infinity anywhere in it)."""
+    try:
+        json.dumps(value, allow_nan=False)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
 @dataclass(frozen=True)
 class MeasurementCache:
     """Energy fits cached per machine and algorithm in one JSON file of the cache directory (and other
@@ -255,7 +264,8 @@ class MeasurementCache:
         return entry if isinstance(entry, dict) else None
 
     def store_entry(self, key: str, entry: dict[str, Any]) -> Path:
-        """Store a JSON object under ``key`` (the file is written whole, then renamed). Returns the file's path.
+        """Store a JSON object under ``key`` (the file is written whole, then renamed; other entries holding nan or
+        infinity, which only a damaged file has, are dropped). Returns the file's path.
 
         Raises:
             OSError: the cache file exists and is not qenergy's (unreadable, or without the
@@ -268,6 +278,7 @@ class MeasurementCache:
             entries = self._entries()
             if entries is None:
                 raise OSError(f"{self.path} exists and is not a qenergy cache; it is left untouched")
+            entries = {k: v for k, v in entries.items() if _finite_json(v)}  # a damaged entry (nan, inf) is dropped, not kept
             entries[key] = entry
             return write_atomic(self.path, json.dumps({CACHE_MARKER: 1, **entries}, indent=1, allow_nan=False).encode("utf-8"),
                                 replace=True)

@@ -81,6 +81,7 @@ def _cmd_advantage(args: argparse.Namespace, command: str) -> int:
         cross_text,
         logical_cnot_counts,
         measure_classical,
+        measure_kernels,
         place_ledger_run,
         read_ledger_run,
         sensitivity,
@@ -116,6 +117,7 @@ def _cmd_advantage(args: argparse.Namespace, command: str) -> int:
     progress = (lambda text: print(f"qenergy: {text}", file=sys.stderr)) if not args.json and sys.stderr.isatty() else None
     cache = MeasurementCache.default()
     fit, cached = measure_classical(args.classical, cache=cache, remeasure=args.remeasure, progress=progress)
+    kernel_fits = measure_kernels(fit, cache=cache, remeasure=args.remeasure, progress=progress)  # numpy beside compiled
     timing = circuit_timing(preset.timing_device, cache=cache)
     for line in cache.rejected:
         _notice(line)
@@ -132,7 +134,7 @@ def _cmd_advantage(args: argparse.Namespace, command: str) -> int:
     def compute(p: Any, spec: NoiseSpec = noise, measured: Any = scan) -> Any:
         return compute_advantage(args.n, p, noise=spec, success=args.success, algorithm=args.classical, fit=fit, fit_cached=cached,
                                  timing=timing, quantum=policy.quantum, classical=policy.classical, temperature_k=args.temperature,
-                                 logical_cnots=cnots, scan=measured, secret_weight=args.secret_weight)
+                                 logical_cnots=cnots, scan=measured, secret_weight=args.secret_weight, kernel_fits=kernel_fits)
 
     result = compute(preset)
     reqs = None
