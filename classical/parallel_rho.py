@@ -40,7 +40,7 @@ applications", J. Cryptology 12 (1999) 1–28. Their method, applied to Simon's 
   first collision (as birthday search), plus the detection delay (≈ W·2.5·2^d: every lane keeps
   walking until the colliding walk reaches its DP), plus up to a round (W·S), plus the replays.
   The defaults keep W·2^d ≈ T/16 and W·S ≈ T/8, so ≈ 1.2·T in all (measured means 1.09–1.26·T,
-  ±0.05·T, over 100–200 runs at each of n = 12, 16, 20, 24, 28, 36; one run's spread ≈ ±0.55·T). Memory: ≈ 24 bytes per stored DP (≈ 1.2·T/2^d of them; 48 during a merge) and
+  ±0.05·T, over 100–200 runs at each of n = 12, 16, 20, 24, 28, 36; one run's spread ≈ ±0.55·T). Memory: ≈ 24 bytes per stored DP (≈ 1.2·T/2^d of them; 48 during a merge; the compiled store's hash table ≈ 80) and
   32 bytes per lane.
 
 **Every evaluation of f is a charged query.** Walks and replays evaluate f on uncharged vectors
@@ -136,8 +136,9 @@ MAX_PLANNED_QUERIES_PER_WORKER = 1 << 33
 #: Most queries of the exhaustive proof of s = 0 (sort-based like birthday search, ~5 M/s here: about a minute;
 #: 16 bytes each, 4 GiB), so s = 0 is accepted up to n = 28.
 MAX_FALLBACK_QUERIES = 1 << 28
-#: Bytes per stored distinguished point (point, start, length, and the merge's temporaries).
-STORE_BYTES_PER_POINT = 48
+#: Bytes per stored distinguished point (point, start, length, and the merge's temporaries; the compiled hash table
+#: holds about 2.5 slots of 32 bytes per expected point, more while it doubles).
+STORE_BYTES_PER_POINT = 100
 #: Times a chunk lost with its worker is resubmitted before the search gives up.
 MAX_RESUBMITS = 3
 #: Seconds to wait for a Dask scheduler given by address (connection and handshake).
@@ -495,6 +496,9 @@ def warm_up(kernel: str) -> float:
         return 0.0
     t0 = time.perf_counter()
     _compiled_walks().warm()
+    import importlib
+
+    importlib.import_module(f"{__package__}._numba_store").warm()
     return time.perf_counter() - t0
 
 
@@ -624,6 +628,58 @@ class _Store:
             self.points = np.insert(self.points, at, gpts[new])
             self.starts = np.insert(self.starts, at, best_start[new])
             self.lengths = np.insert(self.lengths, at, best_len[new])
+        return queries, None
+
+
+class _CompiledStore:
+    """[`_Store`][_Store] as a compiled hash table ([qenergy.classical._numba_store][]): the same merges, replays,
+    collisions and store, in time linear in a round's walks (the sorted store costs a pass over all its
+    points per round). Used with the compiled walks."""
+
+    def __init__(self, expected_points: float = 0.0) -> None:
+        import importlib
+
+        self._k = importlib.import_module(f"{__package__}._numba_store")
+        self._bits = 10
+        while (1 << self._bits) < min(2.5 * expected_points, 2.0**27):  # sized for the points a search expects: rarely doubles
+            self._bits += 1
+        self._table = self._k.new_table(self._bits)
+        self._count = 0
+        self.covered = 0
+
+    def __len__(self) -> int:
+        return self._count
+
+    def _reserve(self, more: int) -> None:
+        """Grow (double until) the table stays at most half full with ``more`` points."""
+        bits = self._bits
+        while 2 * (self._count + more) > (1 << bits):
+            bits += 1
+        if bits != self._bits:
+            new = self._k.new_table(bits)
+            self._k.grow(self._table, self._bits, new, bits)
+            self._table, self._bits = new, bits
+
+    def merge(self, spec: _Spec, ids: NDArray[np.int64], starts: NDArray[np.uint64], points: NDArray[np.uint64],
+              lengths: NDArray[np.int64], tally: list[int] | None = None) -> tuple[int, tuple[int, int] | None]:
+        """As [`_Store.merge`][_Store.merge]: merge a round's completed walks, replay every DP reached twice; returns
+        (replay queries, collision); the store is updated only when no collision was found."""
+        if ids.size == 0:
+            return 0, None
+        self._reserve(int(ids.size))  # before the lookup: its slots stay valid for the commit
+        group, groups, slot, gpoint, ref_start, ref_len, head, ev = self._k.merge_lookup(self._table, self._bits, ids, starts, points, lengths)
+        queries = 0
+        if ev.size:
+            g = group[ev]
+            queries, collided, xa, xb = _replay(spec, ref_start[g], ref_len[g], starts[ev], lengths[ev], tally)
+            if collided.any():
+                hits = np.flatnonzero(collided)
+                first = hits[np.argmin(ids[ev][hits])]  # the lowest walk index: independent of chunking
+                return queries, (int(xa[first]), int(xb[first]))
+        covered, added = self._k.merge_commit(self._table, self._bits, group, groups, slot, gpoint, ref_start, ref_len, head,
+                                              ids, starts, lengths)
+        self.covered += int(covered)
+        self._count += int(added)
         return queries, None
 
 
@@ -1018,7 +1074,7 @@ def parallel_rho_search(
 def _search(spec: _Spec, oracle: CountingOracle, runner: _Serial | _OnDask, n: int, bar: Any, expected: float,
             startup_s: float = 0.0) -> ParallelRhoResult:
     t0 = time.perf_counter()
-    store = _Store()
+    store: _Store | _CompiledStore = _CompiledStore(expected / 2**spec.dbits) if spec.compiled_walks else _Store()
     chunks = [_initial_lanes(spec, first, count) for first, count in _split(spec.lanes, runner.workers)]
     cap, budget = query_cap(n), _budget(n)
     rounds = discarded = 0

@@ -125,6 +125,50 @@ def test_parallel_rho_searches_agree(family, n, secret):
     assert a.startup_s < 0.1 and b.search_s > 0 and a.search_s == a.wall_s
 
 
+def _trails(spec, starts_, dbits):
+    """(point, length) of the walk x -> pi(f(x)) from each start to its first distinguished point (numpy)."""
+    f, pi = spec.f(), spec.walk
+    cur, length = starts_.copy(), np.zeros(starts_.size, dtype=np.int64)
+    done = np.zeros(starts_.size, dtype=bool)
+    while not done.all():
+        act = np.flatnonzero(~done)
+        cur[act] = pi.apply(f(cur[act]))
+        length[act] += 1
+        done[act] = (cur[act] & np.uint64((1 << dbits) - 1)) == 0
+    return cur, length
+
+
+def test_compiled_store_merges_as_the_sorted_store():
+    """Rounds of real trails in shuffled walk-index order, with points reached by many walks, points stored by earlier
+    rounds and repeated starts (tied lengths): the hash-table store makes the same replays, collisions, coverage and
+    store as the sorted one."""
+    n, dbits = 12, 3
+    inst = make_instance(n, None, "random", seed=4)
+    rng = np.random.default_rng(4)
+    walk, starts = KeyedPermutation.from_rng(n, rng), KeyedPermutation.from_rng(n, rng)
+    specs = {k: pr._Spec(inst.oracle, walk, starts, 64, dbits, 1 << 10, 8, k) for k in ("numpy", "numba")}
+    a, b = pr._Store(), pr._CompiledStore(4.0)  # starts small: the table doubles during the rounds
+    next_id, collisions, replays = 0, 0, 0
+    for _ in range(40):
+        m = int(rng.integers(0, 120))
+        ids = rng.permutation(np.arange(next_id, next_id + m)).astype(np.int64)
+        next_id += m
+        st = rng.integers(0, 2**n, size=m).astype(np.uint64)
+        st[m // 2 :] = st[: m - m // 2]  # repeated starts: the same trail twice, nested, tied lengths
+        pts, ln = _trails(specs["numpy"], st, dbits)
+        got_a = a.merge(specs["numpy"], ids, st.copy(), pts, ln)
+        got_b = b.merge(specs["numba"], ids, st.copy(), pts, ln)
+        assert got_a == got_b
+        collisions += got_a[1] is not None
+        replays += got_a[0]
+        assert a.covered == b.covered and len(a) == len(b)
+    table = b._table.reshape(-1, 4)
+    table = table[table[:, 3] != 0]
+    stored = {int(p): (int(s), int(length)) for p, s, length, _ in table}
+    assert stored == {int(p): (int(s), int(length)) for p, s, length in zip(a.points, a.starts, a.lengths)}
+    assert collisions > 0 and replays > 0 and len(stored) > 10
+
+
 def test_compiled_replays_are_bit_identical():
     """Pairs of trails that merge and pairs that are nested: the same collisions and queries."""
     n, dbits = 16, 4
