@@ -238,6 +238,48 @@ def test_direct_construction_checks_the_declared_ranges_once_in_the_base_class()
     assert LandauerModel(bits=3).bits == 3
 
 
+def test_models_own_checks_left_to_the_base_class_still_refuse_and_keep_the_declared_types():
+    """active-inference, tla, ntp, patterson and ai-* no longer repeat their declared ranges: the base class refuses
+    (one line naming the value and what is allowed) and keeps each number as its declared type."""
+    from qenergy.models.active_inference import ActiveInferenceModel
+    from qenergy.models.ai_portfolio import AIInference, AIPortfolio
+    from qenergy.models.ntp import NextTokenCapacity
+    from qenergy.models.patterson import PattersonTraining
+    from qenergy.models.tla import TLAModel
+
+    cases = [
+        (lambda: ActiveInferenceModel(steps=0), r"parameter steps = 0 is out of range; allowed: an integer in 1\.\.1e\+06"),
+        (lambda: ActiveInferenceModel(horizon=2.5), r"parameter horizon = 2\.5 is not allowed; allowed: an integer in 1\.\.4"),
+        (lambda: ActiveInferenceModel(temperature=0.0), r"parameter temperature = 0\.0 is out of range; allowed: a number in 1e-300\.\.1e\+32"),
+        (lambda: ActiveInferenceModel(j_per_op=True), r"parameter j_per_op = True is not allowed"),
+        (lambda: TLAModel(env="cartpole"), r"parameter env = 'cartpole' is not allowed; allowed: pendulum \| mountaincar"),
+        (lambda: TLAModel(budget=-1), r"parameter budget = -1 is out of range; allowed: an integer in 0\.\."),
+        (lambda: TLAModel(decisions=float("inf")), r"parameter decisions = inf is not allowed"),
+        (lambda: NextTokenCapacity(tokens=-1), r"parameter tokens = -1 is out of range"),
+        (lambda: PattersonTraining(pue=0.5), r"parameter pue = 0\.5 is out of range; allowed: a number >= 1"),
+        (lambda: AIInference(kind="poem"), r"parameter kind = 'poem' is not allowed; allowed: "),
+        (lambda: AIPortfolio(year=1999), r"parameter year = 1999 is out of range"),
+    ]
+    for make, message in cases:
+        with pytest.raises(InputError, match=message) as info:
+            make()
+        assert "\n" not in str(info.value)
+    # what the models keep: relations between parameters and a factor's exclusive 0
+    with pytest.raises(InputError, match="allowed: loss <= entropy"):
+        NextTokenCapacity(loss=5.0, entropy=4.0)
+    with pytest.raises(InputError, match=r"parameter map_factor = 0\.0 is out of range; allowed: a factor > 0"):
+        PattersonTraining(map_factor=0)
+    with pytest.raises(InputError, match="-1 \\(paper\\) or a number >= 0"):
+        AIInference(nlp_calls=-0.5)
+    with pytest.raises(InputError, match="shares summing to 1"):
+        AIPortfolio(mix_apac=0.5)
+    # the declared types: a whole 1e3 for an integer parameter, a numpy number, an int for a float parameter
+    m = ActiveInferenceModel(steps=12.0, gamma=np.float32(2.0), preference=3)
+    assert type(m.steps) is int and m.steps == 12 and type(m.gamma) is float and type(m.preference) is float
+    assert type(TLAModel(episodes=np.int64(2)).episodes) is int
+    assert type(PattersonTraining(processors=1e3).processors) is int
+
+
 # -- typed results (issue 14): every model's run returns a TypedDict with exactly its keys ----------
 
 #: Cheap parameters per registered model (tests/test_golden.py's CASES; grid as tiny as tests/test_grid.py).

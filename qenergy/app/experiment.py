@@ -10,7 +10,9 @@ before anything is charged, then [`run_planned`][run_planned] to run both sides 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -29,7 +31,7 @@ from qenergy.problem.instance import SimonInstance, make_instance, seed_streams
 from qenergy.problem.kernels import resolve_kernel
 from qenergy.registry import BACKENDS
 
-__all__ = ["RUN_NOTE_KEY", "PlannedSimon", "SimonRun", "fresh_seed", "json_safe", "plan_simon", "run_note", "run_planned"]
+__all__ = ["RUN_NOTE_KEY", "PlannedSimon", "SimonRun", "fresh_seed", "json_safe", "open_ledger", "plan_simon", "run_note", "run_planned"]
 
 #: Key of the note ``qenergy simon`` and ``qenergy demo`` record beside a run's charges (read by ``qenergy report``).
 RUN_NOTE_KEY = "simon_run"
@@ -43,6 +45,20 @@ def format_secret(value: int | None, n: int) -> str:
         return f"{value:#0{n + 2}b}"
     digits = f"{value:0{(n + 3) // 4}x}"
     return f"0x{digits}" if len(digits) <= 20 else f"0x{digits[:8]}…{digits[-8:]}"
+
+
+def open_ledger(path: Path, temperature_k: float, *, seed: int | None, command: str,
+                notify: Callable[[str], None] = lambda _text: None) -> Ledger:
+    """[Ledger.open][], telling ``notify`` (one line) of an incomplete line it set aside.
+
+    Raises:
+        LedgerError: the file is not a qenergy ledger, was recorded at another temperature, or cannot be written.
+    """
+    ledger = Ledger.open(path, temperature_k, seed=seed, command=command)
+    note = ledger.recovery_note()
+    if note:
+        notify(note)
+    return ledger
 
 
 def fresh_seed() -> int:

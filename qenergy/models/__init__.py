@@ -204,7 +204,10 @@ class Model(ABC):
         cls.__post_init__ = __post_init__  # type: ignore[attr-defined]
 
     def check_params(self) -> None:
-        """Check every parameter against its declaration (type, range, choices).
+        """Check every parameter against its declaration (type, range, choices), and keep an integer, number or
+        boolean parameter as its declared type (a whole ``1e3`` given to an integer parameter becomes ``1000``, a
+        numpy number a Python one), so that a model's own ``__post_init__`` and ``run`` see the values the
+        command line would give them.
 
         Raises:
             InputError: one line naming the parameter, its value and what is allowed.
@@ -212,7 +215,9 @@ class Model(ABC):
         if not dataclasses.is_dataclass(self):
             return
         for info in param_infos(type(self)):
-            info.parse(getattr(self, info.name))
+            value = info.parse(getattr(self, info.name))
+            if info.type in (int, float, bool):
+                object.__setattr__(self, info.name, value)  # frozen dataclasses too: this runs inside __init__
 
     @abstractmethod
     def run(self, ledger: Ledger, seed: int = 0) -> Mapping[str, Any]:

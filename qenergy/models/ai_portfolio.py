@@ -67,7 +67,7 @@ from scipy.optimize import brentq
 from qenergy.energy.physics import convert_energy
 from qenergy.errors import InputError
 from qenergy.ledger.book import Ledger
-from qenergy.models import Model, param, param_infos
+from qenergy.models import Model, param
 from qenergy.models import ai_portfolio_data as D
 
 __all__ = [
@@ -464,12 +464,6 @@ def required_hardware_factor(base: Mapping[str, Footprint], levers: Levers, *, t
 # -- the plug-in models ----------------------------------------------------------------------------
 
 
-def _validate(model: Model) -> None:
-    """Check every parameter as the command line would (range, choices), also for direct construction."""
-    for info in param_infos(type(model)):
-        info.parse(getattr(model, info.name))
-
-
 class InferenceKwh(TypedDict):
     """kWh of one inference by component, and their total."""
 
@@ -574,7 +568,7 @@ class AIInference(Model):
                         choices=("mix", "US", "EU-27", "China"))
 
     def __post_init__(self) -> None:
-        _validate(self)
+        # Model.check_params has checked the declared ranges; -1 is the one value allowed below 0
         if self.nlp_calls < 0 and self.nlp_calls != -1.0:
             raise InputError(f"parameter nlp_calls = {self.nlp_calls!r} is not allowed; allowed: -1 (paper) or a number >= 0")
 
@@ -667,7 +661,6 @@ class AIPortfolio(Model):
     traditional_growth: float = param(0.0, unit="x by 2030", help="usage growth of tabular, CV and NLP (0: scenario, per category)", low=0.0, high=1e6)
 
     def __post_init__(self) -> None:
-        _validate(self)
         total = self.mix_americas + self.mix_europe + self.mix_apac
         if abs(total - 1.0) > 1e-6:
             raise InputError(f"mix_americas + mix_europe + mix_apac = {total:g} is not allowed; allowed: shares summing to 1")

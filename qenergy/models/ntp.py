@@ -42,7 +42,7 @@ from scipy import constants as _c
 from qenergy.energy.physics import LN2, convert_energy, landauer_bit_energy
 from qenergy.errors import InputError
 from qenergy.ledger.book import Ledger
-from qenergy.models import Model, param, param_infos
+from qenergy.models import Model, param
 
 __all__ = [
     "KAPLAN_D_C",
@@ -158,8 +158,7 @@ class NextTokenCapacity(Model):
                                         low=0.0, high=1e12)
 
     def __post_init__(self) -> None:
-        for p in param_infos(type(self)):  # the same range and choice checks as the command line, for direct use
-            object.__setattr__(self, p.name, p.parse(getattr(self, p.name)))
+        # the declared ranges and choices are checked by Model.check_params first; here the relation between two of them
         if self.loss > self.entropy:
             raise InputError(f"parameter loss = {self.loss!r} exceeds entropy = {self.entropy!r}; "
                              f"allowed: loss <= entropy (IC-1 would give negative information)")

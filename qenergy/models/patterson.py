@@ -48,7 +48,7 @@ from scipy import constants as _c
 from qenergy.energy.physics import convert_energy
 from qenergy.errors import InputError
 from qenergy.ledger.book import Ledger
-from qenergy.models import Model, param, param_infos
+from qenergy.models import Model, param
 
 __all__ = [
     "PROCESSOR_POWER",
@@ -192,8 +192,7 @@ class PattersonTraining(Model):
     map_factor: float = param(1.0, help="4M Map: CO2e reduction from a cleaner grid (1 = none)", low=0.0)
 
     def __post_init__(self) -> None:
-        for p in param_infos(type(self)):  # the same range and choice checks as the command line, for direct use
-            object.__setattr__(self, p.name, p.parse(getattr(self, p.name)))
+        # the declared ranges and choices are checked by Model.check_params first; a factor's 0 is refused here (param's low is inclusive)
         for label in ("model_factor", "machine_factor", "mechanization_factor", "map_factor"):
             if getattr(self, label) <= 0:
                 raise InputError(f"parameter {label} = {getattr(self, label)!r} is out of range; allowed: a factor > 0 (1 = no change)")

@@ -1,4 +1,4 @@
-"""``qenergy bounds``: quantum upper against classical lower bound over a range of n."""
+"""``qenergy bounds``: quantum upper against classical lower bound over a range of n (computed by [qenergy.app.bounds_command][]; printed here)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,9 @@ import csv
 import sys
 from typing import Any
 
-from qenergy.app.cli.options import MAX_BOUNDS_WORK_S, _add_energy_options, _checked, _policy, bounds_work_s, parse_n_range
+from qenergy.app.cli.options import _add_energy_options, _checked, parse_n_range
 from qenergy.app.cli.output import _print_table, print_json
 from qenergy.energy.magnitude import Magnitude
-from qenergy.errors import InputError
 
 
 def add_parser(sub: Any) -> None:
@@ -24,33 +23,23 @@ def add_parser(sub: Any) -> None:
 
 
 def _cmd_bounds(args: argparse.Namespace) -> int:
-    from qenergy.energy.advantage import bound_table, bounds_crossover
+    from qenergy.app.bounds_command import bounds_report
 
-    work = bounds_work_s(args.n)
-    if work > MAX_BOUNDS_WORK_S:
-        raise InputError(f"--n range of {len(args.n):,} sizes up to n = {max(args.n):,} needs about {work:.0f} s of exact arithmetic; "
-                         f"allowed: at most {MAX_BOUNDS_WORK_S:.0f} s (use a STEP or a smaller range)")
-    policy = _policy(args)
-    rows = bound_table(args.n, policy.quantum, policy.classical, args.temperature, args.success)
-    # the crossover is where the curves cross, wherever that is: every n from 1 up to the range's end is computed
-    cross = bounds_crossover(args.n, policy.quantum, policy.classical, args.temperature, args.success)
+    report = bounds_report(args.n, temperature_k=args.temperature, epsilon=args.epsilon, steps=args.steps, gate_energy_j=args.gate_energy,
+                           classical_model=args.classical_model, success=args.success)
     if args.json:
-        print_json({
-            "temperature_k": args.temperature, "epsilon": args.epsilon, "steps": args.steps, "success": str(args.success),
-            "quantum_model": policy.quantum.describe(), "classical_model": policy.classical.describe(),
-            "rows": [r.to_dict() for r in rows], "crossover_n": cross.n if cross.exact else None, "crossover": cross.to_dict(),
-        })
+        print_json(report.to_dict())
         return 0
     if args.csv:
         w = csv.writer(sys.stdout, lineterminator="\n")
         w.writerow(["n", "quantum_upper_j", "classical_lower_j", "ratio", "classical_queries"])
         w.writerows([r.n, repr(r.quantum_upper_j), r.classical_lower.csv(), r.ratio_magnitude.csv(), Magnitude.of_int(r.classical_queries).csv()]
-                    for r in rows)
+                    for r in report.rows)
         return 0
-    print(f"T = {args.temperature:g} K, success {args.success}; quantum: {policy.quantum.describe()}; classical: {policy.classical.describe()}")
+    print(f"T = {args.temperature:g} K, success {args.success}; quantum: {report.quantum_model}; classical: {report.classical_model}")
     table = [("n", "q_min", "quantum upper [J]", "classical lower [J]", "C/Q")]
     table += [(str(r.n), Magnitude.of_int(r.classical_queries).text() if r.classical_queries >= 10**15 else str(r.classical_queries),
-               f"{r.quantum_upper_j:.4e}", r.classical_lower.text(), r.ratio_magnitude.short(3)) for r in rows]
+               f"{r.quantum_upper_j:.4e}", r.classical_lower.text(), r.ratio_magnitude.short(3)) for r in report.rows]
     _print_table(table)
-    print(f"crossover: {cross.text()}")
+    print(f"crossover: {report.crossover.text()}")
     return 0

@@ -1,4 +1,4 @@
-"""``qenergy demo``: n = 2..10 on the local Aer simulator against birthday search."""
+"""``qenergy demo``: n = 2..10 on the local Aer simulator against birthday search (run by [qenergy.app.demo_command][]; printed here)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from qenergy.app.cli.options import _int_at_least, _path
-from qenergy.app.cli.output import _open_ledger, _print_table, _totals_text
+from qenergy.app.cli.output import _notice, _print_table, _totals_text
+from qenergy.app.demo_command import DEMO_SEED
 from qenergy.app.experiment import format_secret as _fmt_secret
-from qenergy.errors import InputError
-from qenergy.ledger.charging import BoundsPolicy
 
 
 def add_parser(sub: Any) -> None:
@@ -22,47 +21,24 @@ def add_parser(sub: Any) -> None:
     d.add_argument("--json", action="store_true", help="print one JSON object")
 
 
-DEMO_NS = range(2, 11)
-
-
-DEMO_SEED = 2026
-
-
 def _cmd_demo(args: argparse.Namespace, command: str) -> int:
-    from qenergy.app.experiment import energy_ratio, plan_simon, run_note, run_planned
-    from qenergy.energy.advantage import bound_table, criterion, crossover_n
-    from qenergy.energy.bounds import DEFAULT_SUCCESS
+    from qenergy.app.demo_command import run_demo
+    from qenergy.app.experiment import energy_ratio
 
-    plans = [plan_simon(n, oracle="linear", backend="aer", algorithm="birthday", seed=args.seed + n) for n in DEMO_NS]
-    directory: Path = args.dir
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError(f"--dir {str(directory)!r} cannot be created ({exc.strerror}); allowed: a writable directory") from None
-    path = directory / "ledger.jsonl"
-    policy = BoundsPolicy()
-    with _open_ledger(path, 300.0, seed=args.seed, command=command) as ledger:
-        runs = []
-        for plan in plans:
-            run = run_planned(plan, ledger, policy=policy, label=f"n={plan.instance.n}")
-            verdict = criterion(run.quantum_energy_j, run.n, policy.classical, 300.0) if run.quantum_energy_j else None
-            ledger.note(run.label, run_note(run, success=DEFAULT_SUCCESS, criterion=verdict.to_dict() if verdict else None))
-            runs.append(run)
-    cross = crossover_n(bound_table(range(2, 65), policy.quantum, policy.classical, 300.0))
+    report = run_demo(args.dir, seed=args.seed, command=command, notify=_notice)
     if args.json:
-        print(json.dumps({"runs": [r.to_dict() for r in runs], "crossover_n": cross,
-                          "ledger": {"path": str(path), "run": ledger.current_run, "totals_j": ledger.totals_j(run=ledger.current_run)}}))
+        print(json.dumps(report.to_dict()))
         return 0
     print("qenergy demo: Simon's problem on Qiskit Aer against randomised birthday search, T = 300 K")
-    print(f"quantum charged as an upper bound ({policy.quantum.describe()}); classical as a lower bound ({policy.classical.describe()})")
+    print(f"quantum charged as an upper bound ({report.quantum_model}); classical as a lower bound ({report.classical_model})")
     rows = [("n", "secret", "found Q/C", "Q queries", "C queries", "Q charged [J]", "C charged [J]", "C/Q")]
-    for r in runs:
+    for r in report.runs:
         assert r.quantum is not None and r.classical is not None
         ok = f"{'ok' if r.quantum.found == r.secret else 'WRONG'}/{'ok' if r.classical.found == r.secret else 'WRONG'}"
         rows.append((str(r.n), _fmt_secret(r.secret, r.n), ok, str(r.quantum.queries), str(r.classical.queries),
                      f"{r.quantum_energy_j:.3e}", f"{r.classical_energy_j:.3e}", f"{energy_ratio(r):.2f}"))
     _print_table(rows)
-    print("ledger totals: " + _totals_text(ledger.totals_j(run=ledger.current_run), ledger.totals_kTln2(run=ledger.current_run)))
-    print(f"bounds crossover (quantum upper below classical lower from then on, n <= 64): n = {cross}")
-    print(f"ledger: {path} (run {ledger.current_run}); next: qenergy bounds, qenergy sweep --out DIR")
+    print("ledger totals: " + _totals_text(report.totals_j, report.totals_kTln2))
+    print(f"bounds crossover (quantum upper below classical lower from then on, n <= 64): n = {report.crossover_n}")
+    print(f"ledger: {report.ledger_path} (run {report.ledger_run}); next: qenergy bounds, qenergy sweep --out DIR")
     return 0

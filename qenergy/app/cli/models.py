@@ -7,8 +7,7 @@ import json
 from typing import Any
 
 from qenergy.app.cli.options import _int_at_least, _path
-from qenergy.app.cli.output import _open_ledger, _totals_text
-from qenergy.ledger.book import Ledger
+from qenergy.app.cli.output import _notice, _totals_text
 
 
 def add_parser(sub: Any) -> None:
@@ -36,24 +35,15 @@ def _cmd_models() -> int:
 
 
 def _cmd_model(args: argparse.Namespace, command: str) -> int:
-    from qenergy.models import build_model, parse_param_items
+    from qenergy.app.model_command import run_model_command
+    from qenergy.models import parse_param_items
 
-    model = build_model(args.name, parse_param_items(args.param))
-    temperature = float(getattr(model, "temperature", 300.0))
-    ledger = _open_ledger(args.ledger, temperature, seed=args.seed, command=command) if args.ledger else Ledger(temperature, seed=args.seed, command=command)
-    with ledger:
-        result = model.run(ledger, seed=args.seed)
-        if args.ledger:  # the model's result beside its charges, for `qenergy report`
-            from qenergy.app.experiment import json_safe
-
-            ledger.note(f"model {args.name}", {"model": args.name, "parameters": json_safe(dict(vars(model))), "result": json_safe(result)})
-    out = {"model": args.name, "parameters": {k: v for k, v in vars(model).items()}, "result": result,
-           "ledger": {"path": str(args.ledger) if args.ledger else None, "totals_j": ledger.totals_j(run=ledger.current_run)}}
+    report = run_model_command(args.name, parse_param_items(args.param), seed=args.seed, ledger=args.ledger, command=command, notify=_notice)
     if args.json:
-        print(json.dumps(out))
+        print(json.dumps(report.to_dict()))
         return 0
-    print(f"model {args.name}: " + ", ".join(f"{k}={v}" for k, v in out["parameters"].items()))
-    for key, value in result.items():
+    print(f"model {args.name}: " + ", ".join(f"{k}={v}" for k, v in report.parameters.items()))
+    for key, value in report.result.items():
         print(f"  {key}: {value:.6g}" if isinstance(value, float) else f"  {key}: {value}")
-    print("ledger totals: " + _totals_text(out["ledger"]["totals_j"]))
+    print("ledger totals: " + _totals_text(report.totals_j))
     return 0

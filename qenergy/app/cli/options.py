@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, NoReturn
@@ -93,16 +93,6 @@ MAX_N = 1_000_000
 
 
 MAX_RANGE_VALUES = 100_000
-
-
-#: Seconds of exact arithmetic ``bounds`` may take: q_min(n) needs an integer square root of
-#: an n-bit number, about 0.26 s at n = 10⁶ and quadratic in n.
-MAX_BOUNDS_WORK_S = 60.0
-
-
-def bounds_work_s(ns: Sequence[int]) -> float:
-    """Estimated seconds of exact arithmetic for the bounds at every n of ``ns``."""
-    return math.fsum(2.6e-13 * n * n + 2e-6 for n in ns)
 
 
 def _add_energy_options(p: argparse.ArgumentParser, *, success: bool = True) -> None:

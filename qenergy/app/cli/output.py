@@ -68,12 +68,10 @@ def _notice(message: str) -> None:
 
 
 def _open_ledger(path: Path, temperature_k: float, *, seed: int | None, command: str) -> Ledger:
-    """[Ledger.open][], announcing on standard error an incomplete line it set aside."""
-    ledger = Ledger.open(path, temperature_k, seed=seed, command=command)
-    note = ledger.recovery_note()
-    if note:
-        _notice(note)
-    return ledger
+    """[qenergy.app.experiment.open_ledger][], announcing on standard error an incomplete line it set aside."""
+    from qenergy.app.experiment import open_ledger
+
+    return open_ledger(path, temperature_k, seed=seed, command=command, notify=_notice)
 
 
 class StdoutError(QenergyError):

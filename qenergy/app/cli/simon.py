@@ -1,25 +1,21 @@
-"""``qenergy simon``: one instance on both sides, the bounds and the criterion."""
+"""``qenergy simon``: one instance on both sides, the bounds and the criterion (run by [qenergy.app.simon_command][]; printed here)."""
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
-import math
-import os
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from qenergy.app.cli.options import MAX_N, _add_energy_options, _checked, _int_at_least, _path, _policy
-from qenergy.app.cli.output import _notice, _open_ledger, _print_table, print_json
+from qenergy.app.cli.options import MAX_N, _add_energy_options, _checked, _int_at_least, _path
+from qenergy.app.cli.output import _notice, _print_table, print_json
 from qenergy.app.cli.twin import add_dd_options
 from qenergy.app.experiment import format_secret as _fmt_secret
-from qenergy.energy.bounds import oracle_family
-from qenergy.energy.physics import convert_energy, landauer_bit_energy
-from qenergy.errors import InputError, QenergyError, one_line
-from qenergy.interrupts import signal_name
-from qenergy.ledger.book import Ledger
-from qenergy.ledger.meter import measure
+from qenergy.energy.physics import convert_energy
+from qenergy.errors import InputError
 from qenergy.registry import CLASSICAL
+
+if TYPE_CHECKING:
+    from qenergy.app.simon_command import SimonReport
 
 
 def add_parser(sub: Any) -> None:
@@ -64,100 +60,34 @@ def _minutes(text: str) -> float:
 
 
 def _cmd_simon(args: argparse.Namespace, command: str) -> int:
-    from qenergy.app.experiment import plan_simon, run_note, run_planned
-    from qenergy.energy.advantage import criterion
+    from qenergy.app.simon_command import SimonRequest, run_simon_command
 
-    if args.n is None and not args.oracle.startswith("table:"):
-        raise InputError("--n is required for the linear and random oracles; allowed: n >= 1")
-    plan = plan_simon(args.n, secret=args.secret, oracle=args.oracle, backend=args.backend, algorithm=args.classical, seed=args.seed,
-                      noise=args.noise, shots_budget=args.shots_budget, dd=args.dd, mitigate=args.mitigate, max_minutes=args.max_minutes,
-                      secret_weight=args.secret_weight)
-    if plan.local_estimate_s is not None and plan.local_estimate_s > 10 and not args.json:
-        _notice(f"{args.backend}: Aer's device model is estimated to take about {plan.local_estimate_s:.0f} s a round (estimated)")
-    if args.workers is not None or args.scheduler is not None:
-        if args.classical != "parallel-rho" or plan.algorithm is None:
-            raise InputError(f"--workers/--scheduler with --classical {plan.algorithm.name if plan.algorithm else args.classical} is not allowed; allowed: --classical parallel-rho")
-        workers = args.workers
-        cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-        if workers is not None and args.scheduler is None and workers > max(2, cpus):
-            _notice(f"--workers {workers} capped to {max(2, cpus)}: this machine runs {cpus} process(es) at once, and more "
-                    "local Dask workers than that only compete for it")
-            workers = max(2, cpus)
-        algorithm = dataclasses.replace(plan.algorithm, workers=workers, scheduler=args.scheduler,  # type: ignore[type-var]
-                                        progress=not args.json and sys.stderr.isatty())
-        algorithm.check(plan.instance)
-        if args.scheduler is not None:  # reached (handshake included) before the ledger is opened: no phantom run
-            from qenergy.classical.parallel_rho import probe_scheduler
-
-            probe_scheduler(args.scheduler)
-        plan.algorithm = algorithm
-    n, t = plan.instance.n, args.temperature
-    policy = _policy(args, oracle_family(args.oracle))
-    # everything that can fail is computed before the first charge is written
-    w = plan.instance.secret_weight
-    quantum_upper_j = policy.quantum.energy_j(n, t, secret_weight=w)
-    classical_lower = policy.classical.energy(n, t, args.success, secret_weight=w)
-    unit = landauer_bit_energy(t)
-    if args.ledger is not None:
-        ledger = _open_ledger(args.ledger, t, seed=plan.seed, command=command)
-    else:
-        ledger = Ledger(t, seed=plan.seed, command=command)
-    # walks sent to a cluster given by address run on other processes (maybe other machines), which no meter here reads
-    excludes = (f"excludes the energy of the remote Dask workers of --scheduler {args.scheduler} (not measured)"
-                if args.scheduler is not None else "")
-    with ledger:
-        try:
-            # its own-energy charge is written also when the run stops early
-            with measure(ledger, "simon", note=excludes) as window:
-                run = run_planned(plan, ledger, policy=policy)
-        except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM: the ledger says this run did not finish
-            ledger.mark_interrupted(signal_name(exc), getattr(exc, "qenergy_details", {}))
-            raise
-        except QenergyError as exc:
-            ledger.mark_interrupted("error", {"error": one_line(str(exc))})
-            raise
-        verdict = criterion(run.quantum_energy_j, n, classical_lower) if run.quantum_energy_j else None
-        # what the charges alone do not say (the instance, each side's answer, the criterion), for `qenergy report`
-        ledger.note("simon", run_note(run, success=args.success, criterion=verdict.to_dict() if verdict else None))
-    out = run.to_dict()
-    if out["quantum"] is not None:
-        from qenergy.circuits.twin import noise_model_fields, readout_mitigation
-
-        spec = getattr(plan.prepared, "noise", None)
-        out["quantum"]["noise_model"] = noise_model_fields(args.backend, spec, dd=plan.dd, mitigation=plan.mitigate)
-        if plan.mitigate == "readout":
-            out["quantum"]["readout_mitigation"] = readout_mitigation(plan.prepared, run.quantum.found if run.quantum and run.quantum.solved else None)
-    # the run's own energy against each basis of the theoretical charges, never against their sum
-    theory = {b: math.fsum(c.energy_j for c in ledger.select(run=ledger.current_run) if c.basis == b) for b in ("upper_bound", "lower_bound")}
-    out["measured"] = {"basis": window.basis, "joules": window.exclusive_j, "source": ledger.charges[-1].provenance,
-                       "apportioned": window.apportioned, "excludes": excludes or None,
-                       "theoretical_j": theory,
-                       **{f"ratio_to_{b}": window.exclusive_j / j if j > 0 else None for b, j in theory.items()}}
-    out["bounds"] = {
-        "quantum_model": policy.quantum.describe(),
-        "classical_model": policy.classical.describe(),
-        "success": str(args.success),
-        "secret_weight": w,
-        "quantum_upper_j": quantum_upper_j,
-        **classical_lower.fields("classical_lower_j"),
-        "criterion": verdict.to_dict() if verdict else None,
-    }
-    out["ledger"] = {
-        "path": str(args.ledger) if args.ledger is not None else None,
-        "run": ledger.current_run,
-        "totals_j": ledger.totals_j(run=ledger.current_run),
-        "totals_kTln2": ledger.totals_kTln2(run=ledger.current_run),
-    }
+    request = SimonRequest(
+        args.n, secret=args.secret, oracle=args.oracle, backend=args.backend, classical=args.classical, seed=args.seed, noise=args.noise,
+        shots_budget=args.shots_budget, workers=args.workers, scheduler=args.scheduler, ledger=args.ledger, dd=args.dd, mitigate=args.mitigate,
+        max_minutes=args.max_minutes, secret_weight=args.secret_weight, temperature_k=args.temperature, epsilon=args.epsilon, steps=args.steps,
+        gate_energy_j=args.gate_energy, classical_model=args.classical_model, success=args.success, command=command,
+        announce_estimate=not args.json, progress=not args.json and sys.stderr.isatty())
+    report = run_simon_command(request, notify=_notice)
     if args.json:
-        print_json(out)
+        print_json(report.to_dict())
         return 0
+    _print_report(report)
+    return 0
+
+
+def _print_report(report: SimonReport) -> None:
+    """The text output of ``qenergy simon``."""
+    run, verdict = report.run, report.verdict
+    n, t, w, unit = run.n, run.temperature_k, run.secret_weight, report.unit_j
+    own_j, basis = report.own_energy_j, report.own_energy_basis
     weight = f"  wt(s)<={w}" if w is not None else ""
     print(f"Simon's problem  n={n}  s={_fmt_secret(run.secret, n)}{f' ({run.secret})' if n <= 64 else ''}{weight}  oracle={run.oracle}  seed={run.seed}  T={t:g} K")
     rows: list[tuple[str, ...]] = [("side", "method", "secret found", "correct", "queries", "charged [J]", "[k_B T ln 2]", "basis")]
     rows += run.table_rows(unit)
-    rows.append(("this run", "own energy", "", "", "", f"{window.exclusive_j:.4e}", f"{window.exclusive_j / unit:.4g}", window.basis))
+    rows.append(("this run", "own energy", "", "", "", f"{own_j:.4e}", f"{own_j / unit:.4g}", basis))
     _print_table(rows, left=4)
-    print(f"quantum: {policy.quantum.describe()}; classical: {policy.classical.describe()}")
+    print(f"quantum: {report.quantum_model}; classical: {report.classical_model}")
     if run.quantum is not None and run.quantum.job_ids:
         q = run.quantum
         bound_q = run.quantum_energy_j or 0.0
@@ -174,16 +104,16 @@ def _cmd_simon(args: argparse.Namespace, command: str) -> int:
         }.get(q.status, "UNRESOLVED: no candidate could be confirmed within the budget; no answer is reported")
         print(f"quantum status: {state} (noise {q.noise}, {q.shots} shots = {q.noise_multiplier:.3g} x the ideal expectation, "
               f"{q.confirmation_queries} classical check queries charged, confidence {q.confidence:.3f})")
-    q_nts, c_nts = out["quantum"] and out["quantum"]["nts"], out["classical"] and out["classical"]["nts"]
+    q_nts = run.quantum.queries if run.quantum is not None and run.quantum.status == "solved" else None
+    c_nts = run.classical.queries if run.classical is not None else None
     if q_nts is not None or c_nts is not None:
         print(f"queries to solution (NTS): quantum {q_nts if q_nts is not None else '-'}, classical {c_nts if c_nts is not None else '-'}")
     if verdict is not None:
         word = "quantum advantage" if verdict.advantage else "no advantage"
         print(f"criterion at n={n}: quantum upper-bound charge {verdict.quantum_j:.4e} J vs classical lower bound {verdict.classical_lower.text()} J "
-              f"(success {args.success}): {word}, margin {verdict.margin.short(3)}")
-    ratios = [f"{out['measured'][f'ratio_to_{b}']:.3g} x the {b.replace('_', '-')} charges" for b in theory if out["measured"][f"ratio_to_{b}"]]
-    print(f"this run's own energy ({window.basis}{', apportioned' if window.apportioned else ''}): {window.exclusive_j:.4e} J"
-          + (f" = {', '.join(ratios)}" if ratios else "") + f" [{out['measured']['source']}]")
-    if args.ledger is not None:
-        print(f"ledger: {args.ledger} (run {ledger.current_run})")
-    return 0
+              f"(success {report.success}): {word}, margin {verdict.margin.short(3)}")
+    ratios = [f"{r:.3g} x the {b.replace('_', '-')} charges" for b, r in report.ratios.items() if r]
+    print(f"this run's own energy ({basis}{', apportioned' if report.apportioned else ''}): {own_j:.4e} J"
+          + (f" = {', '.join(ratios)}" if ratios else "") + f" [{report.own_energy_source}]")
+    if report.ledger_path is not None:
+        print(f"ledger: {report.ledger_path} (run {report.ledger_run})")

@@ -1,4 +1,4 @@
-"""``qenergy twin``: a device twin against Aer's full device model, width by width."""
+"""``qenergy twin``: a device twin against Aer's full device model, width by width (run by [qenergy.app.twin_command][]; printed here)."""
 
 from __future__ import annotations
 
@@ -52,31 +52,18 @@ def add_parser(sub: Any) -> None:
 
 
 def _cmd_twin(args: argparse.Namespace) -> int:
-    from qenergy.circuits.noise import device_calibration
-    from qenergy.circuits.twin import compare_twin, noise_model_fields, parse_device_spec
-    from qenergy.errors import InputError
+    from qenergy.app.twin_command import run_twin
 
-    spec = parse_device_spec(args.device)
-    cal = device_calibration(spec.device or "")
-    if 2 * max(args.n) > cal.num_qubits:
-        raise InputError(f"--n {max(args.n)} is not allowed on {spec.device} ({cal.num_qubits} qubits); allowed: n <= {cal.num_qubits // 2}")
-    if args.reference == "aer":
-        from qenergy.circuits.noise import aer_reference_model
+    def progress(text: str) -> None:
+        print(f"qenergy: {text}", file=sys.stderr, flush=True)
 
-        aer_reference_model(spec)  # a scaled spec is refused before any run
-    progress = not args.json and sys.stderr.isatty()
-    rows = []
-    for n in args.n:
-        if progress:
-            print(f"qenergy: twin n={n}: routing, twin{', Aer reference' if args.reference == 'aer' else ''}…", file=sys.stderr, flush=True)
-        rows.append(compare_twin(spec, n, shots=args.shots, seed=args.seed, reference=args.reference, dd=args.dd, mitigate=args.mitigate))
-    model = noise_model_fields(None, spec, dd=args.dd, mitigation=args.mitigate)
+    report = run_twin(args.device, args.n, shots=args.shots, seed=args.seed, reference=args.reference, dd=args.dd, mitigate=args.mitigate,
+                      progress=progress if not args.json and sys.stderr.isatty() else None)
     if args.json:
-        print(json.dumps({"device": spec.describe(), "noise_model": model, "reference": args.reference, "shots": args.shots, "seed": args.seed,
-                          "basis": "measured", "summary": cal.summary(spec.scale).to_dict(), "rows": [r.to_dict() for r in rows]}, allow_nan=False))
+        print(json.dumps(report.to_dict(), allow_nan=False))
         return 0
-    s = cal.summary(spec.scale)
-    print(f"twin {spec.describe()}  dd={args.dd}  mitigation={args.mitigate}  {args.shots} shots a side  seed={args.seed}")
+    s = report.summary
+    print(f"twin {report.spec.describe()}  dd={args.dd}  mitigation={args.mitigate}  {args.shots} shots a side  seed={args.seed}")
     print(f"device: median {s.two_qubit_gate} error {s.median_two_qubit_error:.3g}, readout {s.median_readout_error:.3g}, "
           f"T1 {s.median_t1_s * 1e6:.4g} us, T2 {s.median_t2_s * 1e6:.4g} us (scale {s.scale:g})")
     head = ["n", "qubits", "twin good", "reference good", "difference", "twin [s]", "reference [s]"]
@@ -84,7 +71,7 @@ def _cmd_twin(args: argparse.Namespace) -> int:
         head[3:3] = ["twin mitigated"]
         head.insert(5, "reference mitigated")
     table: list[tuple[str, ...]] = [tuple(head)]
-    for r in rows:
+    for r in report.rows:
         cells = [str(r.n), str(r.physical_qubits), f"{r.twin_good:.4f}",
                  f"{r.reference_good:.4f}" if r.reference_good is not None else "-",
                  f"{r.difference:+.4f} ± {r.stderr:.4f}" if r.difference is not None and r.stderr is not None else "-",

@@ -6,7 +6,6 @@ model's assumptions and sources.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import ClassVar, Literal, TypedDict
 
@@ -92,17 +91,7 @@ class TLAModel(Model):
                              low=0, high=1.0, aliases=("joules_per_mac",))
 
     def __post_init__(self) -> None:
-        if self.env not in ENVS:
-            raise InputError(f"parameter env = {self.env!r} is not allowed; allowed: {' | '.join(ENVS)}")
-        for name, low in (("episodes", 1), ("budget", 0), ("slow_steps", 0), ("obs", 1), ("act", 1),
-                          ("hidden1", 1), ("hidden2", 1)):
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < low:
-                raise InputError(f"parameter {name} = {v!r} is not allowed; allowed: an integer >= {low}")
-        for name in ("decisions", "j_per_mac"):
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0:
-                raise InputError(f"parameter {name} = {v!r} is not allowed; allowed: a finite number >= 0")
+        # Model.check_params has checked the declared choices and ranges; here what they cannot say
         if not self.macs_only and self.env == "pendulum" and self.slow_steps:
             try:  # the slow layer's LQR for an action held slow_steps steps: refuse here what would fail mid-run
                 TLAAgent(self.env, self.slow_steps)
