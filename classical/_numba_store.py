@@ -81,7 +81,7 @@ def merge_lookup(table, bits, ids, starts, points, lengths):
                 head[g] = i
                 ref_start[g], ref_len[g] = starts[i], lengths[i]
         else:
-            g = groups
+            g = np.int64(groups)
             groups += 1
             rtable[r], rtable[r + 1], rtable[r + 3] = p, np.uint64(g), 1
             h = _find(table, bits, p)
