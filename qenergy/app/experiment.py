@@ -154,6 +154,17 @@ class SimonRun:
                          f"{e:.4e}", f"{e / unit_j:.4g}", "lower_bound"))
         return rows
 
+    @property
+    def quantum_nts(self) -> int | None:
+        """Queries to solution of the quantum side: its queries when the samples solved it, else None."""
+        q = self.quantum
+        return q.queries if q is not None and q.status == "solved" else None
+
+    @property
+    def classical_nts(self) -> int | None:
+        """Queries to solution of the classical side (None when it did not run)."""
+        return self.classical.queries if self.classical is not None else None
+
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data (secrets and results as integers)."""
         q = self.quantum
@@ -174,7 +185,7 @@ class SimonRun:
                 "found": q.found,
                 "correct": q.found == self.secret,
                 "queries": q.queries,
-                "nts": q.queries if q.status == "solved" else None,
+                "nts": self.quantum_nts,
                 "shots": q.shots,
                 "confirmation_queries": q.confirmation_queries,
                 "rank": q.rank,
@@ -205,7 +216,7 @@ class SimonRun:
                 "found": c.found,
                 "correct": c.found == self.secret,
                 "queries": c.queries,
-                "nts": c.queries,
+                "nts": self.classical_nts,
                 "collision": list(c.collision) if c.collision else None,
                 "energy_j": self.classical_energy_j,
                 "energy_basis": "lower_bound",

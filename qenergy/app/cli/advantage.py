@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import Any
 
-from qenergy.app.cli.options import _add_energy_options, _checked, _int_at_least, _nonnegative, _path, _policy, parse_n_range
+from qenergy.app.cli.options import _add_energy_options, _checked, _int_at_least, _nonnegative, _path, parse_n_range
 from qenergy.app.cli.output import _notice, _print_table, print_json
 from qenergy.errors import InputError
 from qenergy.hardware.qpu import DEFAULT_QPU_PRESET, QPU_PRESETS
@@ -75,95 +74,23 @@ def add_parser(sub: Any) -> None:
 
 
 def _cmd_advantage(args: argparse.Namespace, command: str) -> int:
-    from qenergy.app.practical import (
-        check_out_dir,
-        compute_advantage,
-        cross_text,
-        logical_cnot_counts,
-        measure_classical,
-        measure_kernels,
-        place_ledger_run,
-        read_ledger_run,
-        sensitivity,
-        write_outputs,
-    )
-    from qenergy.circuits.timing import circuit_timing
-    from qenergy.hardware.classical_machine import MeasurementCache
+    from qenergy.app.advantage_command import AdvantageRequest, run_advantage_command
+    from qenergy.app.practical import cross_text
     from qenergy.hardware.noise import NoiseSpec
-    from qenergy.hardware.qpu import get_qpu_preset
 
-    preset = get_qpu_preset(args.qpu)
-    noise = args.noise if args.noise is not None else NoiseSpec()
-    # everything that can fail on the user's input is checked before any work or any byte written
-    if args.from_ledger is not None and not Path(args.from_ledger).is_file():
-        raise InputError(f"--from-ledger {str(args.from_ledger)!r} is not a file; allowed: a ledger file")
-    if args.run is not None and args.from_ledger is None:
-        raise InputError("--run without --from-ledger is not allowed; allowed: --from-ledger PATH --run K")
-    qpu_run = read_ledger_run(Path(args.from_ledger), args.run) if args.from_ledger is not None else None
-    if args.ledger is not None:  # refused now, not after the measurement: a foreign or damaged file, another temperature, no directory
-        _check_ledger_target(Path(args.ledger), args.temperature)
-    paths = check_out_dir(Path(args.out), force=args.force, inputs=[Path(args.from_ledger)] if args.from_ledger else []) if args.out else None
-    if args.requirements is not None and noise.device is None:
-        raise InputError(f"--requirements {args.requirements} without a device twin is not allowed; allowed: --requirements N "
-                         "with --noise device:fake:NAME")
-    if args.requirements is not None and not args.n[0] <= args.requirements <= args.n[-1]:
-        raise InputError(f"--requirements {args.requirements} is not allowed for --n {args.n[0]}..{args.n[-1]}; allowed: "
-                         "N within the --n range")
-    if noise.device is not None:
-        from qenergy.circuits.noise import device_calibration
-
-        device_calibration(noise.device)
-    policy = _policy(args)
+    request = AdvantageRequest(
+        args.n, qpu=args.qpu, noise=args.noise if args.noise is not None else NoiseSpec(), success=args.success, classical=args.classical,
+        secret_weight=args.secret_weight, seeds=args.seeds, scan_seconds=args.scan_seconds, requirements=args.requirements,
+        remeasure=args.remeasure, from_ledger=args.from_ledger, run=args.run, sensitivity=args.sensitivity, out=args.out, force=args.force,
+        ledger=args.ledger, temperature_k=args.temperature, epsilon=args.epsilon, steps=args.steps, gate_energy_j=args.gate_energy,
+        classical_model=args.classical_model, command=command)
     progress = (lambda text: print(f"qenergy: {text}", file=sys.stderr)) if not args.json and sys.stderr.isatty() else None
-    cache = MeasurementCache.default()
-    fit, cached = measure_classical(args.classical, cache=cache, remeasure=args.remeasure, progress=progress)
-    kernel_fits = measure_kernels(fit, cache=cache, remeasure=args.remeasure, progress=progress)  # numpy beside compiled
-    timing = circuit_timing(preset.timing_device, cache=cache)
-    for line in cache.rejected:
-        _notice(line)
-    cnots = logical_cnot_counts(range(2, max(args.n) + 1)) if noise.depolarize and noise.device is None else None
-
-    from qenergy.app.noise_scan import run_noise_scan
-
-    def scan_at(spec: NoiseSpec) -> Any:
-        return run_noise_scan(spec, n_max=args.n[-1], seeds=args.seeds, secret_weight=args.secret_weight,
-                              time_budget_s=args.scan_seconds, cache=cache, progress=progress)
-
-    scan = None if noise.is_ideal else scan_at(noise)
-
-    def compute(p: Any, spec: NoiseSpec = noise, measured: Any = scan) -> Any:
-        return compute_advantage(args.n, p, noise=spec, success=args.success, algorithm=args.classical, fit=fit, fit_cached=cached,
-                                 timing=timing, quantum=policy.quantum, classical=policy.classical, temperature_k=args.temperature,
-                                 logical_cnots=cnots, scan=measured, secret_weight=args.secret_weight, kernel_fits=kernel_fits)
-
-    result = compute(preset)
-    reqs = None
-    if args.requirements is not None:
-        from qenergy.app.requirements import find_requirements
-
-        reqs = find_requirements(args.requirements, noise, scan_at=scan_at, compare=lambda sc, sp: compute(preset, sp, sc), today=result)
-    if qpu_run is not None:
-        import dataclasses
-
-        result = dataclasses.replace(result, ledger_run=place_ledger_run(qpu_run, result))
-    sens = sensitivity(result, compute) if args.sensitivity else []
-    if paths is not None:
-        write_outputs(result, paths, sens, command, reqs.to_dict() if reqs is not None else None, force=args.force)
-    if args.ledger is not None:
-        from qenergy.app.cli.output import _open_ledger
-        from qenergy.app.practical import advantage_note
-
-        with _open_ledger(args.ledger, args.temperature, seed=None, command=command) as ledger:
-            ledger.note("advantage", advantage_note(result))
+    report = run_advantage_command(request, notify=_notice, progress=progress)
     if args.json:
-        out = result.to_dict()
-        out["secret_weight"] = args.secret_weight
-        if args.sensitivity:
-            out["sensitivity"] = sens
-        if reqs is not None:
-            out["requirements"] = reqs.to_dict()
-        print_json(out)
+        print_json(report.to_dict())
         return 0
+    result, fit, cached, reqs, sens, paths = report.result, report.fit, report.fit_cached, report.requirements, report.sensitivity, report.paths
+    preset, noise, scan = result.preset, result.noise, result.scan
     this = fit.machine_entry()
     weight = (f"; restricted problem wt(s) <= {args.secret_weight} (restricted shots and bounds, weight-cover queries priced at "
               f"{args.classical}'s measured J/query)") if args.secret_weight is not None else ""
@@ -196,18 +123,6 @@ def _cmd_advantage(args: argparse.Namespace, command: str) -> int:
     return 0
 
 
-def _check_ledger_target(path: Path, temperature_k: float) -> None:
-    """Refuse a ``--ledger`` that [Ledger.open][] would refuse, before any work ([`InputError`][InputError]/[`LedgerError`][LedgerError])."""
-    from qenergy.errors import LedgerError
-    from qenergy.ledger.book import Ledger
-
-    if path.exists() or path.is_symlink():
-        existing = Ledger.load(path)
-        if existing.temperature_k != temperature_k:
-            raise LedgerError(f"ledger {path} was recorded at T = {existing.temperature_k:g} K; --temperature {temperature_k:g} differs "
-                              "(use another ledger path)")
-    elif not path.parent.is_dir():
-        raise InputError(f"--ledger {str(path)!r}: {str(path.parent)!r} is not a directory; allowed: a path in an existing directory")
 def _print_scan(result: Any) -> None:
     """The measured noise scan beside the analytic model (an estimate), with the fit beyond it."""
     scan, p = result.scan, result.success

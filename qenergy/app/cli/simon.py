@@ -104,8 +104,7 @@ def _print_report(report: SimonReport) -> None:
         }.get(q.status, "UNRESOLVED: no candidate could be confirmed within the budget; no answer is reported")
         print(f"quantum status: {state} (noise {q.noise}, {q.shots} shots = {q.noise_multiplier:.3g} x the ideal expectation, "
               f"{q.confirmation_queries} classical check queries charged, confidence {q.confidence:.3f})")
-    q_nts = run.quantum.queries if run.quantum is not None and run.quantum.status == "solved" else None
-    c_nts = run.classical.queries if run.classical is not None else None
+    q_nts, c_nts = run.quantum_nts, run.classical_nts
     if q_nts is not None or c_nts is not None:
         print(f"queries to solution (NTS): quantum {q_nts if q_nts is not None else '-'}, classical {c_nts if c_nts is not None else '-'}")
     if verdict is not None:
