@@ -13,6 +13,9 @@ Prints one table:
   D. Plug-in models: the Hebbian memory's standard setting.
   E. Calibration of the noisy solver: confidence and forecast against observed success over seeded
      noisy runs, with reliability tables (benchmarks/bench_calibration.py; --quick: heavy noise only).
+  F. Compiled (numba) against numpy kernels per algorithm, parallel-rho in this process and on 1 and 2
+     Dask workers at n = 60 and 64, the largest n in 10 minutes, n = 80 projected (benchmarks/bench_kernels.py;
+     --quick: kernels and one core only).
 """
 
 from __future__ import annotations
@@ -202,6 +205,15 @@ def section_e(quick: bool) -> list[str]:
     return lines
 
 
+def section_f(quick: bool) -> list[str]:
+    args = [sys.executable, str(HERE / "bench_kernels.py")] + (["--quick"] if quick else ["--n64"])
+    out = subprocess.run(args, capture_output=True, text=True, timeout=1800, cwd=HERE)
+    lines = ["", "F. Compiled kernels against numpy, and parallel-rho on Dask (benchmarks/bench_kernels.py)"]
+    lines += out.stdout.splitlines() if out.returncode == 0 else [f"  failed: {(out.stderr.strip().splitlines() or ['crashed'])[-1][:120]}"]
+    print("\n".join(lines), flush=True)
+    return lines
+
+
 def machine() -> str:
     cpu = platform.processor() or platform.machine()
     try:
@@ -215,10 +227,10 @@ def machine() -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="shared sizes only and smaller classical sizes")
-    ap.add_argument("--sections", default="ABCDE", help="which sections to run (default: ABCDE)")
+    ap.add_argument("--sections", default="ABCDEF", help="which sections to run (default: ABCDEF)")
     args = ap.parse_args()
     print(f"qenergy benchmarks on {machine()}\n", flush=True)
-    runners = {"A": section_a, "B": section_b, "C": section_c, "D": section_d, "E": section_e}
+    runners = {"A": section_a, "B": section_b, "C": section_c, "D": section_d, "E": section_e, "F": section_f}
     lines = [line for key in args.sections.upper() if key in runners for line in runners[key](args.quick)]
     print("\n" + "\n".join(lines))
 
