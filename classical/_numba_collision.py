@@ -49,17 +49,23 @@ def _insert(table, state, out, bits):
         starts[(h >> pshift) + np.uint64(1)] += 1
     for b in range(1 << pbits):
         starts[b + 1] += starts[b]
-    order = np.empty(count, dtype=np.int64)
+    # the answers, their hashes and indices moved into region order (one write stream per region), so that the
+    # insert loop below reads them in sequence instead of at random places of three arrays larger than the caches
+    sidx = np.empty(count, dtype=np.int64)
+    svals = np.empty(count, dtype=np.uint64)
+    shash = np.empty(count, dtype=np.uint64)
     for i in range(count):
-        b = hashes[i] >> pshift
-        order[starts[b]] = i
-        starts[b] += 1
+        h = hashes[i]
+        b = h >> pshift
+        k = starts[b]
+        sidx[k], svals[k], shash[k] = i, out[i], h
+        starts[b] = k + 1
     first = count
     for j in range(count):
-        i = order[j]
+        i = sidx[j]
         if i >= first:  # after a known repeat: nothing it does can change the answer
             continue
-        v = out[i]
+        v = svals[j]
         if v == 0:
             if state[1]:
                 first = i
@@ -67,7 +73,7 @@ def _insert(table, state, out, bits):
                 state[1] = 1
                 state[0] += 1
             continue
-        h = hashes[i]
+        h = shash[j]
         while True:
             t = table[h]
             if t == 0:
