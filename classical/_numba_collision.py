@@ -5,7 +5,8 @@ index of the first answer of a batch equal to one seen before or earlier in the 
 and the same results; it keeps the answers in an open-addressing hash table (linear probing,
 multiplicative hashing, at most 3/4 full; 0 marks an empty slot and is tracked apart), so each
 answer costs one probe sequence instead of a sort and a merge of everything seen so far.
-Memory: 8 bytes per slot, 10.7–21 bytes per answer (32 while the table doubles).
+Memory: 8 bytes per slot, 10.7–21 bytes per answer (32 while the table doubles), and 32 bytes per answer of the
+largest batch (scratch, kept from batch to batch).
 """
 # mypy: disallow-untyped-decorators=False
 
@@ -28,8 +29,10 @@ _REGION_BITS = 15
 
 
 @numba.njit(cache=True)
-def _insert(table, state, out, bits):
-    """Insert ``out``; returns the index of its first repeat (−1: none). state = [count, has_zero].
+def _insert(table, state, out, bits, hashes, sidx, svals, shash):
+    """Insert ``out``; returns the index of its first repeat (−1: none). state = [count, has_zero]; ``hashes``,
+    ``sidx``, ``svals``, ``shash``: scratch of at least ``out.size`` entries, reused from batch to batch (fresh
+    memory costs a page fault per 4 KiB on first touch, more than the inserts themselves).
 
     The answers are inserted region by region of the table (a counting sort by the top bits of their
     hash, stable, so equal answers keep their order): a table far larger than the caches is then
@@ -41,7 +44,6 @@ def _insert(table, state, out, bits):
     shift = np.uint64(64 - bits)
     pbits = max(0, bits - _REGION_BITS)
     pshift = np.uint64(bits - pbits)
-    hashes = np.empty(count, dtype=np.uint64)
     starts = np.zeros((1 << pbits) + 1, dtype=np.int64)
     for i in range(count):
         h = (out[i] * _GOLDEN) >> shift
@@ -51,9 +53,6 @@ def _insert(table, state, out, bits):
         starts[b + 1] += starts[b]
     # the answers, their hashes and indices moved into region order (one write stream per region), so that the
     # insert loop below reads them in sequence instead of at random places of three arrays larger than the caches
-    sidx = np.empty(count, dtype=np.int64)
-    svals = np.empty(count, dtype=np.uint64)
-    shash = np.empty(count, dtype=np.uint64)
     for i in range(count):
         h = hashes[i]
         b = h >> pshift
@@ -89,10 +88,22 @@ def _insert(table, state, out, bits):
 
 @numba.njit(cache=True)
 def _rehash(old, bits):
-    """A table of 2^bits slots holding the answers of ``old`` (0 excepted: it is tracked apart), inserted region by region."""
+    """A table of 2^bits slots holding the answers of ``old`` (0 excepted: it is tracked apart).
+
+    The old table is read in slot order, which is (but for probe runs wrapping at its end) the order of the
+    hashes' top bits, so the new table, indexed by more top bits of the same hashes, is written nearly in
+    sequence: a stream through both tables, not a random probe per answer.
+    """
     table = np.zeros(1 << bits, dtype=np.uint64)
-    values = old[old != 0]
-    _insert(table, np.zeros(2, dtype=np.int64), values, bits)
+    mask = np.uint64(table.size - 1)
+    shift = np.uint64(64 - bits)
+    for j in range(old.size):
+        v = old[j]
+        if v != 0:
+            h = (v * _GOLDEN) >> shift
+            while table[h] != 0:
+                h = (h + np.uint64(1)) & mask
+            table[h] = v
     return table
 
 
@@ -110,6 +121,14 @@ class SeenHash:
         self._bits = bits
         self._table = np.zeros(1 << bits, dtype=np.uint64)
         self._state = np.zeros(2, dtype=np.int64)
+        self._scratch: tuple[NDArray[np.uint64], NDArray[np.int64], NDArray[np.uint64], NDArray[np.uint64]] | None = None
+
+    def _scratch_for(self, count: int) -> tuple[NDArray[np.uint64], NDArray[np.int64], NDArray[np.uint64], NDArray[np.uint64]]:
+        """Scratch arrays for a batch of ``count`` answers: the last batch's when large enough (batches grow, then repeat)."""
+        if self._scratch is None or self._scratch[0].size < count:
+            self._scratch = (np.empty(count, dtype=np.uint64), np.empty(count, dtype=np.int64), np.empty(count, dtype=np.uint64),
+                             np.empty(count, dtype=np.uint64))
+        return self._scratch
 
     @property
     def size(self) -> int:
@@ -126,7 +145,7 @@ class SeenHash:
         if bits != self._bits:
             self._table = _rehash(self._table, bits)
             self._bits = bits
-        return int(_insert(self._table, self._state, np.ascontiguousarray(out, dtype=np.uint64), self._bits))
+        return int(_insert(self._table, self._state, np.ascontiguousarray(out, dtype=np.uint64), self._bits, *self._scratch_for(out.size)))
 
 
 def warm() -> None:

@@ -52,7 +52,8 @@ def random_distinct_inputs(n: int, rng: np.random.Generator, kernel: str | None 
     pi = KeyedPermutation.from_rng(n, rng)
     start = 0
     for size in batch_sizes(n):
-        yield pi.apply(np.arange(start, start + size, dtype=np.uint64), kernel=kernel)
+        xs = np.arange(start, start + size, dtype=np.uint64)
+        yield pi.apply(xs, out=xs, kernel=kernel)  # in place: one fresh array per batch, not two
         start += size
 
 
