@@ -379,7 +379,7 @@ def _crossover_shift_16x() -> int:
 def _noisy_shots() -> float:
     """(n + log2(P/(1 − P))) / (1 − H2(η)) at n = 20, P = 0.99 for shots clean with probability F = 0.8: a corrupted
     shot's y is uniformly random, so y·s is wrong with probability η = (1 − F)/2 (the definition of
-    ``qenergy.app.practical.noise_multiplier``), and 1 − H2(η) is the capacity of that binary symmetric channel."""
+    ``qenergy.hardware.noise_model.noise_multiplier``), and 1 − H2(η) is the capacity of that binary symmetric channel."""
     n, p, clean = 20, 0.99, 0.8
     eta = (1 - clean) / 2
     h2 = -(eta * math.log2(eta) + (1 - eta) * math.log2(1 - eta))

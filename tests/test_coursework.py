@@ -121,9 +121,9 @@ def test_exercises_are_declared_as_data():
 
 
 def test_practical_checkers_agree_with_the_library():
-    from qenergy.app.practical import noise_multiplier
     from qenergy.hardware.classical_machine import collision_queries
     from qenergy.hardware.noise import NoiseSpec
+    from qenergy.hardware.noise_model import noise_multiplier
     from qenergy.hardware.qpu import get_qpu_preset
 
     assert right("nb07-heron-power") == pytest.approx(get_qpu_preset("ibm-heron").power(168).total_w / 1e3, rel=1e-12)

@@ -303,7 +303,7 @@ def test_noise_never_lowers_the_quantum_figure(inputs, spec):
 def test_noise_multiplier_grows_with_noise_and_matches_the_noisy_solver():
     from qenergy.circuits.noisy_solver import shots_for_target
 
-    from qenergy.app.practical import noise_multiplier, noiseless_shots
+    from qenergy.hardware.noise_model import noise_multiplier, noiseless_shots
 
     mults = [noise_multiplier(NoiseSpec(readout=p), 12, 2 / 3, one_qubit_gates=24, two_qubit_gates=30).multiplier for p in (0.0, 0.001, 0.01, 0.05)]
     assert mults[0] == 1.0 and all(b >= a for a, b in zip(mults, mults[1:]))

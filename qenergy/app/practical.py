@@ -76,7 +76,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ADVANTAGE_SOFTWARE", "CSV_COLUMNS", "PRACTICAL_ALGORITHMS", "REPORT_TITLE", "AdvantageResult",
-    "LedgerRun", "MAX_SHOTS", "NoiseEstimate", "QPURunRecord", "compute_advantage", "kernel_rows", "logical_cnot_counts", "measure_classical", "measure_kernels", "measured_shots", "noise_multiplier", "noiseless_shots",
+    "LedgerRun", "QPURunRecord", "compute_advantage", "kernel_rows", "logical_cnot_counts", "measure_classical", "measure_kernels", "measured_shots",
     "plot_practical", "read_ledger_run", "sensitivity", "write_outputs",
 ]
 
@@ -301,7 +301,7 @@ class AdvantageResult:
                       "method": "none" if self.noise.is_ideal else "measured" if self.scan is not None else "analytic",
                       "model": "analytic estimate, not a bound: a shot is clean with probability F (no error on any gate or readout); "
                                "a corrupted shot is uniformly random; shots = (n + log2(P/(1-P))) / (1 - H2((1-F)/2)) "
-                               "(qenergy.app.practical.noise_multiplier)"},
+                               "(qenergy.hardware.noise_model.noise_multiplier)"},
             "success": self.success,
             "theoretical": {"temperature_k": self.temperature_k, "quantum_model": self.quantum_model,
                             "classical_model": self.classical_model, "basis": {"quantum": "upper_bound", "classical": "lower_bound"}},
