@@ -136,6 +136,25 @@ def notes_in(path: Path) -> int:
         return 0
 
 
+def test_sigterm_during_a_sweep_exits_143_and_says_how_to_resume(tmp_path):
+    out = tmp_path / "sweep"
+    argv = ["sweep", "--n", "2:40", "--repeats", "4", "--seed", "3", "--backend", "aer", "--json"]
+    proc = subprocess.Popen([sys.executable, "-m", "qenergy", *argv, "--out", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 120
+        while notes_in(out / "ledger.jsonl") < 3 and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert proc.poll() is None, "the sweep finished before it could be stopped"
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 143, err
+    assert err.decode().strip().splitlines() == [f"qenergy: terminated (SIGTERM); resume with: qenergy sweep --resume {out}"]
+    assert Ledger.load(out / "ledger.jsonl").torn_tail is None
+
+
 def test_ctrl_c_during_a_sweep_exits_130_and_resumes(tmp_path, capsys):
     out = tmp_path / "sweep"
     argv = ["sweep", "--n", "2:40", "--repeats", "4", "--seed", "3", "--backend", "aer", "--json"]

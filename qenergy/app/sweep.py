@@ -482,10 +482,18 @@ def _check_outputs(out: Path, spec: SweepSpec, *, resume: bool, force: bool) -> 
     return existing, exists
 
 
-def _interrupted(out: Path, started: bool) -> Interrupted:
+def _interrupted(out: Path, started: bool, cause: BaseException | None = None) -> Interrupted:
+    """The error a stopped sweep ends with: how to resume it, and exit status 128 + the signal (143 for SIGTERM)."""
+    from qenergy.interrupts import Terminated, exit_status
+
+    word = "terminated (SIGTERM)" if isinstance(cause, Terminated) else "interrupted"
     if started:
-        return Interrupted(f"interrupted; resume with: qenergy sweep --resume {shlex.quote(str(out))}")
-    return Interrupted("interrupted before the sweep started; nothing was written")
+        err = Interrupted(f"{word}; resume with: qenergy sweep --resume {shlex.quote(str(out))}")
+    else:
+        err = Interrupted(f"{word} before the sweep started; nothing was written")
+    if cause is not None:
+        err.exit_status = exit_status(cause)
+    return err
 
 
 def run_sweep(
@@ -513,15 +521,15 @@ def run_sweep(
 
     Raises:
         InputError, LedgerError: bad settings or a refused output, before anything is written.
-        Interrupted: Ctrl-C; every point finished before it is in the ledger.
+        Interrupted: Ctrl-C (exit status 130) or SIGTERM (143); every point finished before it is in the ledger.
     """
     started = resume
     try:
         return _run_sweep(spec, out, command=command, workers=workers, scheduler=scheduler, progress=progress, resume=resume,
                           force=force, scheduler_timeout_s=scheduler_timeout_s, notify=notify)
-    except KeyboardInterrupt:  # resumable once this sweep's sweep.json is in place
+    except KeyboardInterrupt as exc:  # resumable once this sweep's sweep.json is in place
         started = started or _spec_id(out) == spec.sweep_id
-        raise _interrupted(out, started) from None
+        raise _interrupted(out, started, exc) from None
 
 
 def _spec_id(out: Path) -> str | None:
