@@ -1,16 +1,20 @@
-"""``qenergy ledger show | summary | export | import``: reading a ledger, writing it out for other tools, reading theirs in."""
+"""``qenergy ledger show | summary | export | import``: reading a ledger, writing it out for other tools, reading theirs in
+(computed by [qenergy.app.ledger_command][]; printed here)."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from qenergy.app.cli.options import _checked, _nonnegative, _path
-from qenergy.app.cli.output import _print_table, _totals_text, print_json
-from qenergy.errors import InputError, one_line
-from qenergy.ledger.book import Ledger
+from qenergy.app.cli.output import _notice, _print_table, _totals_text, print_json
+from qenergy.errors import one_line
+
+if TYPE_CHECKING:
+    from qenergy.app.ledger_command import ExportedOutput
+    from qenergy.ledger.book import TornTail
 
 
 def add_parser(sub: Any) -> None:
@@ -48,118 +52,83 @@ def add_parser(sub: Any) -> None:
 
 
 def _cmd_ledger(args: argparse.Namespace) -> int:
-    from dataclasses import asdict
-
-    from qenergy.ledger.export import (
-        check_export_options,
-        check_output_paths,
-        export_carbon,
-        export_charges_csv,
-        export_codecarbon,
-        summary_rows,
-        write_atomic,
-    )
-    from qenergy.ledger.metrics import metrics_text
+    from qenergy.app.ledger_command import run_ledger_show, run_ledger_summary
 
     if args.ledger_command == "import":
         return _cmd_import(args)
-    ledger = Ledger.load(args.path)
-    interrupted = ledger.interrupted_runs()
-    torn = ledger.torn_tail
-    note = f"note: line {torn.line} is an incomplete write left by a crash ({torn.size} bytes); it is ignored" if torn else ""
     if args.ledger_command == "export":
-        from qenergy.ledger.carbon import grid_intensity
-
-        outputs = (("--csv", args.csv), ("--codecarbon", args.codecarbon), ("--carbon", args.carbon), ("--openmetrics", args.openmetrics),
-                   ("--prometheus", args.prometheus))
-        if all(path is None for _, path in outputs):
-            raise InputError("ledger export needs --csv FILE, --codecarbon FILE, --carbon FILE, --openmetrics FILE|- and/or --prometheus FILE|-")
-        stdout_flags = [flag for flag, path in outputs if path is not None and str(path) == "-"]
-        if len(stdout_flags) > 1 or (stdout_flags and stdout_flags[0] not in ("--openmetrics", "--prometheus")):
-            raise InputError(f"{' and '.join(stdout_flags)} -: allowed: standard output (-) for one of --openmetrics, --prometheus")
-        targets = [(flag, path) for flag, path in outputs if path is not None and str(path) != "-"]
-        intensity = grid_intensity(args.country, g_per_kwh=args.intensity)
-        # every option and every output is checked before the first file is written: PUE and intensity giving
-        # finite figures, never the ledger itself, never two options naming one file, an existing file only with --force
-        check_export_options(ledger, intensity=intensity, pue=args.pue)
-        check_output_paths(targets, force=args.force, inputs=[args.path])
-        if args.csv is not None:
-            print(f"charges: {export_charges_csv(ledger, args.csv, force=args.force)}")
-        if args.codecarbon is not None:
-            print(f"emissions: {export_codecarbon(ledger, args.codecarbon, intensity=intensity, pue=args.pue, force=args.force)}")
-        if args.carbon is not None:
-            print(f"carbon: {export_carbon(ledger, args.carbon, intensity=intensity, pue=args.pue, force=args.force)} "
-                  f"at {intensity.describe()}, PUE {args.pue:g}")
-        for flag, path, openmetrics in (("--openmetrics", args.openmetrics, True), ("--prometheus", args.prometheus, False)):
-            if path is None:
-                continue
-            text = metrics_text(ledger, openmetrics=openmetrics)
-            if str(path) == "-":
-                sys.stdout.write(text.decode("utf-8"))
-            else:
-                print(f"{flag.lstrip('-')}: {write_atomic(path, text, replace=args.force)}")
-        if note:
-            print(note)
-        return 0
+        return _cmd_export(args)
     if args.ledger_command == "summary":
-        rows = summary_rows(ledger)
+        summary = run_ledger_summary(args.path)
         if args.json:
-            print_json({"temperature_k": ledger.temperature_k, "runs": len(ledger.runs), "totals_j": ledger.totals_j(),
-                        "totals_kTln2": ledger.totals_kTln2(), "rows": rows, "torn_tail_line": torn.line if torn else None,
-                        "interrupted_runs": interrupted})
+            print_json(summary.to_dict())
             return 0
-        print(one_line(f"{args.path}: {len(ledger.runs)} run(s), {len(ledger.charges)} charges, T = {ledger.temperature_k:g} K"))
-        if interrupted:
-            print(f"interrupted runs (did not finish; their charges cover the work done until then): {', '.join(map(str, interrupted))}")
+        print(one_line(f"{args.path}: {summary.runs} run(s), {summary.charges} charges, T = {summary.temperature_k:g} K"))
+        if summary.interrupted:
+            print(f"interrupted runs (did not finish; their charges cover the work done until then): {', '.join(map(str, summary.interrupted))}")
         table: list[tuple[str, ...]] = [("account", "resource", "basis", "count", "energy [J]", "[k_B T ln 2]")]
-        table += [(r["account"], r["resource"], r["basis"], str(r["count"]), f"{r['energy_j']:.4e}", f"{r['kTln2']:.4g}") for r in rows]
+        table += [(r["account"], r["resource"], r["basis"], str(r["count"]), f"{r['energy_j']:.4e}", f"{r['kTln2']:.4g}") for r in summary.rows]
         _print_table(table, left=3)
-        print("totals: " + _totals_text(ledger.totals_j()))
+        print("totals: " + _totals_text(summary.totals_j))
+        torn = summary.torn_tail
     else:
+        show = run_ledger_show(args.path)
         if args.json:
-            print_json({"header": ledger.header(), "runs": [asdict(r) for r in ledger.runs],
-                        "charges": [asdict(c) for c in ledger.charges], "torn_tail_line": torn.line if torn else None,
-                        "interrupted_runs": {str(k): v for k, v in interrupted.items()}})
+            print_json(show.to_dict())
             return 0
-        print(one_line(f"{args.path}: T = {ledger.temperature_k:g} K, schema {ledger.header()['schema']}"))
-        for i, r in enumerate(ledger.runs):
+        interrupted = show.interrupted
+        print(one_line(f"{args.path}: T = {show.temperature_k:g} K, schema {show.header['schema']}"))
+        for i, r in enumerate(show.runs):
             mark = f"  INTERRUPTED ({_interruption_text(interrupted[i])})" if i in interrupted else ""
             print(one_line(f"run {i}: {r.started}  seed {r.seed}  {r.command}{mark}"))
         table = [("run", "account", "resource", "count", "unit [J]", "basis", "label", "provenance")]
-        table += [(str(c.run), c.account, c.resource, str(c.count), f"{c.unit_j:.4e}", c.basis, c.label, c.provenance[:70]) for c in ledger.charges]
+        table += [(str(c.run), c.account, c.resource, str(c.count), f"{c.unit_j:.4e}", c.basis, c.label, c.provenance[:70]) for c in show.charges]
         _print_table(table, left=8)
-    if note:
-        print(note)
+        torn = show.torn_tail
+    if torn:
+        print(_torn_note(torn))
     return 0
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    """``qenergy ledger export``: each output's line is printed as soon as it is written (so a later failure hides none)."""
+    from qenergy.app.ledger_command import LedgerExportRequest, run_ledger_export
+
+    request = LedgerExportRequest(args.path, csv=args.csv, codecarbon=args.codecarbon, carbon=args.carbon, openmetrics=args.openmetrics,
+                                  prometheus=args.prometheus, country=args.country, intensity_g_per_kwh=args.intensity, pue=args.pue,
+                                  force=args.force)
+    def written(output: ExportedOutput) -> None:
+        if output.path is None:
+            sys.stdout.write(output.stdout_bytes.decode("utf-8"))
+        elif output.kind == "carbon":
+            print(f"carbon: {output.path} at {output.intensity}, PUE {args.pue:g}")
+        else:
+            print(f"{output.kind}: {output.path}")
+
+    report = run_ledger_export(request, written)
+    if report.torn_tail:
+        print(_torn_note(report.torn_tail))
+    return 0
+
+
+def _torn_note(torn: TornTail) -> str:
+    """The stdout note on the incomplete last line a crash left in a ledger."""
+    return f"note: line {torn.line} is an incomplete write left by a crash ({torn.size} bytes); it is ignored"
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
     """``qenergy ledger import FILE --ledger L``: the whole file is checked before the ledger is opened."""
-    from pathlib import Path
+    from qenergy.app.ledger_command import LedgerImportRequest, run_ledger_import
 
-    from qenergy.app.cli.output import _open_ledger
-    from qenergy.errors import LedgerError
-    from qenergy.ledger.codecarbon_import import CODECARBON_ACCOUNT, import_codecarbon, read_codecarbon_csv
-
-    rows = read_codecarbon_csv(args.path, basis=args.basis)
-    target = Path(args.ledger)
-    temperature_k = 300.0
-    if target.exists() or target.is_symlink():
-        if Path(args.path).exists() and target.resolve() == Path(args.path).resolve():
-            raise InputError(f"--ledger {str(target)!r} is the file being imported; allowed: another path")
-        temperature_k = Ledger.load(target).temperature_k  # the imported joules do not depend on it: join the ledger as it is
-    elif not target.parent.is_dir():
-        raise LedgerError(f"ledger directory {target.parent} does not exist; allowed: a path in an existing directory")
-    with _open_ledger(target, temperature_k, seed=None, command=args.command_line) as ledger:
-        import_codecarbon(ledger, rows, source=Path(args.path).name)
-        run = ledger.current_run
-    total_j = {b: sum(r.energy_j for r in rows if r.basis == b) for b in sorted({r.basis for r in rows})}
+    report = run_ledger_import(LedgerImportRequest(args.path, args.ledger, basis=args.basis, command=args.command_line), notify=_notice)
     if args.json:
-        print(json.dumps({"ledger": str(target), "run": run, "rows": len(rows), "account": CODECARBON_ACCOUNT, "energy_j": total_j}))
+        print(json.dumps(report.to_dict()))
         return 0
-    print(f"imported {len(rows)} CodeCarbon row(s) into {target} (run {run}), account {CODECARBON_ACCOUNT}: "
-          + "; ".join(f"{j:.4g} J {b}" for b, j in total_j.items()))
+    print(f"imported {report.rows} CodeCarbon row(s) into {report.ledger} (run {report.run}), account {report.account}: "
+          + "; ".join(f"{j:.4g} J {b}" for b, j in report.energy_j.items()))
     return 0
+
+
 def _interruption_text(data: dict[str, Any]) -> str:
     """``SIGINT; 11911168 queries charged`` from a run-interrupted note's data."""
     parts = [str(data.get("reason", "stopped"))]

@@ -1,18 +1,15 @@
-"""``qenergy sweep``: real runs at each n on both sides, with report, plot and the grid's carbon range."""
+"""``qenergy sweep``: real runs at each n on both sides, with report, plot and the grid's carbon range (run by
+[qenergy.app.sweep_command][]; printed here)."""
 
 from __future__ import annotations
 
 import argparse
 import json
-import shlex
 import sys
-from pathlib import Path
 from typing import Any
 
 from qenergy.app.cli.options import _add_energy_options, _checked, _int_at_least, _path, _positive_seconds, parse_n_range
 from qenergy.app.cli.output import _notice
-from qenergy.app.reports import grid_carbon
-from qenergy.errors import InputError
 from qenergy.registry import CLASSICAL
 from qenergy.secrets import redact
 
@@ -51,36 +48,25 @@ def add_parser(sub: Any) -> None:
 
 
 def _cmd_sweep(args: argparse.Namespace, command: str) -> int:
-    from qenergy.app.sweep import SweepSpec, resume_sweep, run_sweep
+    from qenergy.app.sweep_command import SweepRequest, run_sweep_command
     from qenergy.errors import Interrupted
 
-    grid = _grid_model(args.grid) if args.grid is not None else None  # checked before anything runs
-    where = {"command": command, "workers": args.workers, "scheduler": args.scheduler, "progress": not args.json and sys.stderr.isatty(),
-             "force": args.force, "scheduler_timeout_s": args.scheduler_timeout, "notify": _notice}
-    directory: Path = args.resume if args.resume is not None else args.out
+    request = SweepRequest(
+        tuple(args.n), out=args.out, resume=args.resume, repeats=args.repeats, backend=args.backend, secret_weight=args.secret_weight,
+        classical=args.classical, oracle=args.oracle, noise=args.noise, shots_budget=args.shots_budget, seed=args.seed,
+        workers=args.workers, scheduler=args.scheduler, scheduler_timeout_s=args.scheduler_timeout, force=args.force, grid=args.grid,
+        temperature_k=args.temperature, epsilon=args.epsilon, steps=args.steps, gate_energy_j=args.gate_energy,
+        classical_model=args.classical_model.spec, success=args.success, command=command,
+        progress=not args.json and sys.stderr.isatty())
     try:
-        if args.resume is not None:
-            res = resume_sweep(args.resume, **where)
-        else:
-            algorithm = args.classical if args.classical is not None else ("weight-cover" if args.secret_weight is not None else "birthday")
-            spec = SweepSpec(tuple(args.n), args.repeats, seed=args.seed, backend=args.backend, algorithm=algorithm, oracle=args.oracle,
-                             temperature_k=args.temperature, epsilon=args.epsilon, steps=args.steps, gate_energy_j=args.gate_energy,
-                             classical_model=args.classical_model.spec, success=str(args.success),
-                             noise=args.noise or "none", shots_budget=args.shots_budget, secret_weight=args.secret_weight)
-            res = run_sweep(spec, args.out, **where)
-        carbon = grid_carbon(grid, res) if grid is not None else None
+        report = run_sweep_command(request, notify=_notice)
     except Interrupted as exc:  # Ctrl-C: one line saying how to go on, exit status 130
         print(redact(f"qenergy: {exc}"), file=sys.stderr)
         return exc.exit_status
-    except KeyboardInterrupt:  # after the points were recorded (e.g. in the grid model)
-        print(redact(f"qenergy: interrupted; resume with: qenergy sweep --resume {shlex.quote(str(directory))}"), file=sys.stderr)
-        return Interrupted.exit_status
     if args.json:
-        print(json.dumps({"instances": res.instances, "solved": res.solved, "resumed_points": res.resumed_points, "crossover_n": res.crossover,
-                          "ledger_run": res.ledger_run, "files": {k: str(v) for k, v in res.files.items()}, "rows": [r.to_dict() for r in res.bounds],
-                          "own_energy_j": res.own_energy_j if res.own_energy_basis else None, "own_energy_basis": res.own_energy_basis,
-                          "own_energy_by_basis": res.own_energy_by_basis, "carbon_across_weather_years": carbon, "nts": res.nts}))
+        print(json.dumps(report.to_dict()))
         return 0
+    res, carbon = report.result, report.carbon
     if carbon is not None:
         i = carbon["intensity_g_per_kwh"]
         own = "; ".join(f"{v['energy_j']:.4g} J ({b}) -> {v['co2e_kg']['min']:.3g}/{v['co2e_kg']['median']:.3g}/{v['co2e_kg']['max']:.3g} kg CO2e"
@@ -92,13 +78,3 @@ def _cmd_sweep(args: argparse.Namespace, command: str) -> int:
     for name, path in res.files.items():
         print(f"{name}: {path}")
     return 0
-
-
-def _grid_model(spec: str) -> Any:
-    """The grid model built (and checked) from ``--grid KEY=VALUE,...``."""
-    from qenergy.models import build_model
-
-    if any("=" not in item for item in spec.split(",") if item.strip()):
-        raise InputError(f"--grid {spec!r}: allowed: KEY=VALUE pairs separated by commas (see qenergy models)")
-    params = dict(item.split("=", 1) for item in spec.split(",") if item.strip())
-    return build_model("grid", {k.strip(): v.strip() for k, v in params.items()})
