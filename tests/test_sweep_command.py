@@ -8,6 +8,7 @@ import pytest
 import qenergy.app.sweep_command as sweep_command
 from qenergy.app.sweep_command import SweepReport, SweepRequest, grid_model, run_sweep_command
 from qenergy.errors import InputError, Interrupted
+from qenergy.interrupts import Terminated
 from qenergy.ledger.book import Ledger
 
 JSON_KEYS = ["instances", "solved", "resumed_points", "crossover_n", "ledger_run", "files", "rows", "own_energy_j", "own_energy_basis",
@@ -58,14 +59,15 @@ def test_refusals_write_nothing(tmp_path):
     assert not out.exists()
 
 
-def test_ctrl_c_after_the_points_names_the_resume_command(tmp_path, monkeypatch):
-    def interrupted(model, res):
+@pytest.mark.parametrize("signal, word, status", [(KeyboardInterrupt, "interrupted", 130), (Terminated, "terminated \\(SIGTERM\\)", 143)])
+def test_a_stop_after_the_points_names_the_resume_command(tmp_path, monkeypatch, signal, word, status):
+    def stopped(model, res):
         assert res.instances == 1  # the points are recorded before the grid model runs
-        raise KeyboardInterrupt
+        raise signal
 
-    monkeypatch.setattr(sweep_command, "grid_carbon", interrupted)
+    monkeypatch.setattr(sweep_command, "grid_carbon", stopped)
     out = tmp_path / "my sweep"
-    with pytest.raises(Interrupted, match=r"^interrupted; resume with: qenergy sweep --resume '.*my sweep'$") as exc:
+    with pytest.raises(Interrupted, match=rf"^{word}; resume with: qenergy sweep --resume '.*my sweep'$") as exc:
         run_sweep_command(SweepRequest((2,), out=out, repeats=1, backend="exact", grid="years=1,days=7"))
-    assert exc.value.exit_status == 130
+    assert exc.value.exit_status == status
     assert run_sweep_command(SweepRequest((), resume=out)).result.resumed_points == 1

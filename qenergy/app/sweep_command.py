@@ -5,13 +5,13 @@
 [`run_sweep_command`][run_sweep_command] does everything the command does apart from parsing and printing:
 it builds (and so checks) the grid model of ``--grid`` before anything runs, chooses the default classical
 search (``weight-cover`` with a secret weight, else ``birthday``), runs or resumes the sweep, and converts
-a Ctrl-C that arrives after the sweep's points were recorded (e.g. in the grid model) into
-[`Interrupted`][qenergy.errors.Interrupted] naming the ``--resume`` command, like the sweep's own.
+a Ctrl-C or SIGTERM that arrives after the sweep's points were recorded (e.g. in the grid model) into
+[`Interrupted`][qenergy.errors.Interrupted] naming the ``--resume`` command, like the sweep's own (exit status
+130 for Ctrl-C, 143 for SIGTERM).
 """
 
 from __future__ import annotations
 
-import shlex
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from qenergy.app.reports import grid_carbon
-from qenergy.app.sweep import SCHEDULER_TIMEOUT_S, SweepResult, SweepSpec, resume_sweep, run_sweep
+from qenergy.app.sweep import SCHEDULER_TIMEOUT_S, SweepResult, SweepSpec, _interrupted, resume_sweep, run_sweep
 from qenergy.energy.bounds import DEFAULT_SUCCESS
-from qenergy.errors import InputError, Interrupted
+from qenergy.errors import InputError
 
 __all__ = ["SweepReport", "SweepRequest", "grid_model", "run_sweep_command"]
 
@@ -114,7 +114,7 @@ def run_sweep_command(request: SweepRequest, notify: Callable[[str], None] = lam
         InputError: neither or both of ``out`` and ``resume``, a bad ``--grid``, or anything
             [qenergy.app.sweep.run_sweep][] refuses (before anything is written).
         LedgerError: the ledger cannot be opened or appended to.
-        Interrupted: Ctrl-C or SIGTERM; the message says how to resume (every finished point is in the ledger).
+        Interrupted: Ctrl-C (exit status 130) or SIGTERM (143); the message says how to resume (every finished point is in the ledger).
     """
     r = request
     if (r.out is None) == (r.resume is None):
@@ -135,6 +135,6 @@ def run_sweep_command(request: SweepRequest, notify: Callable[[str], None] = lam
                              noise=r.noise or "none", shots_budget=r.shots_budget, secret_weight=r.secret_weight)
             res = run_sweep(spec, directory, **where)
         carbon = grid_carbon(grid, res) if grid is not None else None
-    except KeyboardInterrupt:  # after the points were recorded (e.g. in the grid model): they stay, resumable
-        raise Interrupted(f"interrupted; resume with: qenergy sweep --resume {shlex.quote(str(directory))}") from None
+    except KeyboardInterrupt as exc:  # after the points were recorded (e.g. in the grid model): they stay, resumable
+        raise _interrupted(directory, True, exc) from None
     return SweepReport(directory, res, carbon)
