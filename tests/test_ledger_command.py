@@ -105,6 +105,20 @@ def test_export_refusals_write_nothing(tmp_path, options, message):
     assert (tmp_path / "old.csv").read_text(encoding="utf-8") == "theirs\n"
 
 
+def test_a_failed_write_still_tells_of_the_outputs_written_before_it(tmp_path, monkeypatch):
+    import qenergy.ledger.export as export
+
+    def unwritable(*args, **kwargs):
+        raise InputError("'k.csv' cannot be written (Permission denied); allowed: a writable directory")
+
+    monkeypatch.setattr(export, "export_carbon", unwritable)
+    path = _two_runs(tmp_path / "l.jsonl")
+    seen: list[ExportedOutput] = []
+    with pytest.raises(InputError, match="cannot be written"):
+        run_ledger_export(LedgerExportRequest(path, csv=tmp_path / "c.csv", carbon=tmp_path / "k.csv"), seen.append)
+    assert [(o.kind, o.path) for o in seen] == [("charges", tmp_path / "c.csv")] and (tmp_path / "c.csv").exists()
+
+
 def test_import_appends_one_run_and_refuses_before_opening(tmp_path):
     path = _two_runs(tmp_path / "l.jsonl")
     emissions = tmp_path / "e.csv"

@@ -97,6 +97,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     request = LedgerExportRequest(args.path, csv=args.csv, codecarbon=args.codecarbon, carbon=args.carbon, openmetrics=args.openmetrics,
                                   prometheus=args.prometheus, country=args.country, intensity_g_per_kwh=args.intensity, pue=args.pue,
                                   force=args.force)
+
     def written(output: ExportedOutput) -> None:
         if output.path is None:
             sys.stdout.write(output.stdout_bytes.decode("utf-8"))
