@@ -65,7 +65,7 @@ AER_DENSITY_MATRIX_QUBITS = 10
 
 
 def check_mitigation(value: str) -> str:
-    """``value`` checked against [`MITIGATIONS`][MITIGATIONS]; [`InputError`][InputError] otherwise."""
+    """``value`` checked against `MITIGATIONS`; [`InputError`][InputError] otherwise."""
     if isinstance(value, str) and value.strip().lower() in MITIGATIONS:
         return value.strip().lower()
     raise InputError(f"--mitigate {value!r} is not allowed; allowed: {', '.join(MITIGATIONS)}")

@@ -5,7 +5,7 @@
 then measures this machine's classical joules per query on every installed kernel
 ([qenergy.app.practical.measure_classical][], [qenergy.app.practical.measure_kernels][]), routes the
 circuit timing ([qenergy.circuits.timing.circuit_timing][]), runs the measured noise scan when there is
-noise ([qenergy.app.noise_scan.run_noise_scan][]), computes the comparison
+noise (`qenergy.app.noise_scan.run_noise_scan`), computes the comparison
 ([qenergy.app.practical.compute_advantage][]), and, as asked, the device requirements, the placed QPU
 run, the sensitivity, the report files and the ledger note.
 """

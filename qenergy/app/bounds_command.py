@@ -1,7 +1,7 @@
 """``qenergy bounds`` in the application layer: the quantum upper bound against the classical lower bound over a
 range of n, and where the two curves cross ([`BoundsReport`][BoundsReport]).
 
-The figures are the core's ([qenergy.energy.advantage.bound_table][], [qenergy.energy.advantage.bounds_crossover][]);
+The figures are the core's (`qenergy.energy.advantage.bound_table`, `qenergy.energy.advantage.bounds_crossover`);
 here the settings become a policy and a range whose exact arithmetic would take too long is refused first.
 """
 
@@ -37,7 +37,7 @@ class BoundsReport:
     Attributes:
         temperature_k, epsilon, steps, success: the settings (kelvin; the erasure's error and steps; the classical success probability).
         quantum_model, classical_model: the policy's bounds, described.
-        rows: one [qenergy.energy.advantage.BoundRow][] per n (joules; the quantum figure an upper bound, the classical a lower bound).
+        rows: one `qenergy.energy.advantage.BoundRow` per n (joules; the quantum figure an upper bound, the classical a lower bound).
         crossover: where the curves cross, computed over every n from 1 up to the range's end.
     """
 
@@ -65,7 +65,7 @@ def bounds_report(ns: Sequence[int], *, temperature_k: float = 300.0, epsilon: f
     """Both bounds at every n of ``ns`` (linear oracles) and their crossover.
 
     Raises:
-        InputError: the range needs more than [`MAX_BOUNDS_WORK_S`][MAX_BOUNDS_WORK_S] seconds of exact arithmetic, or a bad setting.
+        InputError: the range needs more than `MAX_BOUNDS_WORK_S` seconds of exact arithmetic, or a bad setting.
     """
     work = bounds_work_s(ns)
     if work > MAX_BOUNDS_WORK_S:

@@ -35,7 +35,7 @@ class DemoReport:
     """The demo's runs (one per n, both sides), the bounds' crossover at n <= 64 and the ledger.
 
     Attributes:
-        runs: one [qenergy.app.experiment.SimonRun][] per n of [`DEMO_NS`][DEMO_NS].
+        runs: one `qenergy.app.experiment.SimonRun` per n of `DEMO_NS`.
         crossover_n: the n from which the quantum upper bound stays below the classical lower bound (None: none up to 64).
         quantum_model, classical_model: the policy's bounds, described.
         ledger_path: the ledger file; ledger_run: this run's index in it.

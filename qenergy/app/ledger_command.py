@@ -2,7 +2,7 @@
 each returning a typed report ([`LedgerShowReport`][LedgerShowReport], [`LedgerSummaryReport`][LedgerSummaryReport],
 [`LedgerExportReport`][LedgerExportReport], [`LedgerImportReport`][LedgerImportReport]).
 
-The figures are the core's ([qenergy.ledger.book.Ledger][], [qenergy.ledger.export][], [qenergy.ledger.metrics][],
+The figures are the core's ([qenergy.ledger.book.Ledger][], `qenergy.ledger.export`, [qenergy.ledger.metrics][],
 [qenergy.ledger.codecarbon_import][]); here they are gathered per action, and every input is checked before
 the first byte is written: ``export`` checks its options (PUE and intensity giving finite figures) and every
 output path (never the ledger itself, never two options naming one file, an existing file only with
@@ -64,7 +64,7 @@ class LedgerSummaryReport:
         temperature_k: the ledger's bath temperature (kelvin).
         runs, charges: how many runs and charges it holds.
         totals_j, totals_kTln2: totals per account and basis (joules; units of k_B·T·ln 2), never summed across bases.
-        rows: one row per account, resource and basis ([qenergy.ledger.export.summary_rows][]).
+        rows: one row per account, resource and basis (`qenergy.ledger.export.summary_rows`).
         torn_tail: the incomplete last line a crash left (ignored), or None.
         interrupted: run index → the run-interrupted note's data.
     """

@@ -1,7 +1,7 @@
 """``qenergy model NAME`` in the application layer: build a plug-in model from ``KEY=VALUE`` parameters, run it on a
 ledger, and report its parameters, result and the ledger's totals ([`ModelReport`][ModelReport]).
 
-The model ([qenergy.models][]) checks its parameters when it is built, before the ledger is opened: a refused
+The model (`qenergy.models`) checks its parameters when it is built, before the ledger is opened: a refused
 parameter writes nothing. With a ledger file, the model's result is recorded beside its charges as a note
 (read by ``qenergy report``).
 """

@@ -4,7 +4,7 @@ Joins the core models ([qenergy.hardware.qpu][], [qenergy.hardware.classical_mac
 `qenergy.energy.advantage`) with the two sides: the quantum circuit's routed duration and gate
 counts ([qenergy.circuits.timing.circuit_timing][], fitted in [qenergy.hardware.circuit_timing][]),
 the device's median errors ([qenergy.circuits.noise.DeviceCalibration.median_depolarizing][]), and the
-classical algorithms measured on this machine ([qenergy.classical][]). It composes; the physics is in
+classical algorithms measured on this machine (`qenergy.classical`). It composes; the physics is in
 those modules. Per n:
 
 * **quantum** (basis ``estimated``): the preset's wall-plug power for 2n qubits × the busy

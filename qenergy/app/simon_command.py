@@ -2,11 +2,11 @@
 sides on one ledger, a [`SimonReport`][SimonReport] out.
 
 [`run_simon_command`][run_simon_command] does everything the command does apart from parsing and printing:
-it checks every input ([plan_simon][qenergy.app.experiment.plan_simon], the ``--workers``/``--scheduler``
+it checks every input (`plan_simon`, the ``--workers``/``--scheduler``
 options, the bounds of the policy) before the ledger is opened, so that a refused run writes
-nothing; runs both sides inside a [measure][qenergy.ledger.meter.measure] window (the run's own energy);
+nothing; runs both sides inside a `measure` window (the run's own energy);
 marks the run interrupted in the ledger on Ctrl-C, SIGTERM or an error; and computes the
-criterion ([qenergy.energy.advantage.criterion][]) and the run's own energy against each basis of
+criterion (`qenergy.energy.advantage.criterion`) and the run's own energy against each basis of
 the theoretical charges (upper-bound and lower-bound apart: a bound is never added to another basis).
 
 Notices meant for the person at the terminal (the Aer time estimate, ``--workers`` capped, an
@@ -82,7 +82,7 @@ class SimonReport:
     """What one ``qenergy simon`` run did and charged; [`to_dict`][to_dict] is the command's ``--json`` object.
 
     Attributes:
-        run: both sides and their charges ([qenergy.app.experiment.SimonRun][]).
+        run: both sides and their charges (`qenergy.app.experiment.SimonRun`).
         quantum_model, classical_model: the policy's bounds, described.
         success: the classical success probability of the lower bound and the criterion.
         quantum_upper_j: the quantum upper bound of one run at n, in joules (basis ``upper_bound``).
@@ -174,7 +174,7 @@ def run_simon_command(request: SimonRequest, notify: Callable[[str], None] = lam
 
     Raises:
         InputError: a bad option (``--n`` missing for a generated oracle, ``--workers``/``--scheduler``
-            without ``parallel-rho``, anything [plan_simon][qenergy.app.experiment.plan_simon] refuses,
+            without ``parallel-rho``, anything `plan_simon` refuses,
             no Dask scheduler at ``scheduler``).
         LedgerError: the ledger cannot be opened or appended to.
         QenergyError: a run that fails; the ledger then marks the run interrupted (``error``).

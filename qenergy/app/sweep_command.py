@@ -1,5 +1,5 @@
 """``qenergy sweep`` in the application layer: a [`SweepRequest`][SweepRequest] in, a new or resumed sweep
-([qenergy.app.sweep][]) and optionally the grid model's carbon range of its own energy, a
+(`qenergy.app.sweep`) and optionally the grid model's carbon range of its own energy, a
 [`SweepReport`][SweepReport] out.
 
 [`run_sweep_command`][run_sweep_command] does everything the command does apart from parsing and printing:
@@ -70,9 +70,9 @@ class SweepReport:
 
     Attributes:
         directory: the sweep's directory (``--out`` or ``--resume``).
-        result: the sweep's rows, bounds, crossover, own energy per basis and files ([qenergy.app.sweep.SweepResult][]).
+        result: the sweep's rows, bounds, crossover, own energy per basis and files (`qenergy.app.sweep.SweepResult`).
         carbon: with ``--grid``, the grid model's intensity range (g CO2e/kWh) and this sweep's own energy
-            (joules) and CO2e (kg) per basis ([qenergy.app.reports.grid_carbon][]); else None.
+            (joules) and CO2e (kg) per basis (`qenergy.app.reports.grid_carbon`); else None.
     """
 
     directory: Path
@@ -89,7 +89,7 @@ class SweepReport:
 
 
 def grid_model(spec: str) -> Any:
-    """The grid model ([qenergy.models][], name ``grid``) built, and so checked, from ``KEY=VALUE,...`` (``--grid``).
+    """The grid model (`qenergy.models`, name ``grid``) built, and so checked, from ``KEY=VALUE,...`` (``--grid``).
 
     Empty items are skipped; keys and values are stripped; a key given twice keeps its last value.
 
@@ -112,7 +112,7 @@ def run_sweep_command(request: SweepRequest, notify: Callable[[str], None] = lam
 
     Raises:
         InputError: neither or both of ``out`` and ``resume``, a bad ``--grid``, or anything
-            [qenergy.app.sweep.run_sweep][] refuses (before anything is written).
+            `qenergy.app.sweep.run_sweep` refuses (before anything is written).
         LedgerError: the ledger cannot be opened or appended to.
         Interrupted: Ctrl-C (exit status 130) or SIGTERM (143); the message says how to resume (every finished point is in the ledger).
     """
