@@ -362,9 +362,14 @@ def test_advantage_json_has_the_documented_keys(capsys):
 
 def test_advantage_out_dir_report_csv_plot_and_file_safety(tmp_path, capsys):
     out = tmp_path / "adv"
-    code, _, err = run_cli(["advantage", "--n", "60:100", "--out", str(out), "--sensitivity"], capsys)
+    code, text, err = run_cli(["advantage", "--n", "60:100", "--out", str(out), "--sensitivity"], capsys)
     assert code == 0, err
+    from qenergy.problem.kernels import resolve_kernel
+
+    line = next(x for x in text.splitlines() if x.startswith("this machine by kernel: "))
+    assert f"{resolve_kernel()} (used)" in line and line.count(" J/query, ") == (2 if resolve_kernel() == "numba" else 1)
     report = (out / "report.md").read_text()
+    assert "### This machine by kernel" in report
     assert report.startswith("# qenergy advantage report") and "## Sensitivity" in report and "## QPU preset: ibm-heron" in report
     rows = (out / "advantage.csv").read_text().splitlines()
     assert rows[0].startswith("n,qubits,shots") and len(rows) == 1 + 41
