@@ -3,7 +3,7 @@ import subprocess
 import sys
 
 import pytest
-from cli_helpers import run_cli
+from cli_helpers import StubMeter, run_cli
 
 from qenergy.ledger.book import Ledger
 from qenergy.ledger.meter import CpuTimeEstimate, RaplSource
@@ -32,24 +32,8 @@ def test_acceptance_command_returns_secret_on_both_sides(backend, capsys, monkey
     assert data["ledger"]["totals_j"]["quantum"] == {"upper_bound": pytest.approx(q["energy_j"])}
 
 
-class _StubMeter:
-    """A counter that advances 2.5 J per reading, standing in for RAPL."""
-
-    basis = "measured"
-
-    def __init__(self):
-        self.j = 0.0
-
-    def read_j(self):
-        self.j += 2.5
-        return self.j
-
-    def describe(self):
-        return "stub counter"
-
-
 def test_simon_reports_the_meters_basis_and_energy(monkeypatch, capsys):
-    monkeypatch.setattr("qenergy.ledger.meter.default_source", _StubMeter)
+    monkeypatch.setattr("qenergy.ledger.meter.default_source", StubMeter)
     code, out, err = run(["simon", "--n", "4", "--seed", "2", "--json"], capsys)
     assert code == 0, err
     measured = json.loads(out)["measured"]

@@ -136,42 +136,38 @@ def notes_in(path: Path) -> int:
         return 0
 
 
-def test_sigterm_during_a_sweep_exits_143_and_says_how_to_resume(tmp_path):
-    out = tmp_path / "sweep"
-    argv = ["sweep", "--n", "2:40", "--repeats", "4", "--seed", "3", "--backend", "aer", "--json"]
-    proc = subprocess.Popen([sys.executable, "-m", "qenergy", *argv, "--out", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        deadline = time.monotonic() + 120
-        while notes_in(out / "ledger.jsonl") < 3 and proc.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.02)
-        assert proc.poll() is None, "the sweep finished before it could be stopped"
-        proc.send_signal(signal.SIGTERM)
-        _, err = proc.communicate(timeout=120)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-    assert proc.returncode == 143, err
-    assert err.decode().strip().splitlines() == [f"qenergy: terminated (SIGTERM); resume with: qenergy sweep --resume {out}"]
-    assert Ledger.load(out / "ledger.jsonl").torn_tail is None
-
-
-def test_ctrl_c_during_a_sweep_exits_130_and_resumes(tmp_path, capsys):
-    out = tmp_path / "sweep"
+def _stop_sweep_midway(out: Path, sig: signal.Signals, after_notes: int) -> tuple[int, str]:
+    """Start a sweep writing to ``out`` in a subprocess, send it ``sig`` once ``after_notes`` points are recorded;
+    returns its exit status and standard error."""
     argv = ["sweep", "--n", "2:40", "--repeats", "4", "--seed", "3", "--backend", "aer", "--json"]
     proc = subprocess.Popen([sys.executable, "-m", "qenergy", *argv, "--out", str(out)], stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         deadline = time.monotonic() + 120
-        while notes_in(out / "ledger.jsonl") < 5 and proc.poll() is None and time.monotonic() < deadline:
+        while notes_in(out / "ledger.jsonl") < after_notes and proc.poll() is None and time.monotonic() < deadline:
             time.sleep(0.02)
-        assert proc.poll() is None, "the sweep finished before it could be interrupted"
-        proc.send_signal(signal.SIGINT)
+        assert proc.poll() is None, "the sweep finished before it could be stopped"
+        proc.send_signal(sig)
         _, err = proc.communicate(timeout=120)
     finally:
         if proc.poll() is None:
             proc.kill()
-    assert proc.returncode == 130, err
-    lines = err.decode().strip().splitlines()
+    return proc.returncode, err.decode()
+
+
+def test_sigterm_during_a_sweep_exits_143_and_says_how_to_resume(tmp_path):
+    out = tmp_path / "sweep"
+    code, err = _stop_sweep_midway(out, signal.SIGTERM, 3)
+    assert code == 143, err
+    assert err.strip().splitlines() == [f"qenergy: terminated (SIGTERM); resume with: qenergy sweep --resume {out}"]
+    assert Ledger.load(out / "ledger.jsonl").torn_tail is None
+
+
+def test_ctrl_c_during_a_sweep_exits_130_and_resumes(tmp_path, capsys):
+    out = tmp_path / "sweep"
+    code, err = _stop_sweep_midway(out, signal.SIGINT, 5)
+    assert code == 130, err
+    lines = err.strip().splitlines()
     assert lines == [f"qenergy: interrupted; resume with: qenergy sweep --resume {out}"]
     partial = Ledger.load(out / "ledger.jsonl")
     assert partial.torn_tail is None and 5 <= len(partial.notes) < 39 * 4

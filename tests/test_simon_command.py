@@ -4,31 +4,16 @@ import math
 from fractions import Fraction
 
 import pytest
+from cli_helpers import StubMeter
 
 from qenergy.app.simon_command import SimonReport, SimonRequest, run_simon_command
 from qenergy.errors import InputError, QenergyError
 from qenergy.ledger.book import Ledger
 
 
-class _StubMeter:
-    """A per-process counter that advances 2.5 J per reading (basis measured, not apportioned)."""
-
-    basis = "measured"
-
-    def __init__(self):
-        self.j = 0.0
-
-    def read_j(self):
-        self.j += 2.5
-        return self.j
-
-    def describe(self):
-        return "stub counter"
-
-
 @pytest.fixture(autouse=True)
 def _stub_meter(monkeypatch):
-    monkeypatch.setattr("qenergy.ledger.meter.default_source", _StubMeter)
+    monkeypatch.setattr("qenergy.ledger.meter.default_source", StubMeter)
 
 
 def test_report_holds_criterion_ratios_per_basis_and_ledger_totals(tmp_path):
