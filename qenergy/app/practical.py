@@ -174,14 +174,14 @@ def kernel_rows(fits: Sequence[EnergyFit], crossovers: Mapping[str, Crossover] |
     """One row per kernel: joules per query and queries per second (wall, over all measured points), each against
     the first fit's (the one the comparison uses), the meter's basis, and with ``crossovers`` the first lasting n
     where the QPU's mid figure is below this machine's on that kernel (``crossover_this_machine``)."""
+    if not fits:
+        return []
+    used = fits[0]
     rows = []
-    used = fits[0] if fits else None
     for f in fits:
-        rate = sum(p[1] for p in f.points) / max(1e-12, sum(p[3] for p in f.points))
-        used_rate = sum(p[1] for p in used.points) / max(1e-12, sum(p[3] for p in used.points)) if used else rate
-        rows.append({"kernel": f.kernel, "used": f is used, "j_per_query": f.j_per_query, "basis": f.basis, "queries_per_s": rate,
-                     "j_per_query_over_used": f.j_per_query / used.j_per_query if used else 1.0,
-                     "queries_per_s_over_used": rate / used_rate if used_rate > 0 else None, "date": f.date,
+        rows.append({"kernel": f.kernel, "used": f is used, "j_per_query": f.j_per_query, "basis": f.basis, "queries_per_s": f.queries_per_s,
+                     "j_per_query_over_used": f.j_per_query / used.j_per_query,
+                     "queries_per_s_over_used": f.queries_per_s / used.queries_per_s if used.queries_per_s > 0 else None, "date": f.date,
                      "sizes": sorted({p[0] for p in f.points}),
                      "crossover_this_machine": None if crossovers is None or f.kernel not in crossovers else crossovers[f.kernel].n})
     return rows
@@ -266,6 +266,10 @@ class AdvantageResult:
             return self.crossovers[key].text()
         return cross_text(self.theoretical_crossover if key == "theoretical" else self.practical_crossover[key])
 
+    def kernel_table(self) -> list[dict[str, Any]]:
+        """This machine per kernel, the one used first ([`kernel_rows`][kernel_rows] of ``kernel_fits``, or of ``fit`` alone)."""
+        return kernel_rows(self.kernel_fits or (self.fit,), self.kernel_crossovers)
+
     def model_vs_measured(self) -> list[dict[str, Any]]:
         """Per scanned n: the analytic model's shots (estimate) beside the measured quantile, and model ÷ measured."""
         if self.scan is None:
@@ -295,7 +299,7 @@ class AdvantageResult:
                     "sources": self.preset.sources(), "timing": self.timing.to_dict()},
             "classical_machine": {"j_per_query": this.j_per_query, "basis": this.basis, "source": this.source,
                                   "algorithm": self.algorithm, "kernel": self.fit.kernel, "cached": self.fit_cached, "fit": self.fit.to_dict(),
-                                  "kernels": kernel_rows(self.kernel_fits or (self.fit,), self.kernel_crossovers), "kernel_note": kernel_note(self.fit.kernel),
+                                  "kernels": self.kernel_table(), "kernel_note": kernel_note(self.fit.kernel),
                                   "machines": [m.to_dict() for m in self.machines]},
             "noise": {"spec": self.noise.describe(),
                       "method": "none" if self.noise.is_ideal else "measured" if self.scan is not None else "analytic",
@@ -408,8 +412,9 @@ def compute_advantage(ns: Sequence[int], preset: QPUPreset, *, noise: NoiseSpec,
                              "(run again with --remeasure if the cached measurement is damaged)")
     cross = _crossovers(rows, asked)
     by_n = {r.n: r for r in rows}
+    fits = tuple(kernel_fits) or (fit,)
     kernel_cross = {}
-    for f in kernel_fits or (fit,):  # against this machine alone on each kernel: the QPU's mid against f's joules per query
+    for f in fits:  # against this machine alone on each kernel: the QPU's mid against f's joules per query
 
         def below(n: int, j: float = f.j_per_query) -> bool:
             qj = by_n[n].quantum_j["mid"]
@@ -420,7 +425,7 @@ def compute_advantage(ns: Sequence[int], preset: QPUPreset, *, noise: NoiseSpec,
     rows = [r for r in rows if r.n in wanted]
     return AdvantageResult(rows, preset, noise, p, algorithm, fit, fit_cached, machines, timing, cross["theoretical"].n,
                            {k: cross[k].n for k in _PAIRS}, quantum.describe(), classical.describe(), temperature_k,
-                           scan=scan, shots_fit=shots_fit, crossovers=cross, kernel_fits=tuple(kernel_fits),
+                           scan=scan, shots_fit=shots_fit, crossovers=cross, kernel_fits=fits,
                            kernel_crossovers=kernel_cross)
 
 
@@ -765,7 +770,7 @@ def report_markdown(result: AdvantageResult, sensitivity_rows: list[dict[str, An
               "on that kernel (the same queries at every n).", "",
               "| kernel | used | J per query | basis | queries/s (wall) | J/query ÷ used | queries/s ÷ used | sizes n | measured "
               "| QPU (mid) below this machine from |", "|---|---|---|---|---|---|---|---|---|---|"]
-    for row in kernel_rows(result.kernel_fits or (fit,), result.kernel_crossovers):
+    for row in result.kernel_table():
         ratio = row["queries_per_s_over_used"]
         cross = (result.kernel_crossovers or {}).get(row["kernel"])
         lines.append(f"| {row['kernel']} | {'yes' if row['used'] else 'no'} | {row['j_per_query']:.3g} | {row['basis']} | "

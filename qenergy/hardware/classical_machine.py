@@ -157,6 +157,11 @@ class EnergyFit:
             return "a measured point is out of range"
         return None
 
+    @property
+    def queries_per_s(self) -> float:
+        """Queries per second of wall time over all the measured points."""
+        return sum(p[1] for p in self.points) / max(1e-12, sum(p[3] for p in self.points))
+
     def predict_j(self, queries: float) -> float:
         """Joules of a search making ``queries`` queries (the fit; used to check it against the points)."""
         return self.fixed_j + self.j_per_query * queries

@@ -77,6 +77,7 @@ def _cmd_advantage(args: argparse.Namespace, command: str) -> int:
     from qenergy.app.advantage_command import AdvantageRequest, run_advantage_command
     from qenergy.app.practical import cross_text
     from qenergy.hardware.noise import NoiseSpec
+    from qenergy.problem.kernels import kernel_note
 
     request = AdvantageRequest(
         args.n, qpu=args.qpu, noise=args.noise if args.noise is not None else NoiseSpec(), success=args.success, classical=args.classical,
@@ -101,12 +102,12 @@ def _cmd_advantage(args: argparse.Namespace, command: str) -> int:
     print(f"classical: {args.classical}, this machine {this.j_per_query:.3g} J/query ({this.basis}, "
           f"{'cached ' + fit.date if cached else 'measured now'}); presets " +
           ", ".join(f"{m.name} {m.j_per_query:.3g}" for m in result.machines if m.name != "this-machine"))
-    kernels = result.to_dict()["classical_machine"]
+    note = kernel_note(fit.kernel)
     print("this machine by kernel: " + "; ".join(
         f"{k['kernel']}{' (used)' if k['used'] else ''} {k['j_per_query']:.3g} J/query, {k['queries_per_s'] / 1e6:.3g} M queries/s"
         + ("" if k["used"] else f" ({k['j_per_query_over_used']:.3g}x the J/query)")
         + ("" if k["crossover_this_machine"] is None else f", QPU (mid) below it from n = {k['crossover_this_machine']}")
-        for k in kernels["kernels"]) + (f" ({kernels['kernel_note']})" if kernels["kernel_note"] else ""))
+        for k in result.kernel_table()) + (f" ({note})" if note else ""))
     rows = [("n", "shots (source)", "QPU J low/mid/high (estimated)", "classical J low/mid/high", "quantum upper [J]", "classical lower [J]")]
     step = max(1, len(result.rows) // 24)
     for r in result.rows[::step] + ([result.rows[-1]] if (len(result.rows) - 1) % step else []):
