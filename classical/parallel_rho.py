@@ -556,6 +556,20 @@ def _replay(spec: _Spec, a_start: NDArray[np.uint64], a_len: NDArray[np.int64], 
     return queries, collided, xa, xb
 
 
+def _replay_events(spec: _Spec, ev: NDArray[np.int64], group: NDArray[np.int64], ref_start: NDArray[np.uint64], ref_len: NDArray[np.int64],
+                   ids: NDArray[np.int64], starts: NDArray[np.uint64], lengths: NDArray[np.int64],
+                   tally: list[int] | None) -> tuple[int, tuple[int, int] | None]:
+    """Replay the walks ``ev`` of a round against their group's reference trail; returns (queries, the collision of
+    the lowest walk index, or None). The lowest index makes the answer independent of how the round was chunked."""
+    g = group[ev]  # fancy indexing: copies, which _replay may modify
+    queries, collided, xa, xb = _replay(spec, ref_start[g], ref_len[g], starts[ev], lengths[ev], tally)
+    if not collided.any():
+        return queries, None
+    hits = np.flatnonzero(collided)
+    first = hits[np.argmin(ids[ev][hits])]
+    return queries, (int(xa[first]), int(xb[first]))
+
+
 class _Store:
     """Distinguished points, sorted, each with the longest trail (start, length) seen ending there."""
 
@@ -595,13 +609,8 @@ class _Store:
         queries = 0
         collision: tuple[int, int] | None = None
         if event.any():
-            ev = np.flatnonzero(event)
-            g = group[ev]
-            queries, collided, xa, xb = _replay(spec, ref_start[g].copy(), ref_len[g].copy(), starts[ev].copy(), lengths[ev].copy(), tally)
-            if collided.any():
-                hits = np.flatnonzero(collided)
-                first = hits[np.argmin(ids[ev][hits])]  # the lowest walk index: independent of chunking
-                collision = (int(xa[first]), int(xb[first]))
+            queries, collision = _replay_events(spec, np.flatnonzero(event), group, ref_start, ref_len, ids, starts, lengths, tally)
+            if collision is not None:
                 return queries, collision
         # longest trail per group (ties: the reference, then the lowest walk index)
         best_len = ref_len.copy()
@@ -670,12 +679,9 @@ class _CompiledStore:
         group, groups, slot, gpoint, ref_start, ref_len, head, ev = self._k.merge_lookup(self._table, self._bits, ids, starts, points, lengths)
         queries = 0
         if ev.size:
-            g = group[ev]
-            queries, collided, xa, xb = _replay(spec, ref_start[g], ref_len[g], starts[ev], lengths[ev], tally)
-            if collided.any():
-                hits = np.flatnonzero(collided)
-                first = hits[np.argmin(ids[ev][hits])]  # the lowest walk index: independent of chunking
-                return queries, (int(xa[first]), int(xb[first]))
+            queries, collision = _replay_events(spec, ev, group, ref_start, ref_len, ids, starts, lengths, tally)
+            if collision is not None:
+                return queries, collision
         covered, added = self._k.merge_commit(self._table, self._bits, group, groups, slot, gpoint, ref_start, ref_len, head,
                                               ids, starts, lengths)
         self.covered += int(covered)
